@@ -1,0 +1,184 @@
+"""The records that flow through tui-reader: papers, their sources, user data, search results."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+_NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_title(title: str) -> str:
+    """The form of a title two dumps agree on: casefolded, non-alphanumerics collapsed to one space."""
+    return _NON_ALNUM.sub(" ", title.casefold()).strip()
+
+
+def paper_id(title: str) -> str:
+    """A short, stable id of a paper: the first 12 hex digits of the SHA-1 of its normalised title."""
+    return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
+
+
+class Source(BaseModel):
+    """Where a paper was seen: a dump file and the paper's position (0-based) in it."""
+
+    path: str
+    position: int
+    format: str = ""
+
+
+class Paper(BaseModel):
+    """One paper, merged from every dump it was seen in."""
+
+    id: str
+    title: str
+    abstract: str = ""
+    authors: list[str] = Field(default_factory=list)
+    authors_count: int | None = None
+    organization: str | None = None
+    published: date | None = None
+    year_inferred: bool = False  # the year of `published` was inferred, not printed in the dump
+    upvotes: int | None = None
+    arxiv_id: str | None = None
+    url: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+
+    @classmethod
+    def from_title(cls, title: str, **fields) -> "Paper":
+        """A paper whose id is derived from its title."""
+        return cls(id=paper_id(title), title=title, **fields)
+
+    def merged_with(self, newer: "Paper") -> "Paper":
+        """This paper enriched by `newer` (the same paper seen again): the richest value of each field."""
+        published, inferred = self.published, self.year_inferred
+        if newer.published and (published is None or (inferred and not newer.year_inferred)):
+            published, inferred = newer.published, newer.year_inferred
+        categories = list(dict.fromkeys([*self.categories, *newer.categories]))
+        return Paper(
+            id=self.id,
+            title=self.title or newer.title,
+            abstract=max(self.abstract, newer.abstract, key=len),
+            authors=max(self.authors, newer.authors, key=len),
+            authors_count=max(filter(None, [self.authors_count, newer.authors_count]), default=None),
+            organization=self.organization or newer.organization,
+            published=published,
+            year_inferred=inferred,
+            upvotes=newer.upvotes if newer.upvotes is not None else self.upvotes,
+            arxiv_id=self.arxiv_id or newer.arxiv_id,
+            url=self.url or newer.url,
+            categories=categories,
+            sources=self.sources + [s for s in newer.sources if s not in self.sources],
+        )
+
+
+class PaperView(Paper):
+    """A paper as the CLI and the app show it: with the user's bookmark and note."""
+
+    bookmarked: bool = False
+    note: str | None = None
+    read: bool = False
+
+
+class Note(BaseModel):
+    """The user's note on a paper, keyed by paper id, with a copy of the title."""
+
+    paper_id: str
+    title: str
+    text: str
+    updated_at: datetime
+
+
+class Bookmark(BaseModel):
+    """A bookmarked paper, keyed by paper id, with a copy of the title."""
+
+    paper_id: str
+    title: str
+    created_at: datetime
+
+
+class SavedSearch(BaseModel):
+    """A named query the user keeps, with its sort order."""
+
+    name: str
+    query: str
+    sort: str = "relevance"
+    created_at: datetime | None = None
+
+
+class Highlight(BaseModel):
+    """A text with the character spans a query matched, for the CLI and the app to render."""
+
+    text: str
+    spans: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class SearchHit(BaseModel):
+    """One search result: the paper, its score and the highlighted title and abstract fragment."""
+
+    paper: PaperView
+    score: float | None = None
+    title: Highlight
+    fragment: Highlight
+
+
+class SearchResult(BaseModel):
+    """A page of results of one query, with the total and, when nothing matched, a suggestion."""
+
+    query: str
+    sort: str = "relevance"
+    total: int = 0
+    hits: list[SearchHit] = Field(default_factory=list)
+    suggestion: str | None = None
+    error: str | None = None
+
+
+class FileReport(BaseModel):
+    """What importing one file gave."""
+
+    path: str
+    format: str | None = None
+    papers: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: bool = False  # unchanged since the last import
+    error: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ImportReport(BaseModel):
+    """What an import gave, file by file, with the totals of the summary line."""
+
+    files: list[FileReport] = Field(default_factory=list)
+
+    @property
+    def papers(self) -> int:
+        return sum(f.papers for f in self.files)
+
+    @property
+    def new(self) -> int:
+        return sum(f.new for f in self.files)
+
+    @property
+    def updated(self) -> int:
+        return sum(f.updated for f in self.files)
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.error]
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for f in self.files if f.skipped)
+
+    def summary(self) -> str:
+        """The summary line of DESIGN.md section 4."""
+        line = (
+            f"{self.papers} papers from {len(self.files)} files: {self.new} new, "
+            f"{self.updated} updated; {len(self.failed)} files failed"
+        )
+        if self.skipped:
+            line += f" ({self.skipped} unchanged files skipped)"
+        return line
