@@ -1,0 +1,77 @@
+"""Shared fixtures: real data dirs in tmp_path, the real CLI through click's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tui_reader.cli import main
+from tui_reader.library import Library
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLE_DUMPS = ROOT / "sample_dumps"
+
+# A small hand-made arXiv JSONL dump whose search results can be stated exactly.
+CORPUS = [
+    {"id": "2401.00001", "title": "Diffusion Models for Protein Design",
+     "abstract": "We design proteins with a denoising\nprocess and evaluate folding.",
+     "authors": ["Ada Lovelace", "Alan Turing"], "categories": ["q-bio.BM", "cs.LG"],
+     "update_date": "2024-01-05"},
+    {"id": "2402.00002", "title": "Transformers Without Attention",
+     "abstract": "A study of language models where diffusion of information replaces attention.",
+     "authors": "Grace Hopper and Edsger Dijkstra", "categories": "cs.CL cs.LG",
+     "update_date": "2024-02-10"},
+    {"id": "2303.00003", "title": "Graph Neural Networks at Scale",
+     "abstract": "Scaling message passing to billions of edges with sampling.",
+     "authors": ["Barbara Liskov"], "categories": "['cs.LG', 'cs.DC']",
+     "update_date": "2023-03-15"},
+    {"id": "2505.00004", "title": "Reinforcement Learning from Human Feedback",
+     "abstract": "Large language models aligned with human preferences via reward models.",
+     "authors": ["Alan Kay", "Ada Lovelace"], "categories": ["cs.CL"],
+     "update_date": "2025-05-20"},
+]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def corpus_file(tmp_path: Path) -> Path:
+    return write_jsonl(tmp_path / "corpus.jsonl", CORPUS)
+
+
+@pytest.fixture
+def lib(data_dir: Path):
+    library = Library(data_dir)
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def corpus_lib(lib: Library, corpus_file: Path) -> Library:
+    report = lib.import_paths([corpus_file])
+    assert report.new == len(CORPUS), report
+    return lib
+
+
+@pytest.fixture
+def cli(data_dir: Path):
+    """Run the real command line on the test's data dir: cli("search", "x") -> Result."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(main, ["--data-dir", str(data_dir), *map(str, args)], input=input,
+                             catch_exceptions=False)
+
+    return run

@@ -1,0 +1,1 @@
+"""tui-reader: an offline terminal reader for research-paper listings."""

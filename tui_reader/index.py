@@ -1,0 +1,326 @@
+"""The Whoosh full-text index: schema, writing, query parsing, highlighting, suggestions.
+
+The index is derived data: the store holds everything needed to rebuild it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import fields, index, qparser, query, sorting
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemmingAnalyzer
+from whoosh.index import LockError
+
+from .models import Highlight, Paper
+
+TEXT_FIELDS = ("title", "abstract", "author", "org", "category", "note")
+FIELD_BOOSTS = {"title": 3.0, "abstract": 1.0, "author": 1.5, "org": 1.0, "category": 1.0,
+                "note": 1.5}
+FIELD_ALIASES = {"author": ["authors", "by"], "org": ["organization", "organisation"],
+                 "category": ["cat", "categories"], "arxiv": ["arxiv_id"]}
+NUMERIC_FIELDS = ("year", "upvotes", "date")
+KNOWN_FIELDS = set(TEXT_FIELDS) | set(NUMERIC_FIELDS) | {"id", "arxiv"} | {
+    alias for aliases in FIELD_ALIASES.values() for alias in aliases}
+SORTS = ("relevance", "date", "upvotes", "title")
+
+_FIELD_PREFIX = re.compile(r'(?<![\w"])([A-Za-z_]+):')
+_DOTTED_RANGE = re.compile(r"\b(year|upvotes|date):([\w-]*)\.\.([\w-]*)")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_NUMERIC_VALUE = re.compile(
+    r"\b(year|upvotes|date):(?:[<>]=?)?(\d+|\[\s*\d*\s+TO\s+\d*\s*[\]}]|\{\s*\d*\s+TO\s+\d*\s*[\]}])",
+    re.IGNORECASE)
+_NUMERIC_USE = re.compile(r"\b(year|upvotes|date):")
+
+
+class IndexBusy(Exception):
+    """Another process holds the index writer (another import is running)."""
+
+
+class QueryError(ValueError):
+    """A query the parser cannot use; the message is for the user."""
+
+
+def make_schema() -> fields.Schema:
+    """The schema of the paper index."""
+    text = StemmingAnalyzer()
+    names = StandardAnalyzer(stoplist=None)
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        arxiv=fields.ID,
+        title=fields.TEXT(analyzer=text, field_boost=FIELD_BOOSTS["title"]),
+        abstract=fields.TEXT(analyzer=text),
+        author=fields.TEXT(analyzer=names, field_boost=FIELD_BOOSTS["author"]),
+        org=fields.TEXT(analyzer=names),
+        category=fields.KEYWORD(lowercase=True, commas=True, scorable=True),
+        note=fields.TEXT(analyzer=text, field_boost=FIELD_BOOSTS["note"]),
+        year=fields.NUMERIC(int, bits=32),
+        date=fields.NUMERIC(int, bits=32, sortable=True),
+        upvotes=fields.NUMERIC(int, bits=32, sortable=True),
+        title_sort=fields.ID(sortable=True),
+        spell=fields.TEXT(analyzer=RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter(),
+                          phrase=False),  # title words as written: "did you mean"
+    )
+
+
+def paper_document(paper: Paper, note: str | None) -> dict:
+    """The Whoosh document of a paper (text comes from the store, so nothing big is stored)."""
+    doc = {
+        "id": paper.id,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "author": "; ".join(paper.authors),
+        "org": paper.organization or "",
+        "category": ",".join(paper.categories),
+        "note": note or "",
+        "date": int(paper.published.strftime("%Y%m%d")) if paper.published else 0,
+        "upvotes": paper.upvotes or 0,
+        "title_sort": paper.title.casefold()[:80],
+        "spell": paper.title,
+    }
+    if paper.published:
+        doc["year"] = paper.published.year
+    if paper.arxiv_id:
+        doc["arxiv"] = paper.arxiv_id
+    return doc
+
+
+def _rewrite(text: str) -> str:
+    """Our friendlier syntax in Whoosh's terms: `year:2023..2025` and ISO dates."""
+    text = _ISO_DATE.sub(lambda m: m.group(1) + m.group(2) + m.group(3), text)
+    return _DOTTED_RANGE.sub(lambda m: f"{m.group(1)}:[{m.group(2)} TO {m.group(3)}]", text)
+
+
+def _check(text: str) -> None:
+    """Raise QueryError for what Whoosh would silently drop: unknown fields, bad numbers."""
+    outside_quotes = re.sub(r'"[^"]*"', " ", text)
+    for name in _FIELD_PREFIX.findall(outside_quotes):
+        if name.lower() not in KNOWN_FIELDS:
+            raise QueryError(
+                f"unknown field '{name}' (fields: title, abstract, author, org, category, note,"
+                " year, date, upvotes)")
+    uses = len(_NUMERIC_USE.findall(outside_quotes))
+    if uses != len(_NUMERIC_VALUE.findall(outside_quotes)):
+        raise QueryError("year, date and upvotes take a number or a range, e.g. year:2024,"
+                         " year:2023..2025, upvotes:>10, date:2024-05-01..2024-06-30")
+    if outside_quotes.count("(") != outside_quotes.count(")"):
+        raise QueryError("unbalanced parentheses")
+
+
+@dataclass
+class Match:
+    """A paper id found by a query, with its score."""
+
+    id: str
+    score: float | None
+
+
+class PaperIndex:
+    """The on-disk Whoosh index of a data dir, with a reusable searcher."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._searcher = None
+        self.recreated = False  # the index on disk was unreadable and started anew
+        try:
+            self.ix = index.open_dir(self.path) if index.exists_in(self.path) else self._create()
+        except Exception:
+            self.recreated = True
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.ix = self._create()
+        self.parser = qparser.MultifieldParser(
+            list(TEXT_FIELDS), self.ix.schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup)
+        self.parser.add_plugin(qparser.FuzzyTermPlugin())
+        self.parser.add_plugin(qparser.GtLtPlugin())
+        self.parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+
+    def _create(self):
+        self.path.mkdir(parents=True, exist_ok=True)
+        return index.create_in(self.path, make_schema())
+
+    def probe(self) -> int:
+        """Open a reader and count documents: raises when the index is unreadable."""
+        with self.ix.searcher() as s:
+            return s.doc_count()
+
+    def clear(self) -> None:
+        """Replace the index with an empty one (before a rebuild)."""
+        self.close()
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.ix = self._create()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    # -- writing -------------------------------------------------------------------------
+    def write(self, docs: Iterable[dict], *, new_ids: set[str] | frozenset = frozenset(),
+              timeout: float = 5.0) -> int:
+        """Add or replace documents in one writer; ids in `new_ids` are known to be absent.
+
+        Documents must be unique by id (Whoosh's update_document does not see documents
+        added by the same writer). Raises IndexBusy when another writer holds the lock.
+        """
+        try:
+            writer = self.ix.writer(timeout=timeout, limitmb=128)
+        except LockError as exc:
+            raise IndexBusy("another import is running; try again when it has finished") from exc
+        count = 0
+        with writer:
+            for doc in docs:
+                if doc["id"] in new_ids:
+                    writer.add_document(**doc)
+                else:
+                    writer.update_document(**doc)
+                count += 1
+        return count
+
+    # -- searching -----------------------------------------------------------------------
+    def searcher(self):
+        """The shared searcher, refreshed when the index changed."""
+        with self._lock:
+            if self._searcher is not None and not self._searcher.up_to_date():
+                # Not Searcher.refresh(): it reuses segment readers and misses new deletions.
+                self._searcher.close()
+                self._searcher = None
+            if self._searcher is None:
+                self._searcher = self.ix.searcher()
+            return self._searcher
+
+    def parse(self, text: str) -> query.Query:
+        """Parse the query language (see README); raises QueryError with a message."""
+        rewritten = _rewrite(text)
+        _check(rewritten)
+        try:
+            q = self.parser.parse(rewritten)
+        except Exception as exc:  # Whoosh's parser raises many kinds on odd input
+            raise QueryError(f"cannot use this query: {exc}") from exc
+        if q is query.NullQuery and re.search(r"\w", text):
+            raise QueryError("nothing to search for in this query (only operators or stop words)")
+        return q
+
+    def search(self, q: query.Query, sort: str, offset: int, limit: int
+               ) -> tuple[int, list[Match]]:
+        """A page of matches and the total."""
+        s = self.searcher()
+        sortedby = {
+            "relevance": None,
+            "date": sorting.FieldFacet("date", reverse=True),
+            "upvotes": sorting.FieldFacet("upvotes", reverse=True),
+            "title": sorting.FieldFacet("title_sort"),
+        }[sort]
+        results = s.search(q, limit=offset + limit, sortedby=sortedby,
+                           terms=False, scored=sort == "relevance")
+        total = len(results)
+        return total, [Match(hit["id"], hit.score if sort == "relevance" else None)
+                       for hit in results[offset:offset + limit]]
+
+    def suggestion(self, text: str) -> str | None:
+        """The query with its unknown plain words replaced by close title words, or None."""
+        reader = self.searcher().reader()
+        stem = _analyzers()["title"]
+        changed = False
+
+        def fix(match: re.Match) -> str:
+            nonlocal changed
+            word = match.group(0)
+            if word in ("AND", "OR", "NOT", "TO"):
+                return word
+            stems = [t.text for t in stem(word)]
+            if not stems or any(reader.frequency(f, s) for f in ("title", "abstract", "author")
+                                for s in stems):
+                return word
+            found = reader.corrector("spell").suggest(word.lower(), limit=1, maxdist=2)
+            if found:
+                changed = True
+                return found[0]
+            return word
+
+        # Plain words only: not inside quotes, not after a field prefix, no wildcards.
+        parts = re.split(r'("[^"]*"|\S*[:*?~]\S*)', text)
+        fixed = "".join(part if i % 2 else re.sub(r"[^\W\d_]{3,}", fix, part)
+                        for i, part in enumerate(parts))
+        return fixed if changed else None
+
+    def matched_terms(self, q: query.Query) -> dict[str, set[str]]:
+        """The index terms a query matches, by field (for highlighting), negations excluded."""
+        reader = self.searcher().reader()
+        terms: dict[str, set[str]] = {}
+
+        def walk(node: query.Query) -> None:
+            if isinstance(node, query.Not):
+                return
+            if node.is_leaf():
+                try:
+                    found = node.existing_terms(reader, expand=True)
+                except Exception:
+                    return
+                for field, term in found:
+                    if field in TEXT_FIELDS:
+                        text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                        terms.setdefault(field, set()).add(text)
+                return
+            for child in node.children():
+                walk(child)
+
+        walk(q)
+        return terms
+
+    def similar(self, paper_id: str, text: str, limit: int = 5) -> list[str]:
+        """Ids of the papers most like this one (by the key terms of `text`)."""
+        s = self.searcher()
+        if s.document_number(id=paper_id) is None:
+            return []
+        key_terms = s.key_terms_from_text("abstract", text, numterms=12)
+        q = query.Or([query.Term(field, word, boost=weight)
+                      for word, weight in key_terms for field in ("title", "abstract")])
+        hits = s.search(q, limit=limit + 1, mask=query.Term("id", paper_id))
+        return [h["id"] for h in hits][:limit]
+
+    def doc_count(self) -> int:
+        return self.searcher().doc_count()
+
+
+@functools.cache
+def _analyzers() -> dict:
+    schema = make_schema()
+    return {name: schema[name].analyzer for name in TEXT_FIELDS if name != "category"}
+
+
+def highlight(text: str, terms: set[str], field: str = "abstract") -> Highlight:
+    """`text` with the spans of the tokens whose analysed form is in `terms`."""
+    if not terms or not text:
+        return Highlight(text=text)
+    analyzer = _analyzers()[field]
+    spans = [(t.startchar, t.endchar)
+             for t in analyzer(text, chars=True, removestops=False, mode="index")
+             if t.text in terms]
+    return Highlight(text=text, spans=spans)
+
+
+def fragment(hl: Highlight, width: int = 240) -> Highlight:
+    """The part of a highlighted text around its first match, at most `width` characters."""
+    text = hl.text
+    if len(text) <= width:
+        return hl
+    start = max(0, hl.spans[0][0] - width // 4) if hl.spans else 0
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + width // 2 else end
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - start
+    spans = [(a + shift, b + shift) for a, b in hl.spans if a >= start and b <= end]
+    return Highlight(text=prefix + text[start:end] + suffix, spans=spans)

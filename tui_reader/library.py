@@ -1,0 +1,355 @@
+"""The Library: the one facade the app and the CLI use (ingest -> store and index)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .index import SORTS, IndexBusy, PaperIndex, QueryError, fragment, highlight, paper_document
+from .ingest import read_dump
+from .models import (FileReport, Highlight, ImportReport, Note, Paper, PaperView, SavedSearch,
+                     SearchHit, SearchResult)
+from .store import Store, StoreError
+
+__all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
+
+VIEWS = ("all", "bookmarks", "notes", "unread", "new")
+BATCH = 2000
+INDEX_COMMIT_EVERY = 50_000
+
+
+class UnknownPaper(LookupError):
+    """No paper (or more than one) matches the id the user gave."""
+
+
+@dataclass
+class ImportProgress:
+    """Where an import is: for progress bars and status lines."""
+
+    path: str
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    papers: int
+
+
+def _sha1(path: Path) -> str:
+    digest = hashlib.sha1()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _expand(paths_in: Iterable[str | Path], report: ImportReport) -> list[Path]:
+    """Files under the given paths (folders recursively, symlink loops ignored), sorted."""
+    files: list[Path] = []
+    for raw in paths_in:
+        path = Path(raw)
+        if path.is_dir():
+            seen: set[str] = set()
+            for root, dirs, names in os.walk(path, followlinks=True):
+                real = os.path.realpath(root)
+                if real in seen:
+                    dirs[:] = []
+                    continue
+                seen.add(real)
+                dirs.sort()
+                files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
+        elif path.exists():
+            files.append(path)
+        else:
+            report.files.append(FileReport(path=str(path), error="no such file or folder"))
+    return list(dict.fromkeys(files))
+
+
+class _IndexFeeder:
+    """One Whoosh writer fed batch by batch, committed when an id comes back or it grows big.
+
+    Whoosh's update_document does not replace a document added by the same writer, so a
+    paper seen twice in one writer's span triggers a commit first.
+    """
+
+    def __init__(self, index: PaperIndex):
+        self.index = index
+        self.pending: dict[str, dict] = {}
+        self.new_ids: set[str] = set()
+
+    def add(self, docs: list[dict], new_ids: set[str]) -> None:
+        if any(d["id"] in self.pending for d in docs):
+            self.flush()
+        for doc in docs:
+            self.pending[doc["id"]] = doc
+        self.new_ids |= new_ids
+        if len(self.pending) >= INDEX_COMMIT_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.index.write(self.pending.values(), new_ids=self.new_ids)
+        self.pending, self.new_ids = {}, set()
+
+
+class Library:
+    """The papers and the user's data of one data dir."""
+
+    def __init__(self, data_dir: str | Path | None = None):
+        self.root = paths.data_dir(data_dir)
+        self.store = Store(paths.store_path(self.root))
+        self.index = PaperIndex(paths.index_path(self.root))
+        self.index_rebuilt = False
+        self._check_index()
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
+
+    def _check_index(self) -> None:
+        """Probe the index; rebuild it from the store when it is unreadable or lost."""
+        try:
+            indexed = self.index.probe()
+        except Exception:
+            self.index.clear()
+            indexed = None
+        if indexed is None or self.index.recreated or (
+                indexed == 0 and self.store.counts()["papers"]):
+            self.reindex()
+            self.index_rebuilt = True
+
+    # -- import --------------------------------------------------------------------------
+    def import_paths(self, inputs: Iterable[str | Path], *, year: int | None = None,
+                     progress: Callable[[ImportProgress], None] | None = None) -> ImportReport:
+        """Import dump files and folders; unchanged files are skipped, failures reported."""
+        report = ImportReport()
+        files = _expand(inputs, report)
+        sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
+        total_bytes = sum(sizes.values())
+        import_id = self.store.begin_import()
+        done_bytes = 0
+        for number, path in enumerate(files):
+            file_report = self._import_file(path, year, import_id, progress and (
+                lambda n, p=path: progress(ImportProgress(
+                    str(p), number, len(files), done_bytes, total_bytes, n))))
+            report.files.append(file_report)
+            done_bytes += sizes[path]
+            if progress:
+                progress(ImportProgress(str(path), number + 1, len(files), done_bytes,
+                                        total_bytes, report.papers))
+        self.store.finish_import(import_id, report.new, report.updated)
+        return report
+
+    def _import_file(self, path: Path, year: int | None, import_id: int,
+                     progress: Callable[[int], None] | None) -> FileReport:
+        key = str(path.resolve())
+        try:
+            stat = path.stat()
+            sha1 = _sha1(path)
+        except OSError as exc:
+            return FileReport(path=str(path), error=f"cannot read: {exc.strerror or exc}")
+        known = self.store.file_record(key)
+        if known is not None and known["sha1"] == sha1:
+            return FileReport(path=str(path), format=known["format"], papers=known["papers"],
+                              skipped=True)
+        dump = read_dump(path, year=year)
+        if dump.error:
+            return FileReport(path=str(path), format=dump.format, error=dump.error)
+        file_id = self.store.start_file(key, stat.st_size, stat.st_mtime, dump.format)
+        report = FileReport(path=str(path), format=dump.format)
+        feeder = _IndexFeeder(self.index)
+        for batch in _batched(dump.papers, BATCH):
+            merged, new_ids, changed_ids = self.store.merge_papers(batch, file_id, import_id)
+            report.papers += len(batch)
+            report.new += len(new_ids)
+            report.updated += len(changed_ids)
+            touched = [p for p in merged if p.id in new_ids or p.id in changed_ids]
+            notes = {n.paper_id: n.text for n in self.store.notes(
+                [p.id for p in touched if p.id not in new_ids])}
+            feeder.add([paper_document(p, notes.get(p.id)) for p in touched], new_ids)
+            if progress:
+                progress(report.papers)
+        feeder.flush()
+        report.warnings = dump.warnings
+        if report.papers == 0:
+            report.error = "not a recognised dump: no papers found"
+        self.store.finish_file(file_id, sha1, report.papers)
+        return report
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the index from the store (no dump files needed); returns the papers indexed."""
+        total = self.store.counts()["papers"]
+        self.index.clear()
+        feeder = _IndexFeeder(self.index)
+        done = 0
+        for batch in self.store.iter_papers(BATCH):
+            notes = {n.paper_id: n.text for n in self.store.notes([p.id for p in batch])}
+            ids = {p.id for p in batch}
+            feeder.add([paper_document(p, notes.get(p.id)) for p in batch], ids)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        feeder.flush()
+        return done
+
+    # -- reading -------------------------------------------------------------------------
+    def _views(self, papers: list[Paper]) -> list[PaperView]:
+        flags = self.store.user_flags([p.id for p in papers])
+        return [PaperView(**p.model_dump(), bookmarked=flags[p.id][0], note=flags[p.id][1],
+                          read=flags[p.id][2]) for p in papers]
+
+    def resolve(self, ref: str) -> str:
+        """The id of the paper an id, id prefix or arXiv id names; UnknownPaper otherwise."""
+        found = self.store.resolve_id(ref.strip())
+        if not found:
+            raise UnknownPaper(f"no paper with the id {ref!r}")
+        if len(found) > 1 and ref not in found:
+            raise UnknownPaper(f"the id {ref!r} is ambiguous: {', '.join(found[:5])}")
+        return ref if ref in found else found[0]
+
+    def paper(self, ref: str) -> PaperView:
+        """One paper with its sources, bookmark, note and read state."""
+        paper = self.store.paper(self.resolve(ref))
+        return self._views([paper])[0]
+
+    def browse(self, view: str = "all", *, sort: str = "date", offset: int = 0,
+               limit: int = 100) -> tuple[int, list[PaperView]]:
+        """A page of a view: all, bookmarks, notes, unread or new."""
+        if view not in VIEWS:
+            raise ValueError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
+        total, papers = self.store.browse(view, sort if sort in SORTS else "date", offset, limit)
+        return total, self._views(papers)
+
+    def search(self, text: str, *, sort: str = "relevance", offset: int = 0,
+               limit: int = 50) -> SearchResult:
+        """Search the index; errors come back in the result, never raised."""
+        if sort not in SORTS:
+            return SearchResult(query=text, sort=sort,
+                                error=f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
+        if not text.strip():
+            total, papers = self.browse("all", sort="date" if sort == "relevance" else sort,
+                                        offset=offset, limit=limit)
+            return SearchResult(query=text, sort=sort, total=total, hits=[
+                SearchHit(paper=p, title=Highlight(text=p.title),
+                          fragment=fragment(Highlight(text=p.abstract))) for p in papers])
+        try:
+            q = self.index.parse(text)
+            total, matches = self.index.search(q, sort, offset, limit)
+        except QueryError as exc:
+            return SearchResult(query=text, sort=sort, error=str(exc))
+        papers = self.store.papers([m.id for m in matches])
+        views = {v.id: v for v in self._views([papers[m.id] for m in matches if m.id in papers])}
+        terms = self.index.matched_terms(q)
+        hits = [SearchHit(paper=views[m.id], score=m.score,
+                          title=highlight(views[m.id].title, terms.get("title", set()), "title"),
+                          fragment=fragment(highlight(views[m.id].abstract,
+                                                      terms.get("abstract", set()))))
+                for m in matches if m.id in views]
+        suggestion = self.index.suggestion(text) if total == 0 else None
+        return SearchResult(query=text, sort=sort, total=total, hits=hits, suggestion=suggestion)
+
+    def highlight(self, text: str, query: str, field: str = "abstract") -> Highlight:
+        """`text` with the terms of `query` marked (for a detail pane)."""
+        try:
+            q = self.index.parse(query) if query.strip() else None
+        except QueryError:
+            q = None
+        terms = self.index.matched_terms(q).get(field, set()) if q is not None else set()
+        return highlight(text, terms, field)
+
+    def similar(self, ref: str, limit: int = 5) -> list[PaperView]:
+        """The papers most like this one."""
+        paper = self.store.paper(self.resolve(ref))
+        ids = [i for i in self.index.similar(paper.id, f"{paper.title} {paper.abstract}",
+                                             limit) if i != paper.id]
+        papers = self.store.papers(ids)
+        return self._views([papers[i] for i in ids if i in papers])
+
+    # -- user data -----------------------------------------------------------------------
+    def bookmark(self, ref: str, on: bool = True) -> PaperView:
+        """Bookmark a paper (or remove the bookmark)."""
+        paper = self.store.paper(self.resolve(ref))
+        self.store.set_bookmark(paper.id, paper.title, on)
+        return self._views([paper])[0]
+
+    def note(self, ref: str, text: str) -> PaperView:
+        """Set the note of a paper (blank text removes it); the index learns it for note:word."""
+        paper = self.store.paper(self.resolve(ref))
+        self.store.set_note(paper.id, paper.title, text)
+        self.index.write([paper_document(paper, text)])
+        return self._views([paper])[0]
+
+    def mark_read(self, ref: str, read: bool = True) -> None:
+        paper = self.store.paper(self.resolve(ref))
+        self.store.set_read(paper.id, paper.title, read)
+
+    def bookmarks(self) -> list[PaperView]:
+        """Bookmarked papers, newest bookmark first (papers gone from the store keep their title)."""
+        return self._user_papers([(b.paper_id, b.title) for b in self.store.bookmarks()])
+
+    def notes(self) -> list[PaperView]:
+        """Papers with notes, newest note first."""
+        return self._user_papers([(n.paper_id, n.title) for n in self.store.notes()])
+
+    def _user_papers(self, refs: list[tuple[str, str]]) -> list[PaperView]:
+        papers = self.store.papers([i for i, _ in refs])
+        return self._views([papers.get(i) or Paper(id=i, title=title) for i, title in refs])
+
+    def note_records(self) -> list[Note]:
+        return self.store.notes()
+
+    def saved_searches(self) -> list[SavedSearch]:
+        return self.store.saved_searches()
+
+    def save_search(self, name: str, query: str, sort: str = "relevance") -> SavedSearch:
+        """Keep a query under a name (an existing name is replaced)."""
+        name = name.strip()
+        if not name:
+            raise ValueError("a saved search needs a name")
+        search = SavedSearch(name=name, query=query, sort=sort)
+        self.store.save_search(search)
+        return search
+
+    def delete_search(self, name: str) -> bool:
+        return self.store.delete_search(name)
+
+    def count(self, query: str) -> int:
+        """How many papers a query finds (0 for a query that cannot be used)."""
+        return self.search(query, limit=1).total
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        return self.store.setting(key, default)
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.store.set_setting(key, value)
+
+    def stats(self) -> dict[str, int]:
+        """Counts: papers, sources (files), bookmarks, notes, saved_searches, read."""
+        return self.store.counts()
+
+    def last_import(self) -> tuple[int, int] | None:
+        """(new, updated) of the latest import that added papers."""
+        return self.store.last_import()
+
+    def is_empty(self) -> bool:
+        return self.store.is_empty()
+
+    def import_samples_if_new(self) -> ImportReport | None:
+        """A library that never imported anything imports the bundled sample dumps."""
+        if not self.is_empty():
+            return None
+        return self.import_paths([paths.sample_dumps()])
+
+
+def _batched(items: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    batch: list[Paper] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
