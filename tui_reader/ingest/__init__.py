@@ -2,4 +2,152 @@
 
 Pure: bytes in, records and warnings out. Never raises on bad content; a file that cannot be
 read at all gives a `ParsedDump` with `error` set.
+
+    dump = read_dump("papers.jsonl.gz")
+    if dump.error: ...            # one sentence: "not a recognised dump: binary file"
+    for paper in dump.papers: ... # a generator for JSONL (streamed); warnings fill as it runs
 """
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from ..models import Paper, Source
+from .detect import (
+    FORMATS,
+    GZIP_MAGIC,
+    SNIFF_BYTES,
+    decode,
+    detect_format,
+    is_binary,
+    sniff_encoding,
+)
+from .hf_json import paper_list, parse_hf_json
+from .html import parse_html
+from .jsonl import parse_jsonl
+from .markdown import parse_markdown
+from .text import parse_text
+
+__all__ = ["FORMATS", "ParsedDump", "read_dump"]
+
+_READ_ERRORS = (OSError, EOFError, zlib.error)
+
+
+@dataclass
+class ParsedDump:
+    """What reading one dump file gave."""
+
+    path: str
+    format: str | None  # one of FORMATS, None when not recognised
+    papers: Iterator[Paper]  # each with sources=[Source(path, position, format)]
+    warnings: list[str] = field(default_factory=list)  # filled while `papers` is consumed
+    error: str | None = None  # the file cannot be read at all: one sentence
+
+
+def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
+    """Read the dump at `path`; `year` is the capture year of dates printed without one
+    (overriding the year rule of `dates.py`). Never raises."""
+    warnings: list[str] = []
+    try:
+        return _read(Path(path), year, warnings)
+    except _READ_ERRORS as e:
+        return _failed(path, f"cannot read: {_describe(e)}", warnings)
+    except RecursionError:
+        return _failed(path, "not a recognised dump: nested too deeply", warnings)
+    except Exception as e:  # a bug in a reader must not stop an import of many files
+        return _failed(path, f"cannot read: unexpected {type(e).__name__}: {e}", warnings)
+
+
+def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
+    mtime_year = date.fromtimestamp(path.stat().st_mtime).year
+    with _open(path) as stream:
+        head = stream.read(SNIFF_BYTES)
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and b"\n" not in head:
+            head += stream.readline()  # the whole first line, to tell JSONL from one JSON object
+        if not head:
+            return _failed(path, "not a recognised dump: empty file", warnings)
+        encoding = sniff_encoding(head)
+        if is_binary(head, encoding):
+            return _failed(path, "not a recognised dump: binary file", warnings)
+        fmt = detect_format(head.decode(encoding or "utf-8", errors="replace"))
+        if fmt is None:
+            return _failed(path, "not a recognised dump: empty file", warnings)
+        if fmt == "arxiv-jsonl":
+            lines = _lines(path, encoding, warnings)
+            return ParsedDump(
+                str(path),
+                fmt,
+                _with_sources(parse_jsonl(lines, warnings=warnings), path, fmt),
+                warnings,
+            )
+        text, note = decode(head + stream.read(), encoding)
+    if note:
+        warnings.append(note)
+    if fmt == "hf-json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            return _failed(
+                path, f"not a recognised dump: invalid JSON (line {e.lineno}: {e.msg})", warnings
+            )
+        if paper_list(data) is None:
+            return _failed(path, "not a recognised dump: JSON without a list of papers", warnings)
+        papers = parse_hf_json(data, warnings=warnings)
+    elif fmt == "html":
+        papers = parse_html(text, year=year, mtime_year=mtime_year, warnings=warnings)
+    elif fmt == "markdown":
+        papers = parse_markdown(text, year=year, mtime_year=mtime_year, warnings=warnings)
+    else:
+        papers = parse_text(text, year=year, mtime_year=mtime_year, warnings=warnings)
+    if not papers:
+        return _failed(path, "not a recognised dump: no papers found", warnings)
+    return ParsedDump(str(path), fmt, _with_sources(papers, path, fmt), warnings)
+
+
+def _open(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed when it is gzip (by its magic bytes)."""
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    return gzip.open(path, "rb") if magic == GZIP_MAGIC else open(path, "rb")
+
+
+def _lines(path: Path, encoding: str | None, warnings: list[str]) -> Iterator[bytes | str]:
+    """The lines of a file, streamed (bytes when UTF-8, else decoded); a read error ends them
+    with a warning."""
+    try:
+        with _open(path) as stream:
+            if encoding in (None, "utf-8-sig"):
+                for n, line in enumerate(stream):
+                    yield line[3:] if n == 0 and line.startswith(b"\xef\xbb\xbf") else line
+            else:
+                yield from io.TextIOWrapper(stream, encoding=encoding, errors="replace")
+    except _READ_ERRORS as e:
+        warnings.append(f"the rest of the file cannot be read: {_describe(e)}")
+
+
+def _with_sources(papers: Iterable[Paper], path: Path, fmt: str) -> Iterator[Paper]:
+    """`papers` with their source: this file, their 0-based position in it, the format."""
+    for position, paper in enumerate(papers):
+        paper.sources = [Source(path=str(path), position=position, format=fmt)]
+        yield paper
+
+
+def _failed(path: Path | str, error: str, warnings: list[str]) -> ParsedDump:
+    return ParsedDump(str(path), None, iter(()), warnings, error)
+
+
+def _describe(e: BaseException) -> str:
+    """An I/O error as a short phrase: "[Errno 13] Permission denied"."""
+    if isinstance(e, (EOFError, zlib.error, gzip.BadGzipFile)):
+        return f"damaged gzip data ({e})"
+    if isinstance(e, OSError) and e.strerror:
+        return f"[Errno {e.errno}] {e.strerror}" if e.errno else e.strerror
+    return str(e) or type(e).__name__

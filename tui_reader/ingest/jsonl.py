@@ -1,0 +1,146 @@
+"""The reader of arXiv JSONL: one JSON object a line, streamed (a snapshot has millions of lines).
+
+Fields: `id`, `title`, `abstract` (hard-wrapped: unwrapped here), `authors` (a list, or one
+string "A, B and C" as in the Kaggle snapshot), `categories` (a list, a space-separated string,
+or a string that looks like a list), optional `versions`, `update_date`, `abs`/`url`. A line
+holding a Hugging Face daily-paper object (`{"paper": {...}}`) is read as the API JSON is.
+
+`published` is the date of the first version (`versions[0].created`), else `update_date`, else
+the month of a new-style arXiv id (yymm: "2405.21060" -> 2024-05-01, and likewise for old-style
+ids such as "hep-th/9901001" -> 1999-01-01); these years are all printed, so `year_inferred` is
+False. Ids lose their version suffix; `url` is the arXiv abstract page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from ..models import Paper
+from .clean import clean_abstract, clean_text
+from .dates import make_date, parse_email_date, parse_iso_date
+from .hf_json import entry_to_paper
+from .ids import arxiv_id, arxiv_id_in_url, arxiv_url
+
+MAX_WARNINGS = 50
+_AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+_QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
+_CATEGORY_SEPARATOR = re.compile(r"[\s,;]+")
+_ID_MONTH = re.compile(r"(?:.*/)?(\d\d)(\d\d)[.\d]")
+
+
+def parse_jsonl(lines: Iterable[bytes | str], *, warnings: list[str]) -> Iterator[Paper]:
+    """The papers of JSONL lines, one by one. A bad line is a warning ("line 17: not valid
+    JSON"); at most MAX_WARNINGS are kept, then one line counts the rest."""
+    problems = 0
+
+    def problem(message: str) -> None:
+        nonlocal problems
+        problems += 1
+        if problems <= MAX_WARNINGS:
+            warnings.append(message)
+
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError:
+                problem(f"line {number}: not UTF-8; read as cp1252")
+                line = line.decode("cp1252", errors="replace")
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError) as e:
+            problem(f"line {number}: not valid JSON ({_reason(e)})")
+            continue
+        if not isinstance(record, dict):
+            problem(f"line {number}: a JSON {type(record).__name__}, not an object")
+            continue
+        try:
+            paper = (
+                entry_to_paper(record)
+                if isinstance(record.get("paper"), dict)
+                else record_to_paper(record)
+            )
+        except (TypeError, ValueError) as e:
+            problem(f"line {number}: unusable record ({e})")
+            continue
+        if paper is None:
+            problem(f"line {number}: no title")
+            continue
+        yield paper
+    if problems > MAX_WARNINGS:
+        warnings.append(f"{problems - MAX_WARNINGS} more lines with problems not listed")
+
+
+def _reason(e: Exception) -> str:
+    """A short reason for a JSON error."""
+    if isinstance(e, RecursionError):
+        return "nested too deeply"
+    return getattr(e, "msg", None) or str(e)
+
+
+def record_to_paper(record: dict[str, Any]) -> Paper | None:
+    """The paper of one arXiv record, or None when it has no title."""
+    title = clean_text(_text(record.get("title")))
+    if not title:
+        return None
+    link = _text(record.get("abs")) or _text(record.get("url"))
+    paper_id = arxiv_id(_text(record.get("id"))) or (arxiv_id_in_url(link) if link else None)
+    return Paper.from_title(
+        title,
+        abstract=clean_abstract(_text(record.get("abstract")) or _text(record.get("summary"))),
+        authors=(authors := _authors(record.get("authors"))),
+        authors_count=len(authors) or None,
+        published=_published(record, paper_id),
+        arxiv_id=paper_id,
+        url=arxiv_url(paper_id) if paper_id else (link if link.startswith("http") else None),
+        categories=_categories(record.get("categories")),
+    )
+
+
+def _text(value: Any) -> str:
+    """`value` if it is a string, else ""."""
+    return value if isinstance(value, str) else ""
+
+
+def _authors(value: Any) -> list[str]:
+    """Author names from a list (of names or `{"name"}` objects) or a "A, B and C" string."""
+    if isinstance(value, str):
+        names: Iterable[Any] = _AUTHOR_SEPARATOR.split(value)
+    elif isinstance(value, list):
+        names = (a.get("name") if isinstance(a, dict) else a for a in value)
+    else:
+        return []
+    return [name for n in names if isinstance(n, str) and (name := clean_text(n))]
+
+
+def _categories(value: Any) -> list[str]:
+    """Categories from a list, a space-separated string, or a string that looks like a list."""
+    if isinstance(value, list):
+        items: Iterable[Any] = value
+    elif isinstance(value, str):
+        text = value.strip()
+        items = _QUOTED.findall(text) if text.startswith("[") else _CATEGORY_SEPARATOR.split(text)
+    else:
+        return []
+    return [c for item in items if isinstance(item, str) and (c := clean_text(item))]
+
+
+def _published(record: dict[str, Any], paper_id: str | None) -> date | None:
+    """The first version's date, else `update_date`, else the month of the id (see the module)."""
+    versions = record.get("versions")
+    first = versions[0] if isinstance(versions, list) and versions else None
+    if isinstance(first, dict) and (found := parse_email_date(first.get("created"))):
+        return found
+    if found := parse_iso_date(record.get("update_date")):
+        return found
+    m = _ID_MONTH.match(paper_id) if paper_id else None
+    if not m:
+        return None
+    yy, mm = int(m[1]), int(m[2])
+    return make_date(1900 + yy if yy >= 91 else 2000 + yy, mm, 1)

@@ -1,0 +1,161 @@
+"""The reader of text dumps: a Hugging Face papers listing page copied as text.
+
+Layouts seen: compact (title and abstract lines alternating, no blank lines), blocks (title,
+blank, abstract, blank) and blocks with metadata (author count, organisation, separator, date
+with upvotes, in any order, any of them missing). The reader does not depend on a layout: it
+classifies each line (header, metadata, prose, short line) and pairs a short line with the
+prose line after it (a title with its abstract). A short line that is not followed by prose is
+the organisation of the paper before it when it sits among that paper's metadata, else a title
+without an abstract.
+"""
+
+from __future__ import annotations
+
+from ..models import Paper
+from .clean import clean_text
+from .dates import PageDate, year_rule
+from .listing import (
+    Draft,
+    Meta,
+    build_papers,
+    classify_meta,
+    is_header,
+    is_prose,
+    is_title,
+    looks_like_organization,
+    strip_glued_header,
+)
+
+
+def parse_text(text: str, *, year: int | None, mtime_year: int, warnings: list[str]) -> list[Paper]:
+    """The papers of a copied listing page, in page order (warnings appended to `warnings`)."""
+    lines = [clean_text(line) for line in text.split("\n")]
+    first = _first_title(lines)
+    if first is None:
+        return []
+    header_date = _read_header(lines, first)
+    drafts = _read_papers(lines, first, warnings)
+    rule = year_rule(
+        [d.date for d in drafts if d.date], override=year, mtime_year=mtime_year, header=header_date
+    )
+    return build_papers(drafts, rule, warnings)
+
+
+def _first_title(lines: list[str]) -> int | None:
+    """The index of the first title: the last non-blank line before the first prose line."""
+    previous = None
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if is_prose(line) and previous is not None and is_title(lines[previous]):
+            return previous
+        previous = i
+    return None
+
+
+def _read_header(lines: list[str], first: int) -> PageDate | None:
+    """Strip the page header glued to the first title; the page date of the header, if any."""
+    lines[first] = strip_glued_header(lines[first])
+    header_date = None
+    for line in lines[:first]:
+        meta = classify_meta(strip_glued_header(line))
+        if meta and meta.kind == "date":
+            header_date = meta.date
+    return header_date
+
+
+def _read_papers(lines: list[str], first: int, warnings: list[str]) -> list[Draft]:
+    """The drafts of the lines from the first title on."""
+    metas = [classify_meta(line) if line else None for line in lines]
+    drafts: list[Draft] = []
+    current: Draft | None = None
+    role = ""  # what the previous non-blank line was: header, meta, title, abstract, organization
+    for i in range(first, len(lines)):
+        line, meta = lines[i], metas[i]
+        if not line:
+            continue
+        nxt = _next_non_blank(lines, i)
+        if is_header(line):
+            role = "header"
+            continue
+        if meta:
+            # A date right after a header is the page date of another capture, not the paper's.
+            if (
+                current is not None
+                and meta.kind not in ("separator", "ignored")
+                and role != "header"
+            ):
+                if current.conflicts(meta):
+                    warnings.append(
+                        f"line {i + 1}: {line!r} repeats a field of {current.title!r}; ignored"
+                    )
+                else:
+                    current.add(meta)
+            role = "meta"
+        elif is_prose(line):
+            if role == "abstract" and current is not None:
+                current.abstract += f"\n\n{line}"
+            elif current is not None and not current.abstract and role in ("title", "meta"):
+                current.abstract = line
+            else:
+                warnings.append(f"line {i + 1}: text without a title; skipped")
+                continue
+            role = "abstract"
+        elif nxt is not None and is_prose(lines[nxt]) and is_title(line):
+            current, role = Draft(title=line, line=i + 1), "title"
+            drafts.append(current)
+        elif current is not None and _is_organization(lines, metas, current, i, role, nxt):
+            current.organization, role = line, "organization"
+        elif is_title(line):
+            current, role = Draft(title=line, line=i + 1), "title"
+            drafts.append(current)
+        else:
+            warnings.append(f"line {i + 1}: neither a title nor an abstract; skipped")
+            role = "para"
+    for d in drafts:
+        if not d.abstract:
+            warnings.append(
+                f"line {d.line}: no abstract after the title {d.title!r}; imported without one"
+            )
+    return drafts
+
+
+def _is_organization(
+    lines: list[str], metas: list[Meta | None], current: Draft, i: int, role: str, nxt: int | None
+) -> bool:
+    """Whether the short line `i` (not followed by prose) is the organisation of `current`: it
+    sits among the paper's metadata (before a metadata line, right after one, or right after
+    the abstract with more of the page to come) and the metadata after it is not another paper's."""
+    if (
+        current.organization is not None
+        or not current.abstract
+        or not looks_like_organization(lines[i])
+    ):
+        return False
+    if any(current.conflicts(meta) for meta in _metadata_run(lines, metas, nxt)):
+        return False
+    before_meta = nxt is not None and metas[nxt] is not None
+    right_after_meta = role == "meta" and bool(lines[i - 1])
+    after_abstract = role == "abstract" and nxt is not None
+    return before_meta or right_after_meta or after_abstract
+
+
+def _metadata_run(lines: list[str], metas: list[Meta | None], start: int | None) -> list[Meta]:
+    """The metadata lines from `start` on (blank lines skipped), up to the next other line."""
+    run: list[Meta] = []
+    for j in range(start if start is not None else len(lines), len(lines)):
+        if not lines[j]:
+            continue
+        meta = metas[j]
+        if meta is None:
+            break
+        run.append(meta)
+    return run
+
+
+def _next_non_blank(lines: list[str], i: int) -> int | None:
+    """The index of the first non-blank line after `i`, or None at the end."""
+    for j in range(i + 1, len(lines)):
+        if lines[j]:
+            return j
+    return None
