@@ -1,0 +1,117 @@
+"""The reader: a Textual app on a Library (DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from .commands import ReaderCommands
+from .gate import LibraryGate
+from .screens.main import MainScreen
+
+
+KEY_LABELS = {
+    "slash": "/",
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "pagedown": "page down",
+    "pageup": "page up",
+}
+
+
+class ReaderApp(App[None]):
+    """Browse, search, bookmark and annotate the papers of a Library.
+
+    `debounce`: seconds of quiet typing before a search starts (0 in tests);
+    `read_delay`: seconds a paper stays in the detail pane before it counts as read (None: never);
+    `similar_delay`: seconds before the similar papers are looked up (cursor moves cancel it);
+    `import_samples`: a library that never imported anything imports the bundled samples.
+    """
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "tui-reader"
+    COMMANDS = App.COMMANDS | {ReaderCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(self, library: Any, *, debounce: float = 0.15, read_delay: float | None = 1.5,
+                 similar_delay: float = 0.1, import_samples: bool = True) -> None:
+        super().__init__()
+        self.library = LibraryGate(library)
+        self.debounce = debounce
+        self.read_delay = read_delay
+        self.similar_delay = similar_delay
+        self.import_samples = import_samples
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        saved = self.library.setting("theme")
+        if saved and saved in self.available_themes and saved != self.theme:
+            self.theme = saved
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self.library.set_setting("theme", theme.name)
+
+    @property
+    def main_screen(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not there")
+
+    def save_open_notes(self) -> None:
+        """Save the text of a note editor that is open (the app is going away)."""
+        from .screens.note_editor import NoteEditor
+
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteEditor):
+                screen.save_now()
+
+    async def action_quit(self) -> None:
+        self.save_open_notes()
+        await super().action_quit()
+
+    def on_unmount(self) -> None:
+        self.save_open_notes()
+
+    def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key of the reader, for the help screen (from the bindings themselves)."""
+        from .screens.note_editor import NoteEditor
+        from .widgets.paper_list import PaperList
+
+        main = [self._rows(MainScreen.BINDINGS)]
+        return [
+            ("Anywhere in the reader", main[0]),
+            ("In the list of papers", self._rows(PaperList.BINDINGS)),
+            ("In the search box", [
+                ("enter", "to the results, the first paper highlighted (or: did you mean)"),
+                ("escape", "clear the search; on an empty box: to the list"),
+                ("tab", "to the sidebar of views"),
+            ]),
+            ("In the note editor", self._rows(NoteEditor.BINDINGS) + [
+                ("ctrl+q", "quit (the note is saved first)"),
+            ]),
+            ("Everywhere", [
+                ("ctrl+p", "command palette: actions, views, saved searches, themes"),
+                ("tab, shift+tab", "move between search box, views, list and detail pane"),
+                ("ctrl+q", "quit"),
+                ("mouse", "click a view, a paper, a similar paper or a suggestion"),
+            ]),
+        ]
+
+    @staticmethod
+    def _rows(bindings) -> list[tuple[str, str]]:
+        rows: dict[str, list[str]] = {}
+        for binding in bindings:
+            keys = [KEY_LABELS.get(key.strip(), key.strip()) for key in binding.key.split(",")]
+            rows.setdefault(binding.description, []).extend(keys)
+        return [(", ".join(keys), description) for description, keys in rows.items()]

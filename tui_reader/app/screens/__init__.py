@@ -1,0 +1,1 @@
+"""The reader's modal screens: help, note editor, confirmation, saved-search name."""

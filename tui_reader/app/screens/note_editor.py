@@ -1,0 +1,79 @@
+"""The note editor: a multi-line TextArea for the note of one paper.
+
+ctrl+s saves and stays; escape saves and closes. Nothing typed is lost: the editor saves when
+it closes for any reason (escape, the app quitting with the editor open, the screen going away).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static, TextArea
+
+from ...models import PaperView
+from ..text import one_line
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """Edit the note of a paper; `save(text)` is called with the text whenever it is saved."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="note.save"),
+        Binding("escape", "close", "Save and close", priority=True, id="note.close"),
+    ]
+
+    def __init__(self, paper: PaperView, save: Callable[[str], None]) -> None:
+        super().__init__()
+        self.paper = paper
+        self._save = save
+        self.saved_text = paper.note or ""
+        self.area = TextArea(paper.note or "", id="note-text", soft_wrap=True,
+                             show_line_numbers=False, tab_behavior="indent")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-dialog"):
+            title = Text("Note on ", style="dim")
+            title.append(one_line(self.paper.title), "bold")
+            yield Static(title, id="note-title")
+            yield self.area
+            yield Static(Text("Markdown. ctrl+s saves, escape saves and closes; an empty note "
+                              "is removed.", style="dim"), id="note-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        area = self.area
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    @property
+    def text(self) -> str:
+        """What is in the editor (readable after the editor was removed, too)."""
+        return self.area.text
+
+    def save_now(self) -> bool:
+        """Save the text if it changed since the last save; True when it was written."""
+        try:
+            text = self.text
+        except Exception:  # the TextArea is gone: nothing newer than the last save
+            return False
+        if text == self.saved_text:
+            return False
+        self._save(text)
+        self.saved_text = text
+        return True
+
+    def action_save(self) -> None:
+        if self.save_now():
+            self.notify("Note saved.", timeout=2)
+
+    def action_close(self) -> None:
+        self.save_now()
+        self.dismiss(self.saved_text)
+
+    def on_unmount(self) -> None:
+        self.save_now()

@@ -1,0 +1,1 @@
+"""The reader's widgets: the list of papers, the detail pane, the sidebar of views."""

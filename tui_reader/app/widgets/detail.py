@@ -1,0 +1,206 @@
+"""The detail pane: the highlighted paper in full, its note and the papers most like it."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Markdown, Static
+
+from ...models import Highlight, PaperView
+from ..text import clean, highlighted, one_line, plain
+
+MAX_AUTHORS = 12
+MAX_SOURCES = 6
+
+
+def paper_link(paper: PaperView) -> str | None:
+    """The page of a paper: its URL, else its arXiv abstract page."""
+    if paper.url:
+        return paper.url
+    if paper.arxiv_id:
+        return f"https://arxiv.org/abs/{paper.arxiv_id}"
+    return None
+
+
+class SimilarList(Static):
+    """The papers most like the shown one, numbered 1-5; a click (or the number) opens one."""
+
+    class Chosen(Message):
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.papers: list[PaperView] = []
+        self.loading_for: str | None = None
+
+    def set_papers(self, papers: list[PaperView]) -> None:
+        self.papers = papers[:5]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not self.papers:
+            text.append("No similar papers found.", "dim")
+        for number, paper in enumerate(self.papers, 1):
+            if number > 1:
+                text.append("\n")
+            text.append(f" {number} ", "reverse")
+            text.append(" ")
+            text.append(one_line(paper.title))
+            if paper.published:
+                text.append(f"  {paper.published.year}", "dim")
+        self.update(text)
+
+    def set_waiting(self) -> None:
+        self.papers = []
+        self.update(Text("…", style="dim"))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and 0 <= offset.y < len(self.papers):
+            event.stop()
+            self.post_message(self.Chosen(offset.y + 1))
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Title, metadata, abstract with hits highlighted, sources, note, similar papers."""
+
+    DEFAULT_CSS = """
+    DetailPane {
+        padding: 0 1;
+        & > .detail--match { color: $accent; text-style: bold underline; }
+    }
+    """
+    COMPONENT_CLASSES = {"detail--match"}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.paper: PaperView | None = None
+        self.pinned = False  # showing a similar paper rather than the list's
+        self._note_shown: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-title")
+        yield Static(id="detail-meta")
+        yield Static(id="detail-abstract")
+        yield Static(id="detail-sources")
+        yield Static("Note", id="detail-note-heading", classes="detail-heading")
+        yield Markdown(id="detail-note")
+        yield Static(id="detail-note-empty")
+        yield Static("Similar papers (press 1-5)", id="detail-similar-heading",
+                     classes="detail-heading")
+        yield SimilarList(id="detail-similar")
+
+    def on_mount(self) -> None:
+        self.show(None)
+
+    def show(self, paper: PaperView | None, title: Highlight | None = None,
+             abstract: Highlight | None = None, *, empty: str = "",
+             keep_scroll: bool = False) -> None:
+        """Show a paper (None: the empty state with a hint)."""
+        self.paper = paper
+        self.set_class(paper is None, "-empty")
+        if paper is None:
+            self.query_one("#detail-title", Static).update(plain(empty or "No paper selected."))
+            for name in ("meta", "abstract", "sources"):
+                self.query_one(f"#detail-{name}", Static).update("")
+            self.query_one("#detail-similar", SimilarList).set_papers([])
+            return
+        match = self.get_component_rich_style("detail--match", partial=True)
+        title_text = highlighted(title or Highlight(text=paper.title), match, "bold",
+                                 single_line=True)
+        self.query_one("#detail-title", Static).update(title_text)
+        self.query_one("#detail-meta", Static).update(self.metadata(paper))
+        abstract_text = (highlighted(abstract or Highlight(text=paper.abstract), match)
+                         if paper.abstract else Text("No abstract in the dumps.", "dim"))
+        self.query_one("#detail-abstract", Static).update(abstract_text)
+        self.query_one("#detail-sources", Static).update(self.sources(paper))
+        self.show_note(paper)
+        if not keep_scroll:
+            self.scroll_home(animate=False)
+
+    def show_note(self, paper: PaperView) -> None:
+        note = clean(paper.note).strip() if paper.note else ""
+        markdown = self.query_one("#detail-note", Markdown)
+        markdown.display = bool(note)
+        empty = self.query_one("#detail-note-empty", Static)
+        empty.display = not note
+        if note:
+            if note != self._note_shown:
+                self._note_shown = note
+                markdown.update(note)
+        else:
+            empty.update(Text("No note yet. Press n to write one.", "dim"))
+
+    def show_similar(self, paper_id: str, papers: list[PaperView]) -> None:
+        if self.paper is not None and self.paper.id == paper_id:
+            self.query_one("#detail-similar", SimilarList).set_papers(papers)
+
+    def similar_waiting(self) -> None:
+        self.query_one("#detail-similar", SimilarList).set_waiting()
+
+    @property
+    def similar(self) -> list[PaperView]:
+        return self.query_one("#detail-similar", SimilarList).papers
+
+    @staticmethod
+    def metadata(paper: PaperView) -> Text:
+        text = Text()
+
+        def line(label: str, value: Text | str) -> None:
+            if text:
+                text.append("\n")
+            text.append(f"{label:<13}", "dim")
+            text.append_text(value if isinstance(value, Text) else plain(value, single_line=True))
+
+        flags = []
+        if paper.bookmarked:
+            flags.append("★ bookmarked")
+        flags.append("read" if paper.read else "unread")
+        if paper.note:
+            flags.append("has a note")
+        line("", Text(" · ".join(flags), "italic"))
+        if paper.authors:
+            names = ", ".join(one_line(a) for a in paper.authors[:MAX_AUTHORS])
+            more = len(paper.authors) - MAX_AUTHORS
+            line("Authors", names + (f" and {more} more" if more > 0 else ""))
+        elif paper.authors_count:
+            line("Authors", f"{paper.authors_count} authors")
+        if paper.organization:
+            line("Organisation", paper.organization)
+        if paper.published:
+            when = paper.published.isoformat()
+            if paper.year_inferred:
+                when += " (year inferred)"
+            line("Published", when)
+        if paper.upvotes is not None:
+            line("Upvotes", f"▲ {paper.upvotes}")
+        if paper.arxiv_id:
+            line("arXiv", paper.arxiv_id)
+        link = paper_link(paper)
+        if link:
+            line("Link", link + "  (o opens it)")
+        if paper.categories:
+            line("Categories", ", ".join(one_line(c) for c in paper.categories))
+        line("Id", paper.id)
+        return text
+
+    @staticmethod
+    def sources(paper: PaperView) -> Text:
+        text = Text("Seen in", "dim")
+        if not paper.sources:
+            text.append("  (no source recorded)", "dim")
+        for source in paper.sources[:MAX_SOURCES]:
+            text.append("\n  ")
+            text.append(one_line(PurePath(source.path).name))
+            text.append(f"  #{source.position + 1}", "dim")
+            if source.format:
+                text.append(f"  {one_line(source.format)}", "dim")
+        more = len(paper.sources) - MAX_SOURCES
+        if more > 0:
+            text.append(f"\n  and {more} more files", "dim")
+        return text

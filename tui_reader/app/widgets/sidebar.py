@@ -1,0 +1,109 @@
+"""The sidebar of views: All papers, Bookmarks, With notes, Unread, New, the saved searches."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ...models import SavedSearch
+from ..text import one_line
+
+VIEWS = [
+    ("all", "All papers"),
+    ("bookmarks", "Bookmarks"),
+    ("notes", "With notes"),
+    ("unread", "Unread"),
+    ("new", "New"),
+]
+VIEW_LABELS = dict(VIEWS)
+SAVED = "saved:"
+
+
+def view_label(view: str) -> str:
+    """The name of a view as the user reads it."""
+    if view.startswith(SAVED):
+        return view[len(SAVED):]
+    return VIEW_LABELS.get(view, view)
+
+
+class ViewList(OptionList):
+    """The views and saved searches with their counts; enter or a click opens one."""
+
+    DEFAULT_CSS = """
+    ViewList { width: 30; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.counts: dict[str, int | None] = {}
+        self.searches: list[SavedSearch] = []
+        self.current = "all"
+
+    def on_mount(self) -> None:
+        self.rebuild()
+
+    def view_ids(self) -> list[str]:
+        """Every view in order: the built-in ones, then the saved searches."""
+        return [v for v, _ in VIEWS] + [SAVED + s.name for s in self.searches]
+
+    def _prompt(self, view: str) -> Text:
+        label = one_line(view_label(view))
+        count = self.counts.get(view)
+        count_text = "" if count is None else f"{count:,}"
+        marker = "▸ " if view == self.current else "  "
+        width = max(self.scrollable_content_region.width, 20) - 2
+        text = Text(marker, style="bold" if view == self.current else "")
+        room = max(4, width - len(marker) - len(count_text) - 1)
+        shown = label if len(label) <= room else label[:room - 1] + "…"
+        text.append(shown, "bold" if view == self.current else "")
+        text.append(" " * max(1, width - len(marker) - len(shown) - len(count_text)))
+        text.append(count_text, "dim")
+        return text
+
+    def rebuild(self) -> None:
+        """Rebuild the options (after saved searches changed), keeping the highlight."""
+        highlighted = self.highlighted_option.id if self.highlighted_option else None
+        self.clear_options()
+        options: list[Option | None] = [Option(self._prompt(v), id=v) for v, _ in VIEWS]
+        options.append(None)
+        options.append(Option(Text("Saved searches", style="dim italic"), id="heading",
+                              disabled=True))
+        if not self.searches:
+            options.append(Option(Text("  none yet: s saves a search", style="dim"),
+                                  id="none", disabled=True))
+        options += [Option(self._prompt(SAVED + s.name), id=SAVED + s.name)
+                    for s in self.searches]
+        self.add_options(options)
+        target = highlighted if highlighted in self.view_ids() else self.current
+        try:
+            self.highlighted = self.get_option_index(target)
+        except Exception:
+            self.highlighted = 0
+
+    def set_searches(self, searches: list[SavedSearch]) -> None:
+        self.searches = list(searches)
+        self.rebuild()
+
+    def set_counts(self, counts: dict[str, int | None]) -> None:
+        self.counts.update(counts)
+        for view in self.view_ids():
+            try:
+                self.replace_option_prompt(view, self._prompt(view))
+            except Exception:
+                pass
+
+    def set_current(self, view: str) -> None:
+        old, self.current = self.current, view
+        for v in {old, view}:
+            try:
+                self.replace_option_prompt(v, self._prompt(v))
+            except Exception:
+                pass
+        try:
+            self.highlighted = self.get_option_index(view)
+        except Exception:
+            pass
+
+    def on_resize(self) -> None:
+        self.set_counts({})
