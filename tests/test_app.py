@@ -1,0 +1,791 @@
+"""The reader, driven through Textual's Pilot on a real Library in tmp_path."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from rich.console import Console
+from textual.widgets import Input, TextArea
+from textual.worker import WorkerCancelled
+
+from tui_reader.app.app import ReaderApp
+from tui_reader.app.screens.confirm import Confirm
+from tui_reader.app.screens.help import HelpScreen
+from tui_reader.app.screens.main import MainScreen
+from tui_reader.app.screens.note_editor import NoteEditor
+from tui_reader.app.screens.save_search import SaveSearch
+from tui_reader.app.widgets.paper_list import PAGE, PaperList
+from tui_reader.library import Library
+
+from tests.conftest import write_jsonl
+
+pytestmark = pytest.mark.asyncio
+
+SIZE = (120, 40)
+PROTEIN = "Diffusion Models for Protein Design"
+TRANSFORMERS = "Transformers Without Attention"
+GRAPHS = "Graph Neural Networks at Scale"
+RLHF = "Reinforcement Learning from Human Feedback"
+BY_DATE = [RLHF, TRANSFORMERS, PROTEIN, GRAPHS]
+
+
+def make_app(library: Library, **options) -> ReaderApp:
+    options.setdefault("debounce", 0)
+    options.setdefault("read_delay", None)
+    options.setdefault("similar_delay", 0)
+    return ReaderApp(library, **options)
+
+
+async def settle(pilot, rounds: int = 30) -> None:
+    """Wait until no worker is pending or running and the messages they posted are handled."""
+    quiet = 0
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        if busy:
+            quiet = 0
+            try:
+                await pilot.app.workers.wait_for_complete(busy)
+            except WorkerCancelled:  # a newer search or lookup replaced it
+                pass
+        else:
+            quiet += 1
+            if quiet >= 2:
+                return
+
+
+def main(app: ReaderApp) -> MainScreen:
+    return app.main_screen
+
+
+def lines(app: ReaderApp) -> list[str]:
+    return [line for line in main(app).papers.rendered_lines() if line.strip()]
+
+
+def titles(app: ReaderApp) -> list[str]:
+    papers = main(app).papers
+    return [papers.row(i).paper.title for i in range(papers.total)]
+
+
+def status(app: ReaderApp) -> str:
+    return str(main(app).query_one("#status").render())
+
+
+def detail_text(app: ReaderApp) -> str:
+    detail = main(app).detail
+    return "\n".join(str(w.render()) for w in detail.query("Static") if w.display)
+
+
+async def type_query(pilot, text: str) -> None:
+    await pilot.press("slash")
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+# -- the screen -------------------------------------------------------------------------------
+
+async def test_start_shows_every_paper_newest_first(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert titles(app) == BY_DATE
+        shown = lines(app)
+        assert RLHF in shown[0] and "2025-05-20" in shown[0]
+        assert "All papers · 4 papers · newest first" in status(app)
+        assert isinstance(app.focused, PaperList)
+        # the detail pane shows the first paper with its metadata
+        text = detail_text(app)
+        assert RLHF in text and "Alan Kay, Ada Lovelace" in text and "2505.00004" in text
+        assert "https://arxiv.org/abs/2505.00004" in text and "cs.CL" in text
+        assert "corpus.jsonl" in text  # where the paper was seen
+        # the sidebar: views with counts
+        sidebar = main(app).sidebar
+        prompts = [str(sidebar.get_option_at_index(i).prompt)
+                   for i in range(sidebar.option_count)]
+        assert any("All papers" in p and "4" in p for p in prompts)
+        assert any(p.strip().startswith("Bookmarks") for p in prompts)
+        assert any("With notes" in p for p in prompts) and any("Unread" in p for p in prompts)
+
+
+async def test_the_list_is_one_line_api_widget_with_lazy_pages(lib, tmp_path):
+    records = [{"id": f"2401.{i:05d}", "title": f"Paper number {i:04d} on topic",
+                "abstract": f"Abstract {i} about topic words.", "authors": ["A. Author"],
+                "update_date": f"20{10 + i % 15}-01-{1 + i % 28:02d}"} for i in range(1200)]
+    lib.import_paths([write_jsonl(tmp_path / "many.jsonl", records)])
+    app = make_app(lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        papers = main(app).papers
+        assert papers.total == 1200
+        assert len(papers._pages) == 1  # only the first page was fetched
+        widgets_before = len(list(app.screen.query("*")))
+        await pilot.press("G")
+        await settle(pilot)
+        assert papers.cursor == 1199
+        assert papers.current is not None
+        assert len(papers._pages) <= 3  # the last page, not the ones in between
+        assert any(papers.current.paper.title in line for line in lines(app))
+        assert len(list(app.screen.query("*"))) == widgets_before  # no widget per row
+        await pilot.press("g")
+        await settle(pilot)
+        assert papers.cursor == 0 and round(papers.scroll_offset.y) == 0
+
+
+# -- search as you type -------------------------------------------------------------------------
+
+async def test_search_as_you_type_highlights_the_hits(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert app.focused is main(app).search_box
+        for key in "diffusion":
+            await pilot.press(key)
+        await settle(pilot)
+        assert main(app).search_box.value == "diffusion"
+        assert sorted(titles(app)) == sorted([PROTEIN, TRANSFORMERS])
+        assert "2 results" in status(app) and "by relevance" in status(app)
+        # the query's hits are highlighted in the list line and in the detail pane
+        papers = main(app).papers
+        strip = papers.render_line(0)
+        match = papers.get_component_rich_style("paper-list--match", partial=True)
+        marked = [seg.text for seg in strip if seg.style and seg.style.underline]
+        assert match.underline and "Diffusion" in marked
+        detail = main(app).detail
+        abstract = detail.query_one("#detail-abstract").render()
+        assert detail.paper.abstract.startswith(str(abstract)[:20])
+
+
+async def test_typing_is_never_blocked_and_stale_results_are_dropped(corpus_lib, monkeypatch):
+    app = make_app(corpus_lib, debounce=0)  # every keystroke searches
+    asked: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        real_ask = screen.ask
+
+        def slow_ask(listing, offset, limit):
+            asked.append(listing.query)
+            if listing.query == "pro":
+                time.sleep(2.0)  # this answer comes back after the later ones
+            return real_ask(listing, offset, limit)
+
+        monkeypatch.setattr(screen, "ask", slow_ask)
+        await pilot.press("slash")
+        started = time.monotonic()
+        await pilot.press(*"protein")
+        assert screen.search_box.value == "protein"
+        assert time.monotonic() - started < 1.5  # the slow search did not hold the keys
+        await pilot.pause(2.0)
+        await settle(pilot)
+        assert "pro" in asked
+        assert screen.listing.query == "protein"  # the late answer for "pro" was dropped
+        assert titles(app) == [PROTEIN]
+
+
+async def test_searches_are_debounced(corpus_lib, monkeypatch):
+    app = make_app(corpus_lib, debounce=0.4)
+    asked: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        real_ask = screen.ask
+
+        def ask(listing, offset, limit):
+            asked.append(listing.query)
+            return real_ask(listing, offset, limit)
+
+        monkeypatch.setattr(screen, "ask", ask)
+        await pilot.press("slash", *"protein")
+        await settle(pilot)
+        assert asked == ["protein"]  # one search for seven quick keystrokes
+        assert titles(app) == [PROTEIN] and "1 result" in status(app)
+
+
+async def test_nothing_found_offers_did_you_mean(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "difusion")
+        screen = main(app)
+        assert screen.papers.total == 0
+        suggestion = screen.query_one("#suggestion")
+        assert suggestion.display and "Did you mean diffusion?" in str(suggestion.render())
+        assert any("No papers match “difusion”" in line for line in lines(app))
+        await pilot.press("enter")  # applies the suggestion
+        await settle(pilot)
+        assert screen.search_box.value == "diffusion"
+        assert screen.papers.total == 2
+        assert not suggestion.display
+
+
+async def test_did_you_mean_can_be_clicked(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "protien")
+        await pilot.click("#suggestion")
+        await settle(pilot)
+        assert main(app).search_box.value == "protein"
+        assert titles(app) == [PROTEIN]
+
+
+async def test_a_query_error_is_shown_in_place_and_the_text_kept(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "diffusion")
+        screen = main(app)
+        screen.search_box.insert_text_at_cursor(" colour:red")  # as if pasted
+        await settle(pilot)
+        assert screen.search_box.value == "diffusion colour:red"
+        assert screen.search_box.has_class("-error")
+        assert "unknown field 'colour'" in status(app)
+        assert screen.papers.total == 2  # the last good results stay
+        for _ in "colour:red":
+            await pilot.press("backspace")
+        await settle(pilot)
+        assert not screen.search_box.has_class("-error")
+        assert "2 results" in status(app)
+
+
+async def test_enter_moves_to_the_results_with_the_first_highlighted(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        await type_query(pilot, "language models")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = main(app)
+        assert app.focused is screen.papers
+        assert screen.papers.cursor == 0
+        assert screen.detail.paper.title == titles(app)[0]
+
+
+async def test_enter_right_after_typing_waits_for_that_query(corpus_lib):
+    app = make_app(corpus_lib, debounce=0.3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"graph", "enter")
+        await settle(pilot)
+        screen = main(app)
+        assert app.focused is screen.papers
+        assert titles(app) == [GRAPHS] and screen.detail.paper.title == GRAPHS
+
+
+async def test_letters_typed_in_the_search_box_are_text_not_commands(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"bnsSqrdoy?/[]1gGjk")
+        await settle(pilot)
+        screen = main(app)
+        assert screen.search_box.value == "bnsSqrdoy?/[]1gGjk"
+        assert app.is_running and app.screen is screen  # no quit, no help, no editor
+        stats = corpus_lib.stats()
+        assert stats["bookmarks"] == 0 and stats["notes"] == 0 and stats["saved_searches"] == 0
+
+
+async def test_escape_goes_back(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("escape")  # from the list to the search box
+        assert app.focused is screen.search_box
+        await pilot.press(*"graph")
+        await settle(pilot)
+        await pilot.press("escape")  # clears the search
+        await settle(pilot)
+        assert screen.search_box.value == "" and screen.papers.total == 4
+        await pilot.press("escape")  # an empty box: to the list
+        assert app.focused is screen.papers
+
+
+# -- keys on the list ---------------------------------------------------------------------------
+
+async def test_moving_with_j_k_arrows_g_and_G(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("j")
+        assert screen.papers.cursor == 1 and screen.detail.paper.title == BY_DATE[1]
+        await pilot.press("down", "down")
+        assert screen.papers.cursor == 3
+        await pilot.press("j")  # stays on the last
+        assert screen.papers.cursor == 3
+        await pilot.press("k", "up")
+        assert screen.papers.cursor == 1
+        await pilot.press("G")
+        assert screen.papers.cursor == 3 and screen.detail.paper.title == BY_DATE[3]
+        await pilot.press("g")
+        assert screen.papers.cursor == 0
+
+
+async def test_b_toggles_the_bookmark_of_the_highlighted_paper(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "b")
+        await settle(pilot)
+        paper_id = main(app).detail.paper.id
+        assert corpus_lib.paper(paper_id).bookmarked
+        assert lines(app)[1].startswith("★") and TRANSFORMERS in lines(app)[1]
+        assert "bookmarked" in detail_text(app)
+        await pilot.press("b")
+        await settle(pilot)
+        assert not corpus_lib.paper(paper_id).bookmarked
+        assert not lines(app)[1].startswith("★")
+
+
+async def test_the_sort_order_cycles(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("S")  # browsing: date -> upvotes -> title
+        await settle(pilot)
+        assert "most upvoted first" in status(app)
+        await pilot.press("S")
+        await settle(pilot)
+        assert titles(app) == sorted(BY_DATE) and "by title" in status(app)
+        await pilot.press("S")
+        await settle(pilot)
+        assert titles(app) == BY_DATE and "newest first" in status(app)
+
+
+async def test_sort_cycles_through_relevance_when_searching(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "models")
+        screen = main(app)
+        await pilot.press("enter")
+        seen = [screen.listing.sort]
+        for _ in range(4):
+            await pilot.press("S")
+            await settle(pilot)
+            seen.append(screen.listing.sort)
+        assert seen == ["relevance", "date", "upvotes", "title", "relevance"]
+        await pilot.press("S")
+        await settle(pilot)
+        assert titles(app) == [t for t in BY_DATE if t in titles(app)]
+
+
+async def test_r_toggles_read_and_a_paper_shown_for_a_moment_becomes_read(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        app.read_delay = 0.3
+        await pilot.press("j")
+        first = screen.detail.paper.id
+        await pilot.press("j")  # moved away before the delay: the first stays unread
+        await pilot.pause(0.6)
+        await settle(pilot)
+        second = screen.detail.paper.id
+        assert not corpus_lib.paper(first).read
+        assert corpus_lib.paper(second).read
+        assert lines(app)[2][1] == " "  # the unread dot is gone
+        assert lines(app)[1][1] == "●"
+        await pilot.press("r")  # back to unread, and it stays so
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert not corpus_lib.paper(second).read
+        await pilot.press("r")
+        await settle(pilot)
+        assert corpus_lib.paper(second).read
+
+
+async def test_o_opens_the_link_and_y_copies(corpus_lib, monkeypatch):
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == ["https://arxiv.org/abs/2505.00004"]
+        await pilot.press("y")
+        assert app.clipboard == f"{RLHF}\nhttps://arxiv.org/abs/2505.00004"
+
+
+# -- notes ------------------------------------------------------------------------------------
+
+async def test_the_note_editor_saves_with_ctrl_s_and_on_escape(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        paper_id = screen.detail.paper.id
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        assert isinstance(app.focused, TextArea)
+        await pilot.press(*"read", "space", *"this", "enter", *"qbns?")  # letters are text
+        await pilot.press("ctrl+s")
+        assert corpus_lib.paper(paper_id).note == "read this\nqbns?"
+        assert isinstance(app.screen, NoteEditor)  # ctrl+s stays
+        await pilot.press("enter", "minus", "space", *"later")
+        await pilot.press("escape")  # closes and saves
+        await settle(pilot)
+        assert app.screen is screen
+        assert corpus_lib.paper(paper_id).note == "read this\nqbns?\n- later"
+        markdown = screen.query_one("#detail-note")
+        assert markdown.display and "later" in markdown.source
+        assert lines(app)  # the list is still there
+        assert corpus_lib.stats()["notes"] == 1
+
+
+async def test_a_note_is_saved_when_the_app_quits_with_the_editor_open(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        paper_id = main(app).detail.paper.id
+        await pilot.press("n", *"unsaved", "space", *"words")
+        await pilot.press("ctrl+q")
+    assert corpus_lib.paper(paper_id).note == "unsaved words"
+
+
+async def test_a_note_is_saved_when_the_app_exits_any_other_way(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        paper_id = main(app).detail.paper.id
+        await pilot.press("n", *"kept")
+        app.exit()
+        await pilot.pause()
+    assert corpus_lib.paper(paper_id).note == "kept"
+
+
+async def test_emptying_a_note_removes_it(corpus_lib):
+    paper_id = corpus_lib.search("graph").hits[0].paper.id
+    corpus_lib.note(paper_id, "old")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "n")
+        await pilot.press("backspace", "backspace", "backspace", "escape")
+        await settle(pilot)
+        assert corpus_lib.paper(paper_id).note is None
+        assert "No note yet" in detail_text(app)
+
+
+# -- saved searches and views -------------------------------------------------------------------
+
+async def test_s_saves_the_current_search_and_it_becomes_a_view(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "language models")
+        await pilot.press("enter", "s")
+        assert isinstance(app.screen, SaveSearch)
+        name_box = app.screen.query_one(Input)
+        assert name_box.value == "language models"
+        name_box.value = ""
+        await pilot.press(*"LLM", "enter")
+        await settle(pilot)
+        screen = main(app)
+        assert [(s.name, s.query) for s in corpus_lib.saved_searches()] == [
+            ("LLM", "language models")]
+        assert screen.view == "saved:LLM"
+        assert any("LLM" in str(screen.sidebar.get_option_at_index(i).prompt)
+                   and "2" in str(screen.sidebar.get_option_at_index(i).prompt)
+                   for i in range(screen.sidebar.option_count))
+
+
+async def test_s_without_a_query_says_what_to_do(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.screen is main(app)
+        assert any("Type a query first" in str(n.message) for n in app._notifications)
+
+
+async def test_views_move_with_brackets_and_open_saved_searches(corpus_lib):
+    corpus_lib.save_search("graphs", "graph", "relevance")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        seen = []
+        for _ in range(6):
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+            seen.append(screen.view)
+        assert seen == ["bookmarks", "notes", "unread", "new", "saved:graphs", "all"]
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.view == "saved:graphs"
+        assert screen.search_box.value == "graph" and titles(app) == [GRAPHS]
+        assert status(app).startswith("graphs · 1 result")
+
+
+async def test_empty_views_say_what_to_do(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.open_view("bookmarks")
+        await settle(pilot)
+        assert lines(app) == ["  No bookmarks yet — press b on a paper to bookmark it."]
+        assert "Nothing to show" in detail_text(app)
+        screen.open_view("notes")
+        await settle(pilot)
+        assert "press n on a paper to write one" in lines(app)[0]
+        await pilot.press("b")  # nothing highlighted: a warning, no crash
+        await settle(pilot)
+        assert corpus_lib.stats()["bookmarks"] == 0
+
+
+async def test_bookmarks_notes_and_unread_views(corpus_lib):
+    ids = {h.paper.title: h.paper.id for h in corpus_lib.search("", limit=10).hits}
+    corpus_lib.bookmark(ids[GRAPHS])
+    corpus_lib.note(ids[PROTEIN], "a note")
+    corpus_lib.mark_read(ids[RLHF])
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.open_view("bookmarks")
+        await settle(pilot)
+        assert titles(app) == [GRAPHS] and "Bookmarks · 1 paper" in status(app)
+        screen.open_view("notes")
+        await settle(pilot)
+        assert titles(app) == [PROTEIN]
+        screen.open_view("unread")
+        await settle(pilot)
+        assert titles(app) == [TRANSFORMERS, PROTEIN, GRAPHS]
+        assert screen.sidebar.counts == {"all": 4, "bookmarks": 1, "notes": 1, "unread": 3,
+                                         "new": 4}
+
+
+async def test_the_new_view_shows_what_the_latest_import_added(corpus_lib, tmp_path):
+    extra = [{"id": "2506.00005", "title": "A Brand New Paper on Sparse Attention",
+              "abstract": "Sparse.", "update_date": "2025-06-01"}]
+    corpus_lib.import_paths([write_jsonl(tmp_path / "extra.jsonl", extra)])
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert screen.sidebar.counts["new"] == 1
+        screen.open_view("new")
+        await settle(pilot)
+        assert titles(app) == ["A Brand New Paper on Sparse Attention"]
+        assert "New · 1 paper added by the latest import (0 updated)" in status(app)
+
+
+async def test_d_deletes_the_open_saved_search_after_confirmation(corpus_lib):
+    corpus_lib.save_search("graphs", "graph", "relevance")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("d")  # not on a saved search: nothing to delete
+        assert app.screen is screen
+        screen.open_view("saved:graphs")
+        await settle(pilot)
+        await pilot.press("d")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")  # no
+        await settle(pilot)
+        assert [s.name for s in corpus_lib.saved_searches()] == ["graphs"]
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert corpus_lib.saved_searches() == []
+        assert screen.view == "all" and screen.sidebar.view_ids()[-1] == "new"
+
+
+# -- mouse ------------------------------------------------------------------------------------
+
+async def test_mouse_clicks_on_papers_views_and_similar_papers(corpus_lib):
+    corpus_lib.save_search("graphs", "graph", "relevance")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.click("#papers", offset=(20, 2))
+        await settle(pilot)
+        assert screen.papers.cursor == 2 and screen.detail.paper.title == BY_DATE[2]
+        sidebar = screen.sidebar
+        index = sidebar.get_option_index("bookmarks")
+        await pilot.click("#sidebar", offset=(5, index))
+        await settle(pilot)
+        assert screen.view == "bookmarks"
+        index = sidebar.get_option_index("saved:graphs")
+        await pilot.click("#sidebar", offset=(5, index + 1))  # + the separator line
+        await settle(pilot)
+        assert screen.view == "saved:graphs" and titles(app) == [GRAPHS]
+        screen.open_view("all")
+        await settle(pilot)
+        similar = screen.detail.similar
+        assert similar
+        screen.detail.scroll_end(animate=False)
+        await pilot.pause()
+        await pilot.click("#detail-similar", offset=(5, 0))
+        await settle(pilot)
+        assert screen.detail.paper.id == similar[0].id
+
+
+# -- similar papers ---------------------------------------------------------------------------
+
+async def test_the_papers_most_like_the_highlighted_one_are_a_key_away(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "protein")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = main(app)
+        similar = screen.detail.similar
+        assert 1 <= len(similar) <= 5 and all(p.title != PROTEIN for p in similar)
+        text = str(screen.query_one("#detail-similar").render())
+        assert f" 1  {similar[0].title}" in text
+        await pilot.press("1")  # not in the list of results: shown in the detail pane
+        await settle(pilot)
+        assert screen.detail.paper.id == similar[0].id and screen.detail.pinned
+        await pilot.press("escape")  # back to the list's paper
+        await settle(pilot)
+        assert screen.detail.paper.title == PROTEIN
+        screen.open_view("all")
+        await settle(pilot)
+        target = screen.detail.similar[0]
+        await pilot.press("1")  # in the list: the cursor goes there
+        await settle(pilot)
+        assert screen.papers.current.paper.id == target.id
+
+
+# -- palette, help, themes, first start ---------------------------------------------------------
+
+async def test_the_command_palette_offers_actions_and_saved_searches(corpus_lib):
+    corpus_lib.save_search("graphs", "graph", "relevance")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("ctrl+p", *"bookmark")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert corpus_lib.paper(screen.detail.paper.id).bookmarked
+        await pilot.press("ctrl+p", *"saved", "space", *"search:", "space", *"graphs")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.view == "saved:graphs" and titles(app) == [GRAPHS]
+
+
+async def test_help_lists_every_key(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=100, record=True, file=io.StringIO())
+        for section in app.screen.query(".help-section"):
+            console.print(section.content)
+        text = console.export_text()
+        for binding in MainScreen.BINDINGS + PaperList.BINDINGS + NoteEditor.BINDINGS:
+            assert binding.description in text, binding
+        for key in ("/", "b", "n", "s", "o", "y", "?", "q", "j", "k", "g", "G", "ctrl+p",
+                    "ctrl+s", "esc"):
+            assert key in text, key
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_every_binding_has_an_id_and_a_description():
+    for binding in MainScreen.BINDINGS + PaperList.BINDINGS + NoteEditor.BINDINGS \
+            + Confirm.BINDINGS + SaveSearch.BINDINGS + HelpScreen.BINDINGS + ReaderApp.BINDINGS:
+        assert binding.id and binding.description, binding
+
+
+async def test_the_chosen_theme_is_remembered(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    assert corpus_lib.setting("theme") == "nord"
+    again = make_app(corpus_lib)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
+
+
+async def test_the_first_start_imports_the_bundled_samples(lib):
+    assert lib.is_empty()
+    app = make_app(lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not lib.is_empty()
+        assert main(app).papers.total == lib.stats()["papers"] > 10
+        assert any("Imported the samples" in str(n.message) for n in app._notifications)
+        assert lines(app)
+
+
+async def test_data_from_a_dump_is_shown_as_typed_never_as_markup(lib, tmp_path):
+    evil = {"id": "2401.99999", "title": "[bold]x[/bold] and [link=http://e]y[/link] \x1b]52;c;QUJD\x07z",
+            "abstract": "An [red]abstract[/red] with \x1b[2J escapes and [b]markup[/b].",
+            "authors": ["[i]Mallory[/i]"], "categories": ["cs.CR"], "update_date": "2024-01-01"}
+    lib.import_paths([write_jsonl(tmp_path / "evil.jsonl", [evil])])
+    app = make_app(lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        line = lines(app)[0]
+        assert "[bold]x[/bold] and [link=http://e]y[/link]" in line
+        for y in range(5):
+            for segment in screen.papers.render_line(y):
+                assert "\x1b" not in segment.text and "\x07" not in segment.text
+        text = detail_text(app)
+        assert "[bold]x[/bold]" in text and "[red]abstract[/red]" in text
+        assert "[i]Mallory[/i]" in text and "\x1b" not in text
+        await type_query(pilot, "abstract")
+        assert "[bold]x[/bold]" in lines(app)[0]
+
+
+# -- the story ----------------------------------------------------------------------------------
+
+async def test_the_story_search_bookmark_note_save_restart_find_again(corpus_lib, data_dir):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "language models")
+        assert sorted(titles(app)) == sorted([TRANSFORMERS, RLHF])
+        await pilot.press("enter")
+        chosen = main(app).detail.paper
+        await pilot.press("b")
+        await pilot.press("n", *"reread", "space", *"section", "space", "3", "escape")
+        await settle(pilot)
+        await pilot.press("s")
+        name_box = app.screen.query_one(Input)
+        name_box.value = "llm"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("q")
+    assert not app.is_running
+    corpus_lib.close()
+
+    again_lib = Library(data_dir)
+    again = make_app(again_lib)
+    try:
+        async with again.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = main(again)
+            screen.open_view("bookmarks")
+            await settle(pilot)
+            assert titles(again) == [chosen.title]
+            assert lines(again)[0].startswith("★")
+            assert "reread section 3" in screen.query_one("#detail-note").source
+            assert "llm" in [v.removeprefix("saved:") for v in screen.sidebar.view_ids()]
+            screen.open_view("saved:llm")
+            await settle(pilot)
+            assert screen.search_box.value == "language models"
+            assert sorted(titles(again)) == sorted([TRANSFORMERS, RLHF])
+    finally:
+        again_lib.close()
