@@ -47,7 +47,7 @@ def test_search_json(cli, corpus_file):
 def test_search_text_and_errors(cli, corpus_file):
     cli("import", corpus_file)
     text = cli("search", "graph")
-    assert text.exit_code == 0 and "1 papers match 'graph'" in text.stdout
+    assert text.exit_code == 0 and "1 paper matches 'graph'" in text.stdout
     assert GNN in text.stdout and "Graph Neural Networks at Scale" in text.stdout
     none = cli("search", "grahp")
     assert none.exit_code == 0 and 'did you mean "graph"' in none.stdout

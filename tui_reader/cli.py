@@ -154,8 +154,8 @@ def search(ctx: click.Context, query: str, sort: str, limit: int, as_json: bool)
         hint = f'; did you mean "{safe(result.suggestion)}"?' if result.suggestion else ""
         click.echo(f"No papers match {safe(query)!r}{hint}")
         return
-    click.echo(f"{result.total} papers match {safe(query)!r} (sorted by {sort}),"
-               f" showing {len(result.hits)}")
+    matches = "1 paper matches" if result.total == 1 else f"{result.total} papers match"
+    click.echo(f"{matches} {safe(query)!r} (sorted by {sort}), showing {len(result.hits)}")
     for hit in result.hits:
         click.echo(paper_line(hit.paper, marked(hit.title)))
         if hit.fragment.text:
