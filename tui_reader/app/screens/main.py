@@ -136,6 +136,31 @@ class Suggestion(Static):
             self.post_message(self.Applied(self.suggestion))
 
 
+class SearchBox(Input):
+    """The search box.
+
+    Enter is handled at once, while the box handles the key (not by a message handled later),
+    and a key that reaches the box after enter moved the focus away (typed quickly, already on
+    its way) goes on to where the focus is now: "enter b" bookmarks the first result.
+    """
+
+    async def action_submit(self) -> None:
+        screen = self.screen
+        if isinstance(screen, MainScreen):
+            screen.submit_search()
+        else:
+            await super().action_submit()
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused
+        if not self.has_focus and focused is not None and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused._forward_event(events.Key(event.key, event.character))
+            return
+        await super()._on_key(event)
+
+
 class MainScreen(Screen):
     """The reader."""
 
@@ -154,8 +179,8 @@ class MainScreen(Screen):
                 id="previous-view"),
         Binding("d", "delete_search", "Delete the open saved search", show=False,
                 id="delete-search"),
-        *[Binding(str(n), f"similar({n})", f"Similar paper {n}", show=False, id=f"similar-{n}")
-          for n in range(1, 6)],
+        *[Binding(str(n), f"similar({n})", "Go to a similar paper (1-5)", show=False,
+                  id=f"similar-{n}") for n in range(1, 6)],
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
@@ -171,7 +196,6 @@ class MainScreen(Screen):
         self.searches: list[SavedSearch] = []
         self._token = 0
         self._applied = 0
-        self._focus_list_when_done = False
         self._read_timer: Timer | None = None
         self.importing = False
 
@@ -186,7 +210,7 @@ class MainScreen(Screen):
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="search-bar"):
-            yield Input(placeholder="Search papers   (try: diffusion, \"language models\", "
+            yield SearchBox(placeholder="Search papers   (try: diffusion, \"language models\", "
                                     "author:hinton, year:2024)", id="search")
         with Horizontal(id="body"):
             yield ViewList(id="sidebar")
@@ -284,7 +308,6 @@ class MainScreen(Screen):
             error = Text("⚠ ", style="bold red")
             error.append(one_line(outcome.error), "red")
             self._set_status(error)
-            self._focus_list_when_done = False
             return
         box.remove_class("-error")
         self.listing, self.outcome = listing, outcome
@@ -293,10 +316,6 @@ class MainScreen(Screen):
                          keep_cursor=message.keep_cursor)
         self.query_one("#suggestion", Suggestion).set(outcome.suggestion)
         self.update_status()
-        if self._focus_list_when_done:
-            self._focus_list_when_done = False
-            self.papers.focus()
-            self.papers.cursor = 0
 
     def empty_message(self, listing: Listing, outcome: Outcome) -> str:
         if listing.query.strip():
@@ -344,17 +363,31 @@ class MainScreen(Screen):
             self.sidebar.set_current("all")
         self.run_search()
 
-    @on(Input.Submitted, "#search")
-    def search_submitted(self, event: Input.Submitted) -> None:
+    def submit_search(self) -> None:
+        """Enter: to the results, the first one highlighted (or apply "did you mean").
+
+        A search still pending (typed within the debounce) runs here and now, so that the keys
+        after enter act on this query's results, not the previous ones.
+        """
+        if self.search_box.value != self.query_text:  # its Changed message is still on its way
+            self.query_text = self.search_box.value
+            if self.view != "all":
+                self.view = "all"
+                self.sidebar.set_current("all")
         suggestion = self.query_one("#suggestion", Suggestion).suggestion
-        current = self.listing is not None and self.listing.query == self.query_text
+        current = (self.listing is not None and self.listing.query == self.query_text
+                   and self._applied == self._token)
         if current and suggestion and self.outcome is not None and not self.outcome.total:
             self.apply_suggestion(suggestion)
             return
-        if not current or self._applied != self._token:
-            self._focus_list_when_done = True
-            self.run_search(0)
-            return
+        if not current:
+            self._token += 1
+            listing = self.current_listing()
+            self.on_search_done(SearchDone(self._token, listing, self.ask(listing, 0, PAGE),
+                                           False))
+        if self.outcome is None or self.search_box.has_class("-error") or (
+                not self.outcome.total and self.outcome.suggestion):
+            return  # stay in the box: fix the query, or enter again for the suggestion
         self.papers.focus()
         self.papers.cursor = 0
 

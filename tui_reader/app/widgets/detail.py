@@ -87,13 +87,13 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Static(id="detail-title")
         yield Static(id="detail-meta")
         yield Static(id="detail-abstract")
-        yield Static(id="detail-sources")
         yield Static("Note", id="detail-note-heading", classes="detail-heading")
         yield Markdown(id="detail-note")
         yield Static(id="detail-note-empty")
         yield Static("Similar papers (press 1-5)", id="detail-similar-heading",
                      classes="detail-heading")
         yield SimilarList(id="detail-similar")
+        yield Static(id="detail-sources")
 
     def on_mount(self) -> None:
         self.show(None)
@@ -163,7 +163,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         flags.append("read" if paper.read else "unread")
         if paper.note:
             flags.append("has a note")
-        line("", Text(" · ".join(flags), "italic"))
+        line("State", Text(" · ".join(flags)))
         if paper.authors:
             names = ", ".join(one_line(a) for a in paper.authors[:MAX_AUTHORS])
             more = len(paper.authors) - MAX_AUTHORS

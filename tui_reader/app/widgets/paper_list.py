@@ -97,6 +97,7 @@ class PaperList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     PaperList {
         background: $surface;
+        overflow-x: hidden;
         & > .paper-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
         & > .paper-list--cursor-blurred { background: $block-cursor-blurred-background; }
         & > .paper-list--mark { color: $warning; }
@@ -332,8 +333,8 @@ class PaperList(ScrollView, can_focus=True):
             lines = self._empty_lines()
             if index >= len(lines):
                 return Strip.blank(width, base)
-            text = Text("  " + one_line(lines[index]), style=self.get_component_rich_style(
-                "paper-list--empty"), no_wrap=True, end="")
+            text = Text("  " + one_line(lines[index]), style=self._style("empty"),
+                        no_wrap=True, end="")
             return self._strip(text, width, base)
         if index >= self.total:
             return Strip.blank(width, base)
@@ -344,14 +345,20 @@ class PaperList(ScrollView, can_focus=True):
             return cached
         row = self.row(index)
         if row is None:
-            text = Text("     …", style=self.get_component_rich_style("paper-list--meta"),
-                        end="")
+            text = Text("     …", style=self._style("meta"), end="")
             if selected:
                 text.style = self._cursor_style()
             return self._strip(text, width, base)
         strip = self._strip(self.render_row(row, selected), width, base)
         self._lines[key] = strip
         return strip
+
+    def _style(self, name: str) -> Style:
+        """A component style without its background (the row's cursor shows through),
+        its colour blended as the theme means it."""
+        full = self.get_component_rich_style(f"paper-list--{name}")
+        return self.get_component_rich_style(f"paper-list--{name}", partial=True) + Style(
+            color=full.color)
 
     def _cursor_style(self) -> Style:
         return self.get_component_rich_style(
@@ -360,19 +367,19 @@ class PaperList(ScrollView, can_focus=True):
     def render_row(self, row: Row, selected: bool = False) -> Text:
         """One paper as a line: bookmark mark, unread dot, date, upvotes, title."""
         paper = row.paper
-        meta = self.get_component_rich_style("paper-list--meta")
+
+        style = self._style
+        meta = style("meta")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        text.append("★" if paper.bookmarked else " ",
-                    self.get_component_rich_style("paper-list--mark"))
+        text.append("★" if paper.bookmarked else " ", style("mark"))
         text.append("●" if not paper.read else " ", meta)
         text.append(" ")
         text.append((paper.published.isoformat() if paper.published else "").ljust(10), meta)
-        text.append(f"{'▲' + str(paper.upvotes) if paper.upvotes is not None else '':>6}  ",
-                    meta)
-        title_style = self.get_component_rich_style(
-            "paper-list--read" if paper.read else "paper-list--unread", partial=True)
-        text.append_text(highlighted(row.title, self.get_component_rich_style(
-            "paper-list--match", partial=True), title_style, single_line=True))
+        votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+        text.append(f" {votes:>5}  ", meta)
+        text.append_text(highlighted(row.title, style("match"),
+                                     style("read" if paper.read else "unread"),
+                                     single_line=True))
         if selected:
             text.style = self._cursor_style()
         return text
