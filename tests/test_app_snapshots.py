@@ -1,0 +1,44 @@
+"""Snapshots of the reader (pytest-textual-snapshot): the main screen, the help, the note editor.
+
+Deterministic: the hand-made corpus of conftest.py, a fixed terminal size, no read timer, the
+workers settled before the picture is taken, no blinking cursor. Update the baselines after a
+deliberate change of the look with `pytest tests/test_app_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import TextArea
+
+from tests.test_app import SIZE, make_app, settle
+
+
+def test_main_screen(corpus_lib, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"language models", "enter")
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+
+    assert snap_compare(make_app(corpus_lib), terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(corpus_lib, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(make_app(corpus_lib), terminal_size=SIZE, run_before=run_before)
+
+
+def test_note_editor(corpus_lib, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        pilot.app.screen.query_one(TextArea).cursor_blink = False
+        await pilot.press(*"Read **section 3** again.", "enter", *"- compare with RLHF")
+        await settle(pilot)
+
+    assert snap_compare(make_app(corpus_lib), terminal_size=SIZE, run_before=run_before)
