@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -16,6 +17,9 @@ from .library import SORTS, ImportProgress, Library
 from .models import Highlight, PaperView
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: DEL, C1 controls
+# (U+009B is a CSI), bidi overrides, line separators. Escaped as \uXXXX: the same JSON value.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str | None) -> str:
@@ -24,7 +28,8 @@ def safe(text: str | None) -> str:
 
 
 def emit_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
 
 
 def marked(hl: Highlight) -> str:
@@ -66,19 +71,69 @@ def friendly(func):
         except Exception as exc:
             if os.environ.get("TUI_READER_DEBUG"):
                 raise
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise UserError(message) from exc
+            raise UserError(sentence(exc)) from exc
 
     return wrapper
 
 
+def sentence(exc: BaseException) -> str:
+    """One line for the user about a failure."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"the disk is full{where}: the last change was not saved completely"
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return f"cannot write{where}: {exc.strerror} (is the data dir read-only?)"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class _StartProgress:
+    """Progress of the index work start-up may do (a rebuild): a bar on a terminal, else a
+    line on stderr."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.told = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            if self.bar is None:
+                self.bar = click.progressbar(length=max(total, 1), file=sys.stderr,
+                                             label="Updating the search index")
+                self.bar.__enter__()
+            self.bar.update(done - self.bar.pos)
+        elif not self.told:
+            click.echo(f"tui-reader: updating the search index from the library ({total}"
+                       " papers)", err=True)
+            self.told = True
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 def library(ctx: click.Context) -> Library:
-    """The Library of the chosen data dir, opened once per command."""
+    """The Library of the chosen data dir, opened once per command; what start-up found and
+    did (a repaired store, a rebuilt index) is said on stderr."""
     obj = ctx.find_root().obj
     if obj.get("library") is None:
-        obj["library"] = Library(obj.get("data_dir"))
-        ctx.call_on_close(obj["library"].close)
+        progress = _StartProgress()
+        try:
+            lib = Library(obj.get("data_dir"), progress=progress)
+        finally:
+            progress.finish()
+        for notice in lib.notices:
+            click.echo(f"tui-reader: {safe(notice)}", err=True)
+        obj["library"] = lib
+        ctx.call_on_close(functools.partial(_close, lib))
     return obj["library"]
+
+
+def _close(lib: Library) -> None:
+    lib.close()
+    if lib.store.backup_error:
+        click.echo(f"tui-reader: warning: {safe(lib.store.backup_error)}", err=True)
 
 
 @click.group(invoke_without_command=True)
@@ -117,7 +172,7 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
                                show_pos=False, show_percent=True) as bar:
             def progress(p: ImportProgress) -> None:
                 bar.length = max(p.bytes_total, 1)
-                bar.label = f"{Path(p.path).name[:30]:30} {p.papers:>8} papers"
+                bar.label = f"{safe(Path(p.path).name)[:30]:30} {p.papers:>8} papers"
                 bar.update(p.bytes_done - bar.pos)
             report = lib.import_paths(inputs, year=year, progress=progress)
     else:

@@ -6,9 +6,11 @@ The index is derived data: the store holds everything needed to rebuild it.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,8 @@ NUMERIC_FIELDS = ("year", "upvotes", "date")
 KNOWN_FIELDS = set(TEXT_FIELDS) | set(NUMERIC_FIELDS) | {"id", "arxiv"} | {
     alias for aliases in FIELD_ALIASES.values() for alias in aliases}
 SORTS = ("relevance", "date", "upvotes", "title")
+MAX_QUERY_CHARS = 1000  # longer queries take seconds to parse: a clear message instead
+MAX_FUZZY_EDITS = 2  # word~N: larger N build huge automata (seconds) and match nearly anything
 
 _FIELD_PREFIX = re.compile(r'(?<![\w"])([A-Za-z_]+):')
 _DOTTED_RANGE = re.compile(r"\b(year|upvotes|date):([\w-]*)\.\.([\w-]*)")
@@ -36,6 +40,7 @@ _NUMERIC_VALUE = re.compile(
     r"\b(year|upvotes|date):(?:[<>]=?)?(\d+|\[\s*\d*\s+TO\s+\d*\s*[\]}]|\{\s*\d*\s+TO\s+\d*\s*[\]}])",
     re.IGNORECASE)
 _NUMERIC_USE = re.compile(r"\b(year|upvotes|date):")
+_FUZZY = re.compile(r"\w~(\d+)")
 
 
 class IndexBusy(Exception):
@@ -104,6 +109,9 @@ def _check(text: str) -> None:
             raise QueryError(
                 f"unknown field '{name}' (fields: title, abstract, author, org, category, note,"
                 " year, date, upvotes)")
+    if any(int(n) > MAX_FUZZY_EDITS for n in _FUZZY.findall(outside_quotes)):
+        raise QueryError(f"fuzzy search allows at most {MAX_FUZZY_EDITS} edits: word~1 or"
+                         f" word~{MAX_FUZZY_EDITS}")
     uses = len(_NUMERIC_USE.findall(outside_quotes))
     if uses != len(_NUMERIC_VALUE.findall(outside_quotes)):
         raise QueryError("year, date and upvotes take a number or a range, e.g. year:2024,"
@@ -132,8 +140,7 @@ class PaperIndex:
             self.ix = index.open_dir(self.path) if index.exists_in(self.path) else self._create()
         except Exception:
             self.recreated = True
-            shutil.rmtree(self.path, ignore_errors=True)
-            self.ix = self._create()
+            self._reset()
         self.parser = qparser.MultifieldParser(
             list(TEXT_FIELDS), self.ix.schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup)
         self.parser.add_plugin(qparser.FuzzyTermPlugin())
@@ -141,19 +148,64 @@ class PaperIndex:
         self.parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
 
     def _create(self):
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
         return index.create_in(self.path, make_schema())
 
     def probe(self) -> int:
-        """Open a reader and count documents: raises when the index is unreadable."""
+        """Count the documents, after checking the schema and reading a little of every
+        segment (stored fields, terms, postings): raises when the index is unusable."""
+        expected = {name: type(f) for name, f in make_schema().items()}
+        if {name: type(f) for name, f in self.ix.schema.items()} != expected:
+            raise ValueError("the index was made by another version of tui-reader")
         with self.ix.searcher() as s:
+            for reader, _ in s.reader().leaf_readers():
+                last = reader.doc_count_all() - 1
+                if last < 0:
+                    continue
+                reader.stored_fields(0)
+                reader.stored_fields(last)
+                for field in ("id", "title"):
+                    first = next(iter(reader.lexicon(field)), None)
+                    if first is not None:
+                        reader.postings(field, first).all_ids()
             return s.doc_count()
+
+    def writer_locked(self) -> bool:
+        """Whether a writer (an import, a rebuild, a note) holds the index in some process."""
+        from .locks import is_locked
+
+        return is_locked(self.path / "MAIN_WRITELOCK")
 
     def clear(self) -> None:
         """Replace the index with an empty one (before a rebuild)."""
         self.close()
-        shutil.rmtree(self.path, ignore_errors=True)
-        self.ix = self._create()
+        self._reset()
+
+    def _reset(self, timeout: float = 10.0) -> None:
+        """An empty index in place of whatever is there, made while holding the writer lock
+        (IndexBusy when another process keeps it); the lock file itself is never deleted."""
+        from whoosh.filedb.filestore import FileStorage
+
+        if self.path.exists() and not self.path.is_dir():
+            self.path.unlink()
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = FileStorage(str(self.path)).lock("MAIN_WRITELOCK")
+        deadline = time.monotonic() + timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise IndexBusy("another import is running; try again when it has finished")
+            time.sleep(0.05)
+        try:
+            for entry in os.scandir(self.path):
+                if entry.name == "MAIN_WRITELOCK":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            self.ix = index.create_in(self.path, make_schema())
+        finally:
+            lock.release()
 
     def close(self) -> None:
         with self._lock:
@@ -197,6 +249,9 @@ class PaperIndex:
 
     def parse(self, text: str) -> query.Query:
         """Parse the query language (see README); raises QueryError with a message."""
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(f"the query is too long ({len(text)} characters; at most"
+                             f" {MAX_QUERY_CHARS})")
         rewritten = _rewrite(text)
         _check(rewritten)
         try:

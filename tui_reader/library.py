@@ -18,6 +18,7 @@ from .store import Store, StoreError
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
 VIEWS = ("all", "bookmarks", "notes", "unread", "new")
+NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
 BATCH = 2000
 INDEX_COMMIT_EVERY = 50_000
 
@@ -98,28 +99,71 @@ class _IndexFeeder:
 class Library:
     """The papers and the user's data of one data dir."""
 
-    def __init__(self, data_dir: str | Path | None = None):
+    def __init__(self, data_dir: str | Path | None = None, *,
+                 progress: Callable[[int, int], None] | None = None):
+        """Open (or make) the library of a data dir. A damaged store is repaired (store.py);
+        an unusable index is rebuilt from the store, `progress(done, total)` meanwhile.
+        `notices`: a sentence for the user about each thing start-up found and did."""
         self.root = paths.data_dir(data_dir)
-        self.store = Store(paths.store_path(self.root))
+        self.store = Store(paths.store_path(self.root), backup=paths.backup_path(self.root))
+        self.notices: list[str] = [self.store.recovered] if self.store.recovered else []
         self.index = PaperIndex(paths.index_path(self.root))
         self.index_rebuilt = False
-        self._check_index()
+        self._check_index(progress)
 
     def close(self) -> None:
         self.index.close()
         self.store.close()
 
-    def _check_index(self) -> None:
-        """Probe the index; rebuild it from the store when it is unreadable or lost."""
+    def _check_index(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Probe the index at start. Write again the papers it may lack (those of an import
+        that was killed, a note saved while the index was busy); rebuild it from the store when
+        it is unreadable, or its count still differs from the store's (a killed rebuild). Only
+        reads the store; does nothing while another process writes the index."""
+        if self.index.writer_locked():
+            return
+        damage = None
         try:
             indexed = self.index.probe()
-        except Exception:
-            self.index.clear()
-            indexed = None
-        if indexed is None or self.index.recreated or (
-                indexed == 0 and self.store.counts()["papers"]):
-            self.reindex()
+        except Exception as exc:  # Whoosh fails in many ways on damaged files
+            indexed, damage = None, f"{type(exc).__name__}: {exc}".strip(": ")
+        try:
+            papers = self.store.counts()["papers"]
+            if damage is None and not self.index.recreated:
+                rebuild, pending = self.store.index_pending()
+                if pending and not rebuild:
+                    self._write_pending(pending, progress)
+                    indexed = self.index.probe()
+                if not rebuild and indexed == papers:
+                    return
+            self.reindex(progress=progress)
+            self.store.index_done()
             self.index_rebuilt = True
+        except IndexBusy:
+            return  # another process began writing: it is not our turn
+        except Exception as exc:
+            self.notices.append(f"the search index cannot be rebuilt ({exc}); search may miss"
+                                " papers until `tui-reader reindex` succeeds")
+            return
+        if damage or self.index.recreated:
+            self.notices.append(f"the search index could not be read ({damage or 'damaged'});"
+                                f" it was rebuilt from the library ({papers} papers)")
+
+    def _write_pending(self, ids: list[str], progress: Callable[[int, int], None] | None
+                       ) -> None:
+        """Write the index documents of these papers again (one writer, one commit)."""
+
+        def documents() -> Iterator[dict]:
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start:start + BATCH]
+                papers = self.store.papers(chunk)
+                notes = {n.paper_id: n.text for n in self.store.notes(list(papers))}
+                yield from (paper_document(p, notes.get(p.id)) for p in papers.values())
+                if progress:
+                    progress(start + len(chunk), len(ids))
+
+        self.index.write(documents(), timeout=0.5)
+        self.store.index_done()
 
     # -- import --------------------------------------------------------------------------
     def import_paths(self, inputs: Iterable[str | Path], *, year: int | None = None,
@@ -168,7 +212,7 @@ class Library:
             report.updated += len(changed_ids)
             touched = [p for p in merged if p.id in new_ids or p.id in changed_ids]
             notes = {n.paper_id: n.text for n in self.store.notes(
-                [p.id for p in touched if p.id not in new_ids])}
+                [p.id for p in touched])}  # new ones too: notes outlive papers
             feeder.add([paper_document(p, notes.get(p.id)) for p in touched], new_ids)
             if progress:
                 progress(report.papers)
@@ -240,6 +284,8 @@ class Library:
             total, matches = self.index.search(q, sort, offset, limit)
         except QueryError as exc:
             return SearchResult(query=text, sort=sort, error=str(exc))
+        except Exception as exc:  # Whoosh on odd input (word~2/99), or a damaged index
+            return SearchResult(query=text, sort=sort, error=f"cannot run this query ({exc})")
         papers = self.store.papers([m.id for m in matches])
         views = {v.id: v for v in self._views([papers[m.id] for m in matches if m.id in papers])}
         terms = self.index.matched_terms(q)
@@ -248,7 +294,10 @@ class Library:
                           fragment=fragment(highlight(views[m.id].abstract,
                                                       terms.get("abstract", set()))))
                 for m in matches if m.id in views]
-        suggestion = self.index.suggestion(text) if total == 0 else None
+        try:
+            suggestion = self.index.suggestion(text) if total == 0 else None
+        except Exception:  # a suggestion is a nicety
+            suggestion = None
         return SearchResult(query=text, sort=sort, total=total, hits=hits, suggestion=suggestion)
 
     def highlight(self, text: str, query: str, field: str = "abstract") -> Highlight:
@@ -279,8 +328,18 @@ class Library:
         """Set the note of a paper (blank text removes it); the index learns it for note:word."""
         paper = self.store.paper(self.resolve(ref))
         self.store.set_note(paper.id, paper.title, text)
-        self.index.write([paper_document(paper, text)])
+        self._index_note(paper_document(paper, text))
         return self._views([paper])[0]
+
+    def _index_note(self, doc: dict) -> None:
+        """Write a note's index document if the index is free within NOTE_INDEX_WAIT seconds.
+        Otherwise (another process imports, the index is damaged, the disk is full) the note
+        is saved all the same and its document stays pending: the next start writes it."""
+        try:
+            self.index.write([doc], timeout=NOTE_INDEX_WAIT)
+        except Exception:
+            return
+        self.store.index_done([doc["id"]])
 
     def mark_read(self, ref: str, read: bool = True) -> None:
         paper = self.store.paper(self.resolve(ref))

@@ -2,11 +2,27 @@
 
 WAL mode, every change in one transaction. User data (bookmarks, notes, saved searches, read
 state, settings) is keyed by paper id with a copy of the title, so it outlives the papers.
+
+Trust (DESIGN.md section 6):
+- The user's data is copied to `user-backup.json` (atomically: a temporary file, fsync,
+  rename) after changes, at most every BACKUP_EVERY seconds, and when the store is closed.
+- At start the store is checked: its header, its schema, and `PRAGMA quick_check` of the user
+  tables every time, of the whole file when it is small, once a day, or after a query met a
+  damaged page. A damaged file is moved aside (kept as `library.sqlite3.corrupt-TIME`), a new
+  store is made, and the user's data is restored from the damaged file where it still reads
+  cleanly and from the backup; `Store.recovered` says so in one sentence. Papers come back with
+  the next import (the index is rebuilt by the Library).
+- SQLite's errors become StoreError with a sentence for the user: a full disk, a read-only
+  data dir, a busy library, a damaged file (StoreCorrupt).
+- Files are created readable by their owner only (0600).
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -15,6 +31,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
+from .locks import FileLock
 from .models import Bookmark, Note, Paper, SavedSearch, Source
 
 SCHEMA = """
@@ -71,7 +88,29 @@ CREATE TABLE IF NOT EXISTS read_state (
     paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, read_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS index_pending (paper_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
+TABLES = frozenset({"papers", "files", "sources", "imports", "bookmarks", "notes",
+                    "saved_searches", "read_state", "settings", "index_pending"})
+# The user's data: what a backup holds and a repair restores (table -> columns, key first).
+USER_TABLES = {
+    "bookmarks": ("paper_id", "title", "created_at"),
+    "notes": ("paper_id", "title", "text", "updated_at"),
+    "saved_searches": ("name", "query", "sort", "created_at"),
+    "read_state": ("paper_id", "title", "read_at"),
+    "settings": ("key", "value"),
+}
+BACKUP_FORMAT = "tui-reader user data"
+BACKUP_EVERY = 2.0  # seconds: changes closer together are backed up by a later change or close
+DEEP_CHECK_MAX_BYTES = 32 << 20  # a whole-file quick_check at every start below this size ...
+DEEP_CHECK_EVERY = 24 * 3600  # ... and at least once a day above it
+REBUILD_MARK = "*"  # in index_pending: the whole index must be rebuilt
+SQLITE_HEADER = b"SQLite format 3\x00"
+_PER_TABLE_CHECK = sqlite3.sqlite_version_info >= (3, 33, 0)
+_CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+_READ_ONLY = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM,
+              sqlite3.SQLITE_AUTH}
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 
 PAPER_COLUMNS = (
     "id, title, abstract, authors, authors_count, organization, published, year_inferred, "
@@ -87,6 +126,74 @@ SORT_SQL = {
 
 class StoreError(Exception):
     """The store cannot be opened or written (with a message for the user)."""
+
+
+class StoreCorrupt(StoreError):
+    """The store file is damaged (the next start repairs it)."""
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose errors that mean something to the user become StoreError."""
+
+    store: "Store"
+
+    def execute(self, *args):
+        try:
+            return super().execute(*args)
+        except sqlite3.DatabaseError as exc:
+            raise self.store.explain(exc) from exc
+
+    def executemany(self, *args):
+        try:
+            return super().executemany(*args)
+        except sqlite3.DatabaseError as exc:
+            raise self.store.explain(exc) from exc
+
+    def executescript(self, *args):
+        try:
+            return super().executescript(*args)
+        except sqlite3.DatabaseError as exc:
+            raise self.store.explain(exc) from exc
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty and 0600 when it is missing; tighten it when others can read it."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            os.chmod(path, 0o600)
+        return
+    os.close(fd)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write `path` all or nothing: a temporary file (0600) beside it, fsync, rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:  # the rename itself, durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
 
 
 def _paper_row(p: Paper, import_id: int | None) -> tuple:
@@ -115,49 +222,297 @@ def _chunks(items: list, size: int = 500) -> Iterator[list]:
 
 
 class Store:
-    """One connection to the SQLite database of a data dir."""
+    """One connection to the SQLite database of a data dir (one per thread)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, backup: Path | None = None):
         self.path = Path(path)
+        self.backup_path = Path(backup) if backup else self.path.with_name("user-backup.json")
+        self.recovered: str | None = None  # one sentence when the store was repaired at start
+        self.backup_error: str | None = None  # one sentence when the backup cannot be written
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._dirty = False
+        self._last_backup = 0.0
+        self._lock = FileLock(self.path.with_name(self.path.name + ".lock"))
+        self._open_checked()
+
+    # -- opening, checking, repairing -----------------------------------------------------
+    def _open_checked(self) -> None:
+        """Open (and check) the store; repair it when damaged. Serialised between processes,
+        so that two starting at once do not both move the file aside."""
         try:
-            self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+            self._lock.acquire(timeout=60)
+        except OSError as exc:
+            raise self._os_error(exc, "open") from exc
+        try:
+            try:
+                self._open()
+            except StoreCorrupt as exc:
+                self._recover(exc)
+        finally:
+            self._lock.release()
+
+    def _open(self) -> None:
+        try:
+            _private_file(self.path)
+            with open(self.path, "rb") as f:
+                head = f.read(100)
+        except OSError as exc:
+            raise self._os_error(exc, "open") from exc
+        if head and (len(head) < 100 or not head.startswith(SQLITE_HEADER)):
+            raise StoreCorrupt(f"the library file {self.path} is not a database"
+                               " (its header is damaged)")
+        db = self.db
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not TABLES <= tables:
+            with self.transaction():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+        self._check()
+
+    def _check(self) -> None:
+        """quick_check of the user's tables, or of the whole file when it is small, was not
+        checked for a day, or a query met a damaged page (StoreCorrupt when it fails)."""
+        stamp = self._stamp_path()
+        size = self.path.stat().st_size
+        try:
+            age = time.time() - stamp.stat().st_mtime
+        except OSError:
+            age = float("inf")
+        deep = size < DEEP_CHECK_MAX_BYTES or age > DEEP_CHECK_EVERY or not _PER_TABLE_CHECK
+        checks = ["PRAGMA quick_check"] if deep else [
+            f"PRAGMA quick_check({table})" for table in USER_TABLES]
+        for sql in checks:
+            rows = [tuple(r) for r in self.db.execute(sql).fetchall()]
+            if rows != [("ok",)]:
+                self._stamp_path().unlink(missing_ok=True)
+                raise StoreCorrupt(f"the library file {self.path} is damaged"
+                                   f" ({rows[0][0] if rows else 'no answer to quick_check'})")
+        if deep and size >= DEEP_CHECK_MAX_BYTES:
+            try:
+                stamp.touch()
+            except OSError:
+                pass
+
+    def _stamp_path(self) -> Path:
+        """Its modification time is the last whole-file check; missing: check at next start."""
+        return self.path.with_name(self.path.name + ".checked")
+
+    def _recover(self, damage: StoreCorrupt) -> None:
+        """Move the damaged file aside, make a new store, restore the user's data."""
+        self.close(backup=False)
+        when = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{when}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{when}-{n}")
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                src = Path(f"{self.path}{suffix}")
+                if src.exists():
+                    os.replace(src, f"{aside}{suffix}")
+        except OSError as exc:
+            raise StoreError(f"{damage}; it cannot be moved aside ({exc.strerror or exc})"
+                             ) from exc
+        salvaged = _salvage(aside)
+        backup = self.read_backup()
+        data: dict[str, list[tuple]] = {}
+        for table in USER_TABLES:
+            rows = {r[0]: r for r in (backup or {}).get(table, [])}
+            rows.update({r[0]: r for r in salvaged.get(table, [])})
+            data[table] = list(rows.values())
+        self._open()
+        with self.transaction():
+            for table, columns in USER_TABLES.items():
+                self.db.executemany(
+                    f"INSERT OR REPLACE INTO {table} ({', '.join(columns)})"
+                    f" VALUES ({', '.join('?' * len(columns))})", data[table])
+        self.write_backup(locked=True)
+        counts = ", ".join(f"{len(data[table])} {name}" for table, name in (
+            ("bookmarks", "bookmarks"), ("notes", "notes"), ("saved_searches", "saved searches")))
+        origin = " and ".join(o for o, ok in (("the damaged file", bool(salvaged)),
+                                               ("the backup", backup is not None)) if ok)
+        self.recovered = (
+            f"{damage}: it was moved to {aside.name} and a new library was made;"
+            f" restored {counts} from {origin or 'nothing (no backup was found)'};"
+            " import your dump files again to get the papers back")
+
+    def explain(self, exc: sqlite3.DatabaseError) -> Exception:
+        """The StoreError that says what an SQLite error means to the user (or `exc`)."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        where = self.path.parent
+        if primary in _CORRUPT:
+            self._stamp_path().unlink(missing_ok=True)  # the next start checks the whole file
+            return StoreCorrupt(f"the library file {self.path} is damaged ({exc}); start"
+                                " tui-reader again to repair it (your bookmarks and notes are"
+                                f" kept in {self.backup_path.name})")
+        if primary == sqlite3.SQLITE_FULL or (primary == sqlite3.SQLITE_IOERR
+                                              and _disk_full(where)):
+            return StoreError(f"the disk is full: cannot save to {where} (the change was not"
+                              " saved)")
+        if primary in _READ_ONLY:
+            return StoreError(f"cannot write to the data dir {where}: it is read-only or not"
+                              f" yours ({exc})")
+        if primary in _BUSY:
+            return StoreError("the library is busy: another tui-reader is writing to it;"
+                              " try again in a moment")
+        if primary == sqlite3.SQLITE_IOERR:
+            return StoreError(f"cannot read or write {self.path}: disk I/O error ({exc})")
+        return exc
+
+    def _os_error(self, exc: OSError, action: str) -> StoreError:
+        where = self.path.parent
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return StoreError(f"the disk is full: cannot save to {where}")
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return StoreError(f"cannot write to the data dir {where}: it is read-only or not"
+                              f" yours ({exc.strerror})")
+        return StoreError(f"cannot {action} the store {self.path}: {exc.strerror or exc}")
 
     @property
     def db(self) -> sqlite3.Connection:
         """This thread's connection (SQLite connections are not shared between threads)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+            try:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                       check_same_thread=False, factory=_Connection)
+            except sqlite3.DatabaseError as exc:
+                raise self.explain(exc) from exc
+            conn.store = self
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+            except BaseException:
+                conn.close()
+                raise
             self._local.conn = conn
             self._connections.append(conn)
         return conn
 
-    def close(self) -> None:
-        """Close every thread's connection."""
+    def close(self, backup: bool = True) -> None:
+        """Write the backup when user data changed since the last one; close every thread's
+        connection."""
+        if backup and self._dirty:
+            self.write_backup()
         for conn in self._connections:
-            conn.close()
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
         self._connections.clear()
         self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (a failed COMMIT too)."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
+            yield db
+            db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
-        self.db.execute("COMMIT")
+
+    # -- the backup of the user's data ------------------------------------------------------
+    def _user_changed(self) -> None:
+        """After a change of user data: back it up now, or at a later change or close."""
+        self._dirty = True
+        if time.monotonic() - self._last_backup >= BACKUP_EVERY:
+            self.write_backup()
+
+    def user_data(self) -> dict[str, list[tuple]]:
+        """Every row of the user's tables, read in one snapshot."""
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            return {table: [tuple(r) for r in db.execute(
+                f"SELECT {', '.join(columns)} FROM {table} ORDER BY {columns[0]}")]
+                for table, columns in USER_TABLES.items()}
+        finally:
+            db.execute("COMMIT")
+
+    def write_backup(self, *, locked: bool = False) -> bool:
+        """Write the backup now (atomically); False, with `backup_error` set, when it cannot be
+        written (the store itself is unaffected)."""
+        try:
+            if not locked:
+                self._lock.acquire(timeout=30)
+            try:
+                data = self.user_data()
+                document = {"format": BACKUP_FORMAT, "version": 1, "written_at": time.time(),
+                            "columns": {t: list(c) for t, c in USER_TABLES.items()},
+                            "tables": data}
+                _atomic_write(self.backup_path,
+                              json.dumps(document, ensure_ascii=False).encode("utf-8"))
+            finally:
+                if not locked:
+                    self._lock.release()
+        except (OSError, StoreError, sqlite3.Error) as exc:
+            reason = (f"the disk is full" if getattr(exc, "errno", None) == errno.ENOSPC
+                      else getattr(exc, "strerror", None) or str(exc))
+            self.backup_error = f"cannot write the backup {self.backup_path}: {reason}"
+            return False
+        self._dirty = False
+        self._last_backup = time.monotonic()
+        self.backup_error = None
+        return True
+
+    def read_backup(self) -> dict[str, list[tuple]] | None:
+        """The user's data in the backup, or None when there is no usable backup."""
+        try:
+            document = json.loads(self.backup_path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
+            return None
+        tables = document.get("tables")
+        if not isinstance(tables, dict):
+            return None
+        data = {}
+        for table, columns in USER_TABLES.items():
+            rows = tables.get(table, [])
+            if isinstance(rows, list):
+                data[table] = [tuple(r) for r in rows
+                               if isinstance(r, list) and len(r) == len(columns)]
+        return data
+
+    # -- the index's to-do list ------------------------------------------------------------
+    def index_pending(self) -> tuple[bool, list[str]]:
+        """What the index may lack: (rebuild it all, ids of papers to write again). Papers of
+        a file whose import did not finish, papers whose note was not indexed."""
+        rows = self.db.execute(
+            "SELECT paper_id FROM index_pending UNION SELECT s.paper_id FROM sources s"
+            " JOIN files f ON f.id = s.file_id WHERE f.sha1 = ''").fetchall()
+        ids = [r[0] for r in rows]
+        return REBUILD_MARK in ids, [i for i in ids if i != REBUILD_MARK]
+
+    def set_index_pending(self, paper_ids: Iterable[str]) -> None:
+        """Remember papers (or REBUILD_MARK) whose index document must be written again."""
+        with self.transaction():
+            self.db.executemany("INSERT OR IGNORE INTO index_pending VALUES (?)",
+                                [(i,) for i in paper_ids])
+
+    def index_done(self, paper_ids: Iterable[str] | None = None) -> None:
+        """The index has these papers (None: everything pending, and the interrupted imports'
+        papers, whose files are still imported again by the next import)."""
+        with self.transaction():
+            if paper_ids is None:
+                self.db.execute("DELETE FROM index_pending")
+                self.db.execute("UPDATE files SET sha1 = 'interrupted' WHERE sha1 = ''")
+            else:
+                self.db.executemany("DELETE FROM index_pending WHERE paper_id = ?",
+                                    [(i,) for i in paper_ids])
 
     # -- imported files ---------------------------------------------------------------------
     def file_record(self, path: str) -> sqlite3.Row | None:
@@ -314,13 +669,15 @@ class Store:
                                 (paper_id, title, time.time()))
             else:
                 self.db.execute("DELETE FROM bookmarks WHERE paper_id = ?", (paper_id,))
+        self._user_changed()
 
     def bookmarks(self) -> list[Bookmark]:
         return [Bookmark(paper_id=r[0], title=r[1], created_at=datetime.fromtimestamp(r[2]))
                 for r in self.db.execute("SELECT * FROM bookmarks ORDER BY created_at DESC")]
 
     def set_note(self, paper_id: str, title: str, text: str) -> None:
-        """Save a note; an empty (blank) text deletes it."""
+        """Save a note; an empty (blank) text deletes it. The paper's index document is
+        pending (note:word) until `index_done`."""
         with self.transaction():
             if text.strip():
                 self.db.execute(
@@ -329,6 +686,8 @@ class Store:
                     (paper_id, title, text, time.time()))
             else:
                 self.db.execute("DELETE FROM notes WHERE paper_id = ?", (paper_id,))
+            self.db.execute("INSERT OR IGNORE INTO index_pending VALUES (?)", (paper_id,))
+        self._user_changed()
 
     def notes(self, paper_ids: list[str] | None = None) -> list[Note]:
         """Every note, newest first, or the notes of these papers."""
@@ -363,6 +722,7 @@ class Store:
                                 (paper_id, title, time.time()))
             else:
                 self.db.execute("DELETE FROM read_state WHERE paper_id = ?", (paper_id,))
+        self._user_changed()
 
     def save_search(self, search: SavedSearch) -> None:
         with self.transaction():
@@ -370,10 +730,12 @@ class Store:
                 "INSERT INTO saved_searches VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
                 " query = excluded.query, sort = excluded.sort",
                 (search.name, search.query, search.sort, time.time()))
+        self._user_changed()
 
     def delete_search(self, name: str) -> bool:
         with self.transaction():
             cur = self.db.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
+        self._user_changed()
         return cur.rowcount > 0
 
     def saved_searches(self) -> list[SavedSearch]:
@@ -389,6 +751,7 @@ class Store:
         with self.transaction():
             self.db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
                             " value = excluded.value", (key, value))
+        self._user_changed()
 
     def last_import(self) -> tuple[int, int] | None:
         """(new, updated) of the latest import that added papers, or None."""
@@ -411,3 +774,33 @@ class Store:
     def is_empty(self) -> bool:
         """True when nothing was ever imported."""
         return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < (1 << 20)
+    except OSError:
+        return False
+
+
+def _salvage(path: Path) -> dict[str, list[tuple]]:
+    """The user's tables of a damaged store that still pass quick_check (best effort)."""
+    found: dict[str, list[tuple]] = {}
+    if not _PER_TABLE_CHECK:
+        return found
+    try:
+        conn = sqlite3.connect(path, timeout=1)
+    except sqlite3.Error:
+        return found
+    try:
+        for table, columns in USER_TABLES.items():
+            try:
+                if [tuple(r) for r in conn.execute(f"PRAGMA quick_check({table})")] != [("ok",)]:
+                    continue
+                found[table] = [tuple(r) for r in conn.execute(
+                    f"SELECT {', '.join(columns)} FROM {table}")]
+            except sqlite3.Error:
+                continue
+    finally:
+        conn.close()
+    return found
