@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import fields, index, qparser, query, sorting
+from whoosh import columns, fields, index, qparser, query, sorting
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemmingAnalyzer
 from whoosh.index import LockError
 
@@ -32,6 +32,7 @@ KNOWN_FIELDS = set(TEXT_FIELDS) | set(NUMERIC_FIELDS) | {"id", "arxiv"} | {
 SORTS = ("relevance", "date", "upvotes", "title")
 MAX_QUERY_CHARS = 1000  # longer queries take seconds to parse: a clear message instead
 MAX_FUZZY_EDITS = 2  # word~N: larger N build huge automata (seconds) and match nearly anything
+WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
 
 _FIELD_PREFIX = re.compile(r'(?<![\w"])([A-Za-z_]+):')
 _DOTTED_RANGE = re.compile(r"\b(year|upvotes|date):([\w-]*)\.\.([\w-]*)")
@@ -67,7 +68,7 @@ def make_schema() -> fields.Schema:
         year=fields.NUMERIC(int, bits=32),
         date=fields.NUMERIC(int, bits=32, sortable=True),
         upvotes=fields.NUMERIC(int, bits=32, sortable=True),
-        title_sort=fields.ID(sortable=True),
+        title_sort=fields.COLUMN(columns.VarBytesColumn()),  # for sorting only: no terms
         spell=fields.TEXT(analyzer=RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter(),
                           phrase=False),  # title words as written: "did you mean"
     )
@@ -85,7 +86,7 @@ def paper_document(paper: Paper, note: str | None) -> dict:
         "note": note or "",
         "date": int(paper.published.strftime("%Y%m%d")) if paper.published else 0,
         "upvotes": paper.upvotes or 0,
-        "title_sort": paper.title.casefold()[:80],
+        "title_sort": paper.title.casefold()[:80].encode("utf-8"),
         "spell": paper.title,
     }
     if paper.published:
@@ -118,6 +119,18 @@ def _check(text: str) -> None:
                          " year:2023..2025, upvotes:>10, date:2024-05-01..2024-06-30")
     if outside_quotes.count("(") != outside_quotes.count(")"):
         raise QueryError("unbalanced parentheses")
+
+
+def add_documents(writer, docs: Iterable[dict], new_ids: set[str] | frozenset) -> int:
+    """Add documents to a writer: `add_document` for ids known to be new, else replace."""
+    count = 0
+    for doc in docs:
+        if doc["id"] in new_ids:
+            writer.add_document(**doc)
+        else:
+            writer.update_document(**doc)
+        count += 1
+    return count
 
 
 @dataclass
@@ -214,6 +227,14 @@ class PaperIndex:
                 self._searcher = None
 
     # -- writing -------------------------------------------------------------------------
+    def writer(self, *, timeout: float = 5.0, limitmb: int = WRITER_LIMIT_MB):
+        """A writer (the fast one of `indexing.py`); IndexBusy when another holds the lock."""
+        from .indexing import FastSegmentWriter
+        try:
+            return FastSegmentWriter(self.ix, timeout=timeout, limitmb=limitmb)
+        except LockError as exc:
+            raise IndexBusy("another import is running; try again when it has finished") from exc
+
     def write(self, docs: Iterable[dict], *, new_ids: set[str] | frozenset = frozenset(),
               timeout: float = 5.0) -> int:
         """Add or replace documents in one writer; ids in `new_ids` are known to be absent.
@@ -221,19 +242,9 @@ class PaperIndex:
         Documents must be unique by id (Whoosh's update_document does not see documents
         added by the same writer). Raises IndexBusy when another writer holds the lock.
         """
-        try:
-            writer = self.ix.writer(timeout=timeout, limitmb=128)
-        except LockError as exc:
-            raise IndexBusy("another import is running; try again when it has finished") from exc
-        count = 0
+        writer = self.writer(timeout=timeout)
         with writer:
-            for doc in docs:
-                if doc["id"] in new_ids:
-                    writer.add_document(**doc)
-                else:
-                    writer.update_document(**doc)
-                count += 1
-        return count
+            return add_documents(writer, docs, new_ids)
 
     # -- searching -----------------------------------------------------------------------
     def searcher(self):
@@ -350,10 +361,23 @@ def _analyzers() -> dict:
     return {name: schema[name].analyzer for name in TEXT_FIELDS if name != "category"}
 
 
+@functools.cache
+def _fast_analyses() -> dict:
+    """The fields' analysis without Token objects (indexing.FastAnalysis), where it is exact."""
+    from .indexing import FastAnalysis
+    schema = make_schema()
+    found = {name: FastAnalysis.for_field(schema[name]) for name in TEXT_FIELDS
+             if name != "category"}
+    return {name: fast for name, fast in found.items() if fast is not None}
+
+
 def highlight(text: str, terms: set[str], field: str = "abstract") -> Highlight:
     """`text` with the spans of the tokens whose analysed form is in `terms`."""
     if not terms or not text:
         return Highlight(text=text)
+    fast = _fast_analyses().get(field)
+    if fast is not None:
+        return Highlight(text=text, spans=fast.spans(text, terms))
     analyzer = _analyzers()[field]
     spans = [(t.startchar, t.endchar)
              for t in analyzer(text, chars=True, removestops=False, mode="index")

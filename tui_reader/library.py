@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
-from .index import SORTS, IndexBusy, PaperIndex, QueryError, fragment, highlight, paper_document
+from .index import (SORTS, IndexBusy, PaperIndex, QueryError, add_documents, fragment, highlight,
+                    paper_document)
 from .ingest import read_dump
 from .models import (FileReport, Highlight, ImportReport, Note, Paper, PaperView, SavedSearch,
                      SearchHit, SearchResult)
@@ -19,8 +21,10 @@ __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIE
 
 VIEWS = ("all", "bookmarks", "notes", "unread", "new")
 NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
-BATCH = 2000
-INDEX_COMMIT_EVERY = 50_000
+BATCH = 2000  # papers per store transaction (and per progress report)
+FIRST_COMMIT = 2000  # an import's first index commit: search works early on
+INDEX_COMMIT_EVERY = 25_000  # then segments of at least this many documents ...
+INDEX_COMMIT_MAX = 250_000  # ... and at most this many (see _IndexFeeder)
 
 
 class UnknownPaper(LookupError):
@@ -37,6 +41,7 @@ class ImportProgress:
     bytes_done: int
     bytes_total: int
     papers: int
+    indexed: int = 0  # papers in the index (committed so far): search covers these
 
 
 def _sha1(path: Path) -> str:
@@ -70,30 +75,60 @@ def _expand(paths_in: Iterable[str | Path], report: ImportReport) -> list[Path]:
 
 
 class _IndexFeeder:
-    """One Whoosh writer fed batch by batch, committed when an id comes back or it grows big.
+    """One import's index writer, fed batch by batch and committed as it goes.
 
-    Whoosh's update_document does not replace a document added by the same writer, so a
-    paper seen twice in one writer's span triggers a commit first.
+    The writer (and the index lock) is held for the whole import; it commits a segment after
+    FIRST_COMMIT documents (search works early), then whenever its segment holds as many
+    documents as were committed before it (at least INDEX_COMMIT_EVERY, at most
+    INDEX_COMMIT_MAX), so a big import ends with a handful of segments. Whoosh's
+    update_document does not see documents added by the same writer, so a paper that comes
+    back within one segment commits that segment first. Documents queued from another thread
+    (a note saved while the import runs) are written at the next commit.
     """
 
-    def __init__(self, index: PaperIndex):
+    def __init__(self, index: PaperIndex, on_commit: Callable[[int], None] | None = None):
         self.index = index
-        self.pending: dict[str, dict] = {}
-        self.new_ids: set[str] = set()
+        self.writer = index.writer()
+        self.in_writer: set[str] = set()
+        self.committed = 0  # documents committed by this feeder
+        self.on_commit = on_commit
+        self.queued: dict[str, dict] = {}
+        self._queue_lock = threading.Lock()
 
     def add(self, docs: list[dict], new_ids: set[str]) -> None:
-        if any(d["id"] in self.pending for d in docs):
-            self.flush()
-        for doc in docs:
-            self.pending[doc["id"]] = doc
-        self.new_ids |= new_ids
-        if len(self.pending) >= INDEX_COMMIT_EVERY:
-            self.flush()
+        if any(d["id"] in self.in_writer for d in docs):
+            self.commit()
+        if self.writer is None:
+            self.writer = self.index.writer()
+        add_documents(self.writer, docs, new_ids)
+        self.in_writer.update(d["id"] for d in docs)
+        due = FIRST_COMMIT if not self.committed else min(
+            max(INDEX_COMMIT_EVERY, self.committed), INDEX_COMMIT_MAX)
+        if len(self.in_writer) >= due:
+            self.commit()
 
-    def flush(self) -> None:
-        if self.pending:
-            self.index.write(self.pending.values(), new_ids=self.new_ids)
-        self.pending, self.new_ids = {}, set()
+    def queue(self, doc: dict) -> None:
+        """A document to (re)write at the next commit (thread-safe)."""
+        with self._queue_lock:
+            self.queued[doc["id"]] = doc
+
+    def commit(self, final: bool = False) -> None:
+        if self.writer is not None:
+            # Intermediate segments are not merged (Whoosh merges only tiny ones anyway).
+            self.writer.commit(merge=final)
+            self.committed += len(self.in_writer)
+            self.writer, self.in_writer = None, set()
+        with self._queue_lock:
+            queued, self.queued = self.queued, {}
+        if queued:
+            self.index.write(queued.values())
+        if self.on_commit:
+            self.on_commit(self.index.doc_count())
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
 
 
 class Library:
@@ -109,6 +144,8 @@ class Library:
         self.notices: list[str] = [self.store.recovered] if self.store.recovered else []
         self.index = PaperIndex(paths.index_path(self.root))
         self.index_rebuilt = False
+        self._feeder: _IndexFeeder | None = None  # the running import's index writer
+        self._feeder_lock = threading.Lock()
         self._check_index(progress)
 
     def close(self) -> None:
@@ -168,26 +205,72 @@ class Library:
     # -- import --------------------------------------------------------------------------
     def import_paths(self, inputs: Iterable[str | Path], *, year: int | None = None,
                      progress: Callable[[ImportProgress], None] | None = None) -> ImportReport:
-        """Import dump files and folders; unchanged files are skipped, failures reported."""
+        """Import dump files and folders; unchanged files are skipped, failures reported.
+
+        Papers are stored batch by batch (browsing sees them at once) and the index is
+        committed as the import goes (`ImportProgress.indexed`: search covers that many).
+        """
         report = ImportReport()
         files = _expand(inputs, report)
         sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
         total_bytes = sum(sizes.values())
         import_id = self.store.begin_import()
         done_bytes = 0
-        for number, path in enumerate(files):
-            file_report = self._import_file(path, year, import_id, progress and (
-                lambda n, p=path: progress(ImportProgress(
-                    str(p), number, len(files), done_bytes, total_bytes, n))))
-            report.files.append(file_report)
-            done_bytes += sizes[path]
+        state = {"indexed": 0, "file": "", "number": 0, "papers": 0}
+
+        def report_progress(papers: int) -> None:
+            state["papers"] = papers
             if progress:
-                progress(ImportProgress(str(path), number + 1, len(files), done_bytes,
-                                        total_bytes, report.papers))
+                progress(ImportProgress(state["file"], state["number"], len(files), done_bytes,
+                                        total_bytes, papers, state["indexed"]))
+
+        def committed(count: int) -> None:
+            state["indexed"] = count
+            report_progress(state["papers"])
+
+        try:
+            for number, path in enumerate(files):
+                state["file"], state["number"] = str(path), number
+                file_report = self._import_file(
+                    path, year, import_id, lambda: self._open_feeder(committed),
+                    lambda n, before=report.papers: report_progress(before + n))
+                report.files.append(file_report)
+                done_bytes += sizes[path]
+                state["number"] = number + 1
+                report_progress(report.papers)
+            if self._feeder is not None:
+                self._feeder.commit(final=True)
+        except BaseException:
+            if self._feeder is not None:
+                self._feeder.cancel()
+            raise
+        finally:
+            self._close_feeder()
         self.store.finish_import(import_id, report.new, report.updated)
         return report
 
+    def _open_feeder(self, on_commit: Callable[[int], None]) -> _IndexFeeder:
+        """The import's index writer, opened when the first file has papers to index."""
+        with self._feeder_lock:
+            if self._feeder is None:
+                self._feeder = _IndexFeeder(self.index, on_commit)
+            return self._feeder
+
+    def _close_feeder(self) -> None:
+        with self._feeder_lock:
+            feeder, self._feeder = self._feeder, None
+        if feeder is not None:
+            with feeder._queue_lock:
+                queued, feeder.queued = feeder.queued, {}
+            if queued:
+                self.index.write(queued.values())
+
+    def indexed(self) -> int:
+        """How many papers search covers now (during an import: those committed so far)."""
+        return self.index.doc_count()
+
     def _import_file(self, path: Path, year: int | None, import_id: int,
+                     feeder: Callable[[], _IndexFeeder],
                      progress: Callable[[int], None] | None) -> FileReport:
         key = str(path.resolve())
         try:
@@ -202,21 +285,20 @@ class Library:
         dump = read_dump(path, year=year)
         if dump.error:
             return FileReport(path=str(path), format=dump.format, error=dump.error)
+        writer = feeder()  # IndexBusy here, before the store changes
         file_id = self.store.start_file(key, stat.st_size, stat.st_mtime, dump.format)
         report = FileReport(path=str(path), format=dump.format)
-        feeder = _IndexFeeder(self.index)
         for batch in _batched(dump.papers, BATCH):
             merged, new_ids, changed_ids = self.store.merge_papers(batch, file_id, import_id)
             report.papers += len(batch)
             report.new += len(new_ids)
             report.updated += len(changed_ids)
             touched = [p for p in merged if p.id in new_ids or p.id in changed_ids]
-            notes = {n.paper_id: n.text for n in self.store.notes(
-                [p.id for p in touched])}  # new ones too: notes outlive papers
-            feeder.add([paper_document(p, notes.get(p.id)) for p in touched], new_ids)
+            known_ids = [p.id for p in touched]  # new ones too: notes outlive papers
+            notes = {n.paper_id: n.text for n in self.store.notes(known_ids)} if known_ids else {}
+            writer.add([paper_document(p, notes.get(p.id)) for p in touched], new_ids)
             if progress:
                 progress(report.papers)
-        feeder.flush()
         report.warnings = dump.warnings
         if report.papers == 0:
             report.error = "not a recognised dump: no papers found"
@@ -229,14 +311,18 @@ class Library:
         self.index.clear()
         feeder = _IndexFeeder(self.index)
         done = 0
-        for batch in self.store.iter_papers(BATCH):
-            notes = {n.paper_id: n.text for n in self.store.notes([p.id for p in batch])}
-            ids = {p.id for p in batch}
-            feeder.add([paper_document(p, notes.get(p.id)) for p in batch], ids)
-            done += len(batch)
-            if progress:
-                progress(done, total)
-        feeder.flush()
+        try:
+            for batch in self.store.iter_papers(BATCH):
+                notes = {n.paper_id: n.text for n in self.store.notes([p.id for p in batch])}
+                ids = {p.id for p in batch}
+                feeder.add([paper_document(p, notes.get(p.id)) for p in batch], ids)
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+            feeder.commit(final=True)
+        except BaseException:
+            feeder.cancel()
+            raise
         return done
 
     # -- reading -------------------------------------------------------------------------
@@ -328,8 +414,24 @@ class Library:
         """Set the note of a paper (blank text removes it); the index learns it for note:word."""
         paper = self.store.paper(self.resolve(ref))
         self.store.set_note(paper.id, paper.title, text)
-        self._index_note(paper_document(paper, text))
+        doc = paper_document(paper, text)
+        with self._feeder_lock:
+            if self._feeder is not None:  # an import holds the index writer: it writes this
+                self._feeder.queue(doc)
+                doc = None
+        if doc is not None:
+            self._index_note(doc)
         return self._views([paper])[0]
+
+    def _index_note(self, doc: dict) -> None:
+        """Write a note's index document if the index is free within NOTE_INDEX_WAIT seconds.
+        Otherwise (another process imports, the index is damaged, the disk is full) the note
+        is saved all the same and its document stays pending: the next start writes it."""
+        try:
+            self.index.write([doc], timeout=NOTE_INDEX_WAIT)
+        except Exception:
+            return
+        self.store.index_done([doc["id"]])
 
     def _index_note(self, doc: dict) -> None:
         """Write a note's index document if the index is free within NOTE_INDEX_WAIT seconds.

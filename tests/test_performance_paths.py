@@ -1,0 +1,265 @@
+"""The fast paths of indexing give what the plain Whoosh paths give (no timing here).
+
+`tui_reader/indexing.py` replaces Whoosh's analyzer chains, posting pool and posting loop
+with cheaper equivalents, and the import feeds one writer committed in segments. These tests
+pin that nothing changes: the same terms and postings, the same search results for a fixed
+set of queries, whatever the segmenting, on a few hundred real papers.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from tests.conftest import FIXTURES, SAMPLE_DUMPS
+from tui_reader import library as library_module
+from tui_reader.index import PaperIndex, make_schema, paper_document
+from tui_reader.indexing import FastAnalysis, FastSegmentWriter, _non_capturing, fast_indexers
+from tui_reader.ingest import read_dump
+from tui_reader.library import Library
+
+DUMPS = [FIXTURES / "arxiv_100.jsonl", *sorted(SAMPLE_DUMPS.iterdir()),
+         *sorted((FIXTURES / "hf_api").iterdir())]
+QUERIES = [  # (query, sort)
+    ("model", "relevance"), ("language models", "relevance"), ('"language models"', "date"),
+    ('"large language"', "relevance"), ("diffus*", "relevance"), ("model*", "title"),
+    ("protien~", "relevance"), ("title:agent", "date"), ("abstract:reasoning", "relevance"),
+    ("author:wang", "relevance"), ("category:cs.CL", "date"), ("year:2024..2025", "title"),
+    ("date:2025-01-01..2025-12-31", "date"), ("reasoning AND NOT vision", "relevance"),
+    ("(video OR image) AND generation", "upvotes"), ("upvotes:>10", "upvotes"),
+    ("über", "relevance"), ("the", "relevance"),
+]
+
+
+@pytest.fixture(scope="module")
+def papers():
+    found = []
+    for path in DUMPS:
+        dump = read_dump(path)
+        found.extend(dump.papers)
+    assert len(found) > 150
+    return found
+
+
+@pytest.fixture(scope="module")
+def docs(papers):
+    unique = {p.id: p for p in papers}
+    return [paper_document(p, "a note: the NOTE of x 3.14 e.g. co-op" if i % 7 == 0 else None)
+            for i, p in enumerate(unique.values())]
+
+
+ODD_TEXTS = [
+    "", "the of and", "A study of language models", "İstanbul ΣΊΣΥΦΟΣ straße ǅemal",
+    "x.y.z 3.141 big-time under_score a*b", "The THE the. models' modeling modelled",
+    "\u00e9t\u00e9 caf\u00e9 na\u00efve co\u00f6perate", "a " * 50 + "end",
+    "Tokens\u2014with\u2013dashes and \U0001f642 emoji", "ﬁnancial ligature ＡＢＣ fullwidth",
+]
+
+
+def test_fast_analysis_gives_the_terms_of_the_analyzers(docs):
+    schema = make_schema()
+    fast = fast_indexers(schema)
+    assert {"title", "abstract", "author", "org", "note", "spell"} <= set(fast)
+    for doc in docs:
+        for name, index in fast.items():
+            value = doc.get(name)
+            if value is not None:
+                assert sorted(index(value)) == sorted(schema[name].index(value)), (name, value)
+    for text in ODD_TEXTS:
+        for name, index in fast.items():
+            assert sorted(index(text)) == sorted(schema[name].index(text)), (name, text)
+
+
+def test_fast_highlight_marks_what_the_analyzer_marks(docs):
+    from tui_reader.index import _analyzers, _fast_analyses
+    fast = _fast_analyses()
+    assert {"title", "abstract", "author", "note"} <= set(fast)
+    for i, doc in enumerate(docs[:120]):
+        for name in ("title", "abstract", "author", "note"):
+            text = doc.get(name) or ODD_TEXTS[i % len(ODD_TEXTS)]
+            tokens = [(t.text, t.startchar, t.endchar) for t in _analyzers()[name](
+                text, chars=True, removestops=False, mode="index")]  # one Token reused
+            terms = {t[0] for t in tokens[::3]} | {"the", "of", "zzz"}
+            expected = [(start, end) for term, start, end in tokens if term in terms]
+            assert fast[name].spans(text, terms) == expected, (name, text)
+
+
+def test_fast_analysis_only_where_it_is_exact():
+    from whoosh import analysis, fields
+    assert FastAnalysis.for_field(fields.TEXT(analyzer=analysis.FancyAnalyzer())) is None
+    assert FastAnalysis.for_field(fields.TEXT(analyzer=analysis.StemmingAnalyzer(
+        ignore={"models"}))) is None
+    assert FastAnalysis.for_field(fields.TEXT(chars=True)) is None
+    assert FastAnalysis.for_field(fields.TEXT(analyzer=analysis.RegexTokenizer(
+        r"\s+", gaps=True))) is None
+    assert _non_capturing(r"[\w\*]+(\.?[\w\*]+)*") == r"[\w\*]+(?:\.?[\w\*]+)*"
+    assert _non_capturing(r"a\(b(?:c)(d)[(]") == r"a\(b(?:c)(?:d)[(]"
+
+
+def _postings(ix) -> list:
+    """Every term with its statistics and every posting with its value and block stats."""
+    out = []
+    with ix.reader() as r:
+        for field, term in r.all_terms():
+            info = r.term_info(field, term)
+            m = r.postings(field, term)
+            posts = []
+            while m.is_active():
+                posts.append((m.id(), m.weight(), m.value(), m.block_min_length(),
+                              m.block_max_length(), m.block_max_weight()))
+                m.next()
+            out.append((field, term, info.weight(), info.doc_frequency(), info.min_length(),
+                        info.max_length(), info.max_weight(), tuple(posts)))
+    return out
+
+
+def _write(tmp_path: Path, name: str, writer_class, docs, **kwargs):
+    path = tmp_path / name
+    path.mkdir()
+    ix = whoosh_index.create_in(path, make_schema())
+    writer = writer_class(ix, **kwargs)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return ix
+
+
+def test_fast_writer_writes_the_postings_of_the_plain_writer(tmp_path, docs):
+    docs = docs[::2]
+    plain = _write(tmp_path, "plain", SegmentWriter, docs)
+    # A tiny memory limit: the term pool spills to run files and merges them back.
+    fast = _write(tmp_path, "fast", FastSegmentWriter, docs, limitmb=0.05)
+    assert fast.reader().segment().doc_count() == len(docs)
+    assert _postings(fast) == _postings(plain)
+    with plain.searcher() as a, fast.searcher() as b:
+        assert list(a.all_stored_fields()) == list(b.all_stored_fields())
+        for field in ("date", "upvotes", "title_sort"):
+            assert list(a.reader().column_reader(field)) == list(
+                b.reader().column_reader(field))
+
+
+def _results(lib: Library, exact: bool = True) -> dict:
+    """Every query's total and hits; `exact`: with scores and highlights, else the ids."""
+    out = {}
+    for q, sort in QUERIES:
+        if True:
+            result = lib.search(q, sort=sort, limit=40)
+            assert result.error is None, (q, result.error)
+            if exact:
+                hits = [(h.paper.id, round(h.score, 9) if h.score is not None else None,
+                         tuple(h.title.spans), tuple(h.fragment.spans)) for h in result.hits]
+            else:
+                hits = [h.paper.id for h in result.hits]
+            # Ties may come in another order from another segmenting: compare sets then,
+            # of all the hits.
+            out[q, sort] = (result.total, hits if exact else
+                            sorted(hits) if result.total <= 40 else None)
+    return out
+
+
+def _import(root: Path, writer_class=None) -> tuple[Library, list]:
+    """Import the dumps in small batches and segments (with `writer_class` for the index)."""
+    saved = (library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY,
+             library_module.BATCH, PaperIndex.writer)
+    library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY = 40, 60
+    library_module.BATCH = 25
+    if writer_class is not None:
+        PaperIndex.writer = lambda self, **kw: writer_class(self.ix, timeout=5.0)
+    seen: list = []
+    try:
+        lib = Library(root / "data")
+        report = lib.import_paths(DUMPS, progress=seen.append)
+    finally:
+        (library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY,
+         library_module.BATCH, PaperIndex.writer) = saved
+    assert not report.failed and report.papers > 150
+    return lib, seen
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    """A library that imported the dumps through the fast path, in several segments."""
+    lib, seen = _import(tmp_path_factory.mktemp("fast"))
+    yield lib, seen
+    lib.close()
+
+
+def test_fast_import_gives_the_results_of_the_plain_writer(imported, tmp_path):
+    lib, _ = imported
+    assert len(lib.index.ix._segments()) > 1  # committed as it went
+    plain, _ = _import(tmp_path, SegmentWriter)
+    try:
+        assert _results(plain) == _results(lib)
+    finally:
+        plain.close()
+
+
+def test_segments_find_what_one_plain_index_finds(imported, tmp_path):
+    lib, _ = imported
+    fast_results = _results(lib, exact=False)
+    # Every stored paper written by Whoosh's own writer in one segment (scores differ a
+    # little: Whoosh counts the lengths of replaced documents until a merge).
+    plain = PaperIndex(tmp_path / "plain")
+    writer = plain.ix.writer()
+    for batch in lib.store.iter_papers(1000):
+        for p in batch:
+            writer.add_document(**paper_document(p, None))
+    writer.commit()
+    fast_index = lib.index
+    lib.index = plain
+    try:
+        assert _results(lib, exact=False) == fast_results
+    finally:
+        lib.index = fast_index
+        plain.close()
+
+
+def test_reindex_gives_the_same_results(imported):
+    lib, _ = imported
+    before = _results(lib, exact=False)
+    assert lib.reindex() == lib.stats()["papers"]
+    assert _results(lib, exact=False) == before
+
+
+def test_import_reports_what_search_covers(imported):
+    lib, seen = imported
+    indexed = [p.indexed for p in seen]
+    assert indexed == sorted(indexed) and 0 < indexed[-1] == lib.indexed()
+    assert any(0 < p.indexed < p.papers for p in seen)  # search covered part of it early
+    papers = [p.papers for p in seen]
+    assert papers == sorted(papers)
+
+
+def test_note_saved_during_an_import_reaches_the_index(tmp_path):
+    lib = Library(tmp_path / "data")
+    try:
+        lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
+        first = lib.browse(limit=1)[1][0].id
+        done = []
+
+        def progress(p):
+            if not done:  # the import holds the index writer now
+                lib.note(first, "zyzzyva remark")
+                done.append(True)
+
+        lib.import_paths(sorted(SAMPLE_DUMPS.iterdir()), progress=progress)
+        assert done
+        assert [h.paper.id for h in lib.search("note:zyzzyva").hits] == [first]
+    finally:
+        lib.close()
+
+
+def test_unchanged_reimport_does_not_touch_the_index(tmp_path):
+    lib = Library(tmp_path / "data")
+    try:
+        lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
+        generation = lib.index.ix.latest_generation()
+        report = lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
+        assert report.skipped == 1 and lib.index.ix.latest_generation() == generation
+    finally:
+        lib.close()
+        shutil.rmtree(tmp_path / "data", ignore_errors=True)

@@ -1,0 +1,482 @@
+"""Fast index writing: the same postings as Whoosh's analyzers and writer, made cheaper.
+
+Whoosh is pure Python and spends most of an import in three places this module replaces with
+exact equivalents (tests/test_performance_paths.py checks they give the same postings and the
+same search results as the plain path):
+
+* analysis: the analyzer chains of `index.make_schema` (regex tokenizer, lowercase, stop words
+  with renumbered positions, Porter stemming behind an LRU cache) run as generators of Token
+  objects; `FastAnalysis` does the same work with `re.finditer`, a dict cache of stems and a
+  cache of encoded position lists;
+* the per-posting field-length lookup at flush time (a file-backed column read, and an
+  `os.stat` for fields without lengths, for every posting); `_CachedLengths` remembers them;
+* documents go through `FastSegmentWriter.add_document`, which calls the fast analysis for the
+  text fields and the fields' own `index()` for the rest.
+"""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+import re
+from array import array
+from collections.abc import Callable, Iterator
+
+from whoosh import analysis, formats
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.codec.whoosh3 import W3FieldWriter
+from whoosh.util import random_name
+from whoosh.writing import SegmentWriter
+
+STEM_CACHE_MAX = 200_000  # words; the cache is dropped and refilled past this (bounded memory)
+_ENCODED_MAX = 4096
+SMALL_BLOCK = 8  # posting blocks smaller than this are written uncompressed
+
+
+def _chain(analyzer) -> list:
+    """The items of an analyzer (a tokenizer alone, or a CompositeAnalyzer)."""
+    return list(analyzer.items) if isinstance(analyzer, analysis.CompositeAnalyzer) else [
+        analyzer]
+
+
+def _non_capturing(pattern: str) -> str:
+    """`pattern` with its capturing groups made non-capturing (findall then gives whole
+    matches); escaped parentheses and character classes are left alone."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":
+                out.append("[]")
+                i += 2
+                continue
+        elif c == "(" and pattern[i + 1:i + 2] != "?":
+            out.append("(?:")
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+class FastAnalysis:
+    """field.index(value) for one text field, without Token objects.
+
+    Only built for analyzer chains it reproduces exactly: RegexTokenizer (no gaps),
+    LowercaseFilter, StopFilter (renumbering), StemFilter (Porter, no ignore list); with the
+    Positions or Frequency format. `for_field` returns None for anything else.
+    """
+
+    def __init__(self, pattern: re.Pattern, stops: frozenset | None, minsize: int,
+                 maxsize: int | None, stem: bool, fmt: formats.Format):
+        # The tokenizer's pattern with its groups made non-capturing: the same matches.
+        compiled = re.compile(_non_capturing(pattern.pattern), pattern.flags)
+        self.findall, self.finditer = compiled.findall, compiled.finditer
+        self.stops = stops
+        self.minsize = minsize
+        self.maxsize = maxsize
+        self.stem = stem
+        self.positions = isinstance(fmt, formats.Positions)
+        self.format = fmt
+        self.boost = float(fmt.field_boost)
+        self._stems: dict[str, str] = {}
+        self._encoded: dict[tuple, bytes] = {}
+        self._single: dict[int, bytes] = {}
+
+    @classmethod
+    def for_field(cls, field) -> "FastAnalysis | None":
+        fmt = field.format
+        if type(fmt) not in (formats.Positions, formats.Frequency) or field.vector:
+            return None
+        items = _chain(field.analyzer)
+        if not items or type(items[0]) is not analysis.RegexTokenizer or items[0].gaps:
+            return None
+        stops, minsize, maxsize, stem = None, 0, None, False
+        rest = items[1:]
+        if rest and type(rest[0]) is analysis.LowercaseFilter:
+            rest = rest[1:]
+        else:
+            return None
+        if rest and type(rest[0]) is analysis.StopFilter:
+            stop = rest[0]
+            if not stop.renumber:
+                return None
+            stops, minsize, maxsize = stop.stops, stop.min, stop.max
+            rest = rest[1:]
+        if rest and type(rest[0]) is analysis.StemFilter:
+            sf = rest[0]
+            if sf.stemfn is not porter_stem or sf.ignore or sf.lang:
+                return None
+            stem = True
+            rest = rest[1:]
+        if rest:
+            return None
+        return cls(items[0].expression, stops, minsize, maxsize, stem, fmt)
+
+    def _stemmed(self, word: str) -> str:
+        stems = self._stems
+        found = stems.get(word)
+        if found is None:
+            if len(stems) >= STEM_CACHE_MAX:
+                stems.clear()
+            found = stems[word] = porter_stem(word)
+        return found
+
+    def words(self, value: str) -> tuple[list[str], int]:
+        """The terms of the tokens the analyzer keeps, in order, and the position of the first
+        (the next ones follow it one by one, as StopFilter renumbers them)."""
+        if value.isascii():  # lowercasing ASCII changes no token boundary
+            tokens = self.findall(value.lower())
+        else:
+            tokens = [t.lower() for t in self.findall(value)]
+        first = 0
+        stops = self.stops
+        if stops is not None:
+            minsize, maxsize = self.minsize, self.maxsize
+            if maxsize is None:
+                kept = [t for t in tokens if len(t) >= minsize and t not in stops]
+            else:
+                kept = [t for t in tokens
+                        if minsize <= len(t) <= maxsize and t not in stops]
+            if kept and kept[0] is not tokens[0]:
+                first = next(i for i, t in enumerate(tokens)
+                             if len(t) >= minsize and (maxsize is None or len(t) <= maxsize)
+                             and t not in stops)
+            tokens = kept
+        if self.stem:
+            stems = self._stems
+            tokens = [stems.get(t) or self._stemmed(t) for t in tokens]
+        return tokens, first
+
+    def spans(self, value: str, terms: set[str] | frozenset) -> list[tuple[int, int]]:
+        """The character spans of the tokens whose analysed form is in `terms`: what
+        `analyzer(value, chars=True, removestops=False)` marks (a stop word stays itself)."""
+        stops, minsize, maxsize = self.stops, self.minsize, self.maxsize
+        stems = self._stems if self.stem else None
+        out = []
+        for m in self.finditer(value):
+            text = m.group(0).lower()
+            if stems is not None and not (stops is not None and (
+                    len(text) < minsize or (maxsize is not None and len(text) > maxsize)
+                    or text in stops)):
+                text = stems.get(text) or self._stemmed(text)
+            if text in terms:
+                out.append(m.span())
+        return out
+
+    def index(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
+        """What `field.index(value)` yields: (term bytes, frequency, weight, encoded value)."""
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not unicode")
+        boost = self.boost
+        terms, first = self.words(value)
+        if not self.positions:
+            freqs: dict[str, int] = {}
+            for term in terms:
+                freqs[term] = freqs.get(term, 0) + 1
+            return [(t.encode("utf-8"), f, float(f) * boost, formats.pack_uint(f))
+                    for t, f in freqs.items()]
+        poses: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms, first):
+            found = poses.get(term)
+            if found is None:
+                poses[term] = [pos]
+            else:
+                found.append(pos)
+        single, encoded, encode = self._single, self._encoded, self.format.encode
+        out = []
+        for term, poslist in poses.items():
+            if len(poslist) == 1:
+                pos = poslist[0]
+                vbytes = single.get(pos)
+                if vbytes is None:
+                    vbytes = single[pos] = encode(poslist)
+                out.append((term.encode("utf-8"), 1, boost, vbytes))
+                continue
+            key = tuple(poslist)
+            vbytes = encoded.get(key)
+            if vbytes is None:
+                vbytes = encode(poslist)
+                if len(encoded) < _ENCODED_MAX:
+                    encoded[key] = vbytes
+            n = len(poslist)
+            out.append((term.encode("utf-8"), n, float(n) * boost, vbytes))
+        return out
+
+
+def fast_indexers(schema) -> dict[str, Callable]:
+    """field name -> a fast `index(value)` for the fields FastAnalysis reproduces."""
+    found = {}
+    for name in schema.names():
+        field = schema[name]
+        if field.indexed and not field.separate_spelling():
+            fast = FastAnalysis.for_field(field)
+            if fast is not None:
+                found[name] = fast.index
+    return found
+
+
+class TermPool:
+    """The postings of a segment being written, kept by term: {(field, term bytes): [docnum,
+    weight, value, docnum, weight, value, ...]}.
+
+    Whoosh's PostingPool keeps one 5-tuple per posting, sorts them all and, past `limitmb`,
+    pickles them one by one to run files and merges those back. Kept by term, a posting costs
+    three list slots (a document's docnum object is shared by its postings, and the
+    analysis shares its weights and encoded positions), only the terms are sorted, and a run
+    file gets one pickle per term. Postings of a term are appended in docnum order (documents
+    are added in order; a merged reader's postings come after and in order too), so runs
+    merge by concatenation. `add` takes Whoosh's 5-tuples (for `add_reader`).
+    """
+
+    def __init__(self, tempstore, limitmb: int = 128):
+        self.tempstore = tempstore
+        self.limit = limitmb * 1024 * 1024
+        self.terms: dict[tuple[str, bytes], list] = {}
+        self.size = 0
+        self.runs: list[str] = []
+        self.fieldnames: set[str] = set()
+
+    # the size of a term's entry and of one posting, in bytes (near enough, for `limitmb`)
+    TERM_BYTES = 300
+    POSTING_BYTES = 40
+
+    def add(self, item: tuple) -> None:
+        """Whoosh's pool interface: (fieldname, term bytes, docnum, weight, value)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self.fieldnames.add(fieldname)
+        self.add_doc(docnum, [(fieldname, tbytes, weight, vbytes)])
+
+    def add_doc(self, docnum: int, posts: list[tuple]) -> None:
+        """One document's postings: (fieldname, term bytes, weight, value)."""
+        terms = self.terms
+        new = 0
+        for fieldname, tbytes, weight, vbytes in posts:
+            key = (fieldname, tbytes)
+            found = terms.get(key)
+            if found is None:
+                terms[key] = [docnum, weight, vbytes]
+                new += 1
+            else:
+                found += (docnum, weight, vbytes)
+        self.size += new * self.TERM_BYTES + len(posts) * self.POSTING_BYTES
+        if self.size > self.limit:
+            self.save()
+
+    def save(self) -> None:
+        """Write the pool to a run file (sorted by term) and empty it."""
+        if not self.terms:
+            return
+        name = f"{random_name()}.terms"
+        with self.tempstore.create_file(name).raw_file() as f:
+            dump = pickle.Pickler(f, pickle.HIGHEST_PROTOCOL).dump
+            terms = self.terms
+            for key in sorted(terms):
+                dump((key, terms[key]))
+        self.runs.append(name)
+        self.terms = {}
+        self.size = 0
+
+    def _read_run(self, name: str) -> Iterator[tuple]:
+        with self.tempstore.open_file(name).raw_file() as f:
+            load = pickle.Unpickler(f).load
+            while True:
+                try:
+                    yield load()
+                except EOFError:
+                    return
+
+    def iter_terms(self) -> Iterator[tuple[tuple[str, bytes], list]]:
+        """(field, term bytes), [docnum, weight, value, ...] in the order of the terms."""
+        terms = self.terms
+        current = ((key, terms[key]) for key in sorted(terms))
+        if not self.runs:
+            yield from current
+            return
+        sources = [self._read_run(name) for name in self.runs] + [current]
+        merged = heapq.merge(*sources, key=lambda item: item[0])
+        last_key, postings = None, None
+        for key, found in merged:
+            if key == last_key:
+                postings += found
+                continue
+            if last_key is not None:
+                yield last_key, postings
+            last_key, postings = key, found
+        if last_key is not None:
+            yield last_key, postings
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Whoosh's pool interface: sorted (fieldname, term bytes, docnum, weight, value)."""
+        for (fieldname, tbytes), found in self.iter_terms():
+            for i in range(0, len(found), 3):
+                yield fieldname, tbytes, found[i], found[i + 1], found[i + 2]
+
+    def cleanup(self) -> None:
+        for name in self.runs:
+            try:
+                self.tempstore.delete_file(name)
+            except OSError:
+                pass
+        self.runs = []
+        self.terms = {}
+
+
+def _field_lengths(pdr, fieldname: str, doccount: int) -> list:
+    """doc_field_length of every document of the segment for one field (None for 0)."""
+    if pdr is None or not pdr.has_column(f"_{fieldname}_len"):  # whoosh3's length column
+        return [0] * doccount
+    return [pdr.doc_field_length(d, fieldname, 0) for d in range(doccount)]
+
+
+def write_terms(fieldwriter, schema, pdr, doccount: int, terms) -> None:
+    """FieldWriter.add_postings for the W3 codec, a term at a time.
+
+    The same calls and the same posting blocks as Whoosh's loop (start_field, start_term,
+    the posting writer's block buffers filled as `add_posting` fills them, `_write_block` when
+    a block is full, finish_term, finish_field), without its per-posting method calls,
+    asserts and file-backed length lookups. `terms` is `TermPool.iter_terms()`.
+    """
+    lastfn = None
+    lengths: list = []
+    for (fieldname, btext), found in terms:
+        if fieldname != lastfn:
+            if lastfn is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            lengths = _field_lengths(pdr, fieldname, doccount)
+            lastfn = fieldname
+        fieldwriter.start_term(btext)
+        pw = fieldwriter._postwriter
+        limit = pw._blocklimit
+        compression = fieldwriter._codec._compression
+        ids, weights, values = found[0::3], found[1::3], found[2::3]
+        for start in range(0, len(ids), limit):
+            if start:
+                pw._write_block()  # the previous block was full
+            block_ids = ids[start:start + limit]
+            block_weights = weights[start:start + limit]
+            pw._ids = array("I", block_ids)
+            pw._weights = array("f", block_weights)
+            pw._values = [v for v in values[start:start + limit] if v]
+            top = max(block_weights)
+            pw._maxweight = top if top > 0 else 0
+            block_lengths = [n for n in map(lengths.__getitem__, block_ids) if n]
+            pw._minlength = min(block_lengths) if block_lengths else None
+            pw._maxlength = max(block_lengths) if block_lengths else 0
+            # zlib on a few postings costs more than it saves (the reader reads the level
+            # from each block's header)
+            pw._compression = compression if len(block_ids) >= SMALL_BLOCK else 0
+        fieldwriter.finish_term()
+    if lastfn is not None:
+        fieldwriter.finish_field()
+
+
+class _CountingFile:
+    """A file being written that answers `tell()` from a counter: a buffered file's own
+    tell() is a system call, and the W3 writers ask it two or three times a term."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._position = raw.tell()
+
+    def write(self, data) -> int:
+        self._position += len(data)
+        return self._raw.write(data)
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._position = self._raw.seek(offset, whence)
+        return self._position
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+
+def _track_position(structfile) -> None:
+    structfile.file = _CountingFile(structfile.file)
+    structfile.is_real = False  # write_array goes through write(), not array.tofile()
+
+
+class FastSegmentWriter(SegmentWriter):
+    """A SegmentWriter with the fast analysis of text fields and cached field lengths."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.pool = TermPool(self._tempstorage, kwargs.get("limitmb", 128))
+        if type(self.fieldwriter) is W3FieldWriter:
+            _track_position(self.fieldwriter._postfile)
+            _track_position(self.fieldwriter._tindex.dbfile)
+        self._fast = fast_indexers(self.schema)
+        self._plain = any(self.schema[n].separate_spelling() or self.schema[n].vector
+                          for n in self.schema.names())
+
+    def add_document(self, **fields):
+        self._check_state()
+        if self._plain or any(name.startswith("_") for name in fields):
+            return super().add_document(**fields)  # spelling, vectors, boosts, custom values
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        fast = self._fast
+        posts: list[tuple] = []
+        names: list[str] = []
+        fieldnames = sorted(fields)
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    index = fast.get(fieldname) or field.index
+                    scorable = field.scorable
+                    items = index(value)
+                    if not isinstance(items, list):
+                        items = list(items)
+                    if items:
+                        names.append(fieldname)
+                    if scorable:
+                        length = sum(item[1] for item in items)
+                    posts.extend((fieldname, tbytes, weight, vbytes)
+                                 for tbytes, _, weight, vbytes in items)
+                perdocwriter.add_field(fieldname, field, value if field.stored else None,
+                                       length)
+                column = field.column_type
+                if column:
+                    perdocwriter.add_column_value(fieldname, column,
+                                                  field.to_column_value(value))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self.pool.fieldnames.update(names)
+        self.pool.add_doc(docnum, posts)
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            if type(self.fieldwriter) is W3FieldWriter:
+                write_terms(self.fieldwriter, self.schema, pdr, self.docnum,
+                            self.pool.iter_terms())
+            else:
+                self.fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
+        finally:
+            self.fieldwriter.close()
+            if pdr:
+                pdr.close()
