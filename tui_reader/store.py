@@ -132,22 +132,60 @@ class StoreCorrupt(StoreError):
     """The store file is damaged (the next start repairs it)."""
 
 
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose errors that mean something to the user become StoreError (a damaged
+    page can show while rows are fetched, not only when a statement starts)."""
+
+    def _explain(self, exc: sqlite3.DatabaseError) -> Exception:
+        return self.connection.store.explain(exc)
+
+    def execute(self, *args):
+        try:
+            return super().execute(*args)
+        except sqlite3.DatabaseError as exc:
+            raise self._explain(exc) from exc
+
+    def executemany(self, *args):
+        try:
+            return super().executemany(*args)
+        except sqlite3.DatabaseError as exc:
+            raise self._explain(exc) from exc
+
+    def fetchone(self):
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._explain(exc) from exc
+
+    def fetchmany(self, *args):
+        try:
+            return super().fetchmany(*args)
+        except sqlite3.DatabaseError as exc:
+            raise self._explain(exc) from exc
+
+    def fetchall(self):
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._explain(exc) from exc
+
+    def __next__(self):
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            raise self._explain(exc) from exc
+
+
 class _Connection(sqlite3.Connection):
     """A connection whose errors that mean something to the user become StoreError."""
 
     store: "Store"
 
     def execute(self, *args):
-        try:
-            return super().execute(*args)
-        except sqlite3.DatabaseError as exc:
-            raise self.store.explain(exc) from exc
+        return self.cursor(_Cursor).execute(*args)
 
     def executemany(self, *args):
-        try:
-            return super().executemany(*args)
-        except sqlite3.DatabaseError as exc:
-            raise self.store.explain(exc) from exc
+        return self.cursor(_Cursor).executemany(*args)
 
     def executescript(self, *args):
         try:
@@ -233,6 +271,7 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._dirty = False
         self._last_backup = 0.0
+        self._connecting = False
         self._lock = FileLock(self.path.with_name(self.path.name + ".lock"))
         self._open_checked()
 
@@ -351,6 +390,9 @@ class Store:
                                 f" kept in {self.backup_path.name})")
         if primary == sqlite3.SQLITE_FULL or (primary == sqlite3.SQLITE_IOERR
                                               and _disk_full(where)):
+            if self._connecting:  # SQLite cannot even make its WAL files
+                return StoreError(f"the disk is full: cannot open the library in {where}"
+                                  " (free some space and try again)")
             return StoreError(f"the disk is full: cannot save to {where} (the change was not"
                               " saved)")
         if primary in _READ_ONLY:
@@ -377,20 +419,25 @@ class Store:
         """This thread's connection (SQLite connections are not shared between threads)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
+            self._connecting = True
             try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                       check_same_thread=False, factory=_Connection)
-            except sqlite3.DatabaseError as exc:
-                raise self.explain(exc) from exc
-            conn.store = self
-            conn.row_factory = sqlite3.Row
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA foreign_keys=ON")
-            except BaseException:
-                conn.close()
-                raise
+                try:
+                    conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                           check_same_thread=False, factory=_Connection)
+                except sqlite3.DatabaseError as exc:
+                    raise self.explain(exc) from exc
+                conn.store = self
+                conn.row_factory = sqlite3.Row
+                try:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA synchronous=NORMAL")
+                    conn.execute("PRAGMA foreign_keys=ON")
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                except BaseException:
+                    conn.close()
+                    raise
+            finally:
+                self._connecting = False
             self._local.conn = conn
             self._connections.append(conn)
         return conn

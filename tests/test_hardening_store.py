@@ -1,0 +1,531 @@
+"""User data is transactional, backed up, repaired when damaged (DESIGN.md section 6).
+
+Real processes killed with SIGKILL, real concurrent processes, real files corrupted, a real
+full disk (a small tmpfs) and a real read-only data dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_hardening_support import (
+    checkpoint,
+    cli,
+    cli_command,
+    cli_env,
+    copy_library,
+    damage_page,
+    integrity,
+    one_line_error,
+    root_page,
+    rows,
+    spawn,
+    write_corpus,
+)
+from tui_reader import store as store_module
+from tui_reader.library import Library
+from tui_reader.store import StoreCorrupt
+
+PAPERS = 120
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> tuple[Path, list[str], Path]:
+    """A data dir with PAPERS papers imported: (data dir, paper ids, the dump)."""
+    root = tmp_path_factory.mktemp("template")
+    dump = root / "corpus.jsonl"
+    ids = write_corpus(dump, PAPERS)
+    lib = Library(root / "data")
+    assert lib.import_paths([dump]).new == PAPERS
+    lib.close()
+    (root / "ids.json").write_text(json.dumps(ids))
+    return root / "data", ids, dump
+
+
+@pytest.fixture
+def library_dir(template, tmp_path) -> Path:
+    return copy_library(template[0], tmp_path / "data")
+
+
+# -- a driver that changes user data and says what it finished ------------------------------
+
+USER_DATA_DRIVER = """
+import json, sys
+from tui_reader.library import Library
+data, ids_file, start, stop = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+ids = json.load(open(ids_file))
+lib = Library(data)
+print("ready", flush=True)
+for i in range(start, stop):
+    lib.bookmark(ids[i])
+    lib.note(ids[i], f"kiwi {i} " + "x" * (i % 40))
+    if i % 5 == 0:
+        lib.save_search(f"s{i}", f"number {i}")
+    print(i, flush=True)
+lib.close()
+print("done", flush=True)
+"""
+
+
+def expected_note(i: int) -> str:
+    return f"kiwi {i} " + "x" * (i % 40)
+
+
+def check_user_data(db: Path, ids: list[str], acknowledged: list[int], in_flight: set[int]
+                    ) -> None:
+    """Every acknowledged change is in the store, complete; each change of a step that was
+    in flight is there completely or not at all; nothing else is there."""
+    assert integrity(db) == "ok"
+    marks = {r[0] for r in rows(db, "SELECT paper_id FROM bookmarks")}
+    notes = dict(rows(db, "SELECT paper_id, text FROM notes"))
+    saved = {r[0] for r in rows(db, "SELECT name FROM saved_searches")}
+    for i in acknowledged:
+        assert ids[i] in marks and notes.get(ids[i]) == expected_note(i), i
+        if i % 5 == 0:
+            assert f"s{i}" in saved
+    allowed = set(acknowledged) | in_flight
+    assert marks <= {ids[i] for i in allowed}
+    for pid, text in notes.items():
+        i = ids.index(pid)
+        assert i in allowed and text == expected_note(i)  # never a torn note
+
+
+def test_sigkill_while_saving_bookmarks_and_notes_keeps_every_acknowledged_change(
+        template, library_dir, tmp_path):
+    ids_file = template[0].parent / "ids.json"
+    ids = template[1]
+    db = library_dir / "library.sqlite3"
+    rng = random.Random(1234)
+    acknowledged: list[int] = []
+    in_flight: set[int] = set()
+    start = 0
+    for _ in range(4):
+        proc = spawn(USER_DATA_DRIVER, library_dir, ids_file, start, start + 30)
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        kill_after = rng.randint(2, 12)
+        done = []
+        while len(done) < kill_after:
+            line = proc.stdout.readline().strip()
+            assert line.isdigit(), (line, proc.stderr.read())
+            done.append(int(line))
+        time.sleep(rng.uniform(0, 0.03))  # somewhere in the next bookmark, note or backup
+        proc.send_signal(signal.SIGKILL)
+        rest = proc.stdout.read()
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        done += [int(x) for x in rest.split() if x.isdigit()]
+        acknowledged += done
+        in_flight.add(done[-1] + 1)
+        check_user_data(db, ids, acknowledged, in_flight)
+        start = done[-1] + 2
+        backup = json.loads((library_dir / "user-backup.json").read_text())  # never torn
+        assert backup["format"] == "tui-reader user data"
+    # The next start finds the store intact and brings the index up to date with the notes
+    # whose index writes were killed (note:word finds every note).
+    lib = Library(library_dir)
+    try:
+        assert lib.notices == []
+        noted = lib.stats()["notes"]
+        assert len(acknowledged) <= noted <= len(acknowledged) + len(in_flight)
+        assert lib.search("note:kiwi", limit=1).total == noted
+        assert {ids[i] for i in acknowledged} <= {p.id for p in lib.bookmarks()}
+    finally:
+        lib.close()
+
+
+def test_sigkill_of_the_real_cli_saving_a_note(template, library_dir):
+    """The real command killed at random moments: the note is the old text or the new."""
+    ids = template[1]
+    db = library_dir / "library.sqlite3"
+    rng = random.Random(99)
+    started = time.monotonic()
+    first = cli(library_dir, "note", ids[0], "--set", "committed text")
+    assert first.returncode == 0, first.stderr
+    duration = time.monotonic() - started
+    committed = "committed text"
+    for round_ in range(4):
+        text = f"round {round_} " + "y" * 500
+        proc = subprocess.Popen(
+            [*cli_command(library_dir), "note", ids[0], "--set", text],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=cli_env())
+        time.sleep(rng.uniform(0.5, 1.1) * duration)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert integrity(db) == "ok"
+        [(now,)] = rows(db, "SELECT text FROM notes WHERE paper_id = ?", ids[0])
+        assert now in (committed, text)
+        committed = now
+    shown = cli(library_dir, "show", ids[0], "--json")
+    assert shown.returncode == 0 and json.loads(shown.stdout)["note"] == committed
+
+
+def test_two_processes_and_several_clis_write_at_the_same_moment(template, library_dir):
+    ids_file = template[0].parent / "ids.json"
+    ids = template[1]
+    drivers = [spawn(USER_DATA_DRIVER, library_dir, ids_file, 0, 20),
+               spawn(USER_DATA_DRIVER, library_dir, ids_file, 20, 40)]
+    clis = [subprocess.Popen([*cli_command(library_dir), "bookmark", ids[i], ids[i + 1]],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
+            for i in range(60, 64, 2)]
+    clis += [subprocess.Popen([*cli_command(library_dir), "saved", "add", f"cli{i}", "graphs"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
+             for i in range(2)]
+    for proc in drivers:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and out.strip().endswith("done"), err
+    for proc in clis:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    db = library_dir / "library.sqlite3"
+    check_user_data_many = {r[0] for r in rows(db, "SELECT paper_id FROM bookmarks")}
+    assert check_user_data_many == {ids[i] for i in range(40)} | {ids[i] for i in range(60, 64)}
+    notes = dict(rows(db, "SELECT paper_id, text FROM notes"))
+    assert notes == {ids[i]: expected_note(i) for i in range(40)}
+    saved = {r[0] for r in rows(db, "SELECT name FROM saved_searches")}
+    assert saved == {f"s{i}" for i in range(0, 40, 5)} | {f"cli{i}" for i in range(2)}
+    # Notes that met a busy index are in the index after the next start.
+    found = cli(library_dir, "search", "note:kiwi", "--json", "--limit", "100")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["total"] == 40
+
+
+HOLD_INDEX = """
+import sys, time
+from whoosh import index
+ix = index.open_dir(sys.argv[1])
+writer = ix.writer()
+print("holding", flush=True)
+sys.stdin.readline()
+writer.cancel()
+"""
+
+
+def test_a_note_is_saved_while_another_process_holds_the_index_writer(template, library_dir):
+    ids = template[1]
+    holder = spawn(HOLD_INDEX, library_dir / "index", stdin=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == "holding", holder.stderr.read()
+        started = time.monotonic()
+        saved = cli(library_dir, "note", ids[3], "--set", "zebra stripes")
+        assert saved.returncode == 0, saved.stderr
+        assert time.monotonic() - started < 20
+        shown = cli(library_dir, "show", ids[3], "--json")
+        assert json.loads(shown.stdout)["note"] == "zebra stripes"
+    finally:
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(timeout=30)
+    found = cli(library_dir, "search", "note:zebra", "--json")
+    assert found.returncode == 0 and json.loads(found.stdout)["total"] == 1, found.stderr
+
+
+def test_the_backup_follows_every_change_and_is_private(template, library_dir):
+    ids = template[1]
+    assert cli(library_dir, "bookmark", ids[1]).returncode == 0
+    assert cli(library_dir, "note", ids[2], "--set", "a note").returncode == 0
+    assert cli(library_dir, "saved", "add", "gr", "graphs").returncode == 0
+    backup = library_dir / "user-backup.json"
+    assert backup.stat().st_mode & 0o777 == 0o600
+    data = json.loads(backup.read_text())
+    assert [r[0] for r in data["tables"]["bookmarks"]] == [ids[1]]
+    assert [(r[0], r[2]) for r in data["tables"]["notes"]] == [(ids[2], "a note")]
+    assert [r[:2] for r in data["tables"]["saved_searches"]] == [["gr", "graphs"]]
+    assert cli(library_dir, "unbookmark", ids[1]).returncode == 0
+    assert json.loads(backup.read_text())["tables"]["bookmarks"] == []
+
+
+# -- damaged store files ---------------------------------------------------------------------
+
+def _header(db: Path) -> None:
+    with open(db, "r+b") as f:
+        f.write(b"this is no longer an SQLite header, sorry" * 3)
+
+
+def _truncated(db: Path) -> None:
+    os.truncate(db, db.stat().st_size * 2 // 5)
+
+
+def _papers_pages(db: Path) -> None:
+    page = root_page(db, "papers")
+    for n in range(page, page + 3):
+        damage_page(db, n)
+
+
+def _user_table(db: Path) -> None:
+    damage_page(db, root_page(db, "bookmarks"))
+
+
+def _text_file(db: Path) -> None:
+    db.write_text("hello, I am a text file now\n")
+
+
+def _zeroed(db: Path) -> None:
+    db.write_bytes(bytes(db.stat().st_size))
+
+
+def user_data_then_close(data_dir: Path, ids: list[str]) -> None:
+    lib = Library(data_dir)
+    lib.bookmark(ids[5])
+    lib.bookmark(ids[6])
+    lib.note(ids[7], "walrus thoughts")
+    lib.save_search("mine", "graphs")
+    lib.close()  # writes the backup
+    assert not Path(f"{data_dir / 'library.sqlite3'}-wal").exists()  # all in the file now
+
+
+@pytest.mark.parametrize("damage", [_header, _truncated, _papers_pages, _user_table,
+                                    _text_file, _zeroed], ids=lambda f: f.__name__.strip("_"))
+def test_a_damaged_store_is_detected_at_start_and_restored_from_the_backup(
+        template, library_dir, damage):
+    ids = template[1]
+    user_data_then_close(library_dir, ids)
+    db = library_dir / "library.sqlite3"
+    damage(db)
+
+    listed = cli(library_dir, "bookmarks", "--json")  # the real command, a real start
+    assert listed.returncode == 0, listed.stderr
+    line = one_line_error(listed.stderr)
+    assert "damaged" in line or "not a database" in line, line
+    assert "moved to library.sqlite3.corrupt-" in line and "import your dump files again" in line
+    assert "restored 2 bookmarks, 1 notes, 1 saved searches" in line, line
+    assert {b["id"] for b in json.loads(listed.stdout)["bookmarks"]} == {ids[5], ids[6]}
+    assert len(list(library_dir.glob("library.sqlite3.corrupt-*"))) == 1  # kept, not deleted
+    assert integrity(db) == "ok"
+    lib = Library(library_dir)  # repaired once, quiet after
+    try:
+        assert lib.notices == []
+        assert lib.stats() == {"papers": 0, "sources": 0, "bookmarks": 2, "notes": 1,
+                               "saved_searches": 1, "read": 0}
+        assert [n.text for n in lib.note_records()] == ["walrus thoughts"]
+    finally:
+        lib.close()
+
+
+def test_after_a_repair_a_reimport_brings_the_papers_back_with_their_user_data(
+        template, library_dir):
+    ids, dump = template[1], template[2]
+    user_data_then_close(library_dir, ids)
+    _header(library_dir / "library.sqlite3")
+    assert b"moved to library.sqlite3.corrupt-" in cli(library_dir, "stats").stderr
+    again = cli(library_dir, "import", dump)
+    assert again.returncode == 0 and again.stderr == b"", again.stderr
+    shown = json.loads(cli(library_dir, "show", ids[7], "--json").stdout)
+    assert shown["note"] == "walrus thoughts" and shown["title"].startswith("Paper 7 on ")
+    found = json.loads(cli(library_dir, "search", "note:walrus", "--json").stdout)
+    assert [r["id"] for r in found["results"]] == [ids[7]]  # the note is searchable again
+    assert json.loads(cli(library_dir, "saved", "--json").stdout)["saved"][0]["count"] > 0
+
+
+KILL_AFTER_A_QUIET_NOTE = """
+import sys, time
+from tui_reader.library import Library
+lib = Library(sys.argv[1])
+lib.note(sys.argv[2], "first thought")
+lib.store.write_backup()
+lib.store._last_backup = time.monotonic()  # the next change is not backed up at once
+lib.note(sys.argv[2], "second thought, newer than the backup")
+print("noted", flush=True)
+time.sleep(60)
+"""
+
+
+def test_repair_keeps_user_data_newer_than_the_backup_when_it_still_reads(
+        template, library_dir):
+    ids = template[1]
+    proc = spawn(KILL_AFTER_A_QUIET_NOTE, library_dir, ids[9])
+    assert proc.stdout.readline().strip() == "noted", proc.stderr.read()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    backup = json.loads((library_dir / "user-backup.json").read_text())
+    assert backup["tables"]["notes"][0][2] == "first thought"
+    db = library_dir / "library.sqlite3"
+    checkpoint(db)
+    _papers_pages(db)
+    shown = cli(library_dir, "notes", "--json")
+    assert "restored 0 bookmarks, 1 notes" in one_line_error(shown.stderr)
+    assert "from the damaged file and the backup" in shown.stderr.decode()
+    assert json.loads(shown.stdout)["notes"][0]["note"] == "second thought, newer than the backup"
+
+
+def test_damage_met_by_a_query_is_repaired_at_the_next_start(template, library_dir,
+                                                            monkeypatch):
+    """A big store is checked whole only once a day; damage a query meets is reported in a
+    sentence and makes the next start check the whole file (and repair it)."""
+    ids = template[1]
+    monkeypatch.setattr(store_module, "DEEP_CHECK_MAX_BYTES", 0)  # as if the store were big
+    lib = Library(library_dir)
+    lib.bookmark(ids[0])
+    lib.close()
+    db = library_dir / "library.sqlite3"
+    stamp = library_dir / "library.sqlite3.checked"
+    assert stamp.exists()  # the whole-file check ran and is remembered
+    _papers_pages(db)
+    lib = Library(library_dir)  # only the user tables are checked: the damage is not seen
+    try:
+        assert lib.notices == []
+        with pytest.raises(StoreCorrupt, match="is damaged .* start tui-reader again"):
+            lib.browse("all", limit=500)
+        assert not stamp.exists()
+    finally:
+        lib.close()
+    lib = Library(library_dir)
+    try:
+        assert lib.notices and "moved to library.sqlite3.corrupt-" in lib.notices[0]
+        assert [b.id for b in lib.bookmarks()] == [ids[0]]
+    finally:
+        lib.close()
+
+
+def test_two_processes_starting_on_a_damaged_store_repair_it_once(template, library_dir):
+    ids = template[1]
+    assert cli(library_dir, "bookmark", ids[1]).returncode == 0
+    _header(library_dir / "library.sqlite3")
+    procs = [subprocess.Popen([*cli_command(library_dir), "bookmarks", "--json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
+             for _ in range(3)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), results
+    assert sum(b"moved to library.sqlite3.corrupt-" in err for _, err in results) == 1
+    assert all(json.loads(out)["bookmarks"][0]["id"] == ids[1] for out, _ in results)
+    assert len(list(library_dir.glob("library.sqlite3.corrupt-*"))) == 1
+
+
+# -- a full disk, a read-only data dir ------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MB tmpfs (a real disk that fills up); skipped where mounting is not allowed."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small tmpfs needs root (a full disk cannot be made otherwise)")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def fill(folder: Path) -> Path:
+    filler = folder / "filler"
+    with open(filler, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_full_disk_gives_a_clear_error_and_loses_nothing(template, small_disk, tmp_path):
+    ids, dump = template[1], template[2]
+    data = small_disk / "data"
+    assert cli(data, "import", dump).returncode == 0
+    assert cli(data, "bookmark", ids[0]).returncode == 0
+    assert cli(data, "note", ids[1], "--set", "before the disk filled").returncode == 0
+    other = tmp_path / "other.jsonl"
+    write_corpus(other, 400, "Other", year=22)
+    filler = fill(small_disk)
+
+    for args in (("bookmark", ids[2]), ("note", ids[1], "--set", "lost?"), ("import", other),
+                 ("saved", "add", "x", "graphs")):
+        done = cli(data, *args)
+        assert done.returncode == 1, (args, done.stdout)
+        assert "the disk is full" in one_line_error(done.stderr), args
+
+    filler.unlink()
+    assert integrity(data / "library.sqlite3") == "ok"
+    marks = json.loads(cli(data, "bookmarks", "--json").stdout)["bookmarks"]
+    assert [m["id"] for m in marks] == [ids[0]]
+    shown = json.loads(cli(data, "show", ids[1], "--json").stdout)
+    assert shown["note"] == "before the disk filled"
+    assert cli(data, "bookmark", ids[2]).returncode == 0  # works again with space
+    assert json.loads(cli(data, "search", "graphs", "--json").stdout)["total"] > 0
+
+
+def test_an_import_that_fills_the_disk_stops_with_a_clear_error(template, small_disk, tmp_path):
+    data = small_disk / "data"
+    ids, dump = template[1], template[2]
+    assert cli(data, "import", dump).returncode == 0
+    assert cli(data, "bookmark", ids[0]).returncode == 0
+    big = tmp_path / "big.jsonl"
+    write_corpus(big, 3000, "Bulky", year=23)
+    free = shutil.disk_usage(small_disk).free  # leave about 600 kB
+    (small_disk / "filler").write_bytes(b"\0" * max(0, free - 600_000))
+    done = cli(data, "import", big)
+    assert done.returncode == 1
+    assert "the disk is full" in done.stderr.decode()
+    assert "Traceback" not in done.stderr.decode()
+    (small_disk / "filler").unlink()
+    assert integrity(data / "library.sqlite3") == "ok"
+    again = cli(data, "import", big)  # a re-import completes
+    assert again.returncode == 0, again.stderr
+    assert json.loads(cli(data, "stats", "--json").stdout)["papers"] == PAPERS + 3000
+    assert json.loads(cli(data, "search", "bulky", "--json").stdout)["total"] == 3000
+    assert json.loads(cli(data, "bookmarks", "--json").stdout)["bookmarks"][0]["id"] == ids[0]
+
+
+def _unprivileged() -> list[str]:
+    """A command prefix that makes the permission bits apply (root bypasses them)."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: permission bits cannot be made to apply")
+    probe = subprocess.run(["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--",
+                            "true"], capture_output=True)
+    if probe.returncode:
+        pytest.skip(f"setpriv cannot drop capabilities here: {probe.stderr!r}")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+
+
+def test_a_read_only_data_dir_gives_a_clear_error(template, library_dir):
+    ids = template[1]
+    assert cli(library_dir, "bookmark", ids[0]).returncode == 0
+    prefix = _unprivileged()
+    os.chmod(library_dir, 0o500)
+    try:
+        for args in (("bookmark", ids[1]), ("note", ids[1], "--set", "x"), ("bookmarks",),
+                     ("import", template[2])):
+            done = subprocess.run([*prefix, *cli_command(library_dir), *args],
+                                  capture_output=True, env=cli_env(), timeout=120)
+            assert done.returncode == 1, (args, done.stdout)
+            line = one_line_error(done.stderr)
+            assert "read-only" in line and str(library_dir) in line, line
+    finally:
+        os.chmod(library_dir, 0o700)
+    marks = json.loads(cli(library_dir, "bookmarks", "--json").stdout)["bookmarks"]
+    assert [m["id"] for m in marks] == [ids[0]]
+
+
+def test_a_read_only_mount_gives_a_clear_error(template, library_dir):
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root (the chmod test covers the rest)")
+    ids = template[1]
+    assert cli(library_dir, "bookmark", ids[0]).returncode == 0
+    bind = subprocess.run(["mount", "--bind", str(library_dir), str(library_dir)],
+                          capture_output=True, text=True)
+    if bind.returncode:
+        pytest.skip(f"cannot bind-mount here: {bind.stderr.strip()}")
+    try:
+        ro = subprocess.run(["mount", "-o", "remount,bind,ro", str(library_dir)],
+                            capture_output=True, text=True)
+        if ro.returncode:
+            pytest.skip(f"cannot remount read-only here: {ro.stderr.strip()}")
+        done = cli(library_dir, "bookmark", ids[1])
+        assert done.returncode == 1
+        assert "read-only" in one_line_error(done.stderr)
+    finally:
+        subprocess.run(["umount", "-l", str(library_dir)], capture_output=True)
+    marks = json.loads(cli(library_dir, "bookmarks", "--json").stdout)["bookmarks"]
+    assert [m["id"] for m in marks] == [ids[0]]
