@@ -460,6 +460,46 @@ async def test_a_note_is_saved_when_the_app_exits_any_other_way(corpus_lib):
     assert corpus_lib.paper(paper_id).note == "kept"
 
 
+async def test_a_note_the_library_refuses_stays_in_the_editor_then_goes_to_a_file(
+        corpus_lib, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(corpus_lib, "note", refuse)
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        paper = main(app).detail.paper
+        await pilot.press("n", *"precious words", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)  # not closed: the text is still there
+        assert app.screen.text == "precious words"
+        assert any("could not be saved: disk full" in str(n.message)
+                   for n in app._notifications)
+        await pilot.press("ctrl+q")
+    rescued = list((corpus_lib.root / "unsaved-notes").glob(f"{paper.id}-*.md"))
+    assert len(rescued) == 1 and "precious words" in rescued[0].read_text(encoding="utf-8")
+    assert app.rescued_notes == [str(rescued[0])]
+
+
+async def test_a_failing_library_call_is_told_not_a_crash(corpus_lib, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("database is locked")
+
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(corpus_lib, "bookmark", refuse)
+        monkeypatch.setattr(corpus_lib, "browse", refuse)
+        await pilot.press("b")
+        await pilot.press("right_square_bracket")  # the next view cannot be read either
+        await settle(pilot)
+        assert app.is_running
+        messages = [str(n.message) for n in app._notifications]
+        assert any("Bookmarking failed: database is locked" in m for m in messages)
+        assert "the library cannot answer: database is locked" in status(app)
+
+
 async def test_emptying_a_note_removes_it(corpus_lib):
     paper_id = corpus_lib.search("graph").hits[0].paper.id
     corpus_lib.note(paper_id, "old")

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 def run_app(library) -> None:
     """Open the reader on a Library until the user quits."""
+    import sys
+
     from .app import ReaderApp
 
-    ReaderApp(library).run()
+    app = ReaderApp(library)
+    app.run()
+    for path in app.rescued_notes:
+        print(f"tui-reader: a note could not be saved in the library; it is in {path}",
+              file=sys.stderr)

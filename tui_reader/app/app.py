@@ -48,6 +48,7 @@ class ReaderApp(App[None]):
         self.read_delay = read_delay
         self.similar_delay = similar_delay
         self.import_samples = import_samples
+        self.rescued_notes: list[str] = []  # notes the library could not take, kept in files
 
     def get_default_screen(self) -> Screen:
         return MainScreen()

@@ -6,10 +6,12 @@ applies only the latest answer, and turns keys into Library calls.
 
 from __future__ import annotations
 
+import functools
 import time
 import webbrowser
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -107,6 +109,32 @@ class ImportDone(Message):
         super().__init__()
         self.report = report
         self.error = error
+
+
+class LibraryFailed(Message):
+    """A Library call in a worker failed: the user is told, the app goes on."""
+
+    def __init__(self, what: str, error: BaseException) -> None:
+        super().__init__()
+        self.what = what
+        self.error = error
+
+
+def guarded(what: str):
+    """Run an action; a failing Library call becomes a notification, not a crash."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # the store or the index said no: tell, go on
+                self.notify(f"{what} failed: {exc}", severity="error", markup=False, timeout=8)
+                return None
+
+        return wrapper
+
+    return decorate
 
 
 class Suggestion(Static):
@@ -292,7 +320,10 @@ class MainScreen(Screen):
             time.sleep(delay)
         if worker.is_cancelled:
             return
-        outcome = self.ask(listing, 0, PAGE)
+        try:
+            outcome = self.ask(listing, 0, PAGE)
+        except Exception as exc:  # e.g. the store is locked: shown like a query error
+            outcome = Outcome(error=f"the library cannot answer: {exc}")
         if not worker.is_cancelled:
             self.post_message(SearchDone(token, listing, outcome, keep_cursor))
 
@@ -363,6 +394,7 @@ class MainScreen(Screen):
             self.sidebar.set_current("all")
         self.run_search()
 
+    @guarded("Searching")
     def submit_search(self) -> None:
         """Enter: to the results, the first one highlighted (or apply "did you mean").
 
@@ -464,10 +496,16 @@ class MainScreen(Screen):
             full = library.paper(paper_id)
         except LookupError:  # no longer in the store (a bookmark of a removed paper)
             full = None
+        except Exception as exc:
+            self.post_message(LibraryFailed("Loading the paper", exc))
+            return
         title = abstract = None
         if full is not None and query.strip() and not worker.is_cancelled:
-            title = library.highlight(full.title, query, "title")
-            abstract = library.highlight(full.abstract, query, "abstract")
+            try:
+                title = library.highlight(full.title, query, "title")
+                abstract = library.highlight(full.abstract, query, "abstract")
+            except Exception:  # highlights are a nicety
+                title = abstract = None
         if worker.is_cancelled:
             return
         self.post_message(DetailLoaded(paper_id, full, title, abstract))
@@ -507,8 +545,16 @@ class MainScreen(Screen):
 
     @work(thread=True, group="mark-read")
     def _mark_read(self, paper: PaperView) -> None:
-        self.library.mark_read(paper.id, True)
+        try:
+            self.library.mark_read(paper.id, True)
+        except Exception as exc:
+            self.post_message(LibraryFailed("Marking the paper read", exc))
+            return
         self.post_message(PaperChanged(paper))
+
+    def on_library_failed(self, message: LibraryFailed) -> None:
+        self.notify(f"{message.what} failed: {message.error}", severity="error", markup=False,
+                    timeout=8)
 
     def on_paper_changed(self, message: PaperChanged) -> None:
         current = self.detail.paper
@@ -545,7 +591,12 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="counts")
     def _counts(self) -> None:
-        worker = get_current_worker()
+        try:
+            self._count_views(get_current_worker())
+        except Exception as exc:
+            self.post_message(LibraryFailed("Counting the views", exc))
+
+    def _count_views(self, worker) -> None:
         library = self.library
         counts: dict[str, int | None] = {}
         for view, _ in VIEWS:
@@ -568,6 +619,7 @@ class MainScreen(Screen):
         self.post_message(ImportDone(report))
 
     # -- views -----------------------------------------------------------------------------
+    @guarded("Opening the view")
     def open_view(self, view: str) -> None:
         """Show a view: a built-in one (the search box is cleared) or a saved search."""
         if view.startswith(SAVED):
@@ -617,6 +669,7 @@ class MainScreen(Screen):
         else:
             self.papers.focus()
 
+    @guarded("Bookmarking")
     def action_bookmark(self) -> None:
         paper = self._need_paper()
         if paper is None:
@@ -633,11 +686,21 @@ class MainScreen(Screen):
         from .note_editor import NoteEditor
 
         self._stop_read_timer()
-        self.app.push_screen(NoteEditor(paper, partial(self._save_note, paper.id)))
+        self.app.push_screen(NoteEditor(paper, partial(self._save_note, paper.id),
+                                        partial(self._rescue_note, paper)))
 
     def _save_note(self, paper_id: str, text: str) -> None:
         updated = self.library.note(paper_id, text)
         self.changed(updated)
+
+    def _rescue_note(self, paper: PaperView, text: str) -> str:
+        """Keep a note the library could not take in a file of the data dir; returns its path."""
+        folder = Path(self.library.root) / "unsaved-notes"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{paper.id}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path.write_text(f"# {one_line(paper.title)}\n\n{text}\n", encoding="utf-8")
+        self.reader.rescued_notes.append(str(path))
+        return str(path)
 
     def action_save_search(self) -> None:
         query = self.query_text.strip()
@@ -658,6 +721,7 @@ class MainScreen(Screen):
         self.app.push_screen(SaveSearch(query, name, existing),
                              partial(self._save_search, listing))
 
+    @guarded("Saving the search")
     def _save_search(self, listing: Listing, name: str | None) -> None:
         if not name:
             return
@@ -685,6 +749,7 @@ class MainScreen(Screen):
         question.append("?")
         self.app.push_screen(Confirm(question), partial(self._delete_search, name))
 
+    @guarded("Deleting the saved search")
     def _delete_search(self, name: str, yes: bool | None) -> None:
         if not yes:
             return
@@ -702,6 +767,7 @@ class MainScreen(Screen):
         self.sort = choices[(choices.index(current) + 1) % len(choices)]
         self.run_search(0)
 
+    @guarded("Marking read")
     def action_toggle_read(self) -> None:
         paper = self._need_paper()
         if paper is None:

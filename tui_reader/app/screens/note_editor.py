@@ -1,7 +1,9 @@
 """The note editor: a multi-line TextArea for the note of one paper.
 
 ctrl+s saves and stays; escape saves and closes. Nothing typed is lost: the editor saves when
-it closes for any reason (escape, the app quitting with the editor open, the screen going away).
+it closes for any reason (escape, the app quitting with the editor open, the screen going away);
+when the library cannot take the note, the editor stays open with the text and says why, and
+on the way out the text goes to a rescue file (`rescue(text)`), which the message names.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ class NoteEditor(ModalScreen[str | None]):
         Binding("escape", "close", "Save and close", priority=True, id="note.close"),
     ]
 
-    def __init__(self, paper: PaperView, save: Callable[[str], None]) -> None:
+    def __init__(self, paper: PaperView, save: Callable[[str], None],
+                 rescue: Callable[[str], str] | None = None) -> None:
         super().__init__()
         self.paper = paper
         self._save = save
+        self._rescue = rescue
         self.saved_text = paper.note or ""
         self.area = TextArea(paper.note or "", id="note-text", soft_wrap=True,
                              show_line_numbers=False, tab_behavior="indent")
@@ -56,24 +60,27 @@ class NoteEditor(ModalScreen[str | None]):
         return self.area.text
 
     def save_now(self) -> bool:
-        """Save the text if it changed since the last save; True when it was written."""
-        try:
-            text = self.text
-        except Exception:  # the TextArea is gone: nothing newer than the last save
-            return False
+        """Save the text if it changed since the last save; True when it is saved."""
+        text = self.text
         if text == self.saved_text:
+            return True
+        try:
+            self._save(text)
+        except Exception as exc:  # the store is locked, the disk full...: keep the text
+            self.notify(f"The note could not be saved: {exc}", severity="error",
+                        markup=False, timeout=8)
             return False
-        self._save(text)
         self.saved_text = text
         return True
 
     def action_save(self) -> None:
-        if self.save_now():
+        if self.text != self.saved_text and self.save_now():
             self.notify("Note saved.", timeout=2)
 
     def action_close(self) -> None:
-        self.save_now()
-        self.dismiss(self.saved_text)
+        if self.save_now():
+            self.dismiss(self.saved_text)
 
     def on_unmount(self) -> None:
-        self.save_now()
+        if not self.save_now() and self._rescue is not None:
+            self._rescue(self.text)

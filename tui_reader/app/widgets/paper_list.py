@@ -219,7 +219,15 @@ class PaperList(ScrollView, can_focus=True):
     @work(thread=True, group="paper-pages")
     def _fetch_page(self, generation: int, listing: Listing, page: int) -> None:
         assert self.fetch is not None
-        total, rows = self.fetch(listing, page * PAGE, PAGE)
+        try:
+            total, rows = self.fetch(listing, page * PAGE, PAGE)
+        except Exception as exc:  # the page stays "…"; the user is told once
+            rows = []
+            try:
+                self.app.call_from_thread(self.notify, f"Loading papers failed: {exc}",
+                                          severity="error", markup=False)
+            except RuntimeError:  # the app is closing
+                pass
         self.post_message(self._PageLoaded(generation, page, rows))
 
     class _PageLoaded(Message):
