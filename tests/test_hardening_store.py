@@ -29,6 +29,7 @@ from tests.test_hardening_support import (
     root_page,
     rows,
     spawn,
+    unprivileged,
     write_corpus,
 )
 from tui_reader import store as store_module
@@ -476,23 +477,10 @@ def test_an_import_that_fills_the_disk_stops_with_a_clear_error(template, small_
     assert json.loads(cli(data, "bookmarks", "--json").stdout)["bookmarks"][0]["id"] == ids[0]
 
 
-def _unprivileged() -> list[str]:
-    """A command prefix that makes the permission bits apply (root bypasses them)."""
-    if os.geteuid() != 0:
-        return []
-    if not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv: permission bits cannot be made to apply")
-    probe = subprocess.run(["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--",
-                            "true"], capture_output=True)
-    if probe.returncode:
-        pytest.skip(f"setpriv cannot drop capabilities here: {probe.stderr!r}")
-    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
-
-
 def test_a_read_only_data_dir_gives_a_clear_error(template, library_dir):
     ids = template[1]
     assert cli(library_dir, "bookmark", ids[0]).returncode == 0
-    prefix = _unprivileged()
+    prefix = unprivileged()
     os.chmod(library_dir, 0o500)
     try:
         for args in (("bookmark", ids[1]), ("note", ids[1], "--set", "x"), ("bookmarks",),

@@ -15,6 +15,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tui_reader.models import paper_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,16 +69,12 @@ def env(**extra: str) -> dict[str, str]:
     return out
 
 
-def cli(data_dir: Path, *args: str, timeout: float = 120, user: str | None = None,
+def cli(data_dir: Path, *args: str, timeout: float = 120, prefix: list[str] | None = None,
         **kwargs) -> subprocess.CompletedProcess:
     """Run `tui-reader --data-dir DATA ARGS...` in a real process; stdout/stderr as bytes.
-    `user`: run it as this (unprivileged) user via setpriv."""
-    command = [sys.executable, "-m", "tui_reader", "--data-dir", str(data_dir), *map(str, args)]
-    if user is not None:
-        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
-                   *command]
-    return subprocess.run(command, capture_output=True, timeout=timeout, env=env(),
-                          cwd=ROOT, **kwargs)
+    `prefix`: a command to run it under (see `unprivileged`)."""
+    return subprocess.run([*(prefix or []), *cli_command(data_dir), *map(str, args)],
+                          capture_output=True, timeout=timeout, env=env(), cwd=ROOT, **kwargs)
 
 
 def cli_command(data_dir: Path) -> list[str]:
@@ -152,3 +150,16 @@ def damage_page(db: Path, page: int, data: bytes | None = None) -> None:
     with open(db, "r+b") as f:
         f.seek((page - 1) * size)
         f.write(data if data is not None else bytes((i * 37 + 11) % 256 for i in range(size)))
+
+
+def unprivileged() -> list[str]:
+    """A command prefix that makes the permission bits apply (root bypasses them)."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: permission bits cannot be made to apply")
+    probe = subprocess.run(["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--",
+                            "true"], capture_output=True)
+    if probe.returncode:
+        pytest.skip(f"setpriv cannot drop capabilities here: {probe.stderr!r}")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]

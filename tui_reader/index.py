@@ -154,8 +154,10 @@ class PaperIndex:
         except Exception:
             self.recreated = True
             self._reset()
+        # The schema of this version, not the one on disk (an index of another version is
+        # rebuilt at start: the parser must be the one of the new index).
         self.parser = qparser.MultifieldParser(
-            list(TEXT_FIELDS), self.ix.schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup)
+            list(TEXT_FIELDS), make_schema(), fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup)
         self.parser.add_plugin(qparser.FuzzyTermPlugin())
         self.parser.add_plugin(qparser.GtLtPlugin())
         self.parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))

@@ -163,7 +163,8 @@ class Library:
         try:
             indexed = self.index.probe()
         except Exception as exc:  # Whoosh fails in many ways on damaged files
-            indexed, damage = None, f"{type(exc).__name__}: {exc}".strip(": ")
+            indexed, damage = None, (str(exc) if isinstance(exc, ValueError) and str(exc)
+                                     else f"{type(exc).__name__}: {exc}".strip(": "))
         try:
             papers = self.store.counts()["papers"]
             if damage is None and not self.index.recreated:
@@ -185,6 +186,9 @@ class Library:
         if damage or self.index.recreated:
             self.notices.append(f"the search index could not be read ({damage or 'damaged'});"
                                 f" it was rebuilt from the library ({papers} papers)")
+        elif not self.store.recovered and indexed is not None and indexed != papers:
+            self.notices.append(f"the search index had {indexed} of the library's {papers}"
+                                " papers (an import or rebuild was interrupted); it was rebuilt")
 
     def _write_pending(self, ids: list[str], progress: Callable[[int, int], None] | None
                        ) -> None:
