@@ -133,6 +133,10 @@ def add_documents(writer, docs: Iterable[dict], new_ids: set[str] | frozenset) -
     return count
 
 
+_FAST_SORTS = {"relevance": "relevance", "date": "-date", "upvotes": "-upvotes",
+               "title": "title_sort"}
+
+
 @dataclass
 class Match:
     """A paper id found by a query, with its score."""
@@ -144,10 +148,13 @@ class Match:
 class PaperIndex:
     """The on-disk Whoosh index of a data dir, with a reusable searcher."""
 
+    fast_search = True  # searching.FastSearch for the queries it knows (False: Whoosh alone)
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.Lock()
         self._searcher = None
+        self._fast_searcher = None
         self.recreated = False  # the index on disk was unreadable and started anew
         try:
             self.ix = index.open_dir(self.path) if index.exists_in(self.path) else self._create()
@@ -224,6 +231,7 @@ class PaperIndex:
 
     def close(self) -> None:
         with self._lock:
+            self._fast_searcher = None
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
@@ -260,6 +268,14 @@ class PaperIndex:
                 self._searcher = self.ix.searcher()
             return self._searcher
 
+    def _fast(self, searcher):
+        """The FastSearch of this searcher (its caches live as long as the searcher)."""
+        from .searching import FastSearch
+        with self._lock:
+            if self._fast_searcher is None or self._fast_searcher.searcher is not searcher:
+                self._fast_searcher = FastSearch(searcher)
+            return self._fast_searcher
+
     def parse(self, text: str) -> query.Query:
         """Parse the query language (see README); raises QueryError with a message."""
         if len(text) > MAX_QUERY_CHARS:
@@ -279,6 +295,11 @@ class PaperIndex:
                ) -> tuple[int, list[Match]]:
         """A page of matches and the total."""
         s = self.searcher()
+        if self.fast_search:
+            page = self._fast(s).page(q.normalize(), _FAST_SORTS[sort], offset, limit)
+            if page is not None:
+                total, hits = page
+                return total, [Match(s.stored_fields(d)["id"], score) for d, score in hits]
         sortedby = {
             "relevance": None,
             "date": sorting.FieldFacet("date", reverse=True),

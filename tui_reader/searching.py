@@ -1,0 +1,463 @@
+"""Fast evaluation of the common queries: whole posting blocks at a time, dicts and sets.
+
+Whoosh scores a query by walking a tree of matchers document by document in Python; for a
+word found in a third of a 75,000-paper collection, over six fields, that takes a tenth of a
+second, and counting the total walks it all again. `FastSearch` evaluates the queries the
+search box produces (terms, AND/OR/NOT, prefixes, wildcards, fuzzy terms, numeric ranges) on
+the posting lists themselves: it decodes each block of a term's postings at once, scores them
+with Whoosh's own BM25F formula, idf and average lengths, and combines documents with dict and
+set operations. It gives Whoosh's documents and scores (equal up to the order of floating-point
+additions; tests/test_performance_paths.py compares them) and `None` for any query it does not
+know (phrases, among others), which then goes to Whoosh's matchers.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+from array import array
+from collections import OrderedDict
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
+from whoosh.scoring import BM25F
+
+
+TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (12 bytes each)
+
+
+class Unsupported(Exception):
+    """A query (or part) this evaluator leaves to Whoosh."""
+
+
+class FastSearch:
+    """Scores and document sets of queries over a searcher's segments (global docnums)."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        weighting = searcher.weighting
+        if type(weighting) is not BM25F:
+            raise Unsupported("only BM25F scoring")
+        self.weighting = weighting
+        self.schema = searcher.schema
+        if searcher.is_atomic():
+            self.leaves = [(searcher, 0)]
+        else:
+            self.leaves = list(searcher.leaf_searchers())
+        self._lengths: dict[tuple[int, str], list] = {}
+        self._columns: dict[str, list] = {}
+        self._cache: OrderedDict = OrderedDict()  # (field, text, bytes?) -> (ids, scores)
+        self._cached = 0
+        self._positions: dict[bytes, frozenset] = {}  # encoded positions, decoded
+        self._deleted = [frozenset(sub.reader().deleted_docs_set) if sub.reader().has_deletions()
+                         else frozenset() for sub, _ in self.leaves]
+
+    # -- entry points ----------------------------------------------------------------------
+    def scores(self, q) -> dict[int, float] | None:
+        """{docnum: score} of the documents `q` matches, or None (not supported)."""
+        try:
+            return self._scores(q)
+        except Unsupported:
+            return None
+
+    def docs(self, q) -> set[int] | None:
+        """The documents `q` matches, or None (not supported)."""
+        try:
+            return self._docs(q)
+        except Unsupported:
+            return None
+
+    def page(self, q, sort: str, offset: int, limit: int) -> tuple[int, list] | None:
+        """(total, [(docnum, score or None)]) of one page, or None (not supported).
+
+        `sort`: "relevance" (score, then docnum), or a sortable field name, "-" first for
+        descending ("-date"): the field's column value, then docnum."""
+        try:
+            if sort == "relevance":
+                scores = self._scores(q)
+                top = heapq.nsmallest(offset + limit, scores.items(),
+                                      key=lambda item: (-item[1], item[0]))
+                return len(scores), top[offset:]
+            docs = self._docs(q)
+            reverse = sort.startswith("-")
+            column = self._column(sort.lstrip("-"))
+            if reverse:
+                top = heapq.nsmallest(offset + limit, docs,
+                                      key=lambda d: (_Reversed(column[d]), d))
+            else:
+                top = heapq.nsmallest(offset + limit, docs, key=lambda d: (column[d], d))
+            return len(docs), [(d, None) for d in top[offset:]]
+        except Unsupported:
+            return None
+
+    def _column(self, field: str) -> list:
+        """Every document's value of a sortable field (all segments, global docnums)."""
+        found = self._columns.get(field)
+        if found is None:
+            fieldobj = self.schema[field]
+            if not fieldobj.column_type:
+                raise Unsupported(f"{field} has no column")
+            found = []
+            for sub, _ in self.leaves:
+                reader = sub.reader()
+                count = reader.doc_count_all()
+                if reader.has_column(field):
+                    cr = reader.column_reader(field, translate=False)
+                    found.extend(cr[d] for d in range(count))
+                else:
+                    found.extend([fieldobj.column_type.default_value()] * count)
+            self._columns[field] = found
+        return found
+
+    # -- scoring ---------------------------------------------------------------------------
+    def _scores(self, q) -> dict[int, float]:
+        if isinstance(q, wq.Term):
+            found = self._term_scores(q.fieldname, q.text)
+            return _boosted(found, q.boost)
+        if isinstance(q, wq.Or) and type(q) is wq.Or and not q.minmatch and not q.scale:
+            subs = q.subqueries
+            if not subs:
+                return {}
+            if len(subs) == 1:
+                return self._scores(subs[0])  # Whoosh ignores the boost of a one-item Or
+            out: dict[int, float] = {}
+            for sub in subs:
+                _add_scores(out, self._scores(sub))
+            return _boosted(out, q.boost)
+        if isinstance(q, wq.And) and type(q) is wq.And:
+            subs = q.subqueries
+            if not subs:
+                return {}
+            if len(subs) == 1:
+                return self._scores(subs[0])
+            positives = [s for s in subs if not isinstance(s, wq.Not)]
+            negatives = [s.query for s in subs if isinstance(s, wq.Not)]
+            if not positives:
+                raise Unsupported("only negations")
+            parts = sorted((self._scores(s) for s in positives), key=len)
+            out = dict(parts[0])
+            for part in parts[1:]:
+                out = {d: s + part[d] for d, s in out.items() if d in part}
+            for neg in negatives:
+                for d in self._docs(neg):
+                    out.pop(d, None)
+            if negatives:  # Whoosh intersects with an InverseMatcher, which scores 1.0
+                bonus = float(len(negatives))
+                out = {d: s + bonus for d, s in out.items()}
+            return _boosted(out, q.boost)
+        if isinstance(q, wq.AndNot):
+            out = self._scores(q.a)
+            for d in self._docs(q.b):
+                out.pop(d, None)
+            return _boosted(out, q.boost)
+        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            # Whoosh: an Or of the matching terms, each scored as a term (BM25F); one term
+            # alone is that term's matcher without the boost.
+            field = q.field()
+            texts = self._expand(q)
+            if len(texts) == 1:
+                return self._term_scores(field, texts[0], is_bytes=True)
+            out = {}
+            for btext in texts:
+                _add_scores(out, self._term_scores(field, btext, is_bytes=True))
+            return _boosted(out, q.boost)
+        if isinstance(q, wq.NumericRange) and q.constantscore:
+            boost = q.boost
+            return dict.fromkeys(self._docs(q), boost)
+        if type(q) is wq.Phrase:
+            return _boosted(self._phrase_scores(q), q.boost)
+        if q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery):
+            return {}
+        raise Unsupported(type(q).__name__)
+
+    def _term_scores(self, field: str, text, is_bytes: bool = False) -> dict[int, float]:
+        """{docnum: BM25F score} of one term (remembered: typing repeats terms)."""
+        key = (field, text, is_bytes)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return dict(zip(*cached))
+        found = self._score_term(field, text, is_bytes)
+        size = len(found)
+        if size <= TERM_CACHE_POSTINGS // 4:
+            self._cache[key] = (array("I", found.keys()), array("d", found.values()))
+            self._cached += size
+            while self._cached > TERM_CACHE_POSTINGS:
+                _, (ids, _) = self._cache.popitem(last=False)
+                self._cached -= len(ids)
+        return found
+
+    def _score_term(self, field: str, text, is_bytes: bool) -> dict[int, float]:
+        if field not in self.schema:
+            return {}
+        fieldobj = self.schema[field]
+        if is_bytes:
+            btext = text
+        else:
+            try:
+                btext = fieldobj.to_bytes(text)
+            except ValueError:
+                return {}
+        searcher = self.searcher
+        out: dict[int, float] = {}
+        if not any((field, btext) in sub.reader() for sub, _ in self.leaves):
+            return out
+        if fieldobj.scorable:
+            idf = searcher.idf(field, btext)
+            avgfl = searcher.avg_field_length(field) or 1
+            B = self.weighting._field_B.get(field, self.weighting.B)
+            K1 = self.weighting.K1
+        for i, (sub, offset) in enumerate(self.leaves):
+            reader = sub.reader()
+            if (field, btext) not in reader:
+                continue
+            deleted = self._deleted[i]
+            for ids, weights in _blocks(reader.postings(field, btext)):
+                if fieldobj.scorable:
+                    lengths = self._field_lengths(i, sub, field)
+                    # bm25(idf, tf, fl, avgfl, B, K1) as Whoosh writes it
+                    scores = [idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * lengths[d]
+                                                                  / avgfl)))
+                              for d, w in zip(ids, weights)]
+                else:
+                    scores = list(weights)
+                if offset:
+                    ids = [d + offset for d in ids]
+                if deleted:
+                    for d, s in zip(ids, scores):
+                        if d - offset not in deleted:
+                            out[d] = s
+                else:
+                    out.update(zip(ids, scores))
+        return out
+
+    def _phrase_scores(self, q) -> dict[int, float]:
+        """Whoosh's Phrase (slop 1): the documents with the words at consecutive positions,
+        scored as the AND of its words (each a term without boost)."""
+        field = q.fieldname
+        if field not in self.schema or q.slop != 1 or not q.words:
+            raise Unsupported("phrase")
+        fieldobj = self.schema[field]
+        if not fieldobj.format or not fieldobj.format.supports("positions"):
+            raise Unsupported("phrase without positions")  # Whoosh's error message
+        try:
+            words = [fieldobj.to_bytes(w) for w in q.words]
+        except ValueError:
+            return {}
+        parts = [self._term_scores(field, w, is_bytes=True) for w in words]
+        if not all(parts):
+            return {}
+        out = dict(parts[0])
+        for part in parts[1:]:
+            out = {d: s + part[d] for d, s in out.items() if d in part}
+        if len(words) == 1 or not out:
+            return out
+        raw_decode = fieldobj.format.decode_positions
+        memo = self._positions
+
+        def decode(value: bytes) -> frozenset:
+            found = memo.get(value)
+            if found is None:
+                if len(memo) > 100_000:
+                    memo.clear()
+                found = memo[value] = frozenset(raw_decode(value))
+            return found
+
+        positions = [self._term_values(field, w, out) for w in dict.fromkeys(words)]
+        by_word = dict(zip(dict.fromkeys(words), positions))
+        first_word, rest_words = by_word[words[0]], [by_word[w] for w in words[1:]]
+        found = {}
+        for d, score in out.items():
+            rest = [decode(values[d]) for values in rest_words]
+            if any(all(p + i in where for i, where in enumerate(rest, 1))
+                   for p in decode(first_word[d])):
+                found[d] = score
+        return found
+
+    def _term_values(self, field: str, btext: bytes, docs) -> dict[int, bytes]:
+        """The encoded posting values (positions) of a term in these documents."""
+        out: dict[int, bytes] = {}
+        for i, (sub, offset) in enumerate(self.leaves):
+            reader = sub.reader()
+            if (field, btext) not in reader:
+                continue
+            m = reader.postings(field, btext)
+            while not isinstance(m, W3LeafMatcher) and hasattr(m, "child"):
+                m = m.child
+            if not isinstance(m, W3LeafMatcher):
+                raise Unsupported("postings")
+            while m.is_active():
+                if m._ids is None:
+                    m._read_ids()
+                ids = m._ids
+                if offset:
+                    ids = [d + offset for d in ids]
+                if any(d in docs for d in ids):
+                    if m._values is None:
+                        m._read_values()
+                    for d, v in zip(ids, m._values):
+                        if d in docs:
+                            out[d] = v
+                m._next_block()
+        return out
+
+    def _field_lengths(self, leaf: int, sub, field: str) -> list:
+        key = (leaf, field)
+        found = self._lengths.get(key)
+        if found is None:
+            reader = sub.reader()
+            try:
+                found = _length_column(reader, field)
+            except (AttributeError, TypeError):  # not a W3 segment: ask document by document
+                found = [reader.doc_field_length(d, field, 1)
+                         for d in range(reader.doc_count_all())]
+            self._lengths[key] = found
+        return found
+
+    # -- matching only -----------------------------------------------------------------------
+    def _docs(self, q) -> set[int]:
+        if isinstance(q, wq.Term):
+            return self._term_docs(q.fieldname, q.text)
+        if isinstance(q, wq.Or) and type(q) is wq.Or and not q.minmatch:
+            out: set[int] = set()
+            for sub in q.subqueries:
+                out |= self._docs(sub)
+            return out
+        if isinstance(q, wq.And) and type(q) is wq.And:
+            positives = [s for s in q.subqueries if not isinstance(s, wq.Not)]
+            negatives = [s.query for s in q.subqueries if isinstance(s, wq.Not)]
+            if not positives:
+                raise Unsupported("only negations")
+            parts = sorted((self._docs(s) for s in positives), key=len)
+            out = set(parts[0])
+            for part in parts[1:]:
+                out &= part
+            for neg in negatives:
+                out -= self._docs(neg)
+            return out
+        if isinstance(q, wq.AndNot):
+            return self._docs(q.a) - self._docs(q.b)
+        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange)):
+            out = set()
+            for btext in self._expand(q):
+                out |= self._term_docs(q.field(), btext, is_bytes=True)
+            return out
+        if isinstance(q, wq.NumericRange):
+            out = set()
+            for i, (sub, offset) in enumerate(self.leaves):
+                compiled = q._compile_query(sub.reader())
+                inner = compiled.child if isinstance(compiled, wq.ConstantScoreQuery) \
+                    else compiled
+                part = FastSearch._segment(self, i)._docs(inner)
+                out |= {d + offset for d in part}
+            return out
+        if type(q) is wq.Phrase:
+            return set(self._phrase_scores(q))
+        if q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery):
+            return set()
+        raise Unsupported(type(q).__name__)
+
+    def _segment(self, leaf: int) -> "FastSearch":
+        """An evaluator of one segment alone (segment docnums)."""
+        sub, _ = self.leaves[leaf]
+        one = FastSearch.__new__(FastSearch)
+        one.searcher, one.weighting, one.schema = sub, self.weighting, self.schema
+        one.leaves, one._lengths, one._deleted = [(sub, 0)], {}, [self._deleted[leaf]]
+        one._columns, one._cache, one._cached = {}, OrderedDict(), 0
+        one._positions = {}
+        return one
+
+    def _term_docs(self, field: str, text, is_bytes: bool = False) -> set[int]:
+        if field not in self.schema:
+            return set()
+        if not is_bytes:
+            try:
+                text = self.schema[field].to_bytes(text)
+            except ValueError:
+                return set()
+        out: set[int] = set()
+        for i, (sub, offset) in enumerate(self.leaves):
+            reader = sub.reader()
+            if (field, text) not in reader:
+                continue
+            for ids, _ in _blocks(reader.postings(field, text), weights=False):
+                out.update(d + offset for d in ids) if offset else out.update(ids)
+            if self._deleted[i]:
+                out -= {d + offset for d in self._deleted[i]}
+        return out
+
+    def _expand(self, q) -> list[bytes]:
+        """The index terms a multi-term query stands for (in every segment)."""
+        texts: set[bytes] = set()
+        for sub, _ in self.leaves:
+            texts.update(t for t in q._btexts(sub.reader()) if t)
+        return sorted(texts)
+
+
+# doc_field_length of a length byte: its length, None for 0 (as W3PerDocReader answers)
+_BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
+
+
+def _length_column(reader, field: str) -> list:
+    """Every document's doc_field_length(docnum, field, 1) in one read of the length column."""
+    count = reader.doc_count_all()
+    column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if column is None:
+        return [1] * count
+    raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
+    table = _BYTE_LENGTHS
+    return [table[b] for b in raw] + [None] * (count - len(raw))
+
+
+def _blocks(m, weights: bool = True):
+    """(ids, weights) of a posting list, a block at a time (deleted documents included)."""
+    while not isinstance(m, W3LeafMatcher) and hasattr(m, "child"):
+        m = m.child  # the exclusion of deleted documents: done by the caller
+    if not isinstance(m, W3LeafMatcher):
+        ids, found = [], []
+        while m.is_active():
+            ids.append(m.id())
+            found.append(m.weight())
+            m.next()
+        yield ids, found
+        return
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        if weights and m._weights is None:
+            m._read_weights()
+        yield m._ids, (m._weights if weights else None)
+        m._next_block()
+
+
+@functools.total_ordering
+class _Reversed:
+    """A sort key in descending order."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other) -> bool:
+        return self.value == other.value
+
+    def __lt__(self, other) -> bool:
+        return other.value < self.value
+
+
+def _add_scores(out: dict[int, float], more: dict[int, float]) -> None:
+    if not out:
+        out.update(more)
+        return
+    get = out.get
+    for d, s in more.items():
+        found = get(d)
+        out[d] = s if found is None else found + s
+
+
+def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
+    if boost == 1.0:
+        return scores
+    return {d: s * boost for d, s in scores.items()}
