@@ -16,7 +16,7 @@ from tui_reader.app.screens.help import HelpScreen
 from tui_reader.app.screens.main import MainScreen
 from tui_reader.app.screens.note_editor import NoteEditor
 from tui_reader.app.screens.save_search import SaveSearch
-from tui_reader.app.widgets.paper_list import PAGE, PaperList
+from tui_reader.app.widgets.paper_list import PaperList
 from tui_reader.library import Library
 
 from tests.conftest import write_jsonl
