@@ -29,6 +29,7 @@ from ...models import Highlight, ImportReport, PaperView, SavedSearch
 from ..text import one_line
 from ..widgets.detail import DetailPane, SimilarList, paper_link
 from ..widgets.paper_list import PAGE, Listing, PaperList, Row
+from ..importing import BackgroundImport, ImportBar
 from ..widgets.sidebar import SAVED, VIEWS, ViewList, view_label
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ class SearchBox(Input):
         await super()._on_key(event)
 
 
-class MainScreen(Screen):
+class MainScreen(BackgroundImport, Screen):
     """The reader."""
 
     BINDINGS = [
@@ -209,6 +210,7 @@ class MainScreen(Screen):
                 id="delete-search"),
         *[Binding(str(n), f"similar({n})", "Go to a similar paper (1-5)", show=False,
                   id=f"similar-{n}") for n in range(1, 6)],
+        Binding("i", "import_dumps", "Import", show=False, id="import"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
@@ -248,6 +250,7 @@ class MainScreen(Screen):
                     yield Suggestion(id="suggestion")
                 yield PaperList(self.fetch, id="papers")
                 yield DetailPane(id="detail")
+        yield ImportBar(id="import-bar")
         yield Footer()
 
     @property
