@@ -156,7 +156,8 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 @main.command("import")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True,  # unreadable ones: reported, not usage errors
+                type=click.Path(path_type=Path, readable=False))
 @click.option("--year", type=click.IntRange(1900, 2200),
               help="The year of dates printed without one (default: inferred from the dump).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -420,9 +421,11 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
         text = exporting.to_markdown(papers, heading)
     if output:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {len(papers)} papers to {output}", err=True)
-    else:
-        click.echo(text)
+        click.echo(f"wrote {len(papers)} papers to {safe(str(output))}", err=True)
+    elif fmt == "json":  # the same JSON value, nothing a terminal would act on
+        click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
+    else:  # a note may hold anything its author typed: not control characters on a terminal
+        click.echo(safe(text))
 
 
 @main.command()

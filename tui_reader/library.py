@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from stat import S_ISREG
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -52,14 +53,30 @@ def _sha1(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _size(path: Path) -> int:
+    """The size of a file, 0 when it cannot be known (the import reports why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _expand(paths_in: Iterable[str | Path], report: ImportReport) -> list[Path]:
     """Files under the given paths (folders recursively, symlink loops ignored), sorted."""
     files: list[Path] = []
     for raw in paths_in:
         path = Path(raw)
-        if path.is_dir():
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as exc:  # e.g. a folder on the way that cannot be searched
+            report.files.append(FileReport(path=str(path),
+                                           error=f"cannot read: {exc.strerror or exc}"))
+            continue
+        if is_dir:
             seen: set[str] = set()
-            for root, dirs, names in os.walk(path, followlinks=True):
+            for root, dirs, names in os.walk(path, followlinks=True, onerror=lambda e: (
+                    report.files.append(FileReport(path=str(e.filename or path),
+                                                   error=f"cannot read: {e.strerror or e}")))):
                 real = os.path.realpath(root)
                 if real in seen:
                     dirs[:] = []
@@ -67,7 +84,7 @@ def _expand(paths_in: Iterable[str | Path], report: ImportReport) -> list[Path]:
                 seen.add(real)
                 dirs.sort()
                 files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
-        elif path.exists():
+        elif exists:
             files.append(path)
         else:
             report.files.append(FileReport(path=str(path), error="no such file or folder"))
@@ -216,7 +233,7 @@ class Library:
         """
         report = ImportReport()
         files = _expand(inputs, report)
-        sizes = {f: f.stat().st_size if f.exists() else 0 for f in files}
+        sizes = {f: _size(f) for f in files}
         total_bytes = sum(sizes.values())
         import_id = self.store.begin_import()
         done_bytes = 0
@@ -276,10 +293,15 @@ class Library:
     def _import_file(self, path: Path, year: int | None, import_id: int,
                      feeder: Callable[[], _IndexFeeder],
                      progress: Callable[[int], None] | None) -> FileReport:
-        key = str(path.resolve())
         try:
+            key = str(path.resolve())
             stat = path.stat()
+            if not S_ISREG(stat.st_mode):  # reading a pipe or /dev/zero would never end
+                return FileReport(path=str(path), error="not a regular file (a pipe, a device"
+                                                        " or a socket)")
             sha1 = _sha1(path)
+        except RuntimeError:  # Path.resolve on a symlink loop
+            return FileReport(path=str(path), error="cannot read: a symlink loop")
         except OSError as exc:
             return FileReport(path=str(path), error=f"cannot read: {exc.strerror or exc}")
         known = self.store.file_record(key)

@@ -31,6 +31,7 @@ from .detect import (
     sniff_encoding,
 )
 from .hf_json import paper_list, parse_hf_json
+from .clean import strip_escape_sequences
 from .html import parse_html
 from .jsonl import parse_jsonl
 from .markdown import parse_markdown
@@ -91,9 +92,11 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
         text, note = decode(head + stream.read(), encoding)
     if note:
         warnings.append(note)
+    if fmt != "hf-json":  # escape sequences go before the structure is read (JSON: per field)
+        text = strip_escape_sequences(text)
     if fmt == "hf-json":
         try:
-            data = json.loads(text)
+            data = json.loads(text, strict=False)  # raw control characters: cleaned per field
         except json.JSONDecodeError as e:
             return _failed(
                 path, f"not a recognised dump: invalid JSON (line {e.lineno}: {e.msg})", warnings

@@ -85,6 +85,13 @@ def clean_text(s: str | None, *, multiline: bool = False) -> str:
     return s.strip("\n").rstrip()
 
 
+def strip_escape_sequences(s: str) -> str:
+    """`s` without terminal escape sequences (whole sequences: an ESC [ ... inside a Markdown
+    link must not leave its "[" behind to break the link). Newlines and other text are kept,
+    for the readers to parse; `clean_text` does the rest later."""
+    return _ESCAPE_SEQUENCE.sub("", s) if "\x1b" in s else s
+
+
 def unwrap(s: str) -> str:
     """Hard-wrapped text as one line per paragraph, paragraphs separated by a blank line."""
     paragraphs = _PARAGRAPH_BREAK.split(s) if "\n\n" in s or "\n " in s or "\n\t" in s else [s]

@@ -99,6 +99,6 @@ def _is_record(o: dict) -> bool:
 def _json_object(line: str) -> object:
     """The JSON value of `line`, or None."""
     try:
-        return json.loads(line)
+        return json.loads(line, strict=False)
     except (ValueError, RecursionError):
         return None

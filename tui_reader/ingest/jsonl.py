@@ -53,7 +53,7 @@ def parse_jsonl(lines: Iterable[bytes | str], *, warnings: list[str]) -> Iterato
                 problem(f"line {number}: not UTF-8; read as cp1252")
                 line = line.decode("cp1252", errors="replace")
         try:
-            record = json.loads(line)
+            record = json.loads(line, strict=False)  # raw control characters: cleaned later
         except (ValueError, RecursionError) as e:
             problem(f"line {number}: not valid JSON ({_reason(e)})")
             continue
