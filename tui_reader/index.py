@@ -133,6 +133,20 @@ def add_documents(writer, docs: Iterable[dict], new_ids: set[str] | frozenset) -
     return count
 
 
+class _FuzzyTermPlugin(qparser.FuzzyTermPlugin):
+    """`word~`: words one edit away that start with the same letter (`~2`: two edits;
+    `~1/3`: the first three letters as typed). Whoosh's default (any first letter) walks the
+    whole term list of every field: seconds on a big collection, against ~15x less."""
+
+    def create(self, parser, match):
+        node = super().create(parser, match)
+        if not match.group("prefix"):
+            node.prefixlength = FUZZY_PREFIX
+        return node
+
+
+FUZZY_PREFIX = 1
+
 _FAST_SORTS = {"relevance": "relevance", "date": "-date", "upvotes": "-upvotes",
                "title": "title_sort"}
 
@@ -165,7 +179,7 @@ class PaperIndex:
         # rebuilt at start: the parser must be the one of the new index).
         self.parser = qparser.MultifieldParser(
             list(TEXT_FIELDS), make_schema(), fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup)
-        self.parser.add_plugin(qparser.FuzzyTermPlugin())
+        self.parser.add_plugin(_FuzzyTermPlugin())
         self.parser.add_plugin(qparser.GtLtPlugin())
         self.parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
 
@@ -327,7 +341,8 @@ class PaperIndex:
             if not stems or any(reader.frequency(f, s) for f in ("title", "abstract", "author")
                                 for s in stems):
                 return word
-            found = reader.corrector("spell").suggest(word.lower(), limit=1, maxdist=2)
+            found = reader.corrector("spell").suggest(word.lower(), limit=1, maxdist=2,
+                                                     prefix=1)  # 15x faster than 0
             if found:
                 changed = True
                 return found[0]
@@ -341,7 +356,9 @@ class PaperIndex:
 
     def matched_terms(self, q: query.Query) -> dict[str, set[str]]:
         """The index terms a query matches, by field (for highlighting), negations excluded."""
-        reader = self.searcher().reader()
+        searcher = self.searcher()
+        reader = searcher.reader()
+        fast = self._fast(searcher) if self.fast_search else None
         terms: dict[str, set[str]] = {}
 
         def walk(node: query.Query) -> None:
@@ -349,7 +366,9 @@ class PaperIndex:
                 return
             if node.is_leaf():
                 try:
-                    found = node.existing_terms(reader, expand=True)
+                    found = fast.existing_terms(node) if fast is not None else None
+                    if found is None:
+                        found = node.existing_terms(reader, expand=True)
                 except Exception:
                     return
                 for field, term in found:

@@ -50,6 +50,7 @@ class FastSearch:
         self._cache: OrderedDict = OrderedDict()  # (field, text, bytes?) -> (ids, scores)
         self._cached = 0
         self._positions: dict[bytes, frozenset] = {}  # encoded positions, decoded
+        self._expanded: dict[tuple, list[bytes]] = {}
         self._deleted = [frozenset(sub.reader().deleted_docs_set) if sub.reader().has_deletions()
                          else frozenset() for sub, _ in self.leaves]
 
@@ -365,7 +366,7 @@ class FastSearch:
         one.searcher, one.weighting, one.schema = sub, self.weighting, self.schema
         one.leaves, one._lengths, one._deleted = [(sub, 0)], {}, [self._deleted[leaf]]
         one._columns, one._cache, one._cached = {}, OrderedDict(), 0
-        one._positions = {}
+        one._positions, one._expanded = {}, {}
         return one
 
     def _term_docs(self, field: str, text, is_bytes: bool = False) -> set[int]:
@@ -388,11 +389,24 @@ class FastSearch:
         return out
 
     def _expand(self, q) -> list[bytes]:
-        """The index terms a multi-term query stands for (in every segment)."""
-        texts: set[bytes] = set()
-        for sub, _ in self.leaves:
-            texts.update(t for t in q._btexts(sub.reader()) if t)
-        return sorted(texts)
+        """The index terms a multi-term query stands for (in every segment; remembered)."""
+        key = (type(q).__name__, repr(q))
+        found = self._expanded.get(key)
+        if found is None:
+            texts: set[bytes] = set()
+            for sub, _ in self.leaves:
+                texts.update(t for t in q._btexts(sub.reader()) if t)
+            if len(self._expanded) > 256:
+                self._expanded.clear()
+            found = self._expanded[key] = sorted(texts)
+        return found
+
+    def existing_terms(self, q) -> list[tuple[str, bytes]] | None:
+        """Query.existing_terms(reader, expand=True) of a multi-term leaf from the expansion
+        the search made (None: ask Whoosh)."""
+        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            return [(q.field(), t) for t in self._expand(q)]
+        return None
 
 
 # doc_field_length of a length byte: its length, None for 0 (as W3PerDocReader answers)
