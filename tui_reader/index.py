@@ -32,6 +32,7 @@ KNOWN_FIELDS = set(TEXT_FIELDS) | set(NUMERIC_FIELDS) | {"id", "arxiv"} | {
 SORTS = ("relevance", "date", "upvotes", "title")
 MAX_QUERY_CHARS = 1000  # longer queries take seconds to parse: a clear message instead
 MAX_FUZZY_EDITS = 2  # word~N: larger N build huge automata (seconds) and match nearly anything
+MAX_FUZZY_CHARS = 40  # longer words are matched exactly (their automata take a second each)
 WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
 
 _FIELD_PREFIX = re.compile(r'(?<![\w"])([A-Za-z_]+):')
@@ -41,7 +42,8 @@ _NUMERIC_VALUE = re.compile(
     r"\b(year|upvotes|date):(?:[<>]=?)?(\d+|\[\s*\d*\s+TO\s+\d*\s*[\]}]|\{\s*\d*\s+TO\s+\d*\s*[\]}])",
     re.IGNORECASE)
 _NUMERIC_USE = re.compile(r"\b(year|upvotes|date):")
-_FUZZY = re.compile(r"\w~(\d+)")
+_FUZZY = re.compile(r"(?<![\s\"])~(\d+)")  # word~N, whatever the word (not a phrase's ~N)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class IndexBusy(Exception):
@@ -151,6 +153,31 @@ _FAST_SORTS = {"relevance": "relevance", "date": "-date", "upvotes": "-upvotes",
                "title": "title_sort"}
 
 
+def _repair(q: query.Query) -> query.Query:
+    """What Whoosh would fail on when searching, made searchable: a fuzzy prefix longer than
+    its word (word~1/9), a phrase on a field without positions (category); QueryError for
+    fuzziness that would take seconds (more than MAX_FUZZY_EDITS, however the quotes fell)."""
+    if isinstance(q, query.FuzzyTerm):
+        if q.maxdist > MAX_FUZZY_EDITS:
+            raise QueryError(f"fuzzy search allows at most {MAX_FUZZY_EDITS} edits: word~1 or"
+                             f" word~{MAX_FUZZY_EDITS}")
+        if len(q.text) > MAX_FUZZY_CHARS:  # nobody misspells a word this long
+            return query.Term(q.fieldname, q.text, boost=q.boost)
+        if q.prefixlength > len(q.text):
+            q = q.copy()
+            q.prefixlength = len(q.text)
+        return q
+    if isinstance(q, query.Phrase):
+        if not _POSITIONS.get(q.fieldname, True):
+            return query.And([query.Term(q.fieldname, w) for w in q.words], boost=q.boost)
+        return q
+    return q if q.is_leaf() else q.apply(_repair)
+
+
+_POSITIONS = {name: bool(f.format and f.format.supports("positions"))
+              for name, f in make_schema().items()}
+
+
 @dataclass
 class Match:
     """A paper id found by a query, with its score."""
@@ -255,7 +282,9 @@ class PaperIndex:
         """A writer (the fast one of `indexing.py`); IndexBusy when another holds the lock."""
         from .indexing import FastSegmentWriter
         try:
-            return FastSegmentWriter(self.ix, timeout=timeout, limitmb=limitmb)
+            # Segments as separate files: a compound segment file is read through Whoosh's
+            # BufferFile, which copies each part into memory (the whole index, per searcher).
+            return FastSegmentWriter(self.ix, timeout=timeout, limitmb=limitmb, compound=False)
         except LockError as exc:
             raise IndexBusy("another import is running; try again when it has finished") from exc
 
@@ -295,12 +324,16 @@ class PaperIndex:
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError(f"the query is too long ({len(text)} characters; at most"
                              f" {MAX_QUERY_CHARS})")
-        rewritten = _rewrite(text)
+        rewritten = _rewrite(_SURROGATE.sub("\ufffd", text))
         _check(rewritten)
         try:
             q = self.parser.parse(rewritten)
+        except IndexError as exc:  # "NOT OR x", "<>": an operator without an operand
+            raise QueryError("cannot use this query: an operator (AND, OR, NOT, <, >) has"
+                             " nothing to apply to") from exc
         except Exception as exc:  # Whoosh's parser raises many kinds on odd input
             raise QueryError(f"cannot use this query: {exc}") from exc
+        q = _repair(q)
         if q is query.NullQuery and re.search(r"\w", text):
             raise QueryError("nothing to search for in this query (only operators or stop words)")
         return q
