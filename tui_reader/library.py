@@ -13,7 +13,6 @@ from pathlib import Path
 from . import paths
 from .index import (SORTS, IndexBusy, PaperIndex, QueryError, add_documents, fragment, highlight,
                     paper_document)
-from .ingest import read_dump
 from .models import (FileReport, Highlight, ImportReport, Note, Paper, PaperView, SavedSearch,
                      SearchHit, SearchResult)
 from .store import Store, StoreError
@@ -308,6 +307,8 @@ class Library:
         if known is not None and known["sha1"] == sha1:
             return FileReport(path=str(path), format=known["format"], papers=known["papers"],
                               skipped=True)
+        from .ingest import read_dump  # the parsers (bs4, markdownify, ftfy) load when used
+
         dump = read_dump(path, year=year)
         if dump.error:
             return FileReport(path=str(path), format=dump.format, error=dump.error)
