@@ -282,7 +282,9 @@ class PaperIndex:
         """A writer (the fast one of `indexing.py`); IndexBusy when another holds the lock."""
         from .indexing import FastSegmentWriter
         try:
-            return FastSegmentWriter(self.ix, timeout=timeout, limitmb=limitmb)
+            # Segments as separate files: a compound segment file is read through Whoosh's
+            # BufferFile, which copies each part into memory (the whole index, per searcher).
+            return FastSegmentWriter(self.ix, timeout=timeout, limitmb=limitmb, compound=False)
         except LockError as exc:
             raise IndexBusy("another import is running; try again when it has finished") from exc
 
@@ -416,11 +418,16 @@ class PaperIndex:
     def similar(self, paper_id: str, text: str, limit: int = 5) -> list[str]:
         """Ids of the papers most like this one (by the key terms of `text`)."""
         s = self.searcher()
-        if s.document_number(id=paper_id) is None:
+        docnum = s.document_number(id=paper_id)
+        if docnum is None:
             return []
         key_terms = s.key_terms_from_text("abstract", text, numterms=12)
         q = query.Or([query.Term(field, word, boost=weight)
                       for word, weight in key_terms for field in ("title", "abstract")])
+        if self.fast_search:
+            page = self._fast(s).page(q, "relevance", 0, limit + 1)
+            if page is not None:
+                return [s.stored_fields(d)["id"] for d, _ in page[1] if d != docnum][:limit]
         hits = s.search(q, limit=limit + 1, mask=query.Term("id", paper_id))
         return [h["id"] for h in hits][:limit]
 
