@@ -117,16 +117,28 @@ def prepare_dump(source: Path, papers: int | None, workdir: Path) -> tuple[Path,
                     if not line.strip():
                         continue
                     if round_:
-                        record = json.loads(line)
-                        record["id"] = f"{record.get('id', '')}r{round_}"
-                        record["title"] = f"{record.get('title', '')} (r{round_})"
-                        line = json.dumps(record, ensure_ascii=False) + "\n"
+                        line = _copy(line, round_)
                     out.write(line)
                     written += 1
                     if written >= papers:
                         break
             round_ += 1
     return target, written
+
+
+def _copy(line: str, round_: int) -> str:
+    """A paper of the dump as another paper: a new title (the id comes from it), an id that
+    is no arXiv id (nor an `abs` link) so that it does not merge, the same month."""
+    record = json.loads(line)
+    old = str(record.get("id", ""))
+    month = re.match(r"(\d\d)(\d\d)\.", old)
+    record["id"] = f"{old}r{round_}"
+    record.pop("abs", None)
+    record.pop("url", None)
+    if month and not record.get("update_date"):
+        record["update_date"] = f"20{month[1]}-{month[2]}-01"
+    record["title"] = f"{record.get('title', '')} (r{round_})"
+    return json.dumps(record, ensure_ascii=False) + "\n"
 
 
 def _is_gzip(path: Path) -> bool:

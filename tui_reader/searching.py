@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+from itertools import accumulate
 from array import array
 from collections import OrderedDict
 
@@ -51,6 +52,7 @@ class FastSearch:
         self._cached = 0
         self._positions: dict[bytes, frozenset] = {}  # encoded positions, decoded
         self._expanded: dict[tuple, list[bytes]] = {}
+        self._norm_cache: dict[tuple, list] = {}
         self._deleted = [frozenset(sub.reader().deleted_docs_set) if sub.reader().has_deletions()
                          else frozenset() for sub, _ in self.leaves]
 
@@ -77,17 +79,18 @@ class FastSearch:
         try:
             if sort == "relevance":
                 scores = self._scores(q)
-                top = heapq.nsmallest(offset + limit, scores.items(),
-                                      key=lambda item: (-item[1], item[0]))
-                return len(scores), top[offset:]
+                top = _top(scores, offset + limit, reverse=True)
+                return len(scores), [(d, scores[d]) for d in top[offset:]]
             docs = self._docs(q)
             reverse = sort.startswith("-")
             column = self._column(sort.lstrip("-"))
-            if reverse:
+            values = {d: column[d] for d in docs}
+            if reverse and not all(isinstance(v, (int, float)) for v in
+                                   (values[d] for d in list(docs)[:1])):
                 top = heapq.nsmallest(offset + limit, docs,
                                       key=lambda d: (_Reversed(column[d]), d))
             else:
-                top = heapq.nsmallest(offset + limit, docs, key=lambda d: (column[d], d))
+                top = _top(values, offset + limit, reverse=reverse)
             return len(docs), [(d, None) for d in top[offset:]]
         except Unsupported:
             return None
@@ -214,13 +217,14 @@ class FastSearch:
             if (field, btext) not in reader:
                 continue
             deleted = self._deleted[i]
+            if fieldobj.scorable:
+                # bm25(idf, tf, fl, avgfl, B, K1) = top * tf / (tf + norm[fl]) with the
+                # length part of each document computed once per field
+                norms = self._norms(i, sub, field, K1, B, avgfl)
+                top = idf * (K1 + 1)
             for ids, weights in _blocks(reader.postings(field, btext)):
                 if fieldobj.scorable:
-                    lengths = self._field_lengths(i, sub, field)
-                    # bm25(idf, tf, fl, avgfl, B, K1) as Whoosh writes it
-                    scores = [idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * lengths[d]
-                                                                  / avgfl)))
-                              for d, w in zip(ids, weights)]
+                    scores = [top * w / (w + norms[d]) for d, w in zip(ids, weights)]
                 else:
                     scores = list(weights)
                 if offset:
@@ -303,6 +307,16 @@ class FastSearch:
                 m._next_block()
         return out
 
+    def _norms(self, leaf: int, sub, field: str, K1: float, B: float, avgfl: float) -> list:
+        """K1 * ((1 - B) + B * fl / avgfl) of every document of a segment (fl: its length)."""
+        key = (leaf, field, K1, B, avgfl)
+        found = self._norm_cache.get(key)
+        if found is None:
+            lengths = self._field_lengths(leaf, sub, field)
+            found = self._norm_cache[key] = [K1 * ((1 - B) + B * fl / avgfl) if fl else 0.0
+                                             for fl in lengths]
+        return found
+
     def _field_lengths(self, leaf: int, sub, field: str) -> list:
         key = (leaf, field)
         found = self._lengths.get(key)
@@ -366,7 +380,7 @@ class FastSearch:
         one.searcher, one.weighting, one.schema = sub, self.weighting, self.schema
         one.leaves, one._lengths, one._deleted = [(sub, 0)], {}, [self._deleted[leaf]]
         one._columns, one._cache, one._cached = {}, OrderedDict(), 0
-        one._positions, one._expanded = {}, {}
+        one._positions, one._expanded, one._norm_cache = {}, {}, {}
         return one
 
     def _term_docs(self, field: str, text, is_bytes: bool = False) -> set[int]:
@@ -437,11 +451,19 @@ def _blocks(m, weights: bool = True):
         yield ids, found
         return
     while m.is_active():
-        if m._ids is None:
-            m._read_ids()
-        if weights and m._weights is None:
-            m._read_weights()
-        yield m._ids, (m._weights if weights else None)
+        if m._data is None:
+            m._read_data()
+        data = m._data
+        ids = list(accumulate(data[0])) if not m._byteids else data[0]  # delta-decoded
+        if weights:
+            found = data[1]
+            if found is None:
+                found = [1.0] * len(ids)
+            elif isinstance(found, float):
+                found = [found] * len(ids)
+            yield ids, found
+        else:
+            yield ids, None
         m._next_block()
 
 
@@ -462,13 +484,35 @@ class _Reversed:
 
 
 def _add_scores(out: dict[int, float], more: dict[int, float]) -> None:
+    """out += more, by document (the documents in both: their sum)."""
     if not out:
         out.update(more)
         return
-    get = out.get
-    for d, s in more.items():
-        found = get(d)
-        out[d] = s if found is None else found + s
+    common = out.keys() & more.keys()
+    sums = {d: out[d] + more[d] for d in common} if common else None
+    out.update(more)
+    if sums:
+        out.update(sums)
+
+
+def _top(items: dict, count: int, reverse: bool) -> list:
+    """The `count` keys of `items` with the highest values (`reverse`) or the lowest, ties by
+    the lower key: what heapq.nsmallest with the key (-value, key) gives, sorting only the
+    values and then the few candidates."""
+    if count <= 0 or not items:
+        return []
+    values = sorted(items.values(), reverse=reverse)
+    if count >= len(values):
+        candidates = list(items)
+    else:
+        edge = values[count - 1]
+        candidates = [k for k, v in items.items() if v >= edge] if reverse else [
+            k for k, v in items.items() if v <= edge]
+    if reverse:
+        candidates.sort(key=lambda k: (-items[k], k))
+    else:
+        candidates.sort(key=lambda k: (items[k], k))
+    return candidates[:count]
 
 
 def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:

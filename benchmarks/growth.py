@@ -1,0 +1,57 @@
+"""How import time, index size, query latency and memory grow with the collection.
+
+    python benchmarks/growth.py                      # 10k, 30k, 100k and 300k papers
+    python benchmarks/growth.py 10000 50000 --queries 20
+
+Runs benchmarks/bench.py for each size (the corpus cut, or repeated with changed ids and titles
+past its 74,728 papers; no baseline, FTS5 or app phases) and prints a Markdown table, then the
+JSON of every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent / "bench.py"
+KINDS = ("term", "two_terms", "phrase", "prefix", "fuzzy", "field", "year_range",
+         "sorted_by_date", "second_page")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 30_000, 100_000, 300_000])
+    parser.add_argument("--queries", type=int, default=30)
+    parser.add_argument("--workdir", default="/tmp/tui-reader-growth")
+    parser.add_argument("--dump", default=None)
+    opts = parser.parse_args()
+    runs = []
+    for size in opts.sizes:
+        cmd = [sys.executable, str(BENCH), *([opts.dump] if opts.dump else []),
+               "--papers", str(size), "--queries", str(opts.queries), "--workdir",
+               opts.workdir, "--skip", "baseline,fts5,app"]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        run = json.loads(out)
+        runs.append(run)
+        print(f"{size}: {run['import_s']} s", file=sys.stderr, flush=True)
+        # the data dirs of the bigger runs are large: keep only the last one
+        for old in Path(opts.workdir).glob("data_*"):
+            if old.name != f"data_{run['papers']}":
+                subprocess.run(["rm", "-rf", str(old)])
+    print("| papers | import s | papers/s | import peak RSS MB | index MB | store MB |"
+          " search RSS MB | " + " | ".join(f"{k} p95 ms" for k in KINDS) + " |")
+    print("|" + " --- |" * (7 + len(KINDS)))
+    for r in runs:
+        q = r["query_ms"]
+        print(f"| {r['papers']:,} | {r['import_s']} | {r['import_papers_per_s']:.0f} |"
+              f" {r['import_peak_rss_mb']:.0f} | {r['index_mb']:.0f} | {r['store_mb']:.0f} |"
+              f" {r['search_process_rss_mb']:.0f} | "
+              + " | ".join(str(q.get(k, {}).get("p95", "")) for k in KINDS) + " |")
+    print(json.dumps(runs, indent=1))
+
+
+if __name__ == "__main__":
+    main()
