@@ -213,12 +213,14 @@ def _results(lib: Library, exact: bool = True) -> dict:
     return out
 
 
-def _import(root: Path, writer_class=None) -> tuple[Library, list]:
-    """Import the dumps in small batches and segments (with `writer_class` for the index)."""
+def _import(root: Path, writer_class=None, parallel: bool = False) -> tuple[Library, list]:
+    """Import the dumps in small batches and segments (with `writer_class` for the index;
+    `parallel`: the writers in two processes, index_worker.py)."""
     saved = (library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY,
-             library_module.BATCH, PaperIndex.writer)
+             library_module.BATCH, PaperIndex.writer, library_module.PARALLEL_BYTES)
     library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY = 40, 60
     library_module.BATCH = 25
+    library_module.PARALLEL_BYTES = 0 if parallel else 1 << 60
     if writer_class is not None:
         PaperIndex.writer = lambda self, **kw: writer_class(self.ix, timeout=5.0)
     seen: list = []
@@ -227,7 +229,7 @@ def _import(root: Path, writer_class=None) -> tuple[Library, list]:
         report = lib.import_paths(DUMPS, progress=seen.append)
     finally:
         (library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY,
-         library_module.BATCH, PaperIndex.writer) = saved
+         library_module.BATCH, PaperIndex.writer, library_module.PARALLEL_BYTES) = saved
     assert not report.failed and report.papers > 150
     return lib, seen
 
@@ -248,6 +250,29 @@ def test_fast_import_gives_the_results_of_the_plain_writer(imported, tmp_path):
         assert _results(plain) == _results(lib)
     finally:
         plain.close()
+
+
+def _all_hits(lib: Library) -> dict:
+    """Every query's hits: {id: score} by relevance, the set of ids in the other sorts."""
+    out = {}
+    for q, sort in QUERIES:
+        result = lib.search(q, sort=sort, limit=1000)
+        assert result.error is None and len(result.hits) == result.total, q
+        out[q, sort] = ({h.paper.id: round(h.score, 9) for h in result.hits}
+                        if sort == "relevance" else {h.paper.id for h in result.hits})
+    return out
+
+
+def test_import_in_two_writer_processes_finds_the_same(imported, tmp_path):
+    lib, seen = imported
+    parallel, progress = _import(tmp_path, parallel=True)
+    try:
+        assert parallel.indexed() == lib.indexed() == parallel.stats()["papers"]
+        assert _all_hits(parallel) == _all_hits(lib)
+        assert any(0 < p.indexed < p.papers for p in progress)  # committed as it went
+        assert not list((tmp_path / "data" / "index").glob("*.tmp"))  # no temp files left
+    finally:
+        parallel.close()
 
 
 def test_segments_find_what_one_plain_index_finds(imported, tmp_path):

@@ -412,7 +412,13 @@ class FastSegmentWriter(SegmentWriter):
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
+        if not kwargs.get("_lk", True):
+            # A helper writer (no lock, its segment handed to the lead writer): temporary
+            # files of its own, which the lead's commit does not delete under it.
+            self._tempstorage = self.storage.temp_storage(
+                f"{self.indexname}.{random_name()}.tmp")
         self.pool = TermPool(self._tempstorage, kwargs.get("limitmb", 128))
+        self.extra_segments: list = []  # other writers' segments for this commit's TOC
         if type(self.fieldwriter) is W3FieldWriter:
             _track_position(self.fieldwriter._postfile)
             _track_position(self.fieldwriter._tindex.dbfile)
@@ -466,6 +472,20 @@ class FastSegmentWriter(SegmentWriter):
         self.pool.add_doc(docnum, posts)
         self._added = True
         self.docnum += 1
+
+    def finish_segment(self):
+        """A helper writer's end: write its segment (no TOC: the lead writer adds it), or
+        None when nothing was added."""
+        self._check_state()
+        segment = self._finalize_segment() if self._added else None
+        if segment is None:
+            self._close_segment()
+        self._tempstorage.destroy()
+        self.is_closed = True
+        return segment
+
+    def _commit_toc(self, segments):
+        super()._commit_toc(list(segments) + self.extra_segments)
 
     def _flush_segment(self):
         self.perdocwriter.close()

@@ -25,6 +25,7 @@ BATCH = 2000  # papers per store transaction (and per progress report)
 FIRST_COMMIT = 2000  # an import's first index commit: search works early on
 INDEX_COMMIT_EVERY = 25_000  # then segments of at least this many documents ...
 INDEX_COMMIT_MAX = 250_000  # ... and at most this many (see _IndexFeeder)
+PARALLEL_BYTES = 8 << 20  # imports of this many bytes or more index in two processes
 
 
 class UnknownPaper(LookupError):
@@ -252,7 +253,8 @@ class Library:
             for number, path in enumerate(files):
                 state["file"], state["number"] = str(path), number
                 file_report = self._import_file(
-                    path, year, import_id, lambda: self._open_feeder(committed),
+                    path, year, import_id,
+                    lambda: self._open_feeder(committed, parallel=total_bytes >= PARALLEL_BYTES),
                     lambda n, before=report.papers: report_progress(before + n))
                 report.files.append(file_report)
                 done_bytes += sizes[path]
@@ -269,11 +271,20 @@ class Library:
         self.store.finish_import(import_id, report.new, report.updated)
         return report
 
-    def _open_feeder(self, on_commit: Callable[[int], None]) -> _IndexFeeder:
-        """The import's index writer, opened when the first file has papers to index."""
+    def _open_feeder(self, on_commit: Callable[[int], None], parallel: bool = False
+                     ) -> _IndexFeeder:
+        """The import's index writer, opened when the first file has papers to index; for a
+        big import on a machine with two cores or more, in two more processes
+        (index_worker.py: two writers, and parsing and the store alongside)."""
         with self._feeder_lock:
             if self._feeder is None:
-                self._feeder = _IndexFeeder(self.index, on_commit)
+                if parallel and (os.cpu_count() or 1) >= 2:
+                    from .index_worker import ProcessFeeder
+                    self._feeder = ProcessFeeder(
+                        self.index.path, (FIRST_COMMIT, INDEX_COMMIT_EVERY, INDEX_COMMIT_MAX),
+                        on_commit)
+                else:
+                    self._feeder = _IndexFeeder(self.index, on_commit)
             return self._feeder
 
     def _close_feeder(self) -> None:

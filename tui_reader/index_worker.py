@@ -1,0 +1,212 @@
+"""The index writing of a big import in two more processes.
+
+Whoosh's indexing is pure Python and takes most of an import's time; parsing the dump and
+merging papers into the store take the rest. `ProcessFeeder` spreads the indexing over two
+`spawn`ed processes (the reader has threads, so no fork): the *lead* holds the index lock,
+writes its half of the documents (and every replacement of a known paper) and commits; the
+*helper* writes the other half of the new papers into a segment of its own, which it hands to
+the lead for each commit's table of contents. The importing process only parses, stores and
+sends batches through pipes (a send waits while a writer is busy: memory stays bounded).
+Commits follow `library._IndexFeeder`'s schedule and rules, decided here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _lead(conn, index_path: str) -> None:
+    """Holds the lock: adds and replaces documents, commits with the helper's segment."""
+    from .index import IndexBusy, PaperIndex, add_documents
+    index = PaperIndex(Path(index_path))
+    writer = None
+    try:
+        writer = index.writer()
+    except IndexBusy as exc:
+        conn.send(("busy", str(exc)))
+        index.close()
+        return
+    conn.send(("ready", None))
+    queued: dict[str, dict] = {}
+    try:
+        while True:
+            message = conn.recv()
+            kind = message[0]
+            if kind == "add":
+                if writer is None:
+                    writer = index.writer()
+                add_documents(writer, message[1], message[2])
+            elif kind == "queue":
+                queued[message[1]["id"]] = message[1]
+            elif kind == "commit":
+                final, segments = message[1], [s for s in message[2] if s is not None]
+                if writer is None and segments:
+                    writer = index.writer()
+                if writer is not None:
+                    writer.extra_segments = segments
+                    writer.commit(merge=final)
+                    writer = None
+                if queued:
+                    index.write(queued.values())
+                    queued = {}
+                conn.send(("done", index.doc_count()))
+            elif kind == "cancel":
+                if writer is not None:
+                    writer.cancel()
+                    writer = None
+                conn.send(("done", None))
+                return
+            else:
+                return
+    except BaseException as exc:
+        if writer is not None:
+            writer.cancel()
+        if not isinstance(exc, EOFError):
+            try:
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            except OSError:
+                pass
+    finally:
+        index.close()
+
+
+def _helper(conn, index_path: str) -> None:
+    """Adds new documents to a segment of its own; hands it over when asked."""
+    from whoosh import index as whoosh_index
+
+    from .index import WRITER_LIMIT_MB
+    from .indexing import FastSegmentWriter
+    ix = whoosh_index.open_dir(index_path)
+    writer = None
+    conn.send(("ready", None))
+    try:
+        while True:
+            message = conn.recv()
+            kind = message[0]
+            if kind == "add":
+                if writer is None:
+                    writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB,
+                                               compound=False)
+                for doc in message[1]:
+                    writer.add_document(**doc)
+            elif kind == "finish":
+                segment = writer.finish_segment() if writer is not None else None
+                writer = None
+                conn.send(("segment", segment))
+            elif kind == "cancel":
+                if writer is not None:
+                    writer.cancel()
+                    writer = None
+                conn.send(("done", None))
+                return
+            else:
+                return
+    except BaseException as exc:
+        if writer is not None:
+            writer.cancel()
+        if not isinstance(exc, EOFError):
+            try:
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            except OSError:
+                pass
+
+
+class _Child:
+    def __init__(self, context, target, index_path: Path, name: str):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=target, args=(child, str(index_path)),
+                                       daemon=True, name=name)
+        self.process.start()
+        child.close()
+        self.lock = threading.Lock()
+
+    def send(self, message: tuple) -> None:
+        with self.lock:
+            try:
+                self.conn.send(message)
+            except OSError:
+                self.receive()  # the child said why
+                raise RuntimeError("an index writer process ended unexpectedly") from None
+
+    def receive(self) -> tuple[str, object]:
+        try:
+            kind, value = self.conn.recv()
+        except EOFError:
+            raise RuntimeError("an index writer process ended unexpectedly") from None
+        if kind == "error":
+            raise RuntimeError(f"indexing failed: {value}")
+        return kind, value
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            try:
+                self.send(("cancel",))
+                self.receive()
+            except RuntimeError:
+                pass
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+class ProcessFeeder:
+    """`library._IndexFeeder`'s interface and commit schedule, the writing in two processes."""
+
+    def __init__(self, index_path: Path, schedule: tuple[int, int, int],
+                 on_commit: Callable[[int], None] | None = None):
+        from .index import IndexBusy
+        self.first, self.every, self.most = schedule
+        self.on_commit = on_commit
+        self.queued: dict[str, dict] = {}  # (always empty: queued documents go to the lead)
+        self._queue_lock = threading.Lock()
+        self.in_span: set[str] = set()  # ids written since the last commit
+        self.committed = 0
+        context = multiprocessing.get_context("spawn")
+        self.lead = _Child(context, _lead, index_path, "tui-reader-index-lead")
+        kind, value = self.lead.receive()
+        if kind == "busy":
+            self.lead.process.join()
+            raise IndexBusy(value)
+        self.helper = _Child(context, _helper, index_path, "tui-reader-index-helper")
+        self.helper.receive()
+
+    def add(self, docs: list[dict], new_ids: set[str]) -> None:
+        if any(d["id"] in self.in_span for d in docs):
+            self.commit()  # Whoosh replaces only documents of committed segments
+        new = [d for d in docs if d["id"] in new_ids]
+        known = [d for d in docs if d["id"] not in new_ids]
+        half = len(new) // 2
+        to_lead = known + new[:half]
+        if to_lead:
+            self.lead.send(("add", to_lead, {d["id"] for d in new[:half]}))
+        if new[half:]:
+            self.helper.send(("add", new[half:]))
+        self.in_span.update(d["id"] for d in docs)
+        due = self.first if not self.committed else min(max(self.every, self.committed),
+                                                        self.most)
+        if len(self.in_span) >= due:
+            self.commit()
+
+    def queue(self, doc: dict) -> None:
+        self.lead.send(("queue", doc))
+
+    def commit(self, final: bool = False) -> None:
+        self.helper.send(("finish",))
+        _, segment = self.helper.receive()
+        self.lead.send(("commit", final, [segment]))
+        _, count = self.lead.receive()
+        self.committed += len(self.in_span)
+        self.in_span = set()
+        if self.on_commit:
+            self.on_commit(count)
+        if final:
+            for child in (self.helper, self.lead):
+                child.send(("close",))
+                child.process.join(10)
+
+    def cancel(self) -> None:
+        self.helper.stop()
+        self.lead.stop()
