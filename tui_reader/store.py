@@ -22,6 +22,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -192,6 +193,19 @@ class _Connection(sqlite3.Connection):
             return super().executescript(*args)
         except sqlite3.DatabaseError as exc:
             raise self.store.explain(exc) from exc
+
+
+# What a user's text (a note, a saved search) may not hold: C0 controls but tab and newline,
+# DEL, C1 controls, bidi embeddings, overrides and isolates. Nobody types them; pasted or
+# scripted in, they would act on the terminal that shows the text.
+_USER_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def user_text(text: str, *, multiline: bool = False) -> str:
+    """`text` as the store keeps it: no control characters; one line unless `multiline`."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _USER_CONTROL.sub("", text)
+    return text if multiline else " ".join(text.split("\n")).replace("\t", " ")
 
 
 def _private_file(path: Path) -> None:
@@ -725,6 +739,7 @@ class Store:
     def set_note(self, paper_id: str, title: str, text: str) -> None:
         """Save a note; an empty (blank) text deletes it. The paper's index document is
         pending (note:word) until `index_done`."""
+        text = user_text(text, multiline=True)
         with self.transaction():
             if text.strip():
                 self.db.execute(
@@ -772,6 +787,8 @@ class Store:
         self._user_changed()
 
     def save_search(self, search: SavedSearch) -> None:
+        search = search.model_copy(update={"name": user_text(search.name).strip(),
+                                           "query": user_text(search.query)})
         with self.transaction():
             self.db.execute(
                 "INSERT INTO saved_searches VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
@@ -780,6 +797,7 @@ class Store:
         self._user_changed()
 
     def delete_search(self, name: str) -> bool:
+        name = user_text(name).strip()
         with self.transaction():
             cur = self.db.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
         self._user_changed()

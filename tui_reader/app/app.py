@@ -54,6 +54,11 @@ class ReaderApp(App[None]):
         return MainScreen()
 
     def on_mount(self) -> None:
+        # What the Library's start found and did (a damaged store repaired from the backup, an
+        # index rebuilt): the same sentences the command line prints on stderr.
+        for notice in getattr(self.library, "notices", None) or ():
+            self.notify(notice, title="tui-reader", severity="warning", markup=False,
+                        timeout=30)
         saved = self.library.setting("theme")
         if saved and saved in self.available_themes and saved != self.theme:
             self.theme = saved

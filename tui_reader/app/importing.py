@@ -21,6 +21,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 
+from .safe import SafeInput
+
 REFRESH_EVERY = 2.0  # seconds between refreshes of the list while an import runs
 STEP_EVERY = 0.2  # seconds between progress messages from the worker
 
@@ -40,7 +42,7 @@ class ImportPaths(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Import dump files or folders (folders are read recursively):")
-            yield Input(placeholder="~/papers/arxiv.jsonl.gz  ~/papers/daily/", id="paths")
+            yield SafeInput(placeholder="~/papers/arxiv.jsonl.gz  ~/papers/daily/", id="paths")
             yield Label("", id="import-error")
 
     @on(Input.Submitted, "#paths")

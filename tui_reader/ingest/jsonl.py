@@ -30,6 +30,9 @@ _AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
 _CATEGORY_SEPARATOR = re.compile(r"[\s,;]+")
 _ID_MONTH = re.compile(r"(?:.*/)?(\d\d)(\d\d)[.\d]")
+# A link kept only when it is a plain web address: `o` in the reader hands it to a browser.
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x20\x7f-\x9f\u202a-\u202e\u2066-\u2069]+",
+                      re.IGNORECASE)
 
 
 def parse_jsonl(lines: Iterable[bytes | str], *, warnings: list[str]) -> Iterator[Paper]:
@@ -98,7 +101,7 @@ def record_to_paper(record: dict[str, Any]) -> Paper | None:
         authors_count=len(authors) or None,
         published=_published(record, paper_id),
         arxiv_id=paper_id,
-        url=arxiv_url(paper_id) if paper_id else (link if link.startswith("http") else None),
+        url=arxiv_url(paper_id) if paper_id else (link if _WEB_URL.fullmatch(link) else None),
         categories=_categories(record.get("categories")),
     )
 

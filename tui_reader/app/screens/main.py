@@ -26,6 +26,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from ...models import Highlight, ImportReport, PaperView, SavedSearch
+from ..safe import SafeInput
 from ..text import one_line
 from ..widgets.detail import DetailPane, SimilarList, paper_link
 from ..widgets.paper_list import PAGE, Listing, PaperList, Row
@@ -165,7 +166,7 @@ class Suggestion(Static):
             self.post_message(self.Applied(self.suggestion))
 
 
-class SearchBox(Input):
+class SearchBox(SafeInput):
     """The search box.
 
     Enter is handled at once, while the box handles the key (not by a message handled later),

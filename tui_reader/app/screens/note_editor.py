@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
 from ...models import PaperView
+from ..safe import SafeTextArea
 from ..text import one_line
 
 
@@ -36,7 +37,7 @@ class NoteEditor(ModalScreen[str | None]):
         self._save = save
         self._rescue = rescue
         self.saved_text = paper.note or ""
-        self.area = TextArea(paper.note or "", id="note-text", soft_wrap=True,
+        self.area = SafeTextArea(paper.note or "", id="note-text", soft_wrap=True,
                              show_line_numbers=False, tab_behavior="indent")
 
     def compose(self) -> ComposeResult:

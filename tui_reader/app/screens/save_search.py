@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ..safe import SafeInput
 from ..text import one_line
 
 
@@ -29,7 +30,7 @@ class SaveSearch(ModalScreen[str | None]):
             prompt.append(one_line(self.search_query), "bold")
             prompt.append(" as:")
             yield Static(prompt)
-            yield Input(self.default, placeholder="a name", id="save-name")
+            yield SafeInput(self.default, placeholder="a name", id="save-name")
             yield Static(Text("enter saves, escape cancels", style="dim"), id="save-hint")
 
     def on_mount(self) -> None:
