@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS papers (
 );
 CREATE INDEX IF NOT EXISTS papers_arxiv ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS papers_import ON papers(import_id);
+-- the list's sort orders (SORT_SQL), so a page deep in 75,000 papers is an index walk
+CREATE INDEX IF NOT EXISTS papers_by_date ON papers(published IS NULL, published DESC, title);
+CREATE INDEX IF NOT EXISTS papers_by_upvotes ON papers(upvotes IS NULL, upvotes DESC, title);
+CREATE INDEX IF NOT EXISTS papers_by_title ON papers(title COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,
