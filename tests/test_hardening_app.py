@@ -83,7 +83,7 @@ def hostile_dir(tmp_path_factory) -> Path:
     dumps = make_dumps(root / "all")
     lib = Library(root / "data")
     lib.import_paths([dumps[name] for name in HOSTILE_FILES])
-    write_corpus(root / "corpus.jsonl", 40)
+    write_corpus(root / "corpus.jsonl", 6)
     lib.import_paths([root / "corpus.jsonl"])
     lib.close()
     return root / "data"
@@ -101,7 +101,7 @@ def test_the_app_shows_hostile_papers_as_typed(hostile_dir, tmp_path):
                 await settle(pilot)
                 screen = app.main_screen
                 total = screen.papers.total
-                assert total >= 47
+                assert total >= 13
                 seen_markup = False
                 for _ in range(total):  # every paper in the list and the detail pane
                     await settle(pilot)
@@ -137,7 +137,7 @@ SEARCH_SETTINGS = settings(max_examples=1, deadline=None, derandomize=True, data
 
 
 @SEARCH_SETTINGS
-@given(typed=st.lists(queries, min_size=40, max_size=40))
+@given(typed=st.lists(queries, min_size=25, max_size=25))
 def test_the_search_box_answers_anything_typed(hostile_dir, tmp_path_factory, typed):
     """Generated queries (hypothesis) and the nasty ones, in the search box of one session:
     results or a message in place, never an exception, nothing a terminal would act on."""
@@ -224,7 +224,7 @@ def test_the_app_and_the_cli_write_at_the_same_moment(tmp_path):
     lib.import_paths([tmp_path / "corpus.jsonl"])
     first = {p.id for p in lib.browse("all", sort="date", limit=12)[1]}  # where the app works
     lib.close()
-    cli_ids = [i for i in ids if i not in first][:6]  # different papers: nothing to toggle
+    cli_ids = [i for i in ids if i not in first][:3]  # different papers: nothing to toggle
 
     async def run() -> None:
         lib = Library(data)
@@ -237,7 +237,7 @@ def test_the_app_and_the_cli_write_at_the_same_moment(tmp_path):
                 await settle(pilot)
                 screen = app.main_screen
                 marked: list[str] = []
-                for _ in range(10):  # ten papers of the list, one after the other
+                for _ in range(6):  # six papers of the list, one after the other
                     marked.append(screen.papers.current.paper.id)
                     await pilot.press("b")
                     await settle(pilot)
@@ -245,7 +245,7 @@ def test_the_app_and_the_cli_write_at_the_same_moment(tmp_path):
                     await settle(pilot)
                     await pilot.press("j")
                     await settle(pilot)
-                assert len(set(marked)) == 10, marked
+                assert len(set(marked)) == 6, marked
                 while writer.poll() is None:
                     await asyncio.sleep(0.1)
                 marked = set(marked)
@@ -289,10 +289,13 @@ def test_the_real_program_in_a_terminal_sends_no_control_sequence_of_the_data(ho
                     return
 
     try:
-        read_for(6)
+        end = time.monotonic() + 15
+        while b"[bold]x[/bold]" not in out and time.monotonic() < end:  # the first screen
+            read_for(0.2)
+        read_for(0.5)
         for key in (b"j", b"j", b"/", b"b", b"o", b"l", b"d", b"\r", b"j"):  # "bold" typed in the box
             os.write(primary, key)
-            read_for(0.4)
+            read_for(0.25)
         os.write(primary, b"\x1b")
         read_for(0.5)
         os.write(primary, b"\x11")  # ctrl+q quits from anywhere

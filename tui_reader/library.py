@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from stat import S_ISREG
@@ -15,6 +16,7 @@ from .index import (SORTS, IndexBusy, PaperIndex, QueryError, add_documents, fra
                     paper_document)
 from .models import (FileReport, Highlight, ImportReport, Note, Paper, PaperView, SavedSearch,
                      SearchHit, SearchResult)
+from .locks import FileLock
 from .store import Store, StoreError
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
@@ -148,6 +150,26 @@ class _IndexFeeder:
             self.writer = None
 
 
+ANOTHER_IMPORT = "another import is running; try again when it has finished"
+
+
+def _exclusive(method):
+    """Run `method` holding the data dir's import lock: one import or index rebuild at a time
+    across processes (IndexBusy at once otherwise), reentrant within the thread that holds it.
+    The lock says "an import runs" for as long as it runs, whoever writes the index when."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Library", *args, **kwargs):
+        if not self._take_import_lock():
+            raise IndexBusy(ANOTHER_IMPORT)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._drop_import_lock()
+
+    return wrapper
+
+
 class Library:
     """The papers and the user's data of one data dir."""
 
@@ -157,6 +179,9 @@ class Library:
         an unusable index is rebuilt from the store, `progress(done, total)` meanwhile.
         `notices`: a sentence for the user about each thing start-up found and did."""
         self.root = paths.data_dir(data_dir)
+        self._import_lock = FileLock(paths.import_lock_path(self.root))
+        self._import_holder: tuple[int, int] | None = None  # (thread, depth) holding it
+        self._import_guard = threading.Lock()
         self.store = Store(paths.store_path(self.root), backup=paths.backup_path(self.root))
         self.notices: list[str] = [self.store.recovered] if self.store.recovered else []
         self.index = PaperIndex(paths.index_path(self.root))
@@ -173,9 +198,44 @@ class Library:
         """Probe the index at start. Write again the papers it may lack (those of an import
         that was killed, a note saved while the index was busy); rebuild it from the store when
         it is unreadable, or its count still differs from the store's (a killed rebuild). Only
-        reads the store; does nothing while another process writes the index."""
-        if self.index.writer_locked():
+        reads the store; does nothing while another process imports or writes the index."""
+        try:
+            if not self._take_import_lock():
+                return
+        except OSError:  # a data dir that cannot be written: nothing can be repaired anyway
             return
+        try:
+            if not self.index.writer_locked():
+                self._check_index_locked(progress)
+        finally:
+            self._drop_import_lock()
+
+    def _take_import_lock(self) -> bool:
+        """Take the import lock (or go one deeper in this thread); False when another
+        process or thread has it."""
+        me = threading.get_ident()
+        with self._import_guard:
+            if self._import_holder is not None:
+                thread, depth = self._import_holder
+                if thread != me:
+                    return False
+                self._import_holder = (thread, depth + 1)
+                return True
+            if not self._import_lock.acquire():
+                return False
+            self._import_holder = (me, 1)
+            return True
+
+    def _drop_import_lock(self) -> None:
+        with self._import_guard:
+            thread, depth = self._import_holder
+            if depth > 1:
+                self._import_holder = (thread, depth - 1)
+            else:
+                self._import_holder = None
+                self._import_lock.release()
+
+    def _check_index_locked(self, progress: Callable[[int, int], None] | None) -> None:
         damage = None
         try:
             indexed = self.index.probe()
@@ -224,6 +284,7 @@ class Library:
         self.store.index_done()
 
     # -- import --------------------------------------------------------------------------
+    @_exclusive
     def import_paths(self, inputs: Iterable[str | Path], *, year: int | None = None,
                      progress: Callable[[ImportProgress], None] | None = None) -> ImportReport:
         """Import dump files and folders; unchanged files are skipped, failures reported.
@@ -343,6 +404,7 @@ class Library:
         self.store.finish_file(file_id, sha1, report.papers)
         return report
 
+    @_exclusive
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the index from the store (no dump files needed); returns the papers indexed."""
         total = self.store.counts()["papers"]
