@@ -326,6 +326,36 @@ def test_after_a_repair_a_reimport_brings_the_papers_back_with_their_user_data(
     assert json.loads(cli(library_dir, "saved", "--json").stdout)["saved"][0]["count"] > 0
 
 
+@pytest.mark.parametrize("backup", ["missing", "garbage", "wrong shape"])
+@pytest.mark.parametrize("damage", [_header, _papers_pages], ids=["header", "papers_pages"])
+def test_a_damaged_store_without_a_usable_backup_still_opens_and_says_so(
+        template, library_dir, damage, backup):
+    ids = template[1]
+    user_data_then_close(library_dir, ids)
+    copy = library_dir / "user-backup.json"
+    if backup == "missing":
+        copy.unlink()
+    elif backup == "garbage":
+        copy.write_bytes(b"\x00{not json")
+    else:
+        copy.write_text(json.dumps({"format": "tui-reader user data", "tables": [1, 2]}))
+    damage(library_dir / "library.sqlite3")
+    lib = Library(library_dir)
+    try:
+        [notice] = lib.notices
+        if damage is _header:  # nothing can be read from the damaged file either
+            assert "restored 0 bookmarks, 0 notes, 0 saved searches from nothing" in notice
+            assert "no backup was found" in notice
+        else:  # the user's tables still read cleanly: nothing is lost
+            assert "restored 2 bookmarks, 1 notes, 1 saved searches from the damaged file;" \
+                in notice
+            assert {b.id for b in lib.bookmarks()} == {ids[5], ids[6]}
+        lib.save_search("after", "graphs")  # and it works
+    finally:
+        lib.close()
+    assert json.loads(copy.read_text())["format"] == "tui-reader user data"  # a new backup
+
+
 KILL_AFTER_A_QUIET_NOTE = """
 import sys, time
 from tui_reader.library import Library

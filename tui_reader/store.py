@@ -289,6 +289,9 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._dirty = False
         self._last_backup = 0.0
+        self._backup_every = BACKUP_EVERY  # grows with the time a backup takes (big data)
+        self._backup_mutex = threading.Lock()  # one backup at a time in this process
+        self._backup_thread: threading.Thread | None = None
         self._connecting = False
         self._lock = FileLock(self.path.with_name(self.path.name + ".lock"))
         self._open_checked()
@@ -463,6 +466,9 @@ class Store:
     def close(self, backup: bool = True) -> None:
         """Write the backup when user data changed since the last one; close every thread's
         connection."""
+        thread = self._backup_thread
+        if thread is not None:
+            thread.join()
         if backup and self._dirty:
             self.write_backup()
         for conn in self._connections:
@@ -491,10 +497,30 @@ class Store:
 
     # -- the backup of the user's data ------------------------------------------------------
     def _user_changed(self) -> None:
-        """After a change of user data: back it up now, or at a later change or close."""
+        """After a change of user data: back it up now (in a thread: the caller may be a UI),
+        or at a later change, or at close."""
         self._dirty = True
-        if time.monotonic() - self._last_backup >= BACKUP_EVERY:
+        if time.monotonic() - self._last_backup < self._backup_every:
+            return
+        if self._backup_thread is not None and self._backup_thread.is_alive():
+            return  # it is writing; this change is backed up by a later one or close
+        self._last_backup = time.monotonic()
+        self._backup_thread = threading.Thread(target=self._backup_in_thread, daemon=True,
+                                               name="tui-reader-backup")
+        self._backup_thread.start()
+
+    def _backup_in_thread(self) -> None:
+        try:
             self.write_backup()
+        finally:  # this thread's connection goes with it
+            conn = getattr(self._local, "conn", None)
+            if conn is not None:
+                self._local.conn = None
+                try:
+                    self._connections.remove(conn)
+                except ValueError:
+                    pass
+                conn.close()
 
     def user_data(self) -> dict[str, list[tuple]]:
         """Every row of the user's tables, read in one snapshot."""
@@ -510,26 +536,31 @@ class Store:
     def write_backup(self, *, locked: bool = False) -> bool:
         """Write the backup now (atomically); False, with `backup_error` set, when it cannot be
         written (the store itself is unaffected)."""
+        started = time.monotonic()
+        self._dirty = False  # before the snapshot: a change made meanwhile sets it again
         try:
-            if not locked:
-                self._lock.acquire(timeout=30)
-            try:
-                data = self.user_data()
-                document = {"format": BACKUP_FORMAT, "version": 1, "written_at": time.time(),
-                            "columns": {t: list(c) for t, c in USER_TABLES.items()},
-                            "tables": data}
-                _atomic_write(self.backup_path,
-                              json.dumps(document, ensure_ascii=False).encode("utf-8"))
-            finally:
+            with self._backup_mutex:
                 if not locked:
-                    self._lock.release()
+                    self._lock.acquire(timeout=30)
+                try:
+                    data = self.user_data()
+                    document = {"format": BACKUP_FORMAT, "version": 1,
+                                "written_at": time.time(),
+                                "columns": {t: list(c) for t, c in USER_TABLES.items()},
+                                "tables": data}
+                    _atomic_write(self.backup_path,
+                                  json.dumps(document, ensure_ascii=False).encode("utf-8"))
+                finally:
+                    if not locked:
+                        self._lock.release()
         except (OSError, StoreError, sqlite3.Error) as exc:
-            reason = (f"the disk is full" if getattr(exc, "errno", None) == errno.ENOSPC
+            self._dirty = True
+            reason = ("the disk is full" if getattr(exc, "errno", None) == errno.ENOSPC
                       else getattr(exc, "strerror", None) or str(exc))
             self.backup_error = f"cannot write the backup {self.backup_path}: {reason}"
             return False
-        self._dirty = False
         self._last_backup = time.monotonic()
+        self._backup_every = max(BACKUP_EVERY, 10 * (self._last_backup - started))
         self.backup_error = None
         return True
 
