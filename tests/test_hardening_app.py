@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from textual.widgets import Input
+from textual import events
+from textual.widgets import Input, TextArea
 from textual.worker import WorkerCancelled
 
 from tests.test_hardening_dumps import make_dumps
@@ -173,6 +174,48 @@ def test_the_search_box_answers_anything_typed(hostile_dir, tmp_path_factory, ty
                     await pilot.press("slash")
                     assert app._exception is None, query
                     screen_text(app)
+        finally:
+            lib.close()
+
+    asyncio.run(run())
+
+
+def test_pasted_control_characters_never_reach_the_screen(hostile_dir, tmp_path):
+    """A title copied from elsewhere with an OSC 52 in it, pasted into the search box and
+    into the note editor: kept as text without its control characters."""
+    import shutil
+    data = shutil.copytree(hostile_dir, tmp_path / "data")
+    pasted = "bold\x1b]52;c;ZXZpbA==\x07 \x9b2J\u202e"
+
+    async def run() -> None:
+        lib = Library(data)
+        app = make_app(lib)
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                box = app.main_screen.query_one(Input)
+                await pilot.press("slash")
+                box.post_message(events.Paste(pasted))
+                await settle(pilot)
+                assert box.value == "bold]52;c;ZXZpbA== 2J"
+                screen_text(app)
+                box.value = ""  # back to every paper
+                await settle(pilot)
+                await pilot.press("escape")
+                await settle(pilot)
+                if app.focused is box:
+                    await pilot.press("escape")
+                    await settle(pilot)
+                await pilot.press("n")
+                await settle(pilot)
+                area = app.screen.query_one(TextArea)
+                area.post_message(events.Paste(pasted + "\r\nsecond line\x07"))
+                await settle(pilot)
+                assert area.text.endswith("bold]52;c;ZXZpbA== 2J\nsecond line")
+                screen_text(app)
+                await pilot.press("ctrl+s", "escape")
+                await settle(pilot)
+            assert any((n.text or "").endswith("second line") for n in lib.note_records())
         finally:
             lib.close()
 
