@@ -296,7 +296,8 @@ class TermPool:
     def iter_terms(self) -> Iterator[tuple[tuple[str, bytes], list]]:
         """(field, term bytes), [docnum, weight, value, ...] in the order of the terms."""
         terms = self.terms
-        current = ((key, terms[key]) for key in sorted(terms))
+        # Each term's postings are let go of as they are written (a commit's peak memory).
+        current = ((key, terms.pop(key)) for key in sorted(terms))
         if not self.runs:
             yield from current
             return
