@@ -276,20 +276,21 @@ class TermPool:
             return
         name = f"{random_name()}.terms"
         with self.tempstore.create_file(name).raw_file() as f:
-            dump = pickle.Pickler(f, pickle.HIGHEST_PROTOCOL).dump
+            pickler = pickle.Pickler(f, pickle.HIGHEST_PROTOCOL)
             terms = self.terms
             for key in sorted(terms):
-                dump((key, terms[key]))
+                pickler.dump((key, terms[key]))
+                pickler.clear_memo()  # records stand alone: reading one keeps no other
         self.runs.append(name)
         self.terms = {}
         self.size = 0
 
     def _read_run(self, name: str) -> Iterator[tuple]:
         with self.tempstore.open_file(name).raw_file() as f:
-            load = pickle.Unpickler(f).load
             while True:
                 try:
-                    yield load()
+                    # A new unpickler each time: one reused keeps every record in its memo.
+                    yield pickle.load(f)
                 except EOFError:
                     return
 
