@@ -355,3 +355,50 @@ def test_concurrent_starts_do_not_rebuild_under_a_running_import(template, libra
         assert lib.search("number", limit=1).total == PAPERS + 300
     finally:
         lib.close()
+
+
+NOTE_WRITER = """
+import json, sys, time
+from tui_reader.library import Library
+ids = json.loads(sys.argv[2])
+lib = Library(sys.argv[1])
+print("ready", flush=True)
+end = time.monotonic() + float(sys.argv[3])
+i = 0
+while time.monotonic() < end:
+    lib.note(ids[i % len(ids)], f"kiwi {i}")
+    i += 1
+lib.close()
+print("wrote", i, flush=True)
+"""
+
+
+def test_searches_hold_while_other_processes_commit_the_index(template, library_dir):
+    """Another process's commit may remove the files of segments a searcher has not opened
+    yet (Whoosh opens them lazily): searching goes on, on the new generation."""
+    ids = template[1]
+    writers = [spawn(NOTE_WRITER, library_dir, json.dumps(ids[k::2]), 5) for k in (0, 1)]
+    for writer in writers:
+        assert writer.stdout.readline().strip() == "ready", writer.stderr.read()
+    lasting = Library(library_dir)  # as the reader keeps it
+    errors: list[str] = []
+    searches = 0
+    try:
+        while any(w.poll() is None for w in writers):
+            fresh = Library(library_dir)  # as a command does
+            try:
+                for lib in (lasting, fresh):
+                    for query in ("graphs", "number", "note:kiwi", "paper*"):
+                        result = lib.search(query)
+                        searches += 1
+                        if result.error:
+                            errors.append(result.error)
+                    lib.similar(ids[0])
+            finally:
+                fresh.close()
+    finally:
+        lasting.close()
+    for writer in writers:
+        out, err = writer.communicate(timeout=60)
+        assert writer.returncode == 0, err
+    assert errors == [] and searches > 20

@@ -7,6 +7,7 @@ import hashlib
 import os
 from stat import S_ISREG
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from .store import Store, StoreError
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
 VIEWS = ("all", "bookmarks", "notes", "unread", "new")
+STALE_RETRIES = 3  # reads of the index that fail are tried again on a fresh searcher
 NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
 BATCH = 2000  # papers per store transaction (and per progress report)
 FIRST_COMMIT = 2000  # an import's first index commit: search works early on
@@ -467,7 +469,7 @@ class Library:
                           fragment=fragment(Highlight(text=p.abstract))) for p in papers])
         try:
             q = self.index.parse(text)
-            total, matches = self.index.search(q, sort, offset, limit)
+            total, matches = self._fresh(self.index.search, q, sort, offset, limit)
         except QueryError as exc:
             return SearchResult(query=text, sort=sort, error=str(exc))
         except Exception as exc:  # Whoosh on odd input (word~2/99), or a damaged index
@@ -486,6 +488,21 @@ class Library:
             suggestion = None
         return SearchResult(query=text, sort=sort, total=total, hits=hits, suggestion=suggestion)
 
+    def _fresh(self, read, *args):
+        """`read(*args)` on the index, again on a new searcher when it fails: another process's
+        commit may have removed the files of segments this searcher had not opened yet (it
+        then reads the new generation). The last failure is raised."""
+        for attempt in range(STALE_RETRIES):
+            try:
+                return read(*args)
+            except QueryError:
+                raise
+            except Exception:
+                if attempt == STALE_RETRIES - 1:
+                    raise
+                self.index.close()  # the next read opens the index's current generation
+                time.sleep(0.02 * (attempt + 1))
+
     def highlight(self, text: str, query: str, field: str = "abstract") -> Highlight:
         """`text` with the terms of `query` marked (for a detail pane)."""
         try:
@@ -498,8 +515,9 @@ class Library:
     def similar(self, ref: str, limit: int = 5) -> list[PaperView]:
         """The papers most like this one."""
         paper = self.store.paper(self.resolve(ref))
-        ids = [i for i in self.index.similar(paper.id, f"{paper.title} {paper.abstract}",
-                                             limit) if i != paper.id]
+        ids = [i for i in self._fresh(self.index.similar, paper.id,
+                                      f"{paper.title} {paper.abstract}", limit)
+               if i != paper.id]
         papers = self.store.papers(ids)
         return self._views([papers[i] for i in ids if i in papers])
 
