@@ -239,11 +239,14 @@ class Library:
 
     def _check_index_locked(self, progress: Callable[[int, int], None] | None) -> None:
         damage = None
-        try:
-            indexed = self.index.probe()
-        except Exception as exc:  # Whoosh fails in many ways on damaged files
-            indexed, damage = None, (str(exc) if isinstance(exc, ValueError) and str(exc)
-                                     else f"{type(exc).__name__}: {exc}".strip(": "))
+        for attempt in range(STALE_RETRIES):  # a commit elsewhere may have moved files away
+            try:
+                indexed, damage = self.index.probe(), None
+                break
+            except Exception as exc:  # Whoosh fails in many ways on damaged files
+                indexed, damage = None, (str(exc) if isinstance(exc, ValueError) and str(exc)
+                                         else f"{type(exc).__name__}: {exc}".strip(": "))
+                time.sleep(0.05 * (attempt + 1))
         try:
             papers = self.store.counts()["papers"]
             if damage is None and not self.index.recreated:
