@@ -181,53 +181,6 @@ def test_a_second_import_while_one_runs_waits_or_says_another_import_is_running(
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     write_corpus(first, 300, "First", year=23)
     write_corpus(second, 200, "Second", year=22)
-    running = spawn(SLOW_IMPORT, library_dir, first, 7)
-    assert running.stdout.readline().strip() == "importing", running.stderr.read()
-    others = [subprocess.Popen([*cli_command(library_dir), *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=cli_env())
-              for args in (("import", second), ("reindex",))]
-    results = [(p, *p.communicate(timeout=120)) for p in others]
-    for proc, out, err in results:
-        if proc.returncode == 1:  # it said so, in one line, and changed nothing
-            assert "another import is running" in one_line_error(err)
-        else:  # it waited for the first one
-            assert proc.returncode == 0, err
-    out, err = running.communicate(timeout=120)
-    assert running.returncode == 0 and out.strip().endswith("done 300"), err
-    if results[0][0].returncode == 1:
-        assert cli(library_dir, "import", second).returncode == 0
-    lib = Library(library_dir)
-    try:
-        assert lib.notices == []
-        assert lib.stats()["papers"] == PAPERS + 500
-        assert lib.search("first", limit=1).total == 300
-        assert lib.search("second", limit=1).total == 200
-    finally:
-        lib.close()
-
-
-IMPORT = """
-import sys, time
-from tui_reader.library import Library
-lib = Library(sys.argv[1])
-told = False
-def progress(p):
-    global told
-    if p.papers and not told:
-        told = True
-        print("importing", flush=True)
-        time.sleep(float(sys.argv[3]))
-report = lib.import_paths([sys.argv[2]], progress=progress)
-lib.close()
-print("done", report.new, flush=True)
-"""
-
-
-def test_a_second_import_while_one_runs_waits_or_says_another_import_is_running(
-        template, library_dir, tmp_path):
-    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    write_corpus(first, 300, "First", year=23)
-    write_corpus(second, 200, "Second", year=22)
     running = spawn(SLOW_IMPORT, library_dir, first, 8)
     assert running.stdout.readline().strip() == "importing", running.stderr.read()
     other = cli(library_dir, "import", second)
