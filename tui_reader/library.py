@@ -554,16 +554,6 @@ class Library:
             return
         self.store.index_done([doc["id"]])
 
-    def _index_note(self, doc: dict) -> None:
-        """Write a note's index document if the index is free within NOTE_INDEX_WAIT seconds.
-        Otherwise (another process imports, the index is damaged, the disk is full) the note
-        is saved all the same and its document stays pending: the next start writes it."""
-        try:
-            self.index.write([doc], timeout=NOTE_INDEX_WAIT)
-        except Exception:
-            return
-        self.store.index_done([doc["id"]])
-
     def mark_read(self, ref: str, read: bool = True) -> None:
         paper = self.store.paper(self.resolve(ref))
         self.store.set_read(paper.id, paper.title, read)
