@@ -181,17 +181,23 @@ def test_a_second_import_while_one_runs_waits_or_says_another_import_is_running(
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     write_corpus(first, 300, "First", year=23)
     write_corpus(second, 200, "Second", year=22)
-    running = spawn(SLOW_IMPORT, library_dir, first, 8)
+    running = spawn(SLOW_IMPORT, library_dir, first, 4)
     assert running.stdout.readline().strip() == "importing", running.stderr.read()
-    other = cli(library_dir, "import", second)
-    if other.returncode == 1:  # it said so, in one line, and changed nothing
-        assert "another import is running" in one_line_error(other.stderr)
-        assert running.poll() is None  # the first import was still running
-    else:  # it waited for the first one
-        assert other.returncode == 0, other.stderr
+    others = [subprocess.Popen([*cli_command(library_dir), *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=cli_env())
+              for args in (("import", second), ("reindex",))]
+    results = [(p, *p.communicate(timeout=120)) for p in others]
+    still_running = running.poll() is None
+    for proc, out, err in results:
+        if proc.returncode == 1:  # it said so, in one line, and changed nothing
+            assert "another import is running" in one_line_error(err)
+        else:  # it waited for the first one
+            assert proc.returncode == 0, err
+    if still_running:  # the import lock refuses at once, while the first import runs
+        assert [p.returncode for p, _, _ in results] == [1, 1]
     out, err = running.communicate(timeout=120)
     assert running.returncode == 0 and out.strip().endswith("done 300"), err
-    if other.returncode == 1:
+    if results[0][0].returncode == 1:
         assert cli(library_dir, "import", second).returncode == 0
     lib = Library(library_dir)
     try:
@@ -291,7 +297,7 @@ def test_concurrent_starts_do_not_rebuild_under_a_running_import(template, libra
     """A reader starting while another process imports leaves the index to it."""
     first = tmp_path / "first.jsonl"
     write_corpus(first, 300, "First", year=23)
-    running = spawn(SLOW_IMPORT, library_dir, first, 4)
+    running = spawn(SLOW_IMPORT, library_dir, first, 3)
     assert running.stdout.readline().strip() == "importing", running.stderr.read()
     readers = [subprocess.Popen([*cli_command(library_dir), "search", "number", "--json"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
@@ -330,7 +336,7 @@ def test_searches_hold_while_other_processes_commit_the_index(template, library_
     """Another process's commit may remove the files of segments a searcher has not opened
     yet (Whoosh opens them lazily): searching goes on, on the new generation."""
     ids = template[1]
-    writers = [spawn(NOTE_WRITER, library_dir, json.dumps(ids[k::2]), 5) for k in (0, 1)]
+    writers = [spawn(NOTE_WRITER, library_dir, json.dumps(ids[k::2]), 3) for k in (0, 1)]
     for writer in writers:
         assert writer.stdout.readline().strip() == "ready", writer.stderr.read()
     lasting = Library(library_dir)  # as the reader keeps it
