@@ -197,9 +197,14 @@ class PaperIndex:
         self._searcher = None
         self._fast_searcher = None
         self.recreated = False  # the index on disk was unreadable and started anew
-        try:
-            self.ix = index.open_dir(self.path) if index.exists_in(self.path) else self._create()
-        except Exception:
+        for attempt in range(3):  # a commit elsewhere may swap the TOC while it is read
+            try:
+                self.ix = (index.open_dir(self.path) if index.exists_in(self.path)
+                           else self._create())
+                break
+            except Exception:
+                time.sleep(0.05 * (attempt + 1))
+        else:
             self.recreated = True
             self._reset()
         # The schema of this version, not the one on disk (an index of another version is
