@@ -163,8 +163,10 @@ def test_the_story_in_a_real_terminal(tmp_path):
         term.wait_for("e2e-saved")  # the saved search is in the sidebar
         term.wait_for("papers · newest first")
         term.keys("]")  # the next view: Bookmarks
-        screen = term.wait_for("Bookmarks · 1 paper")
-        assert title[:40] in screen, screen
+        # The status line can change a moment before the list's rows: wait for both.
+        screen = term.wait_until(
+            lambda shown: "Bookmarks · 1 paper" in shown and title[:40] in shown,
+            "the bookmarked paper in the Bookmarks view")
         assert "★" in screen, screen
         term.keys("Enter", "End")  # into the detail pane, to its end: the note
         term.wait_for("e2e note: reread section 3")
