@@ -6,12 +6,13 @@ The index is derived data: the store holds everything needed to rebuild it.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -456,26 +457,32 @@ def _fast_analyses() -> dict:
     return {name: fast for name, fast in found.items() if fast is not None}
 
 
-def highlight(text: str, terms: set[str], field: str = "abstract") -> Highlight:
-    """`text` with the spans of the tokens whose analysed form is in `terms`."""
+def _spans(text: str, terms: set[str], field: str) -> Iterator[tuple[int, int]]:
+    """The spans of the tokens of `text` whose analysed form is in `terms`, lazily."""
     if not terms or not text:
-        return Highlight(text=text)
+        return iter(())
     fast = _fast_analyses().get(field)
     if fast is not None:
-        return Highlight(text=text, spans=fast.spans(text, terms))
-    analyzer = _analyzers()[field]
-    spans = [(t.startchar, t.endchar)
-             for t in analyzer(text, chars=True, removestops=False, mode="index")
-             if t.text in terms]
-    return Highlight(text=text, spans=spans)
+        return fast.spans(text, terms)
+    return ((t.startchar, t.endchar)
+            for t in _analyzers()[field](text, chars=True, removestops=False, mode="index")
+            if t.text in terms)
 
 
-def fragment(hl: Highlight, width: int = 240) -> Highlight:
-    """The part of a highlighted text around its first match, at most `width` characters."""
-    text = hl.text
+def highlight(text: str, terms: set[str], field: str = "abstract") -> Highlight:
+    """`text` with the spans of the tokens whose analysed form is in `terms`."""
+    return Highlight(text=text, spans=list(_spans(text, terms, field)))
+
+
+def fragment(text: str, terms: set[str] = frozenset(), field: str = "abstract",
+             width: int = 240) -> Highlight:
+    """The part of `text` around its first match of `terms`, at most `width` characters,
+    highlighted (the text is analysed only up to the end of that part)."""
     if len(text) <= width:
-        return hl
-    start = max(0, hl.spans[0][0] - width // 4) if hl.spans else 0
+        return highlight(text, terms, field)
+    spans = _spans(text, terms, field)
+    first = next(spans, None)
+    start = max(0, first[0] - width // 4) if first else 0
     if start:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < start + 20 else start
@@ -486,5 +493,10 @@ def fragment(hl: Highlight, width: int = 240) -> Highlight:
     prefix = "…" if start else ""
     suffix = "…" if end < len(text) else ""
     shift = len(prefix) - start
-    spans = [(a + shift, b + shift) for a, b in hl.spans if a >= start and b <= end]
-    return Highlight(text=prefix + text[start:end] + suffix, spans=spans)
+    inside = []
+    for a, b in itertools.chain([first] if first else [], spans):
+        if a >= end:
+            break
+        if a >= start and b <= end:
+            inside.append((a + shift, b + shift))
+    return Highlight(text=prefix + text[start:end] + suffix, spans=inside)

@@ -155,12 +155,12 @@ class FastAnalysis:
             tokens = [stems.get(t) or self._stemmed(t) for t in tokens]
         return tokens, first
 
-    def spans(self, value: str, terms: set[str] | frozenset) -> list[tuple[int, int]]:
-        """The character spans of the tokens whose analysed form is in `terms`: what
-        `analyzer(value, chars=True, removestops=False)` marks (a stop word stays itself)."""
+    def spans(self, value: str, terms: set[str] | frozenset) -> Iterator[tuple[int, int]]:
+        """The character spans of the tokens whose analysed form is in `terms`, in order
+        (lazily: a caller may stop early): what `analyzer(value, chars=True,
+        removestops=False)` marks (a stop word stays itself)."""
         stops, minsize, maxsize = self.stops, self.minsize, self.maxsize
         stems = self._stems if self.stem else None
-        out = []
         for m in self.finditer(value):
             text = m.group(0).lower()
             if stems is not None and not (stops is not None and (
@@ -168,8 +168,7 @@ class FastAnalysis:
                     or text in stops)):
                 text = stems.get(text) or self._stemmed(text)
             if text in terms:
-                out.append(m.span())
-        return out
+                yield m.span()
 
     def index(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
         """What `field.index(value)` yields: (term bytes, frequency, weight, encoded value)."""

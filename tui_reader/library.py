@@ -469,7 +469,7 @@ class Library:
                                         offset=offset, limit=limit)
             return SearchResult(query=text, sort=sort, total=total, hits=[
                 SearchHit(paper=p, title=Highlight(text=p.title),
-                          fragment=fragment(Highlight(text=p.abstract))) for p in papers])
+                          fragment=fragment(p.abstract)) for p in papers])
         try:
             q = self.index.parse(text)
             total, matches = self._fresh(self.index.search, q, sort, offset, limit)
@@ -482,8 +482,7 @@ class Library:
         terms = self.index.matched_terms(q)
         hits = [SearchHit(paper=views[m.id], score=m.score,
                           title=highlight(views[m.id].title, terms.get("title", set()), "title"),
-                          fragment=fragment(highlight(views[m.id].abstract,
-                                                      terms.get("abstract", set()))))
+                          fragment=fragment(views[m.id].abstract, terms.get("abstract", set())))
                 for m in matches if m.id in views]
         try:
             suggestion = self.index.suggestion(text) if total == 0 else None
