@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import functools
 import heapq
-from itertools import accumulate
 from array import array
 from collections import OrderedDict
+from itertools import accumulate
+from math import log
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermsReader, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 from whoosh.scoring import BM25F
 
 
 TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (12 bytes each)
+TERM_INFOS_MAX = 50_000  # terms whose per-segment term infos are remembered
 
 
 class Unsupported(Exception):
@@ -53,6 +56,9 @@ class FastSearch:
         self._positions: dict[bytes, frozenset] = {}  # encoded positions, decoded
         self._expanded: dict[tuple, list[bytes]] = {}
         self._norm_cache: dict[tuple, list] = {}
+        self._infos: dict[tuple[str, bytes], list] = {}  # (field, term) -> [(leaf, TermInfo)]
+        self._doc_count_all = searcher.doc_count_all()
+        self._avg_lengths: dict[str, float] = {}
         self._deleted = [frozenset(sub.reader().deleted_docs_set) if sub.reader().has_deletions()
                          else frozenset() for sub, _ in self.leaves]
 
@@ -203,26 +209,26 @@ class FastSearch:
                 btext = fieldobj.to_bytes(text)
             except ValueError:
                 return {}
-        searcher = self.searcher
+        infos = self._term_infos(field, btext)
         out: dict[int, float] = {}
-        if not any((field, btext) in sub.reader() for sub, _ in self.leaves):
+        if not infos:
             return out
         if fieldobj.scorable:
-            idf = searcher.idf(field, btext)
-            avgfl = searcher.avg_field_length(field) or 1
+            # BM25F's idf (Weighting.idf): from the segments' document frequencies
+            docfreq = sum(info.doc_frequency() for _, info in infos)
+            idf = log(self._doc_count_all / (docfreq + 1)) + 1
+            avgfl = self._avg_length(field)
             B = self.weighting._field_B.get(field, self.weighting.B)
             K1 = self.weighting.K1
-        for i, (sub, offset) in enumerate(self.leaves):
-            reader = sub.reader()
-            if (field, btext) not in reader:
-                continue
+            top = idf * (K1 + 1)
+        for i, info in infos:
+            sub, offset = self.leaves[i]
             deleted = self._deleted[i]
             if fieldobj.scorable:
                 # bm25(idf, tf, fl, avgfl, B, K1) = top * tf / (tf + norm[fl]) with the
                 # length part of each document computed once per field
                 norms = self._norms(i, sub, field, K1, B, avgfl)
-                top = idf * (K1 + 1)
-            for ids, weights in _blocks(reader.postings(field, btext)):
+            for ids, weights in _blocks(self._matcher(i, field, btext, info)):
                 if fieldobj.scorable:
                     scores = [top * w / (w + norms[d]) for d, w in zip(ids, weights)]
                 else:
@@ -236,6 +242,42 @@ class FastSearch:
                 else:
                     out.update(zip(ids, scores))
         return out
+
+    def _avg_length(self, field: str) -> float:
+        found = self._avg_lengths.get(field)
+        if found is None:
+            found = self._avg_lengths[field] = self.searcher.avg_field_length(field) or 1
+        return found
+
+    def _term_infos(self, field: str, btext: bytes) -> list[tuple[int, object]]:
+        """(leaf, TermInfo) of a term in each segment that has it: one lookup per segment
+        (remembered; a prefix's expansion fills this as it reads the terms)."""
+        key = (field, btext)
+        found = self._infos.get(key)
+        if found is None:
+            found = []
+            for i, (sub, _) in enumerate(self.leaves):
+                try:
+                    found.append((i, sub.reader().term_info(field, btext)))
+                except TermNotFound:
+                    pass
+            self._remember_infos(key, found)
+        return found
+
+    def _remember_infos(self, key: tuple[str, bytes], infos: list) -> None:
+        if len(self._infos) >= TERM_INFOS_MAX:
+            self._infos.clear()
+        self._infos[key] = infos
+
+    def _matcher(self, leaf: int, field: str, btext: bytes, info):
+        """The postings of a term in one segment (deleted documents included), from its
+        TermInfo: Whoosh's W3 reader would look the term up again."""
+        reader = self.leaves[leaf][0].reader()
+        terms = getattr(reader, "_terms", None)
+        if type(terms) is not W3TermsReader:
+            return reader.postings(field, btext)
+        return terms._codec.postings_reader(terms._postfile, info, self.schema[field].format,
+                                            term=(field, btext))
 
     def _phrase_scores(self, q) -> dict[int, float]:
         """Whoosh's Phrase (slop 1): the documents with the words at consecutive positions,
@@ -283,11 +325,9 @@ class FastSearch:
     def _term_values(self, field: str, btext: bytes, docs) -> dict[int, bytes]:
         """The encoded posting values (positions) of a term in these documents."""
         out: dict[int, bytes] = {}
-        for i, (sub, offset) in enumerate(self.leaves):
-            reader = sub.reader()
-            if (field, btext) not in reader:
-                continue
-            m = reader.postings(field, btext)
+        for i, info in self._term_infos(field, btext):
+            offset = self.leaves[i][1]
+            m = self._matcher(i, field, btext, info)
             while not isinstance(m, W3LeafMatcher) and hasattr(m, "child"):
                 m = m.child
             if not isinstance(m, W3LeafMatcher):
@@ -381,6 +421,8 @@ class FastSearch:
         one.leaves, one._lengths, one._deleted = [(sub, 0)], {}, [self._deleted[leaf]]
         one._columns, one._cache, one._cached = {}, OrderedDict(), 0
         one._positions, one._expanded, one._norm_cache = {}, {}, {}
+        one._infos, one._avg_lengths = {}, {}
+        one._doc_count_all = sub.doc_count_all()
         return one
 
     def _term_docs(self, field: str, text, is_bytes: bool = False) -> set[int]:
@@ -392,11 +434,9 @@ class FastSearch:
             except ValueError:
                 return set()
         out: set[int] = set()
-        for i, (sub, offset) in enumerate(self.leaves):
-            reader = sub.reader()
-            if (field, text) not in reader:
-                continue
-            for ids, _ in _blocks(reader.postings(field, text), weights=False):
+        for i, info in self._term_infos(field, text):
+            offset = self.leaves[i][1]
+            for ids, _ in _blocks(self._matcher(i, field, text, info), weights=False):
                 out.update(d + offset for d in ids) if offset else out.update(ids)
             if self._deleted[i]:
                 out -= {d + offset for d in self._deleted[i]}
@@ -407,13 +447,41 @@ class FastSearch:
         key = (type(q).__name__, repr(q))
         found = self._expanded.get(key)
         if found is None:
-            texts: set[bytes] = set()
-            for sub, _ in self.leaves:
-                texts.update(t for t in q._btexts(sub.reader()) if t)
+            if type(q) is wq.Prefix:
+                texts = self._expand_prefix(q.fieldname, q.text)
+            else:
+                texts = set()
+                for sub, _ in self.leaves:
+                    texts.update(t for t in q._btexts(sub.reader()) if t)
             if len(self._expanded) > 256:
                 self._expanded.clear()
             found = self._expanded[key] = sorted(texts)
         return found
+
+    def _expand_prefix(self, field: str, prefix: str) -> set[bytes]:
+        """The terms of a field that start with `prefix`, their term infos remembered on the
+        way (the terms file gives them with the terms)."""
+        if field not in self.schema:
+            return set()
+        try:
+            bprefix = self.schema[field].to_bytes(prefix)
+        except ValueError:
+            return set()
+        infos: dict[bytes, list] = {}
+        for i, (sub, _) in enumerate(self.leaves):
+            reader = sub.reader()
+            terms = getattr(reader, "_terms", None)
+            if type(terms) is not W3TermsReader:
+                for btext in reader.expand_prefix(field, bprefix):
+                    infos.setdefault(btext, []).append((i, reader.term_info(field, btext)))
+                continue
+            for (fieldname, btext), info in terms.items_from(field, bprefix):
+                if fieldname != field or not btext.startswith(bprefix):
+                    break
+                infos.setdefault(btext, []).append((i, info))
+        for btext, found in infos.items():
+            self._remember_infos((field, btext), found)
+        return {t for t in infos if t}
 
     def existing_terms(self, q) -> list[tuple[str, bytes]] | None:
         """Query.existing_terms(reader, expand=True) of a multi-term leaf from the expansion
