@@ -148,9 +148,13 @@ FAST_QUERIES = [q for q, _ in QUERIES] + [
     "category:cs.LG OR category:cs.CV", "note:note", "nothingatall", "year:2023..2026"]
 
 
-def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch):
-    """searching.FastSearch against Whoosh's matchers on one segment: the same documents,
-    the same scores (up to the order of additions), the same pages in every sort."""
+@pytest.mark.parametrize("segments", [1, 3])
+def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch, segments):
+    """searching.FastSearch on one segment and on several (term infos per segment,
+    prefixes expanded over them all) against Whoosh's matchers on one segment: the same
+    documents, the same scores (up to the order of additions), the same pages in every sort.
+    (Whoosh itself expands a prefix segment by segment, and a segment where it stands for one
+    word scores it without the query's boost: its scores depend on the segmenting.)"""
     from whoosh import query as wq
     from whoosh import sorting
 
@@ -162,7 +166,15 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
     _write(tmp_path, "one", SegmentWriter, docs)
     index = PaperIndex(tmp_path / "one")
     s = index.searcher()
-    fast = FastSearch(s)
+    ix = _write(tmp_path, "parts", SegmentWriter, docs[:len(docs) // segments])
+    for part in range(1, segments):  # more segments, unmerged
+        writer = SegmentWriter(ix)
+        for doc in docs[part * len(docs) // segments:(part + 1) * len(docs) // segments]:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    assert len(ix._segments()) == segments
+    parts = PaperIndex(tmp_path / "parts")
+    fast = FastSearch(parts.searcher())
     facets = {"relevance": None, "-date": sorting.FieldFacet("date", reverse=True),
               "-upvotes": sorting.FieldFacet("upvotes", reverse=True),
               "title_sort": sorting.FieldFacet("title_sort")}
@@ -191,7 +203,11 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
             else:
                 assert [d for d, _ in page] == expected, (text, sort)
     assert supported == len(FAST_QUERIES)
+    for doc in docs[:: max(1, len(docs) // 10)]:  # the key terms that find similar papers
+        assert fast.key_terms("abstract", doc["abstract"], 12) == s.key_terms_from_text(
+            "abstract", doc["abstract"], numterms=12)
     index.close()
+    parts.close()
 
 
 def _results(lib: Library, exact: bool = True) -> dict:

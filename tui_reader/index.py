@@ -31,6 +31,7 @@ NUMERIC_FIELDS = ("year", "upvotes", "date")
 KNOWN_FIELDS = set(TEXT_FIELDS) | set(NUMERIC_FIELDS) | {"id", "arxiv"} | {
     alias for aliases in FIELD_ALIASES.values() for alias in aliases}
 SORTS = ("relevance", "date", "upvotes", "title")
+SIMILAR_TERMS = 12  # key terms of a paper's abstract that find its similar papers
 MAX_QUERY_CHARS = 1000  # longer queries take seconds to parse: a clear message instead
 MAX_FUZZY_EDITS = 2  # word~N: larger N build huge automata (seconds) and match nearly anything
 MAX_FUZZY_CHARS = 40  # longer words are matched exactly (their automata take a second each)
@@ -427,11 +428,13 @@ class PaperIndex:
         docnum = s.document_number(id=paper_id)
         if docnum is None:
             return []
-        key_terms = s.key_terms_from_text("abstract", text, numterms=12)
+        fast = self._fast(s) if self.fast_search else None
+        key_terms = (fast.key_terms("abstract", text, SIMILAR_TERMS) if fast is not None
+                     else s.key_terms_from_text("abstract", text, numterms=SIMILAR_TERMS))
         q = query.Or([query.Term(field, word, boost=weight)
                       for word, weight in key_terms for field in ("title", "abstract")])
-        if self.fast_search:
-            page = self._fast(s).page(q, "relevance", 0, limit + 1)
+        if fast is not None:
+            page = fast.page(q, "relevance", 0, limit + 1)
             if page is not None:
                 return [s.stored_fields(d)["id"] for d, _ in page[1] if d != docnum][:limit]
         hits = s.search(q, limit=limit + 1, mask=query.Term("id", paper_id))

@@ -20,6 +20,7 @@ from collections import OrderedDict
 from itertools import accumulate
 from math import log
 
+from whoosh import classify
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermsReader, _lenfield
 from whoosh.reading import TermNotFound
@@ -482,6 +483,24 @@ class FastSearch:
         for btext, found in infos.items():
             self._remember_infos((field, btext), found)
         return {t for t in infos if t}
+
+    def key_terms(self, field: str, text: str, number: int) -> list[tuple[str, float]]:
+        """Searcher.key_terms_from_text(field, text, number): Whoosh's Bo1 expansion of the
+        text's terms, with the terms' frequencies from their term infos."""
+        expander = classify.Expander(self.searcher.reader(), field, model=classify.Bo1Model)
+        expander.add_text(text)
+        fieldobj, model, total = self.schema[field], expander.model, expander.top_total
+        scored, top = [], 0
+        for word, weight in expander.topN_weight.items():
+            infos = self._term_infos(field, fieldobj.to_bytes(word))
+            if infos:
+                score = model.score(weight, sum(info.weight() for _, info in infos), total)
+                top = max(top, score)
+                scored.append((score, word))
+        norm = model.normalizer(top, total)
+        scored = sorted(((score / norm, word) for score, word in scored),
+                        key=lambda x: (0 - x[0], x[1]))
+        return [(word, score) for score, word in scored[:number]]
 
     def existing_terms(self, q) -> list[tuple[str, bytes]] | None:
         """Query.existing_terms(reader, expand=True) of a multi-term leaf from the expansion
