@@ -35,6 +35,7 @@ def make_app(library: Library, **options) -> ReaderApp:
     options.setdefault("debounce", 0)
     options.setdefault("read_delay", None)
     options.setdefault("similar_delay", 0)
+    options.setdefault("suggestion_delay", 0)
     return ReaderApp(library, **options)
 
 
@@ -219,6 +220,72 @@ async def test_nothing_found_offers_did_you_mean(corpus_lib):
         assert screen.search_box.value == "diffusion"
         assert screen.papers.total == 2
         assert not suggestion.display
+
+
+async def test_did_you_mean_waits_for_a_pause_in_typing(corpus_lib, monkeypatch):
+    """Search as you type does not look for "did you mean" (slow on a big collection) for each
+    key; it does once the typing pauses, or at once on enter."""
+    asked: list[str] = []
+    original = Library.suggestion
+
+    def suggestion(self, text):
+        asked.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(Library, "suggestion", suggestion)
+    app = make_app(corpus_lib, suggestion_delay=0.4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("slash", *"difusio")
+        await pilot.pause(0.1)
+        await pilot.press("n")  # within the delay: no lookup for "difusio"
+        await pilot.pause(0.1)
+        assert screen.papers.total == 0 and asked == []
+        assert not screen.query_one("#suggestion").display
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert asked == ["difusion"]
+        assert "Did you mean diffusion?" in str(screen.query_one("#suggestion").render())
+        assert any("Did you mean “diffusion”?" in line for line in lines(app))
+
+        await pilot.press("escape")  # clears the box (the focus stays)
+        await settle(pilot)
+        assert screen.search_box.value == "" and screen.search_box.has_focus
+        await pilot.press(*"protien", "enter")  # enter before the pause: looked up now
+        assert asked[-1] == "protien" and screen.search_box.has_focus
+        assert "Did you mean protein?" in str(screen.query_one("#suggestion").render())
+        await pilot.press("enter")  # enter again applies it
+        await settle(pilot)
+        assert screen.search_box.value == "protein" and titles(app) == [PROTEIN]
+
+
+async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch):
+    """The similar papers of a result are looked up only once it stays shown: a search that
+    replaces it (even by nothing found) cancels the lookup, so typing is not slowed by it."""
+    asked: list[str] = []
+    original = Library.similar
+
+    def similar(self, ref, limit=5):
+        asked.append(ref)
+        return original(self, ref, limit)
+
+    monkeypatch.setattr(Library, "similar", similar)
+    app = make_app(corpus_lib, similar_delay=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        asked.clear()
+        screen = main(app)
+        await pilot.press("slash", *"protein")
+        await pilot.pause(0.2)
+        assert titles(app) == [PROTEIN]
+        await pilot.press("x")  # nothing found: the pending lookup is dropped
+        await pilot.pause(1.5)
+        assert screen.papers.total == 0 and asked == []
+        await pilot.press("backspace")
+        await pilot.pause(1.5)
+        await settle(pilot)
+        assert asked == [screen.detail.paper.id] and titles(app) == [PROTEIN]
 
 
 async def test_did_you_mean_can_be_clicked(corpus_lib):

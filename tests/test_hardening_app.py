@@ -46,6 +46,7 @@ def make_app(library, **options) -> ReaderApp:
     options.setdefault("debounce", 0)
     options.setdefault("read_delay", None)
     options.setdefault("similar_delay", 0)
+    options.setdefault("suggestion_delay", 0)
     options.setdefault("import_samples", False)
     return ReaderApp(library, **options)
 

@@ -459,8 +459,10 @@ class Library:
         return total, self._views(papers)
 
     def search(self, text: str, *, sort: str = "relevance", offset: int = 0,
-               limit: int = 50) -> SearchResult:
-        """Search the index; errors come back in the result, never raised."""
+               limit: int = 50, suggest: bool = True) -> SearchResult:
+        """Search the index; errors come back in the result, never raised. `suggest`: when
+        nothing matches, look for a "did you mean" (a tenth of a second or more on a big
+        collection: search as you type asks `suggestion` once the typing pauses)."""
         if sort not in SORTS:
             return SearchResult(query=text, sort=sort,
                                 error=f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
@@ -484,11 +486,16 @@ class Library:
                           title=highlight(views[m.id].title, terms.get("title", set()), "title"),
                           fragment=fragment(views[m.id].abstract, terms.get("abstract", set())))
                 for m in matches if m.id in views]
-        try:
-            suggestion = self.index.suggestion(text) if total == 0 else None
-        except Exception:  # a suggestion is a nicety
-            suggestion = None
+        suggestion = self.suggestion(text) if total == 0 and suggest else None
         return SearchResult(query=text, sort=sort, total=total, hits=hits, suggestion=suggestion)
+
+    def suggestion(self, text: str) -> str | None:
+        """The query with its unknown words replaced by close title words ("did you mean"),
+        or None."""
+        try:
+            return self._fresh(self.index.suggestion, text)
+        except Exception:  # a suggestion is a nicety
+            return None
 
     def _fresh(self, read, *args):
         """`read(*args)` on the index, again on a new searcher when it fails: another process's

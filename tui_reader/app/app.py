@@ -29,7 +29,10 @@ class ReaderApp(App[None]):
 
     `debounce`: seconds of quiet typing before a search starts (0 in tests);
     `read_delay`: seconds a paper stays in the detail pane before it counts as read (None: never);
-    `similar_delay`: seconds before the similar papers are looked up (cursor moves cancel it);
+    `similar_delay`: seconds a paper stays before its similar papers are looked up (a cursor
+    move or a keystroke cancels it: typing is not slowed by lookups of passing results);
+    `suggestion_delay`: seconds a search that found nothing stays before "did you mean" is
+    looked up (typing on cancels it);
     `import_samples`: a library that never imported anything imports the bundled samples.
     """
 
@@ -41,12 +44,14 @@ class ReaderApp(App[None]):
     ]
 
     def __init__(self, library: Any, *, debounce: float = 0.15, read_delay: float | None = 1.5,
-                 similar_delay: float = 0.1, import_samples: bool = True) -> None:
+                 similar_delay: float = 0.3, suggestion_delay: float = 0.3,
+                 import_samples: bool = True) -> None:
         super().__init__()
         self.library = LibraryGate(library)
         self.debounce = debounce
         self.read_delay = read_delay
         self.similar_delay = similar_delay
+        self.suggestion_delay = suggestion_delay
         self.import_samples = import_samples
         self.rescued_notes: list[str] = []  # notes the library could not take, kept in files
 

@@ -74,6 +74,13 @@ class SearchDone(Message):
         self.keep_cursor = keep_cursor
 
 
+class SuggestionFound(Message):
+    def __init__(self, token: int, suggestion: str) -> None:
+        super().__init__()
+        self.token = token
+        self.suggestion = suggestion
+
+
 class SimilarDone(Message):
     def __init__(self, paper_id: str, papers: list[PaperView]) -> None:
         super().__init__()
@@ -298,11 +305,11 @@ class MainScreen(BackgroundImport, Screen):
         outcome = self.ask(listing, offset, limit)
         return outcome.total, outcome.rows
 
-    def ask(self, listing: Listing, offset: int, limit: int) -> Outcome:
-        """Ask the Library for a page of a listing."""
+    def ask(self, listing: Listing, offset: int, limit: int, suggest: bool = False) -> Outcome:
+        """Ask the Library for a page of a listing (`suggest`: with "did you mean")."""
         if listing.query.strip():
             result = self.library.search(listing.query, sort=listing.sort, offset=offset,
-                                         limit=limit)
+                                         limit=limit, suggest=suggest)
             if result.error:
                 return Outcome(error=result.error)
             return Outcome(total=result.total, suggestion=result.suggestion,
@@ -328,8 +335,28 @@ class MainScreen(BackgroundImport, Screen):
             outcome = self.ask(listing, 0, PAGE)
         except Exception as exc:  # e.g. the store is locked: shown like a query error
             outcome = Outcome(error=f"the library cannot answer: {exc}")
-        if not worker.is_cancelled:
-            self.post_message(SearchDone(token, listing, outcome, keep_cursor))
+        if worker.is_cancelled:
+            return
+        self.post_message(SearchDone(token, listing, outcome, keep_cursor))
+        if outcome.total or outcome.error or not listing.query.strip():
+            return
+        # Nothing found: "did you mean", once the typing pauses (a key typed meanwhile
+        # starts a new search, which cancels this one).
+        time.sleep(self.reader.suggestion_delay)
+        if worker.is_cancelled:
+            return
+        suggestion = self.library.suggestion(listing.query)
+        if suggestion and not worker.is_cancelled:
+            self.post_message(SuggestionFound(token, suggestion))
+
+    def on_suggestion_found(self, message: SuggestionFound) -> None:
+        if message.token != self._applied or self.listing is None or self.outcome is None \
+                or self.outcome.total:
+            return
+        self.outcome.suggestion = message.suggestion
+        self.query_one("#suggestion", Suggestion).set(message.suggestion)
+        self.papers.show(self.listing, 0, [], keep_cursor=True,
+                         empty_message=self.empty_message(self.listing, self.outcome))
 
     def on_search_done(self, message: SearchDone) -> None:
         if message.token != self._token:
@@ -416,11 +443,17 @@ class MainScreen(BackgroundImport, Screen):
         if current and suggestion and self.outcome is not None and not self.outcome.total:
             self.apply_suggestion(suggestion)
             return
+        if current and self.outcome is not None and not self.outcome.total \
+                and self.query_text.strip():  # typed too fast for "did you mean": look now
+            found = self.library.suggestion(self.query_text)
+            if found:
+                self.on_suggestion_found(SuggestionFound(self._token, found))
+                return  # stay in the box: enter again applies it
         if not current:
             self._token += 1
             listing = self.current_listing()
-            self.on_search_done(SearchDone(self._token, listing, self.ask(listing, 0, PAGE),
-                                           False))
+            self.on_search_done(SearchDone(self._token, listing,
+                                           self.ask(listing, 0, PAGE, suggest=True), False))
         if self.outcome is None or self.search_box.has_class("-error") or (
                 not self.outcome.total and self.outcome.suggestion):
             return  # stay in the box: fix the query, or enter again for the suggestion
@@ -484,6 +517,7 @@ class MainScreen(BackgroundImport, Screen):
         detail = self.detail
         detail.pinned = pinned
         if paper is None:
+            self.workers.cancel_group(self, "detail")  # the last paper's similar papers too
             message = "Nothing to show." if self.papers.total == 0 else "…"
             detail.show(None, empty=message)
             return
