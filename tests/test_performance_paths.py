@@ -17,6 +17,7 @@ from whoosh.writing import SegmentWriter
 
 from tests.conftest import FIXTURES, SAMPLE_DUMPS
 from tui_reader import library as library_module
+from tui_reader import posting_arrays
 from tui_reader.index import PaperIndex, make_schema, paper_document
 from tui_reader.indexing import FastAnalysis, FastSegmentWriter, _non_capturing, fast_indexers
 from tui_reader.ingest import read_dump
@@ -148,13 +149,17 @@ FAST_QUERIES = [q for q, _ in QUERIES] + [
     "category:cs.LG OR category:cs.CV", "note:note", "nothingatall", "year:2023..2026"]
 
 
-@pytest.mark.parametrize("segments", [1, 3])
-def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch, segments):
+@pytest.mark.parametrize("segments,writer_class", [(1, SegmentWriter), (3, SegmentWriter),
+                                                   (3, FastSegmentWriter)])
+def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch, segments,
+                                                     writer_class):
     """searching.FastSearch on one segment and on several (term infos per segment,
-    prefixes expanded over them all) against Whoosh's matchers on one segment: the same
-    documents, the same scores (up to the order of additions), the same pages in every sort.
-    (Whoosh itself expands a prefix segment by segment, and a segment where it stands for one
-    word scores it without the query's boost: its scores depend on the segmenting.)"""
+    prefixes expanded over them all; written by the fast writer: read from posting arrays)
+    against Whoosh's matchers on one segment: the same documents, the same scores (up to the
+    order of additions), the same pages in every sort. (Whoosh itself expands a prefix
+    segment by segment, and a segment where it stands for one word scores it without the
+    query's boost: its scores depend on the segmenting.)"""
+    monkeypatch.setattr(posting_arrays, "MIN_POSTINGS", 2)  # the small fixture gets arrays
     from whoosh import query as wq
     from whoosh import sorting
 
@@ -166,15 +171,21 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
     _write(tmp_path, "one", SegmentWriter, docs)
     index = PaperIndex(tmp_path / "one")
     s = index.searcher()
-    ix = _write(tmp_path, "parts", SegmentWriter, docs[:len(docs) // segments])
+    ix = _write(tmp_path, "parts", writer_class, docs[:len(docs) // segments],
+                compound=False)  # as PaperIndex.writer writes them
     for part in range(1, segments):  # more segments, unmerged
-        writer = SegmentWriter(ix)
+        writer = writer_class(ix, compound=False)
         for doc in docs[part * len(docs) // segments:(part + 1) * len(docs) // segments]:
             writer.add_document(**doc)
         writer.commit(merge=False)
     assert len(ix._segments()) == segments
     parts = PaperIndex(tmp_path / "parts")
     fast = FastSearch(parts.searcher())
+    arrays = [posting_arrays.PostingArrays.open(sub.reader()) for sub, _ in fast.leaves]
+    if writer_class is FastSegmentWriter:
+        assert all(arrays) and all(a.get("abstract", b"model") for a in arrays)
+    else:
+        assert not any(arrays)
     facets = {"relevance": None, "-date": sorting.FieldFacet("date", reverse=True),
               "-upvotes": sorting.FieldFacet("upvotes", reverse=True),
               "title_sort": sorting.FieldFacet("title_sort")}
@@ -233,9 +244,11 @@ def _import(root: Path, writer_class=None, parallel: bool = False) -> tuple[Libr
     """Import the dumps in small batches and segments (with `writer_class` for the index;
     `parallel`: the writers in two processes, index_worker.py)."""
     saved = (library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY,
-             library_module.BATCH, PaperIndex.writer, library_module.PARALLEL_BYTES)
+             library_module.BATCH, PaperIndex.writer, library_module.PARALLEL_BYTES,
+             posting_arrays.MIN_POSTINGS)
     library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY = 40, 60
     library_module.BATCH = 25
+    posting_arrays.MIN_POSTINGS = 2  # (in this process) most terms get posting arrays
     library_module.PARALLEL_BYTES = 0 if parallel else 1 << 60
     if writer_class is not None:
         PaperIndex.writer = lambda self, **kw: writer_class(self.ix, timeout=5.0)
@@ -245,7 +258,8 @@ def _import(root: Path, writer_class=None, parallel: bool = False) -> tuple[Libr
         report = lib.import_paths(DUMPS, progress=seen.append)
     finally:
         (library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY,
-         library_module.BATCH, PaperIndex.writer, library_module.PARALLEL_BYTES) = saved
+         library_module.BATCH, PaperIndex.writer, library_module.PARALLEL_BYTES,
+         posting_arrays.MIN_POSTINGS) = saved
     assert not report.failed and report.papers > 150
     return lib, seen
 
@@ -309,6 +323,25 @@ def test_segments_find_what_one_plain_index_finds(imported, tmp_path):
     finally:
         lib.index = fast_index
         plain.close()
+
+
+def test_damaged_posting_arrays_leave_the_results_as_they_were(imported, tmp_path):
+    """Posting arrays that cannot be trusted (cut short, overwritten) are not read: the
+    postings come from the blocks, with the same results."""
+    lib, _ = imported
+    expected = _results(lib)
+    shutil.copytree(lib.root, tmp_path / "copy")
+    files = sorted((tmp_path / "copy" / "index").glob("*.pax"))
+    assert len(files) > 1
+    for n, path in enumerate(files):
+        data = path.read_bytes()
+        path.write_bytes(data[:len(data) // 2] if n % 2 else b"\x00" * len(data))
+    copy = Library(tmp_path / "copy")
+    try:
+        assert copy.index.fast_search
+        assert _results(copy) == expected
+    finally:
+        copy.close()
 
 
 def test_reindex_gives_the_same_results(imported):

@@ -28,6 +28,8 @@ from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
+from .posting_arrays import PostingArraysWriter
+
 STEM_CACHE_MAX = 200_000  # words; the cache is dropped and refilled past this (bounded memory)
 _ENCODED_MAX = 4096
 SMALL_BLOCK = 8  # posting blocks smaller than this are written uncompressed
@@ -337,13 +339,15 @@ def _field_lengths(pdr, fieldname: str, doccount: int) -> list:
     return [pdr.doc_field_length(d, fieldname, 0) for d in range(doccount)]
 
 
-def write_terms(fieldwriter, schema, pdr, doccount: int, terms) -> None:
+def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
+                arrays: PostingArraysWriter | None = None) -> None:
     """FieldWriter.add_postings for the W3 codec, a term at a time.
 
     The same calls and the same posting blocks as Whoosh's loop (start_field, start_term,
     the posting writer's block buffers filled as `add_posting` fills them, `_write_block` when
     a block is full, finish_term, finish_field), without its per-posting method calls,
-    asserts and file-backed length lookups. `terms` is `TermPool.iter_terms()`.
+    asserts and file-backed length lookups. `terms` is `TermPool.iter_terms()`; `arrays`
+    gets each term's postings too (posting_arrays.py).
     """
     lastfn = None
     lengths: list = []
@@ -359,6 +363,8 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms) -> None:
         limit = pw._blocklimit
         compression = fieldwriter._codec._compression
         ids, weights, values = found[0::3], found[1::3], found[2::3]
+        if arrays is not None:
+            arrays.add(fieldname, btext, ids, weights)
         for start in range(0, len(ids), limit):
             if start:
                 pw._write_block()  # the previous block was full
@@ -493,8 +499,12 @@ class FastSegmentWriter(SegmentWriter):
         pdr = self.per_document_reader() if self.codec.length_stats else None
         try:
             if type(self.fieldwriter) is W3FieldWriter:
-                write_terms(self.fieldwriter, self.schema, pdr, self.docnum,
-                            self.pool.iter_terms())
+                arrays = PostingArraysWriter(self.storage, self.get_segment())
+                try:
+                    write_terms(self.fieldwriter, self.schema, pdr, self.docnum,
+                                self.pool.iter_terms(), arrays)
+                finally:
+                    arrays.close()
             else:
                 self.fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
         finally:

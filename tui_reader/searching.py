@@ -8,7 +8,9 @@ the posting lists themselves: it decodes each block of a term's postings at once
 with Whoosh's own BM25F formula, idf and average lengths, and combines documents with dict and
 set operations. It gives Whoosh's documents and scores (equal up to the order of floating-point
 additions; tests/test_performance_paths.py compares them) and `None` for any query it does not
-know (phrases, among others), which then goes to Whoosh's matchers.
+know, which then goes to Whoosh's matchers. A term's postings are read from the segment's
+posting arrays (posting_arrays.py) when it has them, from its blocks otherwise; its statistics
+come from one term-info lookup per segment, remembered.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermsReader, _
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 from whoosh.scoring import BM25F
+
+from .posting_arrays import PostingArrays
 
 
 TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (12 bytes each)
@@ -60,6 +64,7 @@ class FastSearch:
         self._infos: dict[tuple[str, bytes], list] = {}  # (field, term) -> [(leaf, TermInfo)]
         self._doc_count_all = searcher.doc_count_all()
         self._avg_lengths: dict[str, float] = {}
+        self._arrays: list = [None] * len(self.leaves)  # PostingArrays, False: none, None: not yet
         self._deleted = [frozenset(sub.reader().deleted_docs_set) if sub.reader().has_deletions()
                          else frozenset() for sub, _ in self.leaves]
 
@@ -229,7 +234,7 @@ class FastSearch:
                 # bm25(idf, tf, fl, avgfl, B, K1) = top * tf / (tf + norm[fl]) with the
                 # length part of each document computed once per field
                 norms = self._norms(i, sub, field, K1, B, avgfl)
-            for ids, weights in _blocks(self._matcher(i, field, btext, info)):
+            for ids, weights in self._postings(i, field, btext, info):
                 if fieldobj.scorable:
                     scores = [top * w / (w + norms[d]) for d, w in zip(ids, weights)]
                 else:
@@ -269,6 +274,18 @@ class FastSearch:
         if len(self._infos) >= TERM_INFOS_MAX:
             self._infos.clear()
         self._infos[key] = infos
+
+    def _postings(self, leaf: int, field: str, btext: bytes, info, weights: bool = True):
+        """(ids, weights) of a term in one segment, a part at a time (deleted documents
+        included): its posting arrays when the segment has them, else its blocks."""
+        arrays = self._arrays[leaf]
+        if arrays is None:
+            arrays = self._arrays[leaf] = PostingArrays.open(
+                self.leaves[leaf][0].reader()) or False
+        found = arrays.get(field, btext) if arrays else None
+        if found is not None:
+            return [found]
+        return _blocks(self._matcher(leaf, field, btext, info), weights)
 
     def _matcher(self, leaf: int, field: str, btext: bytes, info):
         """The postings of a term in one segment (deleted documents included), from its
@@ -422,7 +439,7 @@ class FastSearch:
         one.leaves, one._lengths, one._deleted = [(sub, 0)], {}, [self._deleted[leaf]]
         one._columns, one._cache, one._cached = {}, OrderedDict(), 0
         one._positions, one._expanded, one._norm_cache = {}, {}, {}
-        one._infos, one._avg_lengths = {}, {}
+        one._infos, one._avg_lengths, one._arrays = {}, {}, [self._arrays[leaf]]
         one._doc_count_all = sub.doc_count_all()
         return one
 
@@ -437,7 +454,7 @@ class FastSearch:
         out: set[int] = set()
         for i, info in self._term_infos(field, text):
             offset = self.leaves[i][1]
-            for ids, _ in _blocks(self._matcher(i, field, text, info), weights=False):
+            for ids, _ in self._postings(i, field, text, info, weights=False):
                 out.update(d + offset for d in ids) if offset else out.update(ids)
             if self._deleted[i]:
                 out -= {d + offset for d in self._deleted[i]}
