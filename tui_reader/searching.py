@@ -601,15 +601,15 @@ def _add_scores(out: dict[int, float], more: dict[int, float]) -> None:
 
 def _top(items: dict, count: int, reverse: bool) -> list:
     """The `count` keys of `items` with the highest values (`reverse`) or the lowest, ties by
-    the lower key: what heapq.nsmallest with the key (-value, key) gives, sorting only the
-    values and then the few candidates."""
+    the lower key: what heapq.nsmallest with the key (-value, key) gives, finding the
+    count-th value and then sorting the few candidates."""
     if count <= 0 or not items:
         return []
-    values = sorted(items.values(), reverse=reverse)
-    if count >= len(values):
+    if count >= len(items):
         candidates = list(items)
     else:
-        edge = values[count - 1]
+        pick = heapq.nlargest if reverse else heapq.nsmallest
+        edge = pick(count, items.values())[-1]
         candidates = [k for k, v in items.items() if v >= edge] if reverse else [
             k for k, v in items.items() if v <= edge]
     if reverse:
