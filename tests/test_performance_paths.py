@@ -389,3 +389,21 @@ def test_unchanged_reimport_does_not_touch_the_index(tmp_path):
     finally:
         lib.close()
         shutil.rmtree(tmp_path / "data", ignore_errors=True)
+
+
+def test_terms_files_are_read_through_a_memory_map(imported):
+    """The terms of every segment come from a memory map (index._MappedFile), the same terms
+    and term statistics as a plain read of the files."""
+    from whoosh import index as plain_index
+
+    from tui_reader.index import _MappedFile
+    lib, _ = imported
+    mapped = lib.index.searcher().reader()
+    with plain_index.open_dir(lib.index.path).reader() as plain:
+        for (reader, _), (other, _) in zip(mapped.leaf_readers(), plain.leaf_readers()):
+            assert isinstance(reader._terms._dbfile, _MappedFile)
+            assert not isinstance(other._terms._dbfile, _MappedFile)
+            assert [(t, reader.term_info(*t).weight(), reader.term_info(*t).doc_frequency())
+                    for t in reader.all_terms()] == [
+                (t, other.term_info(*t).weight(), other.term_info(*t).doc_frequency())
+                for t in other.all_terms()]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import mmap
 import os
 import re
 import shutil
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from whoosh import columns, fields, index, qparser, query, sorting
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StandardAnalyzer, StemmingAnalyzer
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
 
 from .models import Highlight, Paper
@@ -188,6 +191,32 @@ class Match:
     score: float | None
 
 
+class _MappedFile(StructFile):
+    """A StructFile reading a memory map: a read is a slice, not a system call."""
+
+    def __init__(self, mapped: mmap.mmap, name: str):
+        super().__init__(mapped, name=name)
+        self.is_real = False  # arrays are read with frombytes, not fromfile
+
+    def get(self, position: int, length: int) -> bytes:
+        return self.file[position:position + length]
+
+
+class _Storage(FileStorage):
+    """The index folder, its terms files (.trm) read through a memory map: a term lookup is a
+    binary search of a dozen small reads (a fuzzy term, thousands), each a seek and a read
+    system call on a plain file."""
+
+    def open_file(self, name: str, **kwargs):
+        if name.endswith(".trm"):
+            with open(self._fpath(name), "rb") as f:
+                try:
+                    return _MappedFile(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), name)
+                except ValueError:  # an empty file cannot be mapped
+                    pass
+        return super().open_file(name, **kwargs)
+
+
 class PaperIndex:
     """The on-disk Whoosh index of a data dir, with a reusable searcher."""
 
@@ -201,7 +230,7 @@ class PaperIndex:
         self.recreated = False  # the index on disk was unreadable and started anew
         for attempt in range(3):  # a commit elsewhere may swap the TOC while it is read
             try:
-                self.ix = (index.open_dir(self.path) if index.exists_in(self.path)
+                self.ix = (_Storage(str(self.path)).open_index() if index.exists_in(self.path)
                            else self._create())
                 break
             except Exception:
@@ -219,7 +248,7 @@ class PaperIndex:
 
     def _create(self):
         self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return index.create_in(self.path, make_schema())
+        return _Storage(str(self.path)).create_index(make_schema())
 
     def probe(self) -> int:
         """Count the documents, after checking the schema and reading a little of every
@@ -254,8 +283,6 @@ class PaperIndex:
     def _reset(self, timeout: float = 10.0) -> None:
         """An empty index in place of whatever is there, made while holding the writer lock
         (IndexBusy when another process keeps it); the lock file itself is never deleted."""
-        from whoosh.filedb.filestore import FileStorage
-
         if self.path.exists() and not self.path.is_dir():
             self.path.unlink()
         self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -273,7 +300,7 @@ class PaperIndex:
                     shutil.rmtree(entry.path, ignore_errors=True)
                 else:
                     os.unlink(entry.path)
-            self.ix = index.create_in(self.path, make_schema())
+            self.ix = _Storage(str(self.path)).create_index(make_schema())
         finally:
             lock.release()
 
