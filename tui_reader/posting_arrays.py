@@ -5,9 +5,9 @@ their weights and their encoded positions; a search for a common word spends mos
 unpickling blocks (positions included, which only phrases need). Beside each segment the fast
 writer (indexing.py) writes one more file, `<segment>.pax`, holding the document numbers
 (uint32) and weights (float32, the values the blocks hold) of every term with at least
-MIN_POSTINGS postings; searching.py reads them with two `frombytes` calls. The file goes with
-its segment (Whoosh deletes a dropped segment's files by their name); a segment without one
-(written by Whoosh's own writer) is read from its blocks as before.
+MIN_POSTINGS postings; searching.py reads a term's with one `pread` and two `frombytes`. The
+file goes with its segment (Whoosh deletes a dropped segment's files by their name); a segment
+without one (written by Whoosh's own writer) is read from its blocks as before.
 
 The file: MAGIC, the byte order, the arrays one after the other, a pickled directory
 {(field, term bytes): (offset, count)}, and the directory's offset (8 bytes, little-endian).
@@ -15,11 +15,11 @@ The file: MAGIC, the byte order, the arrays one after the other, a pickled direc
 
 from __future__ import annotations
 
-import mmap
 import os
 import pickle
 import struct
 import sys
+import weakref
 from array import array
 
 EXT = ".pax"
@@ -54,11 +54,14 @@ class PostingArraysWriter:
 
 
 class PostingArrays:
-    """The arrays of one segment, mapped into memory (None from `open` when it has none)."""
+    """The arrays of one segment, read with `os.pread` as terms are asked for (not mapped:
+    the pages a search reads would count in the reader's memory); None from `open` when the
+    segment has none."""
 
-    def __init__(self, data: mmap.mmap, directory: dict):
-        self._data = data
+    def __init__(self, fd: int, directory: dict):
+        self._fd = fd
         self._directory = directory
+        weakref.finalize(self, os.close, fd)
 
     @classmethod
     def open(cls, reader) -> "PostingArrays | None":
@@ -66,17 +69,21 @@ class PostingArrays:
         try:
             folder = reader.storage().folder
             name = reader.segment().make_filename(EXT)
-            with open(os.path.join(folder, name), "rb") as f:
-                data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            if data[:len(MAGIC) + 1] != MAGIC + _ORDER:  # another format or byte order
-                return None
-            (start,) = _TAIL.unpack(data[-_TAIL.size:])
-            directory = pickle.loads(data[start:-_TAIL.size])
-            if not isinstance(directory, dict):
-                return None
-        except Exception:  # no file, or a damaged one: the blocks serve (they always can)
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+        except (AttributeError, OSError):
             return None
-        return cls(data, directory)
+        try:
+            size = os.fstat(fd).st_size
+            if os.pread(fd, len(MAGIC) + 1, 0) != MAGIC + _ORDER:  # another format or order
+                raise ValueError(name)
+            (start,) = _TAIL.unpack(os.pread(fd, _TAIL.size, size - _TAIL.size))
+            directory = pickle.loads(os.pread(fd, size - _TAIL.size - start, start))
+            if not isinstance(directory, dict):
+                raise ValueError(name)
+        except Exception:  # a damaged file: the blocks serve (they always can)
+            os.close(fd)
+            return None
+        return cls(fd, directory)
 
     def get(self, fieldname: str, btext: bytes) -> tuple[array, array] | None:
         """(document numbers, weights) of a term, or None (not in this file)."""
@@ -84,10 +91,10 @@ class PostingArrays:
         if found is None:
             return None
         offset, count = found
-        ids, weights = array("I"), array("f")
-        middle = offset + 4 * count
-        ids.frombytes(self._data[offset:middle])
-        weights.frombytes(self._data[middle:middle + 4 * count])
-        if len(ids) != count or len(weights) != count:  # a damaged file
+        data = os.pread(self._fd, 8 * count, offset)
+        if len(data) != 8 * count:  # a damaged file
             return None
+        ids, weights = array("I"), array("f")
+        ids.frombytes(data[:4 * count])
+        weights.frombytes(data[4 * count:])
         return ids, weights
