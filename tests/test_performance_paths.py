@@ -407,3 +407,58 @@ def test_terms_files_are_read_through_a_memory_map(imported):
                     for t in reader.all_terms()] == [
                 (t, other.term_info(*t).weight(), other.term_info(*t).doc_frequency())
                 for t in other.all_terms()]
+
+
+def test_notes_saved_during_a_parallel_import_reach_the_index(tmp_path, monkeypatch):
+    """A note saved while the two writer processes import goes with the next commit; one saved
+    after the last commit (the writers gone) is written by the Library: none is lost and none
+    fails."""
+    from tui_reader.index_worker import ProcessFeeder
+    lib = Library(tmp_path / "data")
+    try:
+        lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
+        first, second = [p.id for p in lib.browse(limit=2)[1]]
+        monkeypatch.setattr(library_module, "PARALLEL_BYTES", 0)
+        original = ProcessFeeder.commit
+
+        def commit(self, final=False):
+            if final:
+                lib.note(first, "zyzzyva before the last commit")
+            original(self, final)
+            if final:
+                lib.note(second, "quixotic after the last commit")
+
+        monkeypatch.setattr(ProcessFeeder, "commit", commit)
+        lib.import_paths(sorted(SAMPLE_DUMPS.iterdir()))
+        assert [h.paper.id for h in lib.search("note:zyzzyva").hits] == [first]
+        assert [h.paper.id for h in lib.search("note:quixotic").hits] == [second]
+    finally:
+        lib.close()
+
+
+def test_a_note_leaves_the_index_alone_while_another_process_imports(tmp_path):
+    """While another process imports (it holds the import lock), a note is saved but its index
+    document waits (a commit could clean away the helper writer's unfinished segment); the
+    next start writes it."""
+    from tui_reader import paths
+    from tui_reader.locks import FileLock
+    lib = Library(tmp_path / "data")
+    lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
+    paper = lib.browse(limit=1)[1][0].id
+    generation = lib.index.ix.latest_generation()
+    lib.close()
+    importing = FileLock(paths.import_lock_path(tmp_path / "data"))
+    assert importing.acquire()
+    try:
+        other = Library(tmp_path / "data")
+        other.note(paper, "zyzzyva remark")
+        assert [p.id for p in other.notes()] == [paper]
+        assert other.index.ix.latest_generation() == generation  # no commit meanwhile
+        other.close()
+    finally:
+        importing.release()
+    again = Library(tmp_path / "data")
+    try:
+        assert [h.paper.id for h in again.search("note:zyzzyva").hits] == [paper]
+    finally:
+        again.close()

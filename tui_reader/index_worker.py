@@ -30,7 +30,6 @@ def _lead(conn, index_path: str) -> None:
         index.close()
         return
     conn.send(("ready", None))
-    queued: dict[str, dict] = {}
     try:
         while True:
             message = conn.recv()
@@ -39,10 +38,9 @@ def _lead(conn, index_path: str) -> None:
                 if writer is None:
                     writer = index.writer()
                 add_documents(writer, message[1], message[2])
-            elif kind == "queue":
-                queued[message[1]["id"]] = message[1]
             elif kind == "commit":
                 final, segments = message[1], [s for s in message[2] if s is not None]
+                queued = message[3]  # documents saved meanwhile (notes), rewritten after
                 if writer is None and segments:
                     writer = index.writer()
                 if writer is not None:
@@ -50,8 +48,7 @@ def _lead(conn, index_path: str) -> None:
                     writer.commit(merge=final)
                     writer = None
                 if queued:
-                    index.write(queued.values())
-                    queued = {}
+                    index.write(queued)
                 conn.send(("done", index.doc_count()))
             elif kind == "cancel":
                 if writer is not None:
@@ -160,7 +157,7 @@ class ProcessFeeder:
         from .index import IndexBusy
         self.first, self.every, self.most = schedule
         self.on_commit = on_commit
-        self.queued: dict[str, dict] = {}  # (always empty: queued documents go to the lead)
+        self.queued: dict[str, dict] = {}  # documents for the lead to write at the next commit
         self._queue_lock = threading.Lock()
         self.in_span: set[str] = set()  # ids written since the last commit
         self.committed = 0
@@ -170,8 +167,12 @@ class ProcessFeeder:
         if kind == "busy":
             self.lead.process.join()
             raise IndexBusy(value)
-        self.helper = _Child(context, _helper, index_path, "tui-reader-index-helper")
-        self.helper.receive()
+        try:
+            self.helper = _Child(context, _helper, index_path, "tui-reader-index-helper")
+            self.helper.receive()
+        except BaseException:
+            self.lead.stop()  # it holds the index lock
+            raise
 
     def add(self, docs: list[dict], new_ids: set[str]) -> None:
         if any(d["id"] in self.in_span for d in docs):
@@ -191,12 +192,17 @@ class ProcessFeeder:
             self.commit()
 
     def queue(self, doc: dict) -> None:
-        self.lead.send(("queue", doc))
+        """A document to (re)write at the next commit (thread-safe; what is still here after
+        the last commit, the Library writes)."""
+        with self._queue_lock:
+            self.queued[doc["id"]] = doc
 
     def commit(self, final: bool = False) -> None:
         self.helper.send(("finish",))
         _, segment = self.helper.receive()
-        self.lead.send(("commit", final, [segment]))
+        with self._queue_lock:
+            queued, self.queued = list(self.queued.values()), {}
+        self.lead.send(("commit", final, [segment], queued))
         _, count = self.lead.receive()
         self.committed += len(self.in_span)
         self.in_span = set()

@@ -17,7 +17,7 @@ from .index import (SORTS, IndexBusy, PaperIndex, QueryError, add_documents, fra
                     paper_document)
 from .models import (FileReport, Highlight, ImportReport, Note, Paper, PaperView, SavedSearch,
                      SearchHit, SearchResult)
-from .locks import FileLock
+from .locks import FileLock, is_locked
 from .store import Store, StoreError
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
@@ -555,7 +555,11 @@ class Library:
     def _index_note(self, doc: dict) -> None:
         """Write a note's index document if the index is free within NOTE_INDEX_WAIT seconds.
         Otherwise (another process imports, the index is damaged, the disk is full) the note
-        is saved all the same and its document stays pending: the next start writes it."""
+        is saved all the same and its document stays pending: the next start writes it.
+        While another process imports, the index is not written at all: its helper writer's
+        segment is not in the index yet, and a commit here would clean its files away."""
+        if self._import_holder is None and is_locked(paths.import_lock_path(self.root)):
+            return
         try:
             self.index.write([doc], timeout=NOTE_INDEX_WAIT)
         except Exception:
