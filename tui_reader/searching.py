@@ -8,14 +8,15 @@ the posting lists themselves: it decodes each block of a term's postings at once
 with Whoosh's own BM25F formula, idf and average lengths, and combines documents with dict and
 set operations. It gives Whoosh's documents and scores (equal up to the order of floating-point
 additions; tests/test_performance_paths.py compares them) and `None` for any query it does not
-know, which then goes to Whoosh's matchers. A term's postings are read from the segment's
+know, which then goes to Whoosh's matchers. One difference: a prefix, wildcard or fuzzy term
+is expanded over all segments at once, as in one merged segment (Whoosh expands it segment by
+segment and, where it stands for a single word, drops the query's boost there). A term's postings are read from the segment's
 posting arrays (posting_arrays.py) when it has them, from its blocks otherwise; its statistics
 come from one term-info lookup per segment, remembered.
 """
 
 from __future__ import annotations
 
-import functools
 import heapq
 from array import array
 from collections import OrderedDict
@@ -76,13 +77,6 @@ class FastSearch:
         except Unsupported:
             return None
 
-    def docs(self, q) -> set[int] | None:
-        """The documents `q` matches, or None (not supported)."""
-        try:
-            return self._docs(q)
-        except Unsupported:
-            return None
-
     def page(self, q, sort: str, offset: int, limit: int) -> tuple[int, list] | None:
         """(total, [(docnum, score or None)]) of one page, or None (not supported).
 
@@ -94,15 +88,9 @@ class FastSearch:
                 top = _top(scores, offset + limit, reverse=True)
                 return len(scores), [(d, scores[d]) for d in top[offset:]]
             docs = self._docs(q)
-            reverse = sort.startswith("-")
             column = self._column(sort.lstrip("-"))
-            values = {d: column[d] for d in docs}
-            if reverse and not all(isinstance(v, (int, float)) for v in
-                                   (values[d] for d in list(docs)[:1])):
-                top = heapq.nsmallest(offset + limit, docs,
-                                      key=lambda d: (_Reversed(column[d]), d))
-            else:
-                top = _top(values, offset + limit, reverse=reverse)
+            top = _top({d: column[d] for d in docs}, offset + limit,
+                       reverse=sort.startswith("-"))
             return len(docs), [(d, None) for d in top[offset:]]
         except Unsupported:
             return None
@@ -305,7 +293,7 @@ class FastSearch:
             raise Unsupported("phrase")
         fieldobj = self.schema[field]
         if not fieldobj.format or not fieldobj.format.supports("positions"):
-            raise Unsupported("phrase without positions")  # Whoosh's error message
+            raise Unsupported("phrase without positions")  # Whoosh's matchers say why
         try:
             words = [fieldobj.to_bytes(w) for w in q.words]
         except ValueError:
@@ -417,31 +405,15 @@ class FastSearch:
                 out |= self._term_docs(q.field(), btext, is_bytes=True)
             return out
         if isinstance(q, wq.NumericRange):
-            out = set()
-            for i, (sub, offset) in enumerate(self.leaves):
-                compiled = q._compile_query(sub.reader())
-                inner = compiled.child if isinstance(compiled, wq.ConstantScoreQuery) \
-                    else compiled
-                part = FastSearch._segment(self, i)._docs(inner)
-                out |= {d + offset for d in part}
-            return out
+            # its terms depend on the schema only: compiled once for every segment
+            compiled = q._compile_query(self.searcher.reader())
+            return self._docs(compiled.child if isinstance(compiled, wq.ConstantScoreQuery)
+                              else compiled)
         if type(q) is wq.Phrase:
             return set(self._phrase_scores(q))
         if q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery):
             return set()
         raise Unsupported(type(q).__name__)
-
-    def _segment(self, leaf: int) -> "FastSearch":
-        """An evaluator of one segment alone (segment docnums)."""
-        sub, _ = self.leaves[leaf]
-        one = FastSearch.__new__(FastSearch)
-        one.searcher, one.weighting, one.schema = sub, self.weighting, self.schema
-        one.leaves, one._lengths, one._deleted = [(sub, 0)], {}, [self._deleted[leaf]]
-        one._columns, one._cache, one._cached = {}, OrderedDict(), 0
-        one._positions, one._expanded, one._norm_cache = {}, {}, {}
-        one._infos, one._avg_lengths, one._arrays = {}, {}, [self._arrays[leaf]]
-        one._doc_count_all = sub.doc_count_all()
-        return one
 
     def _term_docs(self, field: str, text, is_bytes: bool = False) -> set[int]:
         if field not in self.schema:
@@ -453,11 +425,11 @@ class FastSearch:
                 return set()
         out: set[int] = set()
         for i, info in self._term_infos(field, text):
-            offset = self.leaves[i][1]
+            offset, deleted = self.leaves[i][1], self._deleted[i]
             for ids, _ in self._postings(i, field, text, info, weights=False):
+                if deleted:
+                    ids = [d for d in ids if d not in deleted]
                 out.update(d + offset for d in ids) if offset else out.update(ids)
-            if self._deleted[i]:
-                out -= {d + offset for d in self._deleted[i]}
         return out
 
     def _expand(self, q) -> list[bytes]:
@@ -571,22 +543,6 @@ def _blocks(m, weights: bool = True):
         m._next_block()
 
 
-@functools.total_ordering
-class _Reversed:
-    """A sort key in descending order."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __eq__(self, other) -> bool:
-        return self.value == other.value
-
-    def __lt__(self, other) -> bool:
-        return other.value < self.value
-
-
 def _add_scores(out: dict[int, float], more: dict[int, float]) -> None:
     """out += more, by document (the documents in both: their sum)."""
     if not out:
@@ -612,8 +568,8 @@ def _top(items: dict, count: int, reverse: bool) -> list:
         edge = pick(count, items.values())[-1]
         candidates = [k for k, v in items.items() if v >= edge] if reverse else [
             k for k, v in items.items() if v <= edge]
-    if reverse:
-        candidates.sort(key=lambda k: (-items[k], k))
+    if reverse:  # the highest value first, then the lowest key (values of any type)
+        candidates.sort(key=lambda k: (items[k], -k), reverse=True)
     else:
         candidates.sort(key=lambda k: (items[k], k))
     return candidates[:count]
