@@ -1,15 +1,18 @@
 """Fast index writing: the same postings as Whoosh's analyzers and writer, made cheaper.
 
-Whoosh is pure Python and spends most of an import in three places this module replaces with
-exact equivalents (tests/test_performance_paths.py checks they give the same postings and the
-same search results as the plain path):
+Whoosh is pure Python and spends most of an import in places this module replaces with exact
+equivalents (tests/test_performance_paths.py checks they give the same postings and the same
+search results as the plain path):
 
 * analysis: the analyzer chains of `index.make_schema` (regex tokenizer, lowercase, stop words
   with renumbered positions, Porter stemming behind an LRU cache) run as generators of Token
-  objects; `FastAnalysis` does the same work with `re.finditer`, a dict cache of stems and a
-  cache of encoded position lists;
-* the per-posting field-length lookup at flush time (a file-backed column read, and an
-  `os.stat` for fields without lengths, for every posting); `_CachedLengths` remembers them;
+  objects; `FastAnalysis` does the same work with `re.findall`, a dict cache of stems and a
+  cache of encoded position lists (and finds highlight spans the same way);
+* the posting pool: one 5-tuple per posting, all sorted; `TermPool` keeps postings by term
+  and sorts only the terms, spilling to run files past a memory limit;
+* the flush: `write_terms` fills the W3 posting blocks a term at a time, with the field
+  lengths read once per field instead of a file-backed lookup per posting, and hands each
+  term's postings to the segment's posting arrays (posting_arrays.py);
 * documents go through `FastSegmentWriter.add_document`, which calls the fast analysis for the
   text fields and the fields' own `index()` for the rest.
 """
@@ -243,7 +246,6 @@ class TermPool:
         self.terms: dict[tuple[str, bytes], list] = {}
         self.size = 0
         self.runs: list[str] = []
-        self.fieldnames: set[str] = set()
 
     # the size of a term's entry and of one posting, in bytes (near enough, for `limitmb`)
     TERM_BYTES = 300
@@ -252,7 +254,6 @@ class TermPool:
     def add(self, item: tuple) -> None:
         """Whoosh's pool interface: (fieldname, term bytes, docnum, weight, value)."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        self.fieldnames.add(fieldname)
         self.add_doc(docnum, [(fieldname, tbytes, weight, vbytes)])
 
     def add_doc(self, docnum: int, posts: list[tuple]) -> None:
@@ -415,7 +416,8 @@ def _track_position(structfile) -> None:
 
 
 class FastSegmentWriter(SegmentWriter):
-    """A SegmentWriter with the fast analysis of text fields and cached field lengths."""
+    """A SegmentWriter with the fast analysis of text fields, the term pool and the fast flush
+    (with the segment's posting arrays)."""
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
@@ -442,7 +444,6 @@ class FastSegmentWriter(SegmentWriter):
         docnum = self.docnum
         fast = self._fast
         posts: list[tuple] = []
-        names: list[str] = []
         fieldnames = sorted(fields)
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
@@ -459,8 +460,6 @@ class FastSegmentWriter(SegmentWriter):
                     items = index(value)
                     if not isinstance(items, list):
                         items = list(items)
-                    if items:
-                        names.append(fieldname)
                     if scorable:
                         length = sum(item[1] for item in items)
                     posts.extend((fieldname, tbytes, weight, vbytes)
@@ -475,7 +474,6 @@ class FastSegmentWriter(SegmentWriter):
             perdocwriter.cancel_doc()
             raise
         perdocwriter.finish_doc()
-        self.pool.fieldnames.update(names)
         self.pool.add_doc(docnum, posts)
         self._added = True
         self.docnum += 1

@@ -139,10 +139,7 @@ class FastSearch:
             negatives = [s.query for s in subs if isinstance(s, wq.Not)]
             if not positives:
                 raise Unsupported("only negations")
-            parts = sorted((self._scores(s) for s in positives), key=len)
-            out = dict(parts[0])
-            for part in parts[1:]:
-                out = {d: s + part[d] for d, s in out.items() if d in part}
+            out = _intersected(self._scores(s) for s in positives)
             for neg in negatives:
                 for d in self._docs(neg):
                     out.pop(d, None)
@@ -298,12 +295,7 @@ class FastSearch:
             words = [fieldobj.to_bytes(w) for w in q.words]
         except ValueError:
             return {}
-        parts = [self._term_scores(field, w, is_bytes=True) for w in words]
-        if not all(parts):
-            return {}
-        out = dict(parts[0])
-        for part in parts[1:]:
-            out = {d: s + part[d] for d, s in out.items() if d in part}
+        out = _intersected(self._term_scores(field, w, is_bytes=True) for w in words)
         if len(words) == 1 or not out:
             return out
         raw_decode = fieldobj.format.decode_positions
@@ -333,9 +325,7 @@ class FastSearch:
         out: dict[int, bytes] = {}
         for i, info in self._term_infos(field, btext):
             offset = self.leaves[i][1]
-            m = self._matcher(i, field, btext, info)
-            while not isinstance(m, W3LeafMatcher) and hasattr(m, "child"):
-                m = m.child
+            m = _leaf(self._matcher(i, field, btext, info))
             if not isinstance(m, W3LeafMatcher):
                 raise Unsupported("postings")
             while m.is_active():
@@ -514,10 +504,16 @@ def _length_column(reader, field: str) -> list:
     return [table[b] for b in raw] + [None] * (count - len(raw))
 
 
+def _leaf(m):
+    """The W3 matcher inside wrapping matchers (or the matcher itself)."""
+    while not isinstance(m, W3LeafMatcher) and hasattr(m, "child"):
+        m = m.child
+    return m
+
+
 def _blocks(m, weights: bool = True):
     """(ids, weights) of a posting list, a block at a time (deleted documents included)."""
-    while not isinstance(m, W3LeafMatcher) and hasattr(m, "child"):
-        m = m.child  # the exclusion of deleted documents: done by the caller
+    m = _leaf(m)  # (the exclusion of deleted documents: done by the caller)
     if not isinstance(m, W3LeafMatcher):
         ids, found = [], []
         while m.is_active():
@@ -541,6 +537,16 @@ def _blocks(m, weights: bool = True):
         else:
             yield ids, None
         m._next_block()
+
+
+def _intersected(parts) -> dict[int, float]:
+    """The documents in every one of these {doc: score}, with the sums of their scores (the
+    smallest first: the fewest lookups)."""
+    parts = sorted(parts, key=len)
+    out = dict(parts[0])
+    for part in parts[1:]:
+        out = {d: s + part[d] for d, s in out.items() if d in part}
+    return out
 
 
 def _add_scores(out: dict[int, float], more: dict[int, float]) -> None:
