@@ -462,3 +462,20 @@ def test_a_note_leaves_the_index_alone_while_another_process_imports(tmp_path):
         assert [h.paper.id for h in again.search("note:zyzzyva").hits] == [paper]
     finally:
         again.close()
+
+
+def test_counting_the_index_leaves_the_shared_searcher_alone(tmp_path):
+    """An import thread counts the index after each commit while a search may be using the
+    shared searcher: the count is of the latest generation, the searcher is not replaced."""
+    lib = Library(tmp_path / "data")
+    try:
+        lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
+        searcher = lib.index.searcher()
+        before = lib.index.doc_count()
+        paper = next(p for batch in lib.store.iter_papers(10) for p in batch)
+        doc = paper_document(paper, None)
+        lib.index.write([{**doc, "id": "x" + doc["id"][1:]}])  # one more document
+        assert lib.index.doc_count() == before + 1
+        assert lib.index._searcher is searcher and not searcher.is_closed
+    finally:
+        lib.close()

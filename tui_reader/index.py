@@ -468,7 +468,13 @@ class PaperIndex:
         return [h["id"] for h in hits][:limit]
 
     def doc_count(self) -> int:
-        return self.searcher().doc_count()
+        """Documents in the index now: from the table of contents of its latest generation,
+        leaving the shared searcher alone (an import thread asks this while the app's search
+        may be using that searcher)."""
+        try:
+            return sum(segment.doc_count() for segment in self.ix._segments())
+        except Exception:  # the generation changed while it was read: ask a searcher
+            return self.searcher().doc_count()
 
 
 @functools.cache
