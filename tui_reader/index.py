@@ -40,6 +40,8 @@ MAX_FUZZY_EDITS = 2  # word~N: larger N build huge automata (seconds) and match 
 MAX_FUZZY_CHARS = 40  # longer words are matched exactly (their automata take a second each)
 WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
 
+_TOO_FUZZY = (f"fuzzy search allows at most {MAX_FUZZY_EDITS} edits: word~1 or"
+              f" word~{MAX_FUZZY_EDITS}")
 _FIELD_PREFIX = re.compile(r'(?<![\w"])([A-Za-z_]+):')
 _DOTTED_RANGE = re.compile(r"\b(year|upvotes|date):([\w-]*)\.\.([\w-]*)")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -118,8 +120,7 @@ def _check(text: str) -> None:
                 f"unknown field '{name}' (fields: title, abstract, author, org, category, note,"
                 " year, date, upvotes)")
     if any(int(n) > MAX_FUZZY_EDITS for n in _FUZZY.findall(outside_quotes)):
-        raise QueryError(f"fuzzy search allows at most {MAX_FUZZY_EDITS} edits: word~1 or"
-                         f" word~{MAX_FUZZY_EDITS}")
+        raise QueryError(_TOO_FUZZY)
     uses = len(_NUMERIC_USE.findall(outside_quotes))
     if uses != len(_NUMERIC_VALUE.findall(outside_quotes)):
         raise QueryError("year, date and upvotes take a number or a range, e.g. year:2024,"
@@ -164,8 +165,7 @@ def _repair(q: query.Query) -> query.Query:
     fuzziness that would take seconds (more than MAX_FUZZY_EDITS, however the quotes fell)."""
     if isinstance(q, query.FuzzyTerm):
         if q.maxdist > MAX_FUZZY_EDITS:
-            raise QueryError(f"fuzzy search allows at most {MAX_FUZZY_EDITS} edits: word~1 or"
-                             f" word~{MAX_FUZZY_EDITS}")
+            raise QueryError(_TOO_FUZZY)
         if len(q.text) > MAX_FUZZY_CHARS:  # nobody misspells a word this long
             return query.Term(q.fieldname, q.text, boost=q.boost)
         if q.prefixlength > len(q.text):

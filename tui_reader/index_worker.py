@@ -7,7 +7,7 @@ writes its half of the documents (and every replacement of a known paper) and co
 *helper* writes the other half of the new papers into a segment of its own, which it hands to
 the lead for each commit's table of contents. The importing process only parses, stores and
 sends batches through pipes (a send waits while a writer is busy: memory stays bounded).
-Commits follow `library._IndexFeeder`'s schedule and rules, decided here.
+Commits follow `library._IndexFeeder`'s rules and schedule (`library.commit_due`).
 """
 
 from __future__ import annotations
@@ -152,10 +152,10 @@ class _Child:
 class ProcessFeeder:
     """`library._IndexFeeder`'s interface and commit schedule, the writing in two processes."""
 
-    def __init__(self, index_path: Path, schedule: tuple[int, int, int],
+    def __init__(self, index_path: Path, commit_due: Callable[[int], int],
                  on_commit: Callable[[int], None] | None = None):
         from .index import IndexBusy
-        self.first, self.every, self.most = schedule
+        self.commit_due = commit_due  # documents to wait for, after so many committed
         self.on_commit = on_commit
         self.queued: dict[str, dict] = {}  # documents for the lead to write at the next commit
         self._queue_lock = threading.Lock()
@@ -186,9 +186,7 @@ class ProcessFeeder:
         if new[half:]:
             self.helper.send(("add", new[half:]))
         self.in_span.update(d["id"] for d in docs)
-        due = self.first if not self.committed else min(max(self.every, self.committed),
-                                                        self.most)
-        if len(self.in_span) >= due:
+        if len(self.in_span) >= self.commit_due(self.committed):
             self.commit()
 
     def queue(self, doc: dict) -> None:

@@ -95,16 +95,24 @@ def _expand(paths_in: Iterable[str | Path], report: ImportReport) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
+def commit_due(committed: int) -> int:
+    """How many documents an import's next index commit waits for, after `committed`: the
+    first FIRST_COMMIT (search works early), then as many as before (at least
+    INDEX_COMMIT_EVERY, at most INDEX_COMMIT_MAX): a big import ends with a handful of
+    segments."""
+    if not committed:
+        return FIRST_COMMIT
+    return min(max(INDEX_COMMIT_EVERY, committed), INDEX_COMMIT_MAX)
+
+
 class _IndexFeeder:
     """One import's index writer, fed batch by batch and committed as it goes.
 
-    The writer (and the index lock) is held for the whole import; it commits a segment after
-    FIRST_COMMIT documents (search works early), then whenever its segment holds as many
-    documents as were committed before it (at least INDEX_COMMIT_EVERY, at most
-    INDEX_COMMIT_MAX), so a big import ends with a handful of segments. Whoosh's
-    update_document does not see documents added by the same writer, so a paper that comes
-    back within one segment commits that segment first. Documents queued from another thread
-    (a note saved while the import runs) are written at the next commit.
+    The writer (and the index lock) is held for the whole import; it commits a segment when
+    it holds `commit_due` documents. Whoosh's update_document does not see documents added by
+    the same writer, so a paper that comes back within one segment commits that segment
+    first. Documents queued from another thread (a note saved while the import runs) are
+    written at the next commit.
     """
 
     def __init__(self, index: PaperIndex, on_commit: Callable[[int], None] | None = None):
@@ -123,9 +131,7 @@ class _IndexFeeder:
             self.writer = self.index.writer()
         add_documents(self.writer, docs, new_ids)
         self.in_writer.update(d["id"] for d in docs)
-        due = FIRST_COMMIT if not self.committed else min(
-            max(INDEX_COMMIT_EVERY, self.committed), INDEX_COMMIT_MAX)
-        if len(self.in_writer) >= due:
+        if len(self.in_writer) >= commit_due(self.committed):
             self.commit()
 
     def queue(self, doc: dict) -> None:
@@ -346,9 +352,7 @@ class Library:
             if self._feeder is None:
                 if parallel and (os.cpu_count() or 1) >= 2:
                     from .index_worker import ProcessFeeder
-                    self._feeder = ProcessFeeder(
-                        self.index.path, (FIRST_COMMIT, INDEX_COMMIT_EVERY, INDEX_COMMIT_MAX),
-                        on_commit)
+                    self._feeder = ProcessFeeder(self.index.path, commit_due, on_commit)
                 else:
                     self._feeder = _IndexFeeder(self.index, on_commit)
             return self._feeder
