@@ -26,9 +26,10 @@ from array import array
 from collections.abc import Callable, Iterator
 
 from whoosh import analysis, formats
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.util import random_name
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .posting_arrays import PostingArraysWriter
@@ -333,11 +334,19 @@ class TermPool:
         self.terms = {}
 
 
-def _field_lengths(pdr, fieldname: str, doccount: int) -> list:
-    """doc_field_length of every document of the segment for one field (None for 0)."""
-    if pdr is None or not pdr.has_column(f"_{fieldname}_len"):  # whoosh3's length column
-        return [0] * doccount
-    return [pdr.doc_field_length(d, fieldname, 0) for d in range(doccount)]
+# doc_field_length of a length byte: its length, None for 0 (as W3PerDocReader answers)
+_BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
+
+
+def length_column(perdoc, field: str, count: int, default) -> list:
+    """Every document's doc_field_length(docnum, field, default) of a W3 per-document reader,
+    in one read of the field's length column."""
+    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if column is None:
+        return [default] * count
+    raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
+    table = _BYTE_LENGTHS
+    return [table[b] for b in raw] + [None] * (count - len(raw))
 
 
 def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
@@ -357,7 +366,8 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
             if lastfn is not None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(fieldname, schema[fieldname])
-            lengths = _field_lengths(pdr, fieldname, doccount)
+            lengths = (length_column(pdr, fieldname, doccount, 0) if pdr is not None
+                       else [0] * doccount)
             lastfn = fieldname
         fieldwriter.start_term(btext)
         pw = fieldwriter._postwriter

@@ -25,11 +25,11 @@ from math import log
 
 from whoosh import classify
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermsReader, _lenfield
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
 from whoosh.scoring import BM25F
 
+from .indexing import length_column
 from .posting_arrays import PostingArrays
 
 
@@ -359,7 +359,7 @@ class FastSearch:
         if found is None:
             reader = sub.reader()
             try:
-                found = _length_column(reader, field)
+                found = length_column(reader._perdoc, field, reader.doc_count_all(), 1)
             except (AttributeError, TypeError):  # not a W3 segment: ask document by document
                 found = [reader.doc_field_length(d, field, 1)
                          for d in range(reader.doc_count_all())]
@@ -487,21 +487,6 @@ class FastSearch:
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             return [(q.field(), t) for t in self._expand(q)]
         return None
-
-
-# doc_field_length of a length byte: its length, None for 0 (as W3PerDocReader answers)
-_BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
-
-
-def _length_column(reader, field: str) -> list:
-    """Every document's doc_field_length(docnum, field, 1) in one read of the length column."""
-    count = reader.doc_count_all()
-    column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    if column is None:
-        return [1] * count
-    raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
-    table = _BYTE_LENGTHS
-    return [table[b] for b in raw] + [None] * (count - len(raw))
 
 
 def _leaf(m):
