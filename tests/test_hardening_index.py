@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from whoosh import fields, index
 
+from tests.conftest import FIXTURES
 from tests.test_hardening_support import (
     cli,
     cli_command,
@@ -361,3 +362,25 @@ def test_searches_hold_while_other_processes_commit_the_index(template, library_
         out, err = writer.communicate(timeout=60)
         assert writer.returncode == 0, err
     assert errors == [] and searches > 20
+
+
+def test_start_clears_only_what_it_wrote_of_the_index_to_do_list(tmp_path, monkeypatch):
+    """A start writes the pending index documents; a note another process defers meanwhile
+    (it leaves the index alone while the start holds the import lock) stays pending."""
+    lib = Library(tmp_path / "data")
+    try:
+        lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
+        first, second = [p.id for p in lib.browse(limit=2)[1]]
+        lib.store.set_index_pending([first])
+        write = lib.index.write
+
+        def write_then_another_note(docs, **kwargs):
+            written = write(docs, **kwargs)
+            lib.store.set_index_pending([second])  # another process's note, meanwhile
+            return written
+
+        monkeypatch.setattr(lib.index, "write", write_then_another_note)
+        lib._check_index()
+        assert lib.store.index_pending() == (False, [second])
+    finally:
+        lib.close()

@@ -18,7 +18,7 @@ from .index import (SORTS, IndexBusy, PaperIndex, QueryError, add_documents, fra
 from .models import (FileReport, Highlight, ImportReport, Note, Paper, PaperView, SavedSearch,
                      SearchHit, SearchResult)
 from .locks import FileLock, is_locked
-from .store import Store, StoreError
+from .store import REBUILD_MARK, Store, StoreError
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
@@ -255,15 +255,17 @@ class Library:
                 time.sleep(0.05 * (attempt + 1))
         try:
             papers = self.store.counts()["papers"]
+            # Only what is pending now is done below: a note another process saves meanwhile
+            # (it leaves the index alone while this holds the import lock) stays pending.
+            rebuild, pending = self.store.index_pending()
             if damage is None and not self.index.recreated:
-                rebuild, pending = self.store.index_pending()
                 if pending and not rebuild:
                     self._write_pending(pending, progress)
                     indexed = self.index.probe()
                 if not rebuild and indexed == papers:
                     return
             self.reindex(progress=progress)
-            self.store.index_done()
+            self.store.index_done([REBUILD_MARK, *pending], imports=True)
             self.index_rebuilt = True
         except IndexBusy:
             return  # another process began writing: it is not our turn
@@ -292,7 +294,7 @@ class Library:
                     progress(start + len(chunk), len(ids))
 
         self.index.write(documents(), timeout=0.5)
-        self.store.index_done()
+        self.store.index_done(ids, imports=True)
 
     # -- import --------------------------------------------------------------------------
     @_exclusive

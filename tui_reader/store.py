@@ -599,16 +599,15 @@ class Store:
             self.db.executemany("INSERT OR IGNORE INTO index_pending VALUES (?)",
                                 [(i,) for i in paper_ids])
 
-    def index_done(self, paper_ids: Iterable[str] | None = None) -> None:
-        """The index has these papers (None: everything pending, and the interrupted imports'
-        papers, whose files are still imported again by the next import)."""
+    def index_done(self, paper_ids: Iterable[str], *, imports: bool = False) -> None:
+        """The index has these papers (REBUILD_MARK: it was rebuilt); `imports`: and the
+        papers of interrupted imports (their files are still imported again by the next
+        import)."""
         with self.transaction():
-            if paper_ids is None:
-                self.db.execute("DELETE FROM index_pending")
+            self.db.executemany("DELETE FROM index_pending WHERE paper_id = ?",
+                                [(i,) for i in paper_ids])
+            if imports:
                 self.db.execute("UPDATE files SET sha1 = 'interrupted' WHERE sha1 = ''")
-            else:
-                self.db.executemany("DELETE FROM index_pending WHERE paper_id = ?",
-                                    [(i,) for i in paper_ids])
 
     # -- imported files ---------------------------------------------------------------------
     def file_record(self, path: str) -> sqlite3.Row | None:
