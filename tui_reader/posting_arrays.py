@@ -80,7 +80,7 @@ class PostingArrays:
             directory = pickle.loads(os.pread(fd, size - _TAIL.size - start, start))
             if not isinstance(directory, dict):
                 raise ValueError(name)
-        except Exception:  # a damaged file: the blocks serve (they always can)
+        except Exception:  # a damaged file, or no os.pread (not POSIX): the blocks serve
             os.close(fd)
             return None
         return cls(fd, directory)
