@@ -18,54 +18,74 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+class _Writing:
+    """A writer process's writer (None between commits) and the messages common to both:
+    "cancel" (cancel the writer, say done, end), "close" (end) and failures (cancel the
+    writer, say why unless the importing process is gone)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.writer = None
+
+    def serve(self, handle) -> None:
+        """Answer messages with `handle(message)` until "cancel" or "close"."""
+        try:
+            while True:
+                message = self.conn.recv()
+                if message[0] == "cancel":
+                    self.cancel()
+                    self.conn.send(("done", None))
+                    return
+                if message[0] == "close":
+                    return
+                handle(message)
+        except BaseException as exc:
+            self.cancel()
+            if not isinstance(exc, EOFError):
+                try:
+                    self.conn.send(("error", f"{type(exc).__name__}: {exc}"))
+                except OSError:
+                    pass
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+
+
 def _lead(conn, index_path: str) -> None:
     """Holds the lock: adds and replaces documents, commits with the helper's segment."""
     from .index import IndexBusy, PaperIndex, add_documents
     index = PaperIndex(Path(index_path))
-    writer = None
+    state = _Writing(conn)
     try:
-        writer = index.writer()
+        state.writer = index.writer()
     except IndexBusy as exc:
         conn.send(("busy", str(exc)))
         index.close()
         return
     conn.send(("ready", None))
+
+    def handle(message: tuple) -> None:
+        if message[0] == "add":
+            if state.writer is None:
+                state.writer = index.writer()
+            add_documents(state.writer, message[1], message[2])
+        elif message[0] == "commit":
+            final, segments = message[1], [s for s in message[2] if s is not None]
+            queued = message[3]  # documents saved meanwhile (notes), rewritten after
+            if state.writer is None and segments:
+                state.writer = index.writer()
+            if state.writer is not None:
+                state.writer.extra_segments = segments
+                state.writer.commit(merge=final)
+                state.writer = None
+            if queued:
+                index.write(queued)
+            conn.send(("done", index.doc_count()))
+
     try:
-        while True:
-            message = conn.recv()
-            kind = message[0]
-            if kind == "add":
-                if writer is None:
-                    writer = index.writer()
-                add_documents(writer, message[1], message[2])
-            elif kind == "commit":
-                final, segments = message[1], [s for s in message[2] if s is not None]
-                queued = message[3]  # documents saved meanwhile (notes), rewritten after
-                if writer is None and segments:
-                    writer = index.writer()
-                if writer is not None:
-                    writer.extra_segments = segments
-                    writer.commit(merge=final)
-                    writer = None
-                if queued:
-                    index.write(queued)
-                conn.send(("done", index.doc_count()))
-            elif kind == "cancel":
-                if writer is not None:
-                    writer.cancel()
-                    writer = None
-                conn.send(("done", None))
-                return
-            else:
-                return
-    except BaseException as exc:
-        if writer is not None:
-            writer.cancel()
-        if not isinstance(exc, EOFError):
-            try:
-                conn.send(("error", f"{type(exc).__name__}: {exc}"))
-            except OSError:
-                pass
+        state.serve(handle)
     finally:
         index.close()
 
@@ -77,38 +97,22 @@ def _helper(conn, index_path: str) -> None:
     from .index import WRITER_LIMIT_MB
     from .indexing import FastSegmentWriter
     ix = whoosh_index.open_dir(index_path)
-    writer = None
+    state = _Writing(conn)
     conn.send(("ready", None))
-    try:
-        while True:
-            message = conn.recv()
-            kind = message[0]
-            if kind == "add":
-                if writer is None:
-                    writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB,
-                                               compound=False)
-                for doc in message[1]:
-                    writer.add_document(**doc)
-            elif kind == "finish":
-                segment = writer.finish_segment() if writer is not None else None
-                writer = None
-                conn.send(("segment", segment))
-            elif kind == "cancel":
-                if writer is not None:
-                    writer.cancel()
-                    writer = None
-                conn.send(("done", None))
-                return
-            else:
-                return
-    except BaseException as exc:
-        if writer is not None:
-            writer.cancel()
-        if not isinstance(exc, EOFError):
-            try:
-                conn.send(("error", f"{type(exc).__name__}: {exc}"))
-            except OSError:
-                pass
+
+    def handle(message: tuple) -> None:
+        if message[0] == "add":
+            if state.writer is None:
+                state.writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB,
+                                                 compound=False)
+            for doc in message[1]:
+                state.writer.add_document(**doc)
+        elif message[0] == "finish":
+            segment = state.writer.finish_segment() if state.writer is not None else None
+            state.writer = None
+            conn.send(("segment", segment))
+
+    state.serve(handle)
 
 
 class _Child:
