@@ -39,7 +39,7 @@ def make_app(library: Library, **options) -> ReaderApp:
     return ReaderApp(library, **options)
 
 
-async def settle(pilot, rounds: int = 30) -> None:
+async def settle(pilot, rounds: int = 40) -> None:
     """Wait until no worker is pending or running and the messages they posted are handled."""
     quiet = 0
     for _ in range(rounds):

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from textual import events
 from textual.widgets import Input, TextArea
-from textual.worker import WorkerCancelled
 
+from tests.test_app import make_app as reader_app
+from tests.test_app import settle
 from tests.test_hardening_dumps import make_dumps
 from tests.test_hardening_queries import NASTY, queries
 from tests.test_hardening_support import (
@@ -43,30 +44,8 @@ HOSTILE_FILES = ("hostile.jsonl", "hostile.json", "hostile.md", "raw-controls.js
 
 
 def make_app(library, **options) -> ReaderApp:
-    options.setdefault("debounce", 0)
-    options.setdefault("read_delay", None)
-    options.setdefault("similar_delay", 0)
-    options.setdefault("suggestion_delay", 0)
-    options.setdefault("import_samples", False)
-    return ReaderApp(library, **options)
-
-
-async def settle(pilot, rounds: int = 40) -> None:
-    """Until no worker runs and what they posted is handled."""
-    quiet = 0
-    for _ in range(rounds):
-        await pilot.pause()
-        busy = [w for w in pilot.app.workers if not w.is_finished]
-        if busy:
-            quiet = 0
-            try:
-                await pilot.app.workers.wait_for_complete(busy)
-            except WorkerCancelled:
-                pass
-        else:
-            quiet += 1
-            if quiet >= 2:
-                return
+    """The reader as test_app.py makes it, without importing the bundled samples."""
+    return reader_app(library, import_samples=False, **options)
 
 
 def screen_text(app: ReaderApp) -> str:
