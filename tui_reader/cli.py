@@ -14,9 +14,8 @@ import click
 
 from . import export as exporting
 from .library import SORTS, ImportProgress, Library
-from .models import Highlight, PaperView
+from .models import CONTROL_CHARACTERS, Highlight, PaperView
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: DEL, C1 controls
 # (U+009B is a CSI), bidi overrides, line separators. Escaped as \uXXXX: the same JSON value.
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -24,7 +23,7 @@ _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 def safe(text: str | None) -> str:
     """Text for the terminal: no control characters or bidi overrides, whatever a dump held."""
-    return _CONTROL.sub("", text or "")
+    return CONTROL_CHARACTERS.sub("", text or "")
 
 
 def emit_json(data) -> None:

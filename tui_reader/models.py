@@ -9,6 +9,9 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+# What no text may bring to a terminal: C0 controls but tab and newline, DEL, C1 controls
+# (U+009B is a CSI), bidi embeddings, overrides and isolates.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def normalise_title(title: str) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import re
 import shutil
 import sqlite3
 import threading
@@ -33,7 +32,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .locks import FileLock
-from .models import Bookmark, Note, Paper, SavedSearch, Source
+from .models import CONTROL_CHARACTERS, Bookmark, Note, Paper, SavedSearch, Source
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
@@ -199,16 +198,12 @@ class _Connection(sqlite3.Connection):
             raise self.store.explain(exc) from exc
 
 
-# What a user's text (a note, a saved search) may not hold: C0 controls but tab and newline,
-# DEL, C1 controls, bidi embeddings, overrides and isolates. Nobody types them; pasted or
-# scripted in, they would act on the terminal that shows the text.
-_USER_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def user_text(text: str, *, multiline: bool = False) -> str:
-    """`text` as the store keeps it: no control characters; one line unless `multiline`."""
+    """`text` as the store keeps it (a note, a saved search): no control characters (nobody
+    types them; pasted or scripted in, they would act on the terminal that shows the text);
+    one line unless `multiline`."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _USER_CONTROL.sub("", text)
+    text = CONTROL_CHARACTERS.sub("", text)
     return text if multiline else " ".join(text.split("\n")).replace("\t", " ")
 
 

@@ -12,15 +12,14 @@ import re
 from rich.style import Style
 from rich.text import Text
 
-from ..models import Highlight
+from ..models import CONTROL_CHARACTERS, Highlight
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
 
 
 def clean(text: str | None) -> str:
     """Text without control characters (newlines and tabs kept)."""
-    return _CONTROL.sub("", text or "")
+    return CONTROL_CHARACTERS.sub("", text or "")
 
 
 def one_line(text: str | None) -> str:
