@@ -910,3 +910,15 @@ async def test_the_story_search_bookmark_note_save_restart_find_again(corpus_lib
             assert sorted(titles(again)) == sorted([TRANSFORMERS, RLHF])
     finally:
         again_lib.close()
+
+
+async def test_the_library_is_shut_to_workers_when_the_app_ends(corpus_lib):
+    """A worker thread still running after the app ended (a detail lookup, a search) finds
+    the library shut: the command line closes it right after, and a call into a closed
+    SQLite connection from another thread could crash the process."""
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.library.stats()["papers"] == 4
+    with pytest.raises(RuntimeError, match="closed the library"):
+        app.library.paper(corpus_lib.browse(limit=1)[1][0].id)

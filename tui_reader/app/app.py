@@ -93,6 +93,7 @@ class ReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self.save_open_notes()
+        self.library.shut()  # worker threads still running find the library closed
 
     def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key of the reader, for the help screen (from the bindings themselves)."""

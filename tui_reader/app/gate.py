@@ -19,6 +19,13 @@ class LibraryGate:
     def __init__(self, library: Any):
         self._library = library
         self._lock = threading.RLock()
+        self._shut = False
+
+    def shut(self) -> None:
+        """No more calls (the app is ending): waits for the one running, so the library can
+        be closed while worker threads are still about; later calls raise RuntimeError."""
+        with self._lock:
+            self._shut = True
 
     @property
     def library(self) -> Any:
@@ -32,6 +39,8 @@ class LibraryGate:
         @functools.wraps(attr)
         def call(*args: Any, **kwargs: Any) -> Any:
             with self._lock:
+                if self._shut:
+                    raise RuntimeError("the reader has closed the library")
                 return attr(*args, **kwargs)
 
         return call
