@@ -17,9 +17,9 @@ from whoosh.writing import SegmentWriter
 
 from tests.conftest import FIXTURES, SAMPLE_DUMPS
 from tui_reader import library as library_module
-from tui_reader import posting_arrays
+from tui_reader.index import posting_arrays
 from tui_reader.index import PaperIndex, make_schema, paper_document
-from tui_reader.indexing import FastAnalysis, FastSegmentWriter, _non_capturing, fast_indexers
+from tui_reader.index.writing import FastAnalysis, FastSegmentWriter, _non_capturing, fast_indexers
 from tui_reader.ingest import read_dump
 from tui_reader.library import Library
 
@@ -76,7 +76,7 @@ def test_fast_analysis_gives_the_terms_of_the_analyzers(docs):
 
 
 def test_fast_highlight_marks_what_the_analyzer_marks(docs):
-    from tui_reader.index import _analyzers, _fast_analyses
+    from tui_reader.index.schema import analyzers as _analyzers, fast_analyses as _fast_analyses
     fast = _fast_analyses()
     assert {"title", "abstract", "author", "note"} <= set(fast)
     for i, doc in enumerate(docs[:120]):
@@ -149,10 +149,11 @@ FAST_QUERIES = [q for q, _ in QUERIES] + [
     "category:cs.LG OR category:cs.CV", "note:note", "nothingatall", "year:2023..2026"]
 
 
+@pytest.mark.parametrize("ranked", [False, True], ids=["required", "ranked"])
 @pytest.mark.parametrize("segments,writer_class", [(1, SegmentWriter), (3, SegmentWriter),
                                                    (3, FastSegmentWriter)])
 def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch, segments,
-                                                     writer_class):
+                                                     writer_class, ranked):
     """searching.FastSearch on one segment and on several (term infos per segment,
     prefixes expanded over them all; written by the fast writer: read from posting arrays)
     against Whoosh's matchers on one segment: the same documents, the same scores (up to the
@@ -167,7 +168,7 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
     # "preloaded" matcher (every clause counts 1.0, its boost aside); bigger segments (a
     # real collection) get BM25F sums, as FastSearch does everywhere. Ask for those here.
     monkeypatch.setattr(wq.Or, "matcher_type", wq.Or.DEFAULT_MATCHER)
-    from tui_reader.searching import FastSearch
+    from tui_reader.index.fast_search import FastSearch
     _write(tmp_path, "one", SegmentWriter, docs)
     index = PaperIndex(tmp_path / "one")
     s = index.searcher()
@@ -191,7 +192,8 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
               "title_sort": sorting.FieldFacet("title_sort")}
     supported = 0
     for text in FAST_QUERIES:
-        q = index.parse(text).normalize()
+        parsed = index.parse(text)
+        q = (parsed.ranked() if ranked else parsed.query).normalize()
         scores = fast.scores(q)
         if scores is None:
             continue
@@ -396,7 +398,7 @@ def test_terms_files_are_read_through_a_memory_map(imported):
     and term statistics as a plain read of the files."""
     from whoosh import index as plain_index
 
-    from tui_reader.index import _MappedFile
+    from tui_reader.index.paper_index import _MappedFile
     lib, _ = imported
     mapped = lib.index.searcher().reader()
     with plain_index.open_dir(lib.index.path).reader() as plain:
@@ -413,7 +415,7 @@ def test_notes_saved_during_a_parallel_import_reach_the_index(tmp_path, monkeypa
     """A note saved while the two writer processes import goes with the next commit; one saved
     after the last commit (the writers gone) is written by the Library: none is lost and none
     fails."""
-    from tui_reader.index_worker import ProcessFeeder
+    from tui_reader.index.writer_processes import ProcessFeeder
     lib = Library(tmp_path / "data")
     try:
         lib.import_paths([FIXTURES / "arxiv_100.jsonl"])

@@ -92,18 +92,19 @@ def test_negated_terms_are_not_highlighted(corpus_lib):
     assert "diffusion" not in [hit.fragment.text[a:b].lower() for a, b in hit.fragment.spans]
 
 
-def test_did_you_mean(corpus_lib):
+def test_a_typo_is_corrected_and_labelled(corpus_lib):
     result = corpus_lib.search("difusion")
-    assert result.total == 0
-    assert result.suggestion == "diffusion"
-    assert corpus_lib.search("diffusion").suggestion is None
+    assert result.corrected == "diffusion" and result.total == 2
+    assert corpus_lib.search("diffusion").corrected is None
+    assert corpus_lib.search("difusion", repair=False).total == 0
+    assert corpus_lib.suggestion("difusion") == "diffusion"
 
 
 @pytest.mark.parametrize("query, message", [
-    ("foo:bar", "unknown field 'foo'"),
     ("year:abc", "year, date and upvotes take a number"),
     ("upvotes:>many", "year, date and upvotes take a number"),
-    ("(protein OR graph", "unbalanced parentheses"),
+    ("protein~5", "fuzzy search allows at most 2 edits"),
+    ("p*", "a wildcard needs at least 2 letters"),
 ])
 def test_query_errors_are_one_clear_line(corpus_lib, query, message):
     result = corpus_lib.search(query)

@@ -192,25 +192,36 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
 @click.argument("query")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
+@click.option("--exact", is_flag=True,
+              help="Only papers with every word as typed: no correction, no partial matches.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.pass_context
 @friendly
-def search(ctx: click.Context, query: str, sort: str, limit: int, as_json: bool) -> None:
+def search(ctx: click.Context, query: str, sort: str, limit: int, exact: bool,
+           as_json: bool) -> None:
     """Search the library (see README for the query language)."""
-    result = library(ctx).search(query, sort=sort, limit=limit)
+    result = library(ctx).search(query, sort=sort, limit=limit, repair=not exact)
     if result.error:
         raise UserError(f"query {query!r}: {result.error}")
     if as_json:
         emit_json({"query": result.query, "total": result.total, "sort": result.sort,
-                   "suggestion": result.suggestion,
+                   "corrected": result.corrected, "partial": bool(result.partial),
+                   "partial_words": [result.partial, result.partial_of] if result.partial
+                   else None,
                    "results": [exporting.paper_json(h.paper, score=h.score) for h in result.hits]})
         return
     if not result.total:
-        hint = f'; did you mean "{safe(result.suggestion)}"?' if result.suggestion else ""
-        click.echo(f"No papers match {safe(query)!r}{hint}")
+        click.echo(f"No papers match {safe(query)!r}")
         return
+    if result.corrected:
+        click.echo(f"No papers match {safe(query)!r}; showing results for"
+                   f" {safe(result.corrected)!r} (--exact: search only for what you typed)")
+    elif result.partial:
+        click.echo(f"No paper has all the words of {safe(query)!r}; showing papers with"
+                   f" {result.partial} of the {result.partial_of}")
     matches = "1 paper matches" if result.total == 1 else f"{result.total} papers match"
-    click.echo(f"{matches} {safe(query)!r} (sorted by {sort}), showing {len(result.hits)}")
+    shown = safe(result.corrected or query)
+    click.echo(f"{matches} {shown!r} (sorted by {sort}), showing {len(result.hits)}")
     for hit in result.hits:
         click.echo(paper_line(hit.paper, marked(hit.title)))
         if hit.fragment.text:

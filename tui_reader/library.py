@@ -353,7 +353,7 @@ class Library:
         with self._feeder_lock:
             if self._feeder is None:
                 if parallel and (os.cpu_count() or 1) >= 2:
-                    from .index_worker import ProcessFeeder
+                    from .index.writer_processes import ProcessFeeder
                     self._feeder = ProcessFeeder(self.index.path, commit_due, on_commit)
                 else:
                     self._feeder = _IndexFeeder(self.index, on_commit)
@@ -467,10 +467,11 @@ class Library:
         return total, self._views(papers)
 
     def search(self, text: str, *, sort: str = "relevance", offset: int = 0,
-               limit: int = 50, suggest: bool = True) -> SearchResult:
-        """Search the index; errors come back in the result, never raised. `suggest`: when
-        nothing matches, look for a "did you mean" (a tenth of a second or more on a big
-        collection: search as you type asks `suggestion` once the typing pauses)."""
+               limit: int = 50, typing: bool = False, repair: bool = True) -> SearchResult:
+        """Search the index; errors come back in the result, never raised. `typing`: the
+        last word is still being typed (matched as a prefix). `repair`: when nothing
+        matches, show the results of a correction of unknown words, else partial matches
+        (the result says which)."""
         if sort not in SORTS:
             return SearchResult(query=text, sort=sort,
                                 error=f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
@@ -481,27 +482,28 @@ class Library:
                 SearchHit(paper=p, title=Highlight(text=p.title),
                           fragment=fragment(p.abstract)) for p in papers])
         try:
-            q = self.index.parse(text)
-            total, matches = self._fresh(self.index.search, q, sort, offset, limit)
+            found = self._fresh(lambda: self.index.find(text, sort, offset, limit, typing=typing,
+                                                        repair_empty=repair))
         except QueryError as exc:
             return SearchResult(query=text, sort=sort, error=str(exc))
-        except Exception as exc:  # Whoosh on odd input (word~2/99), or a damaged index
+        except Exception as exc:  # Whoosh on odd input, or a damaged index
             return SearchResult(query=text, sort=sort, error=f"cannot run this query ({exc})")
+        matches, terms = found.matches, found.terms
         papers = self.store.papers([m.id for m in matches])
         views = {v.id: v for v in self._views([papers[m.id] for m in matches if m.id in papers])}
-        terms = self.index.matched_terms(q)
         hits = [SearchHit(paper=views[m.id], score=m.score,
                           title=highlight(views[m.id].title, terms.get("title", set()), "title"),
                           fragment=fragment(views[m.id].abstract, terms.get("abstract", set())))
                 for m in matches if m.id in views]
-        suggestion = self.suggestion(text) if total == 0 and suggest else None
-        return SearchResult(query=text, sort=sort, total=total, hits=hits, suggestion=suggestion)
+        return SearchResult(query=text, sort=sort, total=found.total, hits=hits,
+                            terms={f: sorted(t) for f, t in terms.items()},
+                            corrected=found.corrected, partial=found.partial,
+                            partial_of=found.words)
 
     def suggestion(self, text: str) -> str | None:
-        """The query with its unknown words replaced by close title words ("did you mean"),
-        or None."""
+        """A correction of the query's unknown words that finds papers, or None."""
         try:
-            return self._fresh(self.index.suggestion, text)
+            return self._fresh(lambda: self.index.suggestion(text))
         except Exception:  # a suggestion is a nicety
             return None
 
@@ -523,7 +525,7 @@ class Library:
     def highlight(self, text: str, query: str, field: str = "abstract") -> Highlight:
         """`text` with the terms of `query` marked (for a detail pane)."""
         try:
-            q = self.index.parse(query) if query.strip() else None
+            q = self.index.parse(query).query if query.strip() else None
         except QueryError:
             q = None
         terms = self.index.matched_terms(q).get(field, set()) if q is not None else set()

@@ -128,12 +128,19 @@ class SearchHit(BaseModel):
 
 
 class SearchResult(BaseModel):
-    """A page of results of one query, with the total and, when nothing matched, a suggestion."""
+    """A page of results of one query, with the total, the terms it matched (by field, for
+    highlights), and how a query that found nothing as typed was repaired: `corrected` (the
+    text whose results these are) or `partial` (the papers have this many of the
+    `partial_of` words)."""
 
     query: str
     sort: str = "relevance"
     total: int = 0
     hits: list[SearchHit] = Field(default_factory=list)
+    terms: dict[str, list[str]] = Field(default_factory=dict)
+    corrected: str | None = None
+    partial: int = 0
+    partial_of: int = 0
     suggestion: str | None = None
     error: str | None = None
 

@@ -55,7 +55,8 @@ class _Writing:
 
 def _lead(conn, index_path: str) -> None:
     """Holds the lock: adds and replaces documents, commits with the helper's segment."""
-    from .index import IndexBusy, PaperIndex, add_documents
+    from .paper_index import IndexBusy, PaperIndex
+    from .schema import add_documents
     index = PaperIndex(Path(index_path))
     state = _Writing(conn)
     try:
@@ -94,8 +95,8 @@ def _helper(conn, index_path: str) -> None:
     """Adds new documents to a segment of its own; hands it over when asked."""
     from whoosh import index as whoosh_index
 
-    from .index import WRITER_LIMIT_MB
-    from .indexing import FastSegmentWriter
+    from .paper_index import WRITER_LIMIT_MB
+    from .writing import FastSegmentWriter
     ix = whoosh_index.open_dir(index_path)
     state = _Writing(conn)
     conn.send(("ready", None))
@@ -158,7 +159,7 @@ class ProcessFeeder:
 
     def __init__(self, index_path: Path, commit_due: Callable[[int], int],
                  on_commit: Callable[[int], None] | None = None):
-        from .index import IndexBusy
+        from .paper_index import IndexBusy
         self.commit_due = commit_due  # documents to wait for, after so many committed
         self.on_commit = on_commit
         self.queued: dict[str, dict] = {}  # documents for the lead to write at the next commit

@@ -29,8 +29,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
-from .indexing import length_column
 from .posting_arrays import PostingArrays
+from .writing import length_column
 
 
 TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (12 bytes each)
@@ -77,23 +77,44 @@ class FastSearch:
         except Unsupported:
             return None
 
-    def page(self, q, sort: str, offset: int, limit: int) -> tuple[int, list] | None:
+    def page(self, q, sort: str, offset: int, limit: int, within: set[int] | None = None
+             ) -> tuple[int, list] | None:
         """(total, [(docnum, score or None)]) of one page, or None (not supported).
 
         `sort`: "relevance" (score, then docnum), or a sortable field name, "-" first for
-        descending ("-date"): the field's column value, then docnum."""
+        descending ("-date"): the field's column value, then docnum. `within`: only these
+        documents count."""
         try:
             if sort == "relevance":
                 scores = self._scores(q)
+                if within is not None:
+                    scores = {d: v for d, v in scores.items() if d in within}
                 top = _top(scores, offset + limit, reverse=True)
                 return len(scores), [(d, scores[d]) for d in top[offset:]]
             docs = self._docs(q)
+            if within is not None:
+                docs &= within
             column = self._column(sort.lstrip("-"))
             top = _top({d: column[d] for d in docs}, offset + limit,
                        reverse=sort.startswith("-"))
             return len(docs), [(d, None) for d in top[offset:]]
         except Unsupported:
             return None
+
+    def docs(self, q) -> set[int] | None:
+        """The documents `q` matches, or None (not supported)."""
+        try:
+            return self._docs(q)
+        except Unsupported:
+            return None
+
+    def _every(self) -> set[int]:
+        """Every live document."""
+        out: set[int] = set()
+        for i, (sub, offset) in enumerate(self.leaves):
+            count, deleted = sub.reader().doc_count_all(), self._deleted[i]
+            out.update(d + offset for d in range(count) if d not in deleted)
+        return out
 
     def _column(self, field: str) -> list:
         """Every document's value of a sortable field (all segments, global docnums)."""
@@ -152,6 +173,14 @@ class FastSearch:
             for d in self._docs(q.b):
                 out.pop(d, None)
             return _boosted(out, q.boost)
+        if isinstance(q, wq.AndMaybe):
+            out = self._scores(q.a)
+            if out:
+                more = self._scores(q.b)
+                out = {d: s + more.get(d, 0.0) for d, s in out.items()}
+            return _boosted(out, q.boost)
+        if isinstance(q, wq.Every):
+            return dict.fromkeys(self._every(), q.boost)
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             # Whoosh: an Or of the matching terms, each scored as a term (BM25F); one term
             # alone is that term's matcher without the boost.
@@ -389,6 +418,10 @@ class FastSearch:
             return out
         if isinstance(q, wq.AndNot):
             return self._docs(q.a) - self._docs(q.b)
+        if isinstance(q, wq.AndMaybe):
+            return self._docs(q.a)
+        if isinstance(q, wq.Every):
+            return self._every()
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange)):
             out = set()
             for btext in self._expand(q):
@@ -422,13 +455,23 @@ class FastSearch:
                 out.update(d + offset for d in ids) if offset else out.update(ids)
         return out
 
+    def expand(self, q) -> list[bytes]:
+        """The index terms a multi-term query stands for (all segments)."""
+        return self._expand(q)
+
     def _expand(self, q) -> list[bytes]:
         """The index terms a multi-term query stands for (in every segment; remembered)."""
         key = (type(q).__name__, repr(q))
         found = self._expanded.get(key)
         if found is None:
-            if type(q) is wq.Prefix:
+            if isinstance(q, wq.Prefix):
                 texts = self._expand_prefix(q.fieldname, q.text)
+                limit = getattr(q, "limit", None)
+                if limit is not None and len(texts) > limit:
+                    def frequency(btext: bytes) -> int:
+                        infos = self._term_infos(q.fieldname, btext)
+                        return -sum(info.doc_frequency() for _, info in infos)
+                    texts = set(sorted(texts, key=frequency)[:limit])
             else:
                 texts = set()
                 for sub, _ in self.leaves:

@@ -76,12 +76,14 @@ class FastAnalysis:
     """field.index(value) for one text field, without Token objects.
 
     Only built for analyzer chains it reproduces exactly: RegexTokenizer (no gaps),
-    LowercaseFilter, StopFilter (renumbering), StemFilter (Porter, no ignore list); with the
-    Positions or Frequency format. `for_field` returns None for anything else.
+    LowercaseFilter, CharsetFilter (accents folded), StopFilter (renumbering), StemFilter
+    (Porter, no ignore list); with the Positions or Frequency format. `for_field` returns None
+    for anything else.
     """
 
     def __init__(self, pattern: re.Pattern, stops: frozenset | None, minsize: int,
-                 maxsize: int | None, stem: bool, fmt: formats.Format):
+                 maxsize: int | None, stem: bool, fmt: formats.Format,
+                 fold: dict | None = None):
         # The tokenizer's pattern with its groups made non-capturing: the same matches.
         compiled = re.compile(_non_capturing(pattern.pattern), pattern.flags)
         self.findall, self.finditer = compiled.findall, compiled.finditer
@@ -89,6 +91,7 @@ class FastAnalysis:
         self.minsize = minsize
         self.maxsize = maxsize
         self.stem = stem
+        self.fold = fold  # a str.translate table applied to non-ASCII tokens
         self.positions = isinstance(fmt, formats.Positions)
         self.format = fmt
         self.boost = float(fmt.field_boost)
@@ -104,12 +107,15 @@ class FastAnalysis:
         items = _chain(field.analyzer)
         if not items or type(items[0]) is not analysis.RegexTokenizer or items[0].gaps:
             return None
-        stops, minsize, maxsize, stem = None, 0, None, False
+        stops, minsize, maxsize, stem, fold = None, 0, None, False, None
         rest = items[1:]
         if rest and type(rest[0]) is analysis.LowercaseFilter:
             rest = rest[1:]
         else:
             return None
+        if rest and type(rest[0]) is analysis.CharsetFilter:
+            fold = rest[0].charmap
+            rest = rest[1:]
         if rest and type(rest[0]) is analysis.StopFilter:
             stop = rest[0]
             if not stop.renumber:
@@ -124,7 +130,7 @@ class FastAnalysis:
             rest = rest[1:]
         if rest:
             return None
-        return cls(items[0].expression, stops, minsize, maxsize, stem, fmt)
+        return cls(items[0].expression, stops, minsize, maxsize, stem, fmt, fold)
 
     def _stemmed(self, word: str) -> str:
         stems = self._stems
@@ -140,6 +146,9 @@ class FastAnalysis:
         (the next ones follow it one by one, as StopFilter renumbers them)."""
         if value.isascii():  # lowercasing ASCII changes no token boundary
             tokens = self.findall(value.lower())
+        elif self.fold is not None:
+            fold = self.fold
+            tokens = [t.lower().translate(fold) for t in self.findall(value)]
         else:
             tokens = [t.lower() for t in self.findall(value)]
         first = 0
@@ -167,8 +176,11 @@ class FastAnalysis:
         removestops=False)` marks (a stop word stays itself)."""
         stops, minsize, maxsize = self.stops, self.minsize, self.maxsize
         stems = self._stems if self.stem else None
+        fold = self.fold
         for m in self.finditer(value):
             text = m.group(0).lower()
+            if fold is not None and not text.isascii():
+                text = text.translate(fold)
             if stems is not None and not (stops is not None and (
                     len(text) < minsize or (maxsize is not None and len(text) > maxsize)
                     or text in stops)):

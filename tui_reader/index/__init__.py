@@ -1,0 +1,15 @@
+"""The search index (Whoosh): derived from the store, rebuilt from it when needed.
+
+schema (fields, analysis, documents) · query_language (what people type) · expansions
+(fuzzy words, the word being typed) · corrections (no dead ends) · fast_search (the common
+queries on whole posting lists) · posting_arrays · writing (the fast segment writer) ·
+writer_processes (parallel import) · highlighting · paper_index (the index of a data dir).
+"""
+
+from .highlighting import fragment, highlight
+from .paper_index import SORTS, Found, IndexBusy, Match, PaperIndex
+from .query_language import MAX_QUERY_CHARS, QueryError
+from .schema import add_documents, make_schema, paper_document
+
+__all__ = ["SORTS", "Found", "IndexBusy", "Match", "PaperIndex", "QueryError", "MAX_QUERY_CHARS",
+           "add_documents", "fragment", "highlight", "make_schema", "paper_document"]

@@ -1,0 +1,67 @@
+"""Queries that stand for several index terms, the way people mistype and type.
+
+`DamerauFuzzyTerm` counts a swap of two neighbouring letters as one edit ("protien" is one
+edit from "protein"; Whoosh's automata count two; within two edits a swap is found anyway, so
+`~2` is Whoosh's). `TypedPrefix` is the word being typed in the search box: the words starting with it, at most `TYPED_PREFIX_TERMS` of them, the most
+frequent (two letters would otherwise stand for thousands of words at every key press).
+"""
+
+from __future__ import annotations
+
+from whoosh import query as wq
+
+TYPED_PREFIX_TERMS = 64
+
+
+def osa_distance(a: str, b: str, limit: int = 3) -> int:
+    """Edits between two words (insert, delete, replace, swap two neighbours), at most
+    `limit` (a larger distance is reported as `limit`)."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) >= limit:
+            return limit
+        previous2, previous = previous, row
+    return min(previous[-1], limit)
+
+
+def swaps(word: str) -> list[str]:
+    """The word with two neighbouring letters swapped, each way."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)
+            if word[i] != word[i + 1]]
+
+
+class DamerauFuzzyTerm(wq.FuzzyTerm):
+    """A fuzzy term whose swapped neighbours count as one edit."""
+
+    def _btexts(self, ixreader):
+        field, text, maxdist = self.fieldname, self.text, self.maxdist
+        found = {t.encode("utf-8") if isinstance(t, str) else t
+                 for t in ixreader.terms_within(field, text, maxdist, prefix=self.prefixlength)}
+        if maxdist == 1:  # within two edits of Whoosh's automaton a swap is found anyway
+            keep = text[:self.prefixlength]
+            for swapped in swaps(text):
+                if swapped.startswith(keep) and (field, swapped) in ixreader:
+                    found.add(swapped.encode("utf-8"))
+        return sorted(found)
+
+
+class TypedPrefix(wq.Prefix):
+    """The word being typed: the most frequent `TYPED_PREFIX_TERMS` words starting with it."""
+
+    limit = TYPED_PREFIX_TERMS
+
+    def _btexts(self, ixreader):
+        field = self.fieldname
+        texts = list(ixreader.expand_prefix(field, self.text))
+        if len(texts) <= self.limit:
+            return texts
+        return sorted(texts, key=lambda t: -ixreader.doc_frequency(field, t))[:self.limit]

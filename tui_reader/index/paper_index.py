@@ -1,0 +1,365 @@
+"""The on-disk Whoosh index of a data dir: opening, probing, writing, and searching it.
+
+The index is derived data: the store holds everything needed to rebuild it.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index, query, sorting
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.index import LockError
+
+from .corrections import repair
+from .query_language import ParsedQuery, QueryError, parse
+from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
+
+SORTS = ("relevance", "date", "upvotes", "title")
+SIMILAR_TERMS = 12  # key terms of a paper's abstract that find its similar papers
+WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
+FORMAT_FILE = "FORMAT"  # holds INDEX_FORMAT
+
+_FAST_SORTS = {"relevance": "relevance", "date": "-date", "upvotes": "-upvotes",
+               "title": "title_sort"}
+
+
+class IndexBusy(Exception):
+    """Another process holds the index writer (another import is running)."""
+
+
+@dataclass
+class Match:
+    """A paper id found by a query, with its score."""
+
+    id: str
+    score: float | None
+
+
+@dataclass
+class Found:
+    """A page of what a query found, and how: corrected, or partial matches."""
+
+    total: int
+    matches: list[Match]
+    terms: dict[str, set[str]] = field(default_factory=dict)  # matched, by field
+    corrected: str | None = None  # nothing matched the query as typed: results of this text
+    partial: int = 0  # no paper has all the words: these have this many of them
+    words: int = 0  # of this many
+
+
+class _Evaluator:
+    """Pages, document sets and term expansions of queries on the current searcher: the
+    fast evaluator where it knows the query, Whoosh's matchers otherwise."""
+
+    def __init__(self, paper_index: "PaperIndex"):
+        self.searcher = paper_index.searcher()
+        self.reader = self.searcher.reader()
+        self.fast = paper_index._fast(self.searcher) if paper_index.fast_search else None
+
+    def page(self, q: query.Query, sort: str, offset: int, limit: int,
+             within: set[int] | None = None) -> tuple[int, list[Match]]:
+        s = self.searcher
+        q = q.normalize()
+        if self.fast is not None:
+            page = self.fast.page(q, _FAST_SORTS[sort], offset, limit, within=within)
+            if page is not None:
+                total, hits = page
+                return total, [Match(s.stored_fields(d)["id"], score) for d, score in hits]
+        sortedby = {
+            "relevance": None,
+            "date": sorting.FieldFacet("date", reverse=True),
+            "upvotes": sorting.FieldFacet("upvotes", reverse=True),
+            "title": sorting.FieldFacet("title_sort"),
+        }[sort]
+        results = s.search(q, limit=offset + limit, sortedby=sortedby, terms=False,
+                           scored=sort == "relevance", filter=within)
+        return len(results), [Match(hit["id"], hit.score if sort == "relevance" else None)
+                              for hit in results[offset:offset + limit]]
+
+    def docs(self, q: query.Query) -> set[int]:
+        q = q.normalize()
+        found = self.fast.docs(q) if self.fast is not None else None
+        if found is None:
+            found = set(self.searcher.docs_for_query(q))
+        return found
+
+    def expand(self, q: query.Query) -> list:
+        """The index terms a multi-term query stands for."""
+        if self.fast is not None:
+            return self.fast.expand(q)
+        return sorted({t for sub, _ in _leaves(self.searcher) for t in q._btexts(sub.reader())})
+
+
+def _leaves(searcher) -> list:
+    return [(searcher, 0)] if searcher.is_atomic() else list(searcher.leaf_searchers())
+
+
+class _MappedFile(StructFile):
+    """A StructFile reading a memory map: a read is a slice, not a system call."""
+
+    def __init__(self, mapped: mmap.mmap, name: str):
+        super().__init__(mapped, name=name)
+        self.is_real = False  # arrays are read with frombytes, not fromfile
+
+    def get(self, position: int, length: int) -> bytes:
+        return self.file[position:position + length]
+
+
+class _Storage(FileStorage):
+    """The index folder, its terms files (.trm) read through a memory map: a term lookup is a
+    binary search of a dozen small reads (a fuzzy term, thousands), each a seek and a read
+    system call on a plain file."""
+
+    def open_file(self, name: str, **kwargs):
+        if name.endswith(".trm"):
+            with open(self._fpath(name), "rb") as f:
+                try:
+                    return _MappedFile(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), name)
+                except ValueError:  # an empty file cannot be mapped
+                    pass
+        return super().open_file(name, **kwargs)
+
+
+class PaperIndex:
+    """The on-disk Whoosh index of a data dir, with a reusable searcher."""
+
+    fast_search = True  # searching.FastSearch for the queries it knows (False: Whoosh alone)
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._searcher = None
+        self._fast_searcher = None
+        self.recreated = False  # the index on disk was unreadable and started anew
+        for attempt in range(3):  # a commit elsewhere may swap the TOC while it is read
+            try:
+                self.ix = (_Storage(str(self.path)).open_index() if index.exists_in(self.path)
+                           else self._create())
+                break
+            except Exception:
+                time.sleep(0.05 * (attempt + 1))
+        else:
+            self.recreated = True
+            self._reset()
+
+    def _create(self):
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        created = _Storage(str(self.path)).create_index(make_schema())
+        self._stamp()
+        return created
+
+    def _stamp(self) -> None:
+        """Say which version of the index's content this is (FORMAT_FILE)."""
+        stamp = self.path / FORMAT_FILE
+        stamp.write_text(INDEX_FORMAT)
+        os.chmod(stamp, 0o600)
+
+    def probe(self) -> int:
+        """Count the documents, after checking the schema and reading a little of every
+        segment (stored fields, terms, postings): raises when the index is unusable."""
+        expected = {name: type(f) for name, f in make_schema().items()}
+        try:
+            stamp = (self.path / FORMAT_FILE).read_text().strip()
+        except OSError:
+            stamp = None
+        if {name: type(f) for name, f in self.ix.schema.items()} != expected \
+                or stamp != INDEX_FORMAT:
+            raise ValueError("the index was made by another version of tui-reader")
+        with self.ix.searcher() as s:
+            for reader, _ in s.reader().leaf_readers():
+                last = reader.doc_count_all() - 1
+                if last < 0:
+                    continue
+                reader.stored_fields(0)
+                reader.stored_fields(last)
+                for field in ("id", "title"):
+                    first = next(iter(reader.lexicon(field)), None)
+                    if first is not None:
+                        reader.postings(field, first).all_ids()
+            return s.doc_count()
+
+    def writer_locked(self) -> bool:
+        """Whether a writer (an import, a rebuild, a note) holds the index in some process."""
+        from ..locks import is_locked
+
+        return is_locked(self.path / "MAIN_WRITELOCK")
+
+    def clear(self) -> None:
+        """Replace the index with an empty one (before a rebuild)."""
+        self.close()
+        self._reset()
+
+    def _reset(self, timeout: float = 10.0) -> None:
+        """An empty index in place of whatever is there, made while holding the writer lock
+        (IndexBusy when another process keeps it); the lock file itself is never deleted."""
+        if self.path.exists() and not self.path.is_dir():
+            self.path.unlink()
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = FileStorage(str(self.path)).lock("MAIN_WRITELOCK")
+        deadline = time.monotonic() + timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise IndexBusy("another import is running; try again when it has finished")
+            time.sleep(0.05)
+        try:
+            for entry in os.scandir(self.path):
+                if entry.name == "MAIN_WRITELOCK":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            self.ix = _Storage(str(self.path)).create_index(make_schema())
+            self._stamp()
+        finally:
+            lock.release()
+
+    def close(self) -> None:
+        with self._lock:
+            self._fast_searcher = None
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    # -- writing -------------------------------------------------------------------------
+    def writer(self, *, timeout: float = 5.0, limitmb: int = WRITER_LIMIT_MB):
+        """A writer (the fast one of `indexing.py`); IndexBusy when another holds the lock."""
+        from .writing import FastSegmentWriter
+        try:
+            # Segments as separate files: a compound segment file is read through Whoosh's
+            # BufferFile, which copies each part into memory (the whole index, per searcher).
+            return FastSegmentWriter(self.ix, timeout=timeout, limitmb=limitmb, compound=False)
+        except LockError as exc:
+            raise IndexBusy("another import is running; try again when it has finished") from exc
+
+    def write(self, docs: Iterable[dict], *, new_ids: set[str] | frozenset = frozenset(),
+              timeout: float = 5.0) -> int:
+        """Add or replace documents in one writer; ids in `new_ids` are known to be absent.
+
+        Documents must be unique by id (Whoosh's update_document does not see documents
+        added by the same writer). Raises IndexBusy when another writer holds the lock.
+        """
+        writer = self.writer(timeout=timeout)
+        with writer:
+            return add_documents(writer, docs, new_ids)
+
+    # -- searching -----------------------------------------------------------------------
+    def searcher(self):
+        """The shared searcher, refreshed when the index changed."""
+        with self._lock:
+            if self._searcher is not None and not self._searcher.up_to_date():
+                # Not Searcher.refresh(): it reuses segment readers and misses new deletions.
+                self._searcher.close()
+                self._searcher = None
+            if self._searcher is None:
+                self._searcher = self.ix.searcher()
+            return self._searcher
+
+    def _fast(self, searcher):
+        """The FastSearch of this searcher (its caches live as long as the searcher)."""
+        from .fast_search import FastSearch
+        with self._lock:
+            if self._fast_searcher is None or self._fast_searcher.searcher is not searcher:
+                self._fast_searcher = FastSearch(searcher)
+            return self._fast_searcher
+
+    def find(self, text: str, sort: str, offset: int, limit: int, *, typing: bool = False,
+             repair_empty: bool = True) -> Found:
+        """A page of the papers a query finds, with the total and the terms it matched.
+        `typing`: the last word is being typed (a prefix). `repair_empty`: when nothing is
+        found, correct unknown words or show partial matches (plain words only). Raises
+        QueryError for a query that cannot be used."""
+        parsed = parse(text, typing=typing)
+        evaluator = _Evaluator(self)
+        ranked = parsed.ranked()
+        total, matches = evaluator.page(ranked, sort, offset, limit)
+        found = Found(total=total, matches=matches, terms={})
+        used = ranked
+        if total == 0 and repair_empty:
+            fixed = repair(parsed, evaluator)
+            if fixed is not None:
+                used = fixed.ranked
+                found.total, found.matches = evaluator.page(fixed.ranked, sort, offset, limit,
+                                                            within=fixed.within)
+                found.corrected, found.partial, found.words = (fixed.corrected, fixed.partial,
+                                                               fixed.words)
+        found.terms = self.matched_terms(used)
+        return found
+
+    def parse(self, text: str) -> ParsedQuery:
+        """Parse the query language (README, "Searching"); QueryError with a message."""
+        return parse(text)
+
+    def suggestion(self, text: str) -> str | None:
+        """The query with its unknown plain words replaced by the correction that finds
+        papers ("did you mean"), or None."""
+        parsed = parse(text)
+        fixed = repair(parsed, _Evaluator(self)) if parsed.plain else None
+        return fixed.corrected if fixed is not None else None
+
+    def matched_terms(self, q: query.Query) -> dict[str, set[str]]:
+        """The index terms a query matches, by field (for highlighting), negations excluded."""
+        searcher = self.searcher()
+        reader = searcher.reader()
+        fast = self._fast(searcher) if self.fast_search else None
+        terms: dict[str, set[str]] = {}
+
+        def walk(node: query.Query) -> None:
+            if isinstance(node, query.Not):
+                return
+            if node.is_leaf():
+                try:
+                    found = fast.existing_terms(node) if fast is not None else None
+                    if found is None:
+                        found = node.existing_terms(reader, expand=True)
+                except Exception:
+                    return
+                for field, term in found:
+                    if field in TEXT_FIELDS:
+                        text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                        terms.setdefault(field, set()).add(text)
+                return
+            for child in node.children():
+                walk(child)
+
+        walk(q)
+        return terms
+
+    def similar(self, paper_id: str, text: str, limit: int = 5) -> list[str]:
+        """Ids of the papers most like this one (by the key terms of `text`)."""
+        s = self.searcher()
+        docnum = s.document_number(id=paper_id)
+        if docnum is None:
+            return []
+        fast = self._fast(s) if self.fast_search else None
+        key_terms = (fast.key_terms("abstract", text, SIMILAR_TERMS) if fast is not None
+                     else s.key_terms_from_text("abstract", text, numterms=SIMILAR_TERMS))
+        q = query.Or([query.Term(field, word, boost=weight)
+                      for word, weight in key_terms for field in ("title", "abstract")])
+        if fast is not None:
+            page = fast.page(q, "relevance", 0, limit + 1)
+            if page is not None:
+                return [s.stored_fields(d)["id"] for d, _ in page[1] if d != docnum][:limit]
+        hits = s.search(q, limit=limit + 1, mask=query.Term("id", paper_id))
+        return [h["id"] for h in hits][:limit]
+
+    def doc_count(self) -> int:
+        """Documents in the index now: from the table of contents of its latest generation,
+        leaving the shared searcher alone (an import thread asks this while the app's search
+        may be using that searcher)."""
+        try:
+            return sum(segment.doc_count() for segment in self.ix._segments())
+        except Exception:  # the generation changed while it was read: ask a searcher
+            return self.searcher().doc_count()
+
+

@@ -1,0 +1,486 @@
+"""The query language: any text a person types or pastes, made a Whoosh query.
+
+Plain words must all match, each in any field; stop words, punctuation, apostrophes and a
+`word:` that is not a field name are text, never errors, and accents fold. For those who want
+it: fields (`author:hinton`), "phrases", prefix* and wild?cards, fuzzy~ words, ranges
+(`year:2023..2025`, `upvotes:>10`), AND, OR, NOT, `-word`, parentheses (README, "Searching").
+A query of plain words also says how to rank: the paper whose title it is first, then papers
+with the words in a row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field as dataclass_field
+
+from whoosh import query as wq
+from whoosh.support.charset import accent_map
+
+from ..models import paper_id
+from .schema import (FIELD_ALIASES, FIELD_BOOSTS, NUMERIC_FIELDS, STOP_WORDS, TEXT_FIELDS,
+                     analyzers, has_positions, schema)
+from .expansions import DamerauFuzzyTerm, TypedPrefix
+
+MAX_QUERY_CHARS = 1000  # longer queries take seconds to parse: a clear message instead
+MAX_FUZZY_EDITS = 2  # word~N: larger N build huge automata (seconds) and match nearly anything
+MAX_FUZZY_CHARS = 40  # longer words are matched exactly (their automata take a second each)
+FUZZY_PREFIX = 1  # word~ keeps its first letter: fifteen times faster, as people type it
+MIN_PREFIX = 2  # letters a wildcard needs before it (`a*` would expand to a tenth of all words)
+PREFIX_FIELDS = ("title", "abstract", "author", "org", "note")  # where word* looks
+PHRASE_FIELDS = ("title", "abstract", "author", "org", "note")  # where "a phrase" looks
+# Ranking of plain words: the words in a row in the title, in the abstract; the exact title.
+TITLE_PHRASE_BOOST = 3.0
+ABSTRACT_PHRASE_BOOST = 1.0
+EXACT_TITLE_BOOST = 100.0
+
+_ALIASES = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
+KNOWN_FIELDS = set(TEXT_FIELDS) | set(NUMERIC_FIELDS) | {"id", "arxiv"} | set(_ALIASES)
+_TOO_FUZZY = (f"fuzzy search allows at most {MAX_FUZZY_EDITS} edits: word~1 or"
+              f" word~{MAX_FUZZY_EDITS}")
+_BAD_NUMBER = ("year, date and upvotes take a number or a range, e.g. year:2024,"
+               " year:2023..2025, upvotes:>10, date:2024-05-01..2024-06-30")
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<phrase>"(?P<ptext>[^"]*)(?:"|$)(?:~(?P<slop>\d+))?)
+  | (?P<open>\()
+  | (?P<close>\))
+  | (?P<field>[A-Za-z_]+):(?=[^\s:])
+  | (?P<neg>-(?=[^\s\-]))
+  | (?P<word>[^\s"()]+)
+""", re.VERBOSE)
+_RANGE = re.compile(r"([\[{])\s*(\S*?)\s+TO\s+(\S*?)\s*([\]}])", re.IGNORECASE)
+_EDGE_PUNCTUATION = ".,;:!?'\"`´‘’“”«»[]{}<>|&=+/\\"
+_BOOST = re.compile(r"\^(\d+(?:\.\d+)?)$")
+_FUZZY = re.compile(r"~(\d*)(?:/(\d+))?$")
+_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$",
+                       re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class QueryError(ValueError):
+    """A query that cannot be used; the message is for the user."""
+
+
+@dataclass
+class Word:
+    """A plain word at the top level of a query: what corrections and partial matches use."""
+
+    text: str  # as typed, without edge punctuation
+    query: wq.Query
+    prefix: bool = False  # the word being typed (matched as a prefix)
+
+
+@dataclass
+class ParsedQuery:
+    """A query: what a paper must match, and (for plain words) how to rank and repair it."""
+
+    text: str
+    query: wq.Query
+    words: list[Word] = dataclass_field(default_factory=list)  # plain words, in order
+    negations: list[wq.Query] = dataclass_field(default_factory=list)
+    plain: bool = False  # only plain words and negations: ranking, corrections, partial
+
+    def ranked(self) -> wq.Query:
+        """The query with what ranks a paper higher among its matches (plain words only)."""
+        if not self.plain:
+            return self.query
+        tokens = [t for w in self.words if not w.prefix for t in title_tokens(w.text)]
+        boosts: list[wq.Query] = [wq.Term("id", paper_id(self.text), boost=EXACT_TITLE_BOOST)]
+        if len(tokens) >= 2:
+            boosts.append(wq.Phrase("title", tokens, boost=TITLE_PHRASE_BOOST))
+            boosts.append(wq.Phrase("abstract", tokens, boost=ABSTRACT_PHRASE_BOOST))
+        return wq.AndMaybe(self.query, wq.Or(boosts))
+
+    def with_words(self, words: list[Word]) -> wq.Query:
+        """What a paper must match with these words in place of the query's."""
+        return _all_of([w.query for w in words] + [wq.Not(n) for n in self.negations])
+
+
+def parse(text: str, *, typing: bool = False) -> ParsedQuery:
+    """Parse what a person typed. `typing`: the last word, not yet followed by a space, is
+    being typed and matches as a prefix. Raises QueryError only for the query language used
+    wrongly (an unknown number, too much fuzziness, a query too long)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is too long ({len(text)} characters; at most"
+                         f" {MAX_QUERY_CHARS})")
+    text = _SURROGATE.sub("\ufffd", text)
+    tokens = _tokens(text)
+    if typing and tokens and not text[-1:].isspace() and tokens[-1][0] == "word" \
+            and tokens[-1][2] is None:
+        tokens[-1] = ("typing", tokens[-1][1], None)
+    node = _Parser(tokens).parse()
+    plain, words, negations = _plain_parts(node)
+    compiled = _compile(node, None)
+    if compiled is None and words:  # only stop words: they are searched as written
+        compiled = _all_of([_as_written(w.text) for w in words])
+    if compiled is None:
+        compiled = wq.NullQuery
+    return ParsedQuery(text=text, query=compiled, words=words, negations=negations,
+                       plain=plain and any(w.query is not None for w in words))
+
+
+# -- tokens and the tree -----------------------------------------------------------------
+def _tokens(text: str) -> list[tuple]:
+    """(kind, value, field) tuples: word, phrase, range, open, close, op."""
+    out: list[tuple] = []
+    pos, field = 0, None
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "space":
+            field = None
+            continue
+        if kind == "field":
+            name = m.group("field").lower()
+            if name in KNOWN_FIELDS:
+                field = _ALIASES.get(name, name)
+                if text[pos] in "[{":
+                    r = _RANGE.match(text, pos)
+                    if r:
+                        out.append(("range", r.groups(), field))
+                        pos, field = r.end(), None
+                continue
+            out.append(("word", m.group("field"), None))  # not a field: a word
+            continue
+        if kind == "phrase":
+            out.append(("phrase", (m.group("ptext"), m.group("slop")), field))
+        elif kind == "open":
+            out.append(("open", None, field))
+        elif kind == "close":
+            out.append(("close", None, None))
+        elif kind == "neg":
+            out.append(("op", "NOT", None))
+        elif m.group(0) in ("AND", "OR", "NOT", "&&", "||") and field is None:
+            out.append(("op", {"&&": "AND", "||": "OR"}.get(m.group(0), m.group(0)), None))
+        else:
+            word = m.group(0).lstrip("+")
+            if word:
+                out.append(("word", word, field))
+        field = None
+    return out
+
+
+class _Parser:
+    """OR of ANDs of (NOT) items; forgiving: stray operators and parentheses are ignored."""
+
+    def __init__(self, tokens: list[tuple]):
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> tuple | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def parse(self) -> tuple | None:
+        parts = []
+        while self.peek() is not None:
+            parts.append(self.parse_or(None))
+            if self.peek() is not None:  # a stray ")"
+                self.pos += 1
+        return _node("and", parts)
+
+    def parse_or(self, field: str | None) -> tuple | None:
+        parts = [self.parse_and(field)]
+        while (t := self.peek()) is not None and t[:2] == ("op", "OR"):
+            self.pos += 1
+            parts.append(self.parse_and(field))
+        return _node("or", parts)
+
+    def parse_and(self, field: str | None) -> tuple | None:
+        parts = []
+        while (t := self.peek()) is not None and t[0] != "close" and t[:2] != ("op", "OR"):
+            if t[:2] == ("op", "AND"):
+                self.pos += 1
+                continue
+            parts.append(self.parse_not(field))
+        return _node("and", parts)
+
+    def parse_not(self, field: str | None) -> tuple | None:
+        t = self.peek()
+        if t is not None and t[:2] == ("op", "NOT"):
+            self.pos += 1
+            nxt = self.peek()
+            if nxt is None or nxt[0] == "close" or nxt[:2] in (("op", "OR"), ("op", "AND")):
+                return None
+            inner = self.parse_not(field)
+            return ("not", inner) if inner is not None else None
+        self.pos += 1
+        kind, value, own = t
+        if kind == "open":
+            inner = self.parse_or(own or field)
+            if (t := self.peek()) is not None and t[0] == "close":
+                self.pos += 1
+            return inner
+        if kind in ("word", "typing", "phrase", "range"):
+            return (kind, value, own or field)
+        return None  # an operator where an operand belongs
+
+
+def _node(kind: str, parts: list) -> tuple | None:
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else (kind, parts)
+
+
+def _plain_parts(node) -> tuple[bool, list[Word], list[wq.Query]]:
+    """Whether the query is plain words (and negations) only; its words and negations."""
+    items = node[1] if node is not None and node[0] == "and" else [node] if node else []
+    words, negations, plain = [], [], True
+    for item in items:
+        if item[0] in ("word", "typing") and item[2] is None and _is_plain(item[1]):
+            q = _compile(item, None)
+            if q is not None or not title_tokens(_clean(item[1])):
+                words.append(Word(text=_clean(item[1]), query=q, prefix=item[0] == "typing"))
+            continue
+        if item[0] == "not":
+            q = _compile(item[1], None)
+            if q is not None:
+                negations.append(q)
+            continue
+        plain = False
+    words = [w for w in words if w.query is not None] or words
+    return plain, words, negations
+
+
+def _is_plain(word: str) -> bool:
+    word = _clean(word)
+    return not (_BOOST.search(word) or _FUZZY.search(word) or "*" in word or "?" in word)
+
+
+# -- compiling ---------------------------------------------------------------------------
+def _compile(node, field: str | None) -> wq.Query | None:
+    if node is None:
+        return None
+    kind = node[0]
+    if kind in ("and", "or"):
+        parts = [_compile(p, field) for p in node[1]]
+        parts = [p for p in parts if p is not None]
+        if kind == "or":
+            return None if not parts else parts[0] if len(parts) == 1 else wq.Or(parts)
+        return _all_of(parts)
+    if kind == "not":
+        inner = _compile(node[1], field)
+        return wq.Not(inner) if inner is not None else None
+    value, own = node[1], node[2] or field
+    if kind == "range":
+        return _range(own, *value)
+    if kind == "phrase":
+        return _phrase(value[0], int(value[1]) if value[1] else 1, own)
+    return _word(value, own, typing=kind == "typing")
+
+
+def _all_of(parts: list[wq.Query]) -> wq.Query | None:
+    """An AND of the parts; negations alone are subtracted from all papers."""
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    if all(isinstance(p, wq.Not) for p in parts):
+        return wq.AndNot(wq.Every(), wq.Or([p.query for p in parts]))
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _clean(word: str) -> str:
+    """A word without the punctuation around it: a `?` at either end is punctuation, inside
+    a word a wildcard; `*` and `~` stay (syntax)."""
+    return word.strip(_EDGE_PUNCTUATION)
+
+
+def analyse(field: str, text: str) -> list[str]:
+    """The terms a field's analyser makes of `text` (stop words removed)."""
+    if field == "category":
+        return [t.text for t in schema()["category"].analyzer(text.strip(_EDGE_PUNCTUATION))]
+    return [t.text for t in analyzers()[field](text, mode="query")]
+
+
+def title_tokens(text: str) -> list[str]:
+    """The terms of `text` in the title (and abstract): lowercased, folded, stemmed."""
+    return analyse("title", text)
+
+
+def _field_query(field: str, terms: list[str]) -> wq.Query | None:
+    boost = FIELD_BOOSTS.get(field, 1.0)
+    if not terms:
+        return None
+    if len(terms) == 1:
+        return wq.Term(field, terms[0], boost=boost)
+    if has_positions(field):
+        return wq.Phrase(field, terms, boost=boost)
+    return wq.And([wq.Term(field, t) for t in terms], boost=boost)
+
+
+def _word(raw: str, field: str | None, *, typing: bool = False) -> wq.Query | None:
+    if field in NUMERIC_FIELDS:
+        return _numeric(field, raw.strip(".,;:!?'\""))
+    word = _clean(raw)
+    if not word:
+        return None
+    boost = 1.0
+    m = _BOOST.search(word)
+    if m:
+        boost, word = float(m.group(1)), word[:m.start()]
+    m = _FUZZY.search(word)
+    if m:
+        return _fuzzy(word[:m.start()], m.group(1), m.group(2), field, boost)
+    if "*" in word or "?" in word:
+        return _wildcard(word, field, boost)
+    if field in ("id", "arxiv"):
+        return wq.Term(field, word.lower() if field == "id" else word, boost=boost)
+    fields = (field,) if field else TEXT_FIELDS
+    if field is None and not title_tokens(word):
+        return None  # a stop word, or a letter: never a reason to find nothing
+    parts = [q for f in fields if (q := _field_query(f, analyse(f, word))) is not None]
+    if field is None:
+        arxiv = _ARXIV_ID.match(word)
+        if arxiv:
+            parts.append(wq.Term("arxiv", arxiv.group(1), boost=EXACT_TITLE_BOOST))
+    if typing:
+        parts.extend(_typed_prefixes(word))
+    if not parts:
+        return None
+    q = parts[0] if len(parts) == 1 else wq.Or(parts)
+    if boost != 1.0:
+        q = q.copy()
+        q.boost = boost
+    return q
+
+
+def _typed_prefixes(word: str) -> list[wq.Query]:
+    """A word being typed: the words starting with it (with its stem, so "transforme"
+    still finds "transformers", indexed as "transform")."""
+    low = analyse("author", word)
+    if len(low) != 1 or len(low[0]) < MIN_PREFIX:
+        return []
+    stem = title_tokens(word)
+    start = low[0]
+    if stem:
+        common = len(_common_prefix(start, stem[0]))
+        if common >= MIN_PREFIX:
+            start = start[:common]
+    return [TypedPrefix(f, start if f in ("title", "abstract", "note") else low[0],
+                        boost=FIELD_BOOSTS[f]) for f in PREFIX_FIELDS]
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _as_written(word: str) -> wq.Query | None:
+    """A stop word searched as written: in title words, authors and organisations."""
+    low = analyse("author", word)
+    if len(low) != 1:
+        return None
+    return wq.Or([wq.Term("spell", low[0]), wq.Term("author", low[0]), wq.Term("org", low[0])])
+
+
+def _phrase(text: str, slop: int, field: str | None) -> wq.Query | None:
+    fields = (field,) if field else PHRASE_FIELDS
+    parts = []
+    for f in fields:
+        if f in NUMERIC_FIELDS or f in ("id", "arxiv"):
+            return _word(text, f)
+        terms = analyse(f, text)
+        q = _field_query(f, terms)
+        if isinstance(q, wq.Phrase) and slop != 1:
+            q.slop = min(slop, 100)
+        if q is not None:
+            parts.append(q)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _fuzzy(word: str, edits: str, prefix: str | None, field: str | None,
+           boost: float) -> wq.Query | None:
+    maxdist = int(edits) if edits else 1
+    if maxdist > MAX_FUZZY_EDITS:
+        raise QueryError(_TOO_FUZZY)
+    fields = (field,) if field in TEXT_FIELDS else PREFIX_FIELDS
+    parts = []
+    for f in fields:
+        terms = analyse(f, word) if f != "category" else [word.lower()]
+        if len(terms) != 1:
+            continue
+        term = terms[0]
+        if len(term) > MAX_FUZZY_CHARS or maxdist == 0:
+            parts.append(wq.Term(f, term, boost=boost))
+            continue
+        length = FUZZY_PREFIX if prefix is None else min(int(prefix), len(term))
+        parts.append(DamerauFuzzyTerm(f, term, boost=boost, maxdist=maxdist,
+                                      prefixlength=length))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _wildcard(word: str, field: str | None, boost: float) -> wq.Query | None:
+    literal = word.replace("*", "").replace("?", "")
+    if not literal:
+        return wq.Every()
+    pattern = word.lower()
+    if field in ("id", "arxiv"):
+        fields: tuple = (field,)
+    else:
+        fields = (field,) if field else PREFIX_FIELDS
+        pattern = pattern.translate(accent_map)
+    head = re.match(r"[^*?]*", pattern).group(0)
+    if len(head) < MIN_PREFIX:
+        raise QueryError(f"a wildcard needs at least {MIN_PREFIX} letters before it"
+                         f" ({word!r}); `*` alone finds every paper")
+    if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern:
+        parts = [wq.Prefix(f, pattern[:-1], boost=boost) for f in fields]
+    else:
+        parts = [wq.Wildcard(f, pattern, boost=boost) for f in fields]
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+# -- numbers and dates ---------------------------------------------------------------------
+def _numeric(field: str, value: str) -> wq.Query:
+    m = re.fullmatch(r"(<=|>=|<|>)?([\w-]+)", value)
+    if m and m.group(1):
+        op, number = m.group(1), _number(field, m.group(2), high=m.group(1).startswith("<"))
+        if op in (">", ">="):
+            return _range(field, "{" if op == ">" else "[", str(number), "", "]")
+        return _range(field, "[", "", str(number), "}" if op == "<" else "]")
+    if ".." in value:
+        low, _, high = value.partition("..")
+        return _range(field, "[", low, high, "]")
+    return _range(field, "[", value, value, "]")
+
+
+def _number(field: str, text: str, *, high: bool) -> int:
+    """A number of a field; a date's year or month stands for its first or last day."""
+    if field == "date":
+        m = re.fullmatch(r"(\d{4})(?:-?(\d{2}))?(?:-?(\d{2}))?", text)
+        if not m:
+            raise QueryError(_BAD_NUMBER)
+        year, month, day = int(m.group(1)), m.group(2), m.group(3)
+        if day:
+            return year * 10000 + int(month) * 100 + int(day)
+        if month:
+            return year * 10000 + int(month) * 100 + (31 if high else 1)
+        return year * 10000 + (1231 if high else 101)
+    if not re.fullmatch(r"\d{1,9}", text):
+        raise QueryError(_BAD_NUMBER)
+    return int(text)
+
+
+def _range(field: str, opening: str, low: str, high: str, closing: str) -> wq.Query:
+    if field not in NUMERIC_FIELDS:
+        if field in TEXT_FIELDS or field in ("id", "arxiv"):
+            return wq.TermRange(field, low.lower() or None, high.lower() or None,
+                                startexcl=opening == "{", endexcl=closing == "}")
+        raise QueryError(_BAD_NUMBER)
+    if not low and not high:
+        raise QueryError(_BAD_NUMBER)
+    start = _number(field, low, high=False) if low else None
+    end = _number(field, high, high=True) if high else None
+    return wq.NumericRange(field, start, end, startexcl=opening == "{",
+                           endexcl=closing == "}", constantscore=True)
+
+
+__all__ = ["QueryError", "ParsedQuery", "Word", "parse", "analyse", "title_tokens",
+           "MAX_QUERY_CHARS", "KNOWN_FIELDS"]
