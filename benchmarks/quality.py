@@ -10,8 +10,10 @@ the same), of the kinds people type:
 * three_words: three words of the title (not stop words), in their order;
 * three_words_typo: the same with one typo in one word (two neighbouring letters swapped, a
   letter left out, doubled or replaced), never in the first letter;
-* surname_word: an author's surname and a word of the title;
-* abstract_words: four consecutive words of the abstract.
+* surname_word: the first author's surname (as papers are cited: "Vaswani et al.") and a
+  word of the title;
+* abstract_words: four consecutive words of the abstract, at least three of them not stop
+  words (a phrase one remembers, not "In this work we").
 
 For each kind: success@1 (the paper first), success@10 and MRR@10, for tui-reader
 (`Library.search`, as the reader and `tui-reader search` call it) and for SQLite FTS5 over the
@@ -82,7 +84,7 @@ def make_queries(rows: list[tuple], per_kind: int, seed: int = 20261201) -> dict
                 add["three_words_typo"] = " ".join(chosen)
         authors = json.loads(authors_json or "[]")
         if authors and words:
-            names = re.findall(r"[^\W\d_]+", rng.choice(authors))
+            names = re.findall(r"[^\W\d_]+", authors[0])
             if names and len(names[-1]) >= 2:
                 add["surname_word"] = f"{names[-1]} {rng.choice(words)}"
         tokens = abstract.split()
@@ -90,7 +92,7 @@ def make_queries(rows: list[tuple], per_kind: int, seed: int = 20261201) -> dict
             for _ in range(5):
                 start = rng.randrange(0, len(tokens) - 4)
                 run = [t.strip(".,;:()[]\"'") for t in tokens[start:start + 4]]
-                if len([w for w in run if w.lower() not in STOP and len(w) >= 3]) >= 2:
+                if len([w for w in run if w.lower() not in STOP and len(w) >= 3]) >= 3:
                     add["abstract_words"] = " ".join(run)
                     break
         for kind, query in add.items():

@@ -2,13 +2,13 @@
 close word that finds the most), else the papers with the most of the words are shown.
 
 Candidates for a word come from the words of titles as written (the `spell` field), the
-abstracts' terms and the authors' names: one edit away (a swap of neighbours is one edit)
-for words of up to five letters, two for longer ones, the first letter kept, plus the words
-one edit away at the first letter.
+abstracts' terms and the authors' names: one edit away (a swap of neighbours is one edit),
+else, for words of six letters or more, title words two edits away.
 """
 
 from __future__ import annotations
 
+import re
 import string
 from collections import Counter
 from dataclasses import dataclass
@@ -48,28 +48,33 @@ def repair(parsed: ParsedQuery, evaluator) -> Repair | None:
     return _partial(parsed, evaluator)
 
 
-def _frequency(evaluator, word: Word) -> int:
-    return len(evaluator.docs(word.query))
-
-
 def _correct(parsed: ParsedQuery, evaluator) -> Repair | None:
     words = [w for w in parsed.words if w.query is not None]
     if len(words) > MAX_WORDS:
         return None
-    frequencies = [_frequency(evaluator, w) if not w.prefix else RARE + 1 for w in words]
-    suspects = [i for i, f in enumerate(frequencies) if f == 0]
+    docs = [evaluator.docs(w.query) if not w.prefix else None for w in words]
+    suspects = [i for i, found in enumerate(docs) if found is not None and not found]
     if not suspects:
-        suspects = [i for i, f in enumerate(frequencies) if f <= RARE]
+        suspects = [i for i, found in enumerate(docs) if found is not None and len(found) <= RARE]
     if not suspects:
         return None
     suspects = suspects[:MAX_SUSPECTS]
+    excluded: set[int] = set()
+    for n in parsed.negations:
+        excluded |= evaluator.docs(n)
     fixed = list(words)
     for i in suspects:
-        context = [fixed[j] for j in range(len(words))
+        context = [j for j in range(len(words))
                    if j != i and (j not in suspects or fixed[j] is not words[j])]
+        within = None
+        for j in context:
+            found = docs[j] if docs[j] is not None and fixed[j] is words[j] else \
+                evaluator.docs(fixed[j].query)
+            within = set(found) if within is None else within & found
         best, best_key = None, None
         for distance, candidate in _candidates(words[i].text, evaluator):
-            count = len(evaluator.docs(parsed.with_words(context + [candidate])))
+            found = evaluator.docs(candidate.query)
+            count = len((found if within is None else within & found) - excluded)
             if count and (best_key is None or (-distance, count) > best_key):
                 best, best_key = candidate, (-distance, count)
         if best is not None:
@@ -87,31 +92,47 @@ def _correct(parsed: ParsedQuery, evaluator) -> Repair | None:
 
 def _candidates(word: str, evaluator) -> list[tuple[int, Word]]:
     """Words close to `word` in the index with their distance, the closest first, then the
-    most frequent: words of titles and authors' names as written, then abstracts' stems."""
+    most frequent: words of titles and authors' names as written, then abstracts' stems.
+    One edit away by a lookup of every edit; two (long words, titles only) by an automaton."""
     low = analyse("author", word)
+    reader = evaluator.reader
+    if len(low) > 1:  # "fine-graained": correct its unknown part
+        unknown = [t for t in low if not any((f, t) in reader for f in ("spell", "author"))
+                   and not any((f, s) in reader for s in title_tokens(t)
+                               for f in ("title", "abstract"))]
+        if len(unknown) != 1:
+            return []
+        part = re.compile(re.escape(unknown[0]), re.IGNORECASE)
+        out = []
+        for distance, fix in _candidates(unknown[0], evaluator):
+            parsed = parse(part.sub(fix.text, word, count=1)).words
+            if len(parsed) == 1 and parsed[0].query is not None:
+                out.append((distance, parsed[0]))
+        return out
     if len(low) != 1 or len(low[0]) < MIN_LETTERS:
         return []
     typed = low[0]
     stems = title_tokens(word)
-    maxdist = 1 if len(typed) <= 5 else 2
-    reader = evaluator.reader
     found: dict[tuple[str, str], tuple[int, int, int]] = {}
     sources = [("spell", typed, 0), ("author", typed, 0)]
-    if stems:
-        sources.append(("abstract", stems[0], 1))
     for field, text, rank in sources:
-        terms = [t.decode("utf-8") if isinstance(t, bytes) else t
-                 for t in evaluator.expand(DamerauFuzzyTerm(field, text, maxdist=maxdist,
-                                                            prefixlength=1))]
-        terms += [t for t in _first_letter_edits(text) if (field, t) in reader]
-        for term in terms:
-            distance = osa_distance(text, term, maxdist + 1)
-            if distance <= maxdist and term != text:
-                key = (field, term)
-                found[key] = (rank, distance, -reader.doc_frequency(field, term))
+        for term in edits1(text):
+            if (field, term) in reader:
+                found[(field, term)] = (1, -reader.doc_frequency(field, term), rank)
+    if not found and stems:  # a word of abstracts only: their stems
+        for term in edits1(stems[0]):
+            if ("abstract", term) in reader:
+                found[("abstract", term)] = (1, -reader.doc_frequency("abstract", term), 1)
+    if not found and len(typed) > 5:
+        for btext in evaluator.expand(DamerauFuzzyTerm("spell", typed, maxdist=2,
+                                                       prefixlength=1)):
+            term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            if term != typed:
+                found[("spell", term)] = (osa_distance(typed, term),
+                                          -reader.doc_frequency("spell", term), 0)
     out: list[tuple[int, Word]] = []
     seen: set[str] = set()
-    for field, term in sorted(found, key=lambda key: found[key][1:] + found[key][:1]):
+    for field, term in sorted(found, key=found.get):
         if field == "abstract":
             word_query = wq.Or([wq.Term("title", term, boost=3.0), wq.Term("abstract", term)])
             candidate = Word(text=term, query=word_query)
@@ -122,17 +143,21 @@ def _candidates(word: str, evaluator) -> list[tuple[int, Word]]:
             candidate = parsed[0]
         if candidate.text not in seen:
             seen.add(candidate.text)
-            out.append((found[(field, term)][1], candidate))
+            out.append((found[(field, term)][0], candidate))
         if len(out) >= CANDIDATES:
             break
     return out
 
 
-def _first_letter_edits(word: str) -> list[str]:
-    """The word with its first letter replaced, removed, doubled out or swapped."""
-    out = [c + word[1:] for c in _LETTERS if c != word[0]]
-    out += [word[1:], word[1] + word[0] + word[2:]] if len(word) > 2 else []
-    out += [c + word for c in _LETTERS]
+def edits1(word: str) -> set[str]:
+    """Every word one edit from `word` (a letter left out, swapped with the next, replaced,
+    put in), the word itself left out."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    out |= {a + c + b for a, b in splits for c in _LETTERS}
+    out.discard(word)
     return out
 
 

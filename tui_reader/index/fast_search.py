@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
+from bisect import bisect_right
 from collections import OrderedDict
 from itertools import accumulate
 from math import log
@@ -176,11 +177,13 @@ class FastSearch:
         if isinstance(q, wq.AndMaybe):
             out = self._scores(q.a)
             if out:
-                more = self._scores(q.b)
+                more = self._scores_within(q.b, out)
                 out = {d: s + more.get(d, 0.0) for d, s in out.items()}
             return _boosted(out, q.boost)
         if isinstance(q, wq.Every):
             return dict.fromkeys(self._every(), q.boost)
+        if type(q) is wq.ConstantScoreQuery:
+            return dict.fromkeys(self._docs(q.child), q.score)
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             # Whoosh: an Or of the matching terms, each scored as a term (BM25F); one term
             # alone is that term's matcher without the boost.
@@ -201,8 +204,26 @@ class FastSearch:
             return {}
         raise Unsupported(type(q).__name__)
 
+    def _scores_within(self, q, docs) -> dict[int, float]:
+        """The scores of `q` for these documents only (the optional part of an AndMaybe:
+        a phrase is checked in these documents, not in all that have its words)."""
+        if type(q) is wq.ConstantScoreQuery and type(q.child) is wq.Phrase:
+            return dict.fromkeys(self._phrase_docs_within(q.child, docs), q.score)
+        if isinstance(q, wq.Or) and type(q) is wq.Or and not q.minmatch and not q.scale \
+                and len(q.subqueries) > 1:
+            out: dict[int, float] = {}
+            for sub in q.subqueries:
+                _add_scores(out, self._scores_within(sub, docs))
+            return _boosted(out, q.boost)
+        return {d: v for d, v in self._scores(q).items() if d in docs}
+
     def _term_scores(self, field: str, text, is_bytes: bool = False) -> dict[int, float]:
         """{docnum: BM25F score} of one term (remembered: typing repeats terms)."""
+        if not is_bytes and field in self.schema:
+            try:
+                text, is_bytes = self.schema[field].to_bytes(text), True
+            except ValueError:
+                return {}
         key = (field, text, is_bytes)
         cached = self._cache.get(key)
         if cached is not None:
@@ -311,6 +332,36 @@ class FastSearch:
         return terms._codec.postings_reader(terms._postfile, info, self.schema[field].format,
                                             term=(field, btext))
 
+    def _phrase_docs_within(self, q, docs) -> list[int]:
+        """The documents of `docs` with the phrase (slop 1): only the posting blocks that
+        hold one of them are read."""
+        field = q.fieldname
+        if field not in self.schema or q.slop != 1 or not q.words:
+            raise Unsupported("phrase")
+        fieldobj = self.schema[field]
+        if not fieldobj.format or not fieldobj.format.supports("positions"):
+            raise Unsupported("phrase without positions")
+        try:
+            words = [fieldobj.to_bytes(w) for w in q.words]
+        except ValueError:
+            return []
+        values: dict[bytes, dict[int, bytes]] = {}
+        candidates = docs
+        for w in dict.fromkeys(words):
+            values[w] = self._term_values(field, w, candidates)
+            candidates = values[w]
+            if not candidates:
+                return []
+        decode = fieldobj.format.decode_positions
+        first, rest = values[words[0]], [values[w] for w in words[1:]]
+        found = []
+        for d in candidates:
+            later = [frozenset(decode(where[d])) for where in rest]
+            if any(all(p + i in after for i, after in enumerate(later, 1))
+                   for p in decode(first[d])):
+                found.append(d)
+        return found
+
     def _phrase_scores(self, q) -> dict[int, float]:
         """Whoosh's Phrase (slop 1): the documents with the words at consecutive positions,
         scored as the AND of its words (each a term without boost)."""
@@ -357,18 +408,19 @@ class FastSearch:
             m = _leaf(self._matcher(i, field, btext, info))
             if not isinstance(m, W3LeafMatcher):
                 raise Unsupported("postings")
-            while m.is_active():
-                if m._ids is None:
-                    m._read_ids()
-                ids = m._ids
-                if offset:
-                    ids = [d + offset for d in ids]
-                if any(d in docs for d in ids):
+            local = sorted(d - offset for d in docs if d >= offset)
+            k = 0
+            while m.is_active() and k < len(local):
+                last = bisect_right(local, m._maxid, k)  # candidates up to this block's end
+                if last > k:  # only blocks that hold a candidate are read
+                    if m._ids is None:
+                        m._read_ids()
                     if m._values is None:
                         m._read_values()
-                    for d, v in zip(ids, m._values):
-                        if d in docs:
-                            out[d] = v
+                    for d, v in zip(m._ids, m._values):
+                        if d + offset in docs:
+                            out[d + offset] = v
+                    k = last
                 m._next_block()
         return out
 
@@ -422,6 +474,8 @@ class FastSearch:
             return self._docs(q.a)
         if isinstance(q, wq.Every):
             return self._every()
+        if type(q) is wq.ConstantScoreQuery:
+            return self._docs(q.child)
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange)):
             out = set()
             for btext in self._expand(q):

@@ -28,9 +28,10 @@ FUZZY_PREFIX = 1  # word~ keeps its first letter: fifteen times faster, as peopl
 MIN_PREFIX = 2  # letters a wildcard needs before it (`a*` would expand to a tenth of all words)
 PREFIX_FIELDS = ("title", "abstract", "author", "org", "note")  # where word* looks
 PHRASE_FIELDS = ("title", "abstract", "author", "org", "note")  # where "a phrase" looks
-# Ranking of plain words: the words in a row in the title, in the abstract; the exact title.
-TITLE_PHRASE_BOOST = 3.0
-ABSTRACT_PHRASE_BOOST = 1.0
+# Ranking of plain words: the words in a row in the title, in the abstract (a bonus for each
+# word, about what a word found in a title scores); the exact title above all.
+TITLE_PHRASE_BOOST = 20.0
+ABSTRACT_PHRASE_BOOST = 20.0
 EXACT_TITLE_BOOST = 100.0
 
 _ALIASES = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
@@ -87,8 +88,10 @@ class ParsedQuery:
         tokens = [t for w in self.words if not w.prefix for t in title_tokens(w.text)]
         boosts: list[wq.Query] = [wq.Term("id", paper_id(self.text), boost=EXACT_TITLE_BOOST)]
         if len(tokens) >= 2:
-            boosts.append(wq.Phrase("title", tokens, boost=TITLE_PHRASE_BOOST))
-            boosts.append(wq.Phrase("abstract", tokens, boost=ABSTRACT_PHRASE_BOOST))
+            boosts.append(wq.ConstantScoreQuery(wq.Phrase("title", tokens),
+                                                score=TITLE_PHRASE_BOOST * len(tokens)))
+            boosts.append(wq.ConstantScoreQuery(wq.Phrase("abstract", tokens),
+                                                score=ABSTRACT_PHRASE_BOOST * len(tokens)))
         return wq.AndMaybe(self.query, wq.Or(boosts))
 
     def with_words(self, words: list[Word]) -> wq.Query:
