@@ -30,11 +30,12 @@ from .detect import (
     is_binary,
     sniff_encoding,
 )
-from .hf_json import paper_list, parse_hf_json
+from .hf_json import describe, paper_list, parse_hf_json
 from .clean import strip_escape_sequences
 from .html import parse_html
 from .jsonl import parse_jsonl
 from .markdown import parse_markdown
+from .table import header_of, missing_columns, parse_table
 from .text import parse_text
 
 __all__ = ["FORMATS", "ParsedDump", "read_dump"]
@@ -89,6 +90,12 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
                 _with_sources(parse_jsonl(lines, warnings=warnings), path, fmt),
                 warnings,
             )
+        if fmt == "csv":
+            delimiter, names = header_of(head.decode(encoding or "utf-8", errors="replace"))
+            if why := missing_columns(names):
+                return _failed(path, f"not a recognised dump: {why}", warnings)
+            rows = parse_table(_text_lines(path, encoding), delimiter, warnings=warnings)
+            return ParsedDump(str(path), fmt, _with_sources(rows, path, fmt), warnings)
         text, note = decode(head + stream.read(), encoding)
     if note:
         warnings.append(note)
@@ -101,9 +108,11 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
             return _failed(
                 path, f"not a recognised dump: invalid JSON (line {e.lineno}: {e.msg})", warnings
             )
-        if paper_list(data) is None:
-            return _failed(path, "not a recognised dump: JSON without a list of papers", warnings)
+        entries = paper_list(data)
         papers = parse_hf_json(data, warnings=warnings)
+        if not papers:
+            why = describe(data) if entries is None else "no paper objects in the JSON list"
+            return _failed(path, f"not a recognised dump: {why}", warnings)
     elif fmt == "html":
         papers = parse_html(text, year=year, mtime_year=mtime_year, warnings=warnings)
     elif fmt == "markdown":
@@ -134,6 +143,14 @@ def _lines(path: Path, encoding: str | None, warnings: list[str]) -> Iterator[by
                 yield from io.TextIOWrapper(stream, encoding=encoding, errors="replace")
     except _READ_ERRORS as e:
         warnings.append(f"the rest of the file cannot be read: {_describe(e)}")
+
+
+def _text_lines(path: Path, encoding: str | None) -> Iterator[str]:
+    """The lines of a file as text, line endings kept (for `csv`, whose quoted fields may hold
+    them)."""
+    with _open(path) as stream:
+        text = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig", errors="replace", newline="")
+        yield from text
 
 
 def _with_sources(papers: Iterable[Paper], path: Path, fmt: str) -> Iterator[Paper]:

@@ -34,6 +34,7 @@ _PAGE_DATE = re.compile(
     re.IGNORECASE,
 )
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_US_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
 # "Mon, 2 Apr 2007 19:18:42 GMT" (arXiv version dates).
 _EMAIL_DATE = re.compile(
     rf"(?:\w+,\s*)?(?P<day>\d{{1,2}})\s+{_MONTH}\s+(?P<year>\d{{4}})", re.IGNORECASE
@@ -66,6 +67,12 @@ def parse_iso_date(s: object) -> date | None:
     """The date of an ISO date or timestamp ("2024-05-31T17:50:01.000Z" -> 2024-05-31), or None."""
     m = _ISO_DATE.match(s) if isinstance(s, str) else None
     return make_date(int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def parse_us_date(s: object) -> date | None:
+    """The date of a month/day/year date, as a spreadsheet writes it ("11/26/2008"), or None."""
+    m = _US_DATE.fullmatch(s) if isinstance(s, str) else None
+    return make_date(int(m[3]), int(m[1]), int(m[2])) if m else None
 
 
 def parse_email_date(s: object) -> date | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+from .table import header_of
+
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 64 * 1024
-FORMATS = ("text", "markdown", "html", "hf-json", "arxiv-jsonl")
+FORMATS = ("text", "markdown", "html", "hf-json", "arxiv-jsonl", "csv")
 
 # Longest first: the UTF-32 LE mark starts with the UTF-16 LE one. The codecs drop the mark.
 _BOMS = (
@@ -61,7 +63,7 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str | None]:
 
 
 def detect_format(head: str) -> str | None:
-    """The format of a dump from its first characters: "arxiv-jsonl", "hf-json", "html",
+    """The format of a dump from its first characters: "arxiv-jsonl", "hf-json", "html", "csv",
     "markdown" or "text"; None when there is nothing but whitespace."""
     s = head.lstrip("\ufeff \t\r\n")
     if not s:
@@ -72,6 +74,8 @@ def detect_format(head: str) -> str | None:
         return "arxiv-jsonl" if _is_json_lines(s) else "hf-json"
     if _DOCTYPE.search(s[:2048]) or (s[0] == "<" and len(_HTML_TAG.findall(s)) >= 5):
         return "html"
+    if header_of(s):
+        return "csv"
     if s.startswith("---") or _MD_HEADING.search(s) or _MD_LINK.search(s):
         return "markdown"
     return "text"
