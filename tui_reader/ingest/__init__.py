@@ -16,6 +16,7 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -30,6 +31,7 @@ from .detect import (
     is_binary,
     sniff_encoding,
 )
+from .guard import SAMPLE, implausible
 from .hf_json import describe, paper_list, parse_hf_json
 from .clean import strip_escape_sequences
 from .html import parse_html
@@ -41,6 +43,7 @@ from .text import parse_text
 __all__ = ["FORMATS", "ParsedDump", "read_dump"]
 
 _READ_ERRORS = (OSError, EOFError, zlib.error)
+_NAMED_FIELDS = ("hf-json", "arxiv-jsonl", "csv")
 
 
 @dataclass
@@ -59,7 +62,7 @@ def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
     (overriding the year rule of `dates.py`). Never raises."""
     warnings: list[str] = []
     try:
-        return _read(Path(path), year, warnings)
+        return _guarded(_read(Path(path), year, warnings))
     except _READ_ERRORS as e:
         return _failed(path, f"cannot read: {_describe(e)}", warnings)
     except RecursionError:
@@ -100,7 +103,7 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
     if note:
         warnings.append(note)
     if fmt != "hf-json":  # escape sequences go before the structure is read (JSON: per field)
-        text = strip_escape_sequences(text)
+        text = strip_escape_sequences(text.replace("\r\n", "\n").replace("\r", "\n"))
     if fmt == "hf-json":
         try:
             data = json.loads(text, strict=False)  # raw control characters: cleaned per field
@@ -122,6 +125,17 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
     if not papers:
         return _failed(path, "not a recognised dump: no papers found", warnings)
     return ParsedDump(str(path), fmt, _with_sources(papers, path, fmt), warnings)
+
+
+def _guarded(dump: ParsedDump) -> ParsedDump:
+    """`dump`, or a failure when its first records do not look like papers (see `guard`)."""
+    if dump.error is not None:
+        return dump
+    head = list(islice(dump.papers, SAMPLE))
+    if why := implausible(head, named_fields=dump.format in _NAMED_FIELDS):
+        return _failed(dump.path, f"not a recognised dump: {why}", dump.warnings)
+    dump.papers = chain(head, dump.papers)
+    return dump
 
 
 def _open(path: Path) -> IO[bytes]:

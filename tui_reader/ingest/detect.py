@@ -24,7 +24,10 @@ _HTML_TAG = re.compile(
     r"</?(?:html|head|body|div|p|a|span|h[1-6]|ul|ol|li|table|article|section|main)\b", re.I
 )
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
-_MD_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)")
+_MD_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)|^ {0,3}\[[^\]\n]+\]:\s*\S", re.MULTILINE)
+# A JSON array starts with a value ("[Title](url)" and "[1]Hugging Face" are Markdown or text).
+_JSON_ARRAY = re.compile(r"\[\s*(?:[\[{\"\]\d-]|true\b|false\b|null\b)")
+_BRACKETED_TEXT = re.compile(r"\[[^\]\n]*\][\[(\w]")
 
 
 def sniff_encoding(head: bytes) -> str | None:
@@ -68,7 +71,7 @@ def detect_format(head: str) -> str | None:
     s = head.lstrip("\ufeff \t\r\n")
     if not s:
         return None
-    if s[0] == "[":
+    if _JSON_ARRAY.match(s) and not _BRACKETED_TEXT.match(s):
         return "hf-json"
     if s[0] == "{":
         return "arxiv-jsonl" if _is_json_lines(s) else "hf-json"
