@@ -63,8 +63,12 @@ def test_note_export_front_matter_plain_titles_url_lines_and_chrome() -> None:
 
 def test_note_export_without_its_first_lines(tmp_path: Path) -> None:
     body = (CAPTURES / "note_export.md").read_text(encoding="utf-8").split("\n")[11:]
-    _, papers = papers_of(write(tmp_path, "cut.md", "\n".join(body)), year=2024)
+    _, papers = papers_of(write(tmp_path, "cut.md", "\n".join(body)))
+    assert not body[0].startswith(("---", "created")) and "Differential" in "\n".join(body)
+    # No capture date now: "Oct 7" is in 2024, one more than the only printed year (2023).
     assert [fields(p) for p in papers] == NOTE_EXPORT
+    _, papers = papers_of(write(tmp_path, "cut.md", "\n".join(body)), year=2022)
+    assert (papers[0].published, papers[0].year_inferred) == (date(2022, 10, 7), False)
 
 
 def test_text_browser_reference_links_wrapped_heading_and_comment_counts() -> None:

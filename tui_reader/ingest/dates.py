@@ -102,13 +102,14 @@ class YearRule:
     capture: tuple[int, int] | None = None  # (month, day) the page was captured, when known
 
     def resolve(self, d: PageDate) -> tuple[date | None, bool]:
-        """The full date of `d` and whether its year was inferred (not printed)."""
+        """The full date of `d` and whether its year was inferred (neither printed nor given by
+        the user: a `--year` date replaces an inferred one when a file is read again)."""
         if d.year is not None:
             return make_date(d.year, d.month, d.day), False
         year = self.year
         if self.capture and (d.month, d.day) > self.capture:
             year -= 1
-        return make_date(year, d.month, d.day), True
+        return make_date(year, d.month, d.day), self.source != "override"
 
     def warning(self) -> str | None:
         """What to tell the user when the year is a guess from the file's modification time."""
