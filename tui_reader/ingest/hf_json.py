@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import Paper
-from .authors import literal
+from .authors import author_names, literal
 from .clean import clean_abstract, clean_text
 from .dates import parse_iso_date
 from .ids import arxiv_id, hf_url
@@ -97,12 +97,8 @@ def entry_to_paper(entry: Any) -> Paper | None:
     if not title:
         return None
     paper_id = arxiv_id(_text(paper.get("id")))
-    listed = paper.get("authors")
-    authors = (
-        [clean_text(_author_name(a)) for a in listed if _author_name(a)]
-        if isinstance(listed, list)
-        else []
-    )
+    listed = paper.get("authors")  # the API gives a list; anything else is not read
+    authors = author_names(listed) if isinstance(listed, list) else []
     upvotes = get("upvotes")
     return Paper.from_title(
         title,
@@ -121,13 +117,6 @@ def entry_to_paper(entry: Any) -> Paper | None:
 def _text(value: Any) -> str:
     """`value` if it is a string, else ""."""
     return value if isinstance(value, str) else ""
-
-
-def _author_name(author: Any) -> str:
-    """The name of an author entry (`{"name": ...}` or a plain string)."""
-    if isinstance(author, dict):
-        return _text(author.get("name"))
-    return _text(author)
 
 
 def _organization(org: Any) -> str | None:
