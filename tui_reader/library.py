@@ -349,16 +349,17 @@ class Library:
 
     def save_paste(self, data: bytes) -> Path:
         """Keep a pasted page as a dump file of the library ("pasted 2026-11-30 14:02"), to
-        import like a file; the same paste again is the same file."""
+        import like a file; the same paste again (at any time) is the same file."""
         folder = self.root / "pasted"
         folder.mkdir(parents=True, exist_ok=True)
+        for kept in folder.iterdir():
+            if kept.stat().st_size == len(data) and kept.read_bytes() == data:
+                return kept
         stem = time.strftime("pasted %Y-%m-%d %H:%M")
         for n in range(1, 1000):
             path = folder / (stem if n == 1 else f"{stem} ({n})")
             if not path.exists():
                 path.write_bytes(data)
-                return path
-            if path.read_bytes() == data:
                 return path
         raise OSError(f"too many pastes named {stem!r}")
 
