@@ -189,3 +189,17 @@ def test_kaggle_csv_is_a_table_whatever_its_name(tmp_path: Path) -> None:
     kaggle = (ROOT / "tests" / "fixtures" / "csv" / "arxiv_kaggle_sample.csv").read_bytes()
     dump, papers = papers_of(write(tmp_path, "snapshot.txt", kaggle.decode("utf-8")))
     assert (dump.format, len(papers)) == ("csv", 200)
+
+
+@pytest.mark.parametrize(
+    ("start", "fmt"),
+    [
+        ('[{"paper": {"id": "2407.00001", "title": "[bold]Markup[/] title", "summary": "S."}}]', "hf-json"),
+        ("[1]Hugging Face\n\n### [A Title][2]\n\n[2]: https://huggingface.co/papers/2401.00001\n", "markdown"),
+        ("[A Title](https://huggingface.co/papers/2401.00001)\n", "markdown"),
+    ],
+)
+def test_a_leading_bracket_is_json_only_when_it_starts_an_array(start: str, fmt: str) -> None:
+    from tui_reader.ingest.detect import detect_format
+
+    assert detect_format(start) == fmt

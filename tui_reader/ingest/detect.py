@@ -27,7 +27,7 @@ _MD_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
 _MD_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)|^ {0,3}\[[^\]\n]+\]:\s*\S", re.MULTILINE)
 # A JSON array starts with a value ("[Title](url)" and "[1]Hugging Face" are Markdown or text).
 _JSON_ARRAY = re.compile(r"\[\s*(?:[\[{\"\]\d-]|true\b|false\b|null\b)")
-_BRACKETED_TEXT = re.compile(r"\[[^\]\n]*\][\[(\w]")
+_BRACKETED_TEXT = re.compile(r"\[[^\[\]{}\"\n]*\][\[(\w]")
 
 
 def sniff_encoding(head: bytes) -> str | None:
