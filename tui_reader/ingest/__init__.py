@@ -163,8 +163,9 @@ def _text_lines(path: Path, encoding: str | None) -> Iterator[str]:
     """The lines of a file as text, line endings kept (for `csv`, whose quoted fields may hold
     them)."""
     with _open(path) as stream:
-        text = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig", errors="replace", newline="")
-        yield from text
+        yield from io.TextIOWrapper(
+            stream, encoding=encoding or "utf-8-sig", errors="replace", newline=""
+        )
 
 
 def _with_sources(papers: Iterable[Paper], path: Path, fmt: str) -> Iterator[Paper]:

@@ -32,11 +32,14 @@ def implausible(papers: list[Paper], *, named_fields: bool) -> str | None:
     shaped = sum(
         not _junk_title(p.title) and (named_fields or not _short(p.abstract)) for p in papers
     )
-    if 2 * (len(papers) - shaped) <= len(papers):  # not most of them junk
+    n = len(papers)
+    if 2 * (n - shaped) <= n:  # not most of them junk
         return None
     if junk_titles >= no_abstract:
-        return f"no paper-shaped records ({junk_titles} of {len(papers)} titles are URLs, table rows or numbers)"
-    return f"no paper-shaped records ({no_abstract} of {len(papers)} without an abstract of a few words)"
+        return (
+            f"no paper-shaped records ({junk_titles} of {n} titles are URLs, table rows or numbers)"
+        )
+    return f"no paper-shaped records ({no_abstract} of {n} without an abstract of a few words)"
 
 
 def _short(abstract: str) -> bool:

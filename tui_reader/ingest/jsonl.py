@@ -1,10 +1,11 @@
 """The reader of arXiv JSONL: one JSON object a line, streamed (a snapshot has millions of lines).
 
 Fields: `id`, `title`, `abstract` (hard-wrapped: unwrapped here), `authors` (a list, or one
-string "A, B and C" as in the Kaggle snapshot, whose `authors_parsed` is preferred), `categories` (a list, a space-separated string,
-or a string that looks like a list), optional `versions`, `update_date`, `abs`/`url` (and, from CSV tables, `published`, `upvotes`,
-`organization`). A line
-holding a Hugging Face daily-paper object (`{"paper": {...}}`) is read as the API JSON is.
+string "A, B and C" as in the Kaggle snapshot, whose `authors_parsed` is preferred),
+`categories` (a list, a space-separated string, or a string that looks like a list), optional
+`versions`, `update_date`, `abs`/`url` (and, from CSV tables, `published`, `upvotes`,
+`organization`). A line holding a Hugging Face daily-paper object (`{"paper": {...}}`) is read
+as the API JSON is.
 
 `published` is the date of the first version (`versions[0].created`), else `update_date`, else
 the month of a new-style arXiv id (yymm: "2405.21060" -> 2024-05-01, and likewise for old-style

@@ -112,7 +112,9 @@ def split_fields(line: str) -> list[str]:
     if len(parts) < 2:
         return [line]
     others = [p for p in parts if classify_meta(p) is None]
-    if len(others) > 1 or len(others) == len(parts) or (others and not looks_like_organization(others[0])):
+    if len(others) == len(parts) or len(others) > 1:
+        return [line]
+    if others and not looks_like_organization(others[0]):
         return [line]
     return parts
 
@@ -125,7 +127,8 @@ def classify_meta(line: str) -> Meta | None:
         return Meta("separator")
     if parsed := parse_page_date(line):
         return Meta("date", count=parsed[1], date=parsed[0])
-    if (counts := _BRACKETED_COUNTS.search(line)) and (parsed := parse_page_date(line[: counts.start()])):
+    counts = _BRACKETED_COUNTS.search(line)
+    if counts and (parsed := parse_page_date(line[: counts.start()])):
         return Meta("date", count=parsed[1], date=parsed[0])
     if m := _UPVOTES.fullmatch(line):
         return Meta("upvotes", count=int(m[1]))

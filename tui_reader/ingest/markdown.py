@@ -40,7 +40,9 @@ from .listing import (
 from .text import parse_lines
 
 _FRONT_MATTER_FIELD = re.compile(r"(\w[\w-]*)\s*:\s*(.*)")
-_CAPTURE_KEYS = ("retrieved", "captured", "saved", "fetched", "scraped", "created", "clipped", "date")
+_CAPTURE_KEYS = (
+    "retrieved", "captured", "saved", "fetched", "scraped", "created", "clipped", "date"
+)
 _REFERENCE = re.compile(r"^ {0,3}\[([^\]\n]+)\]:[ \t]*<?(\S+?)>?(?:[ \t]+[\"'(].*)?[ \t]*$", re.M)
 _REFERENCE_LINK = re.compile(r"\[((?:\\.|[^\[\]\\]|\[[^\[\]]*\])*)\][ \t]?\[([^\[\]\n]*)\]")
 _NUMBER = re.compile(r"\s*\d{1,7}\s*")
@@ -197,8 +199,10 @@ def _blocks(lines: list[str], start: int) -> list[_Block]:
             flush()
             for part in parts:
                 meta = classify_meta(part)
-                kind = "meta" if meta else "para"
-                blocks.append(_Block(kind, part, number, urls=urls, meta=meta, profile_link=not meta))
+                kind = "meta" if meta else "para"  # the part that is not metadata: the organisation
+                blocks.append(
+                    _Block(kind, part, number, urls=urls, meta=meta, profile_link=not meta)
+                )
             continue
         meta = classify_meta(text)
         profile = (

@@ -67,7 +67,8 @@ def header_of(head: str) -> tuple[str, list[str]] | None:
         if {"title", "abstract"} <= set(_fields(names)):
             return delimiter, names
         words = sum(" " not in n for n in named)  # column names, unlike a title's parts
-        if len(names) >= 3 and 2 * words >= len(named) and len(rows) > 1 and len(rows[1]) == len(names):
+        same_width = len(rows) > 1 and len(rows[1]) == len(names)
+        if len(names) >= 3 and 2 * words >= len(named) and same_width:
             return delimiter, names
     return None
 

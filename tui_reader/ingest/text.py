@@ -37,9 +37,8 @@ from .listing import (
 
 def parse_text(text: str, *, year: int | None, mtime_year: int, warnings: list[str]) -> list[Paper]:
     """The papers of a copied listing page, in page order (warnings appended to `warnings`)."""
-    return parse_lines(
-        [(line, []) for line in text.split("\n")], year=year, mtime_year=mtime_year, warnings=warnings
-    )
+    lines: list[tuple[str, list[str]]] = [(line, []) for line in text.split("\n")]
+    return parse_lines(lines, year=year, mtime_year=mtime_year, warnings=warnings)
 
 
 def parse_lines(
