@@ -112,7 +112,7 @@ def test_text_dump_chrome_split_fields_and_bracketed_counts(tmp_path: Path) -> N
             "Sparse Mixtures at Scale", "", ABSTRACT, "",
             "Meta AI · 7 authors · Published on Jun 2, 2025", "",
             "Reading Tables with Words", "", ABSTRACT.replace("small", "tiny"), "",
-            "Mar 8, 2025 [ 6] [ 1 ]", "",
+            "Hugging Face", "Mar 8, 2025 [ 6] [ 1 ]", "",
             "Previous", "Next", "System theme", "Company", "TOS Privacy About Jobs", "",
         ]
     )
@@ -120,7 +120,7 @@ def test_text_dump_chrome_split_fields_and_bracketed_counts(tmp_path: Path) -> N
     assert dump.format == "text"
     assert [fields(p) for p in papers] == [
         ("Sparse Mixtures at Scale", None, 7, "Meta AI", date(2025, 6, 2), False, None),
-        ("Reading Tables with Words", None, None, None, date(2025, 3, 8), False, None),
+        ("Reading Tables with Words", None, None, "Hugging Face", date(2025, 3, 8), False, None),
     ]
 
 

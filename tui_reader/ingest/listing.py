@@ -37,6 +37,7 @@ _GLUED_HEADERS = (
 )
 # Site chrome: navigation, pagination and footer items of huggingface.co and the tools that
 # capture it. A line made of nothing but these (one, or a row of links) is never a paper or a field.
+# "Hugging Face" is not one: it is also an organisation that publishes papers.
 _CHROME_PHRASES = tuple(
     sorted(
         (
@@ -47,7 +48,7 @@ _CHROME_PHRASES = tuple(
             "documentation", "pricing", "enterprise", "solutions", "community", "papers",
             "collections", "learn", "blog", "forum", "discord", "github", "twitter", "linkedin",
             "terms of service", "tos", "privacy", "privacy policy", "about", "jobs", "careers",
-            "status", "changelog", "hugging face", "huggingface", "inference endpoints",
+            "status", "changelog", "inference endpoints",
             "hf chat", "search", "menu", "share", "copy link", "upvote", "edit", "delete",
             "hugging face's logo", "press", "brand assets", "cookies", "settings",
         ),
