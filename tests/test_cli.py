@@ -19,7 +19,7 @@ PAPER_FIELDS = {"id", "title", "abstract", "authors", "authors_count", "organiza
 def test_import_summary_and_exit_codes(cli, tmp_path, corpus_file):
     result = cli("import", corpus_file)
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"{len(CORPUS)} papers from 1 files: {len(CORPUS)} new, 0 updated; 0 files failed"
+    assert result.stdout.strip() == f"{len(CORPUS)} papers from 1 file: {len(CORPUS)} new, 0 updated; 0 files failed"
     again = cli("import", corpus_file)
     assert again.exit_code == 0 and "0 new, 0 updated" in again.stdout and "1 unchanged" in again.stdout
     bad = tmp_path / "notes.txt"
@@ -27,7 +27,7 @@ def test_import_summary_and_exit_codes(cli, tmp_path, corpus_file):
     partial = cli("import", bad, SAMPLE_DUMPS)
     assert partial.exit_code == 1
     assert f"failed: {bad}: not a recognised dump" in partial.stderr
-    assert "4 files: " in partial.stdout and "1 files failed" in partial.stdout
+    assert "4 files: " in partial.stdout and "1 file failed" in partial.stdout
     assert "Traceback" not in partial.output
     assert cli("import").exit_code == 2  # bad usage
     assert cli("import", "--year", "abc", corpus_file).exit_code == 2
@@ -146,4 +146,4 @@ def test_every_fixture_format_imports(cli):
                  FIXTURES / "arxiv_100.jsonl", FIXTURES / "arxiv_100.jsonl.gz")
     assert result.exit_code == 0, result.stderr
     stats = json.loads(cli("stats", "--json").stdout)
-    assert stats["sources"] == 7  # 3 JSON, 1 HTML, 1 Markdown, JSONL plain and gzip
+    assert stats["sources"] == 9  # 5 JSON (2 of repr strings), 1 HTML, 1 Markdown, JSONL plain and gzip

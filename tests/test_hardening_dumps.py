@@ -305,7 +305,7 @@ def test_an_unreadable_file_is_one_line_too(tmp_path):
     assert done.returncode == 1
     errors = assert_terminal_safe(done.stderr)
     assert errors.splitlines() == [f"failed: {dump}: cannot read: Permission denied"]
-    assert done.stdout.decode().startswith("1 papers from 2 files: 1 new")
+    assert done.stdout.decode().startswith("1 paper from 2 files: 1 new")
 
 
 def test_the_library_never_raises_on_the_hostile_folder(tmp_path):

@@ -257,7 +257,7 @@ def test_an_import_killed_midway_leaves_a_usable_index_and_a_reimport_completes(
     [(sha1,)] = rows(db, "SELECT sha1 FROM files WHERE path = ?", str(big.resolve()))
     assert len(sha1) == 40
     again = cli(library_dir, "import", big)
-    assert again.returncode == 0 and b"1 unchanged files skipped" in again.stdout
+    assert again.returncode == 0 and b"1 unchanged file skipped" in again.stdout
 
 
 REINDEX = """

@@ -157,7 +157,11 @@ def test_hf_wrappers_plain_papers_unknown_keys_and_malformed_entries(tmp_path: P
 def test_hf_json_without_papers_is_an_error(tmp_path: Path) -> None:
     assert (
         read_dump(write_json(tmp_path / "a.json", {"a": 1})).error
-        == "not a recognised dump: JSON without a list of papers"
+        == "not a recognised dump: JSON without a list of papers (an object with keys a)"
+    )
+    assert (
+        read_dump(write_json(tmp_path / "c.json", ["{'not': 'closed'", 3])).error
+        == "not a recognised dump: no paper objects in the JSON list"
     )
     broken = tmp_path / "b.json"
     broken.write_text('[{"title": "x",', encoding="utf-8")

@@ -164,8 +164,16 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 @friendly
 def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | None,
                    quiet: bool) -> None:
-    """Import dump files or folders (recursively)."""
+    """Import dump files or folders (recursively); `-` imports a page pasted on standard
+    input (kept in the library as a dump named "pasted DATE TIME")."""
     lib = library(ctx)
+    if Path("-") in inputs:
+        data = sys.stdin.buffer.read()
+        if not data.strip():
+            click.echo("failed: -: nothing on standard input", err=True)
+            ctx.exit(1)
+        pasted = lib.save_paste(data)
+        inputs = tuple(pasted if p == Path("-") else p for p in inputs)
     show_bar = not quiet and sys.stderr.isatty()
     if show_bar:
         with click.progressbar(length=1, label="Importing", file=sys.stderr,

@@ -310,6 +310,7 @@ class Library:
         sizes = {f: _size(f) for f in files}
         total_bytes = sum(sizes.values())
         import_id = self.store.begin_import()
+        file_ids: list[int] = []  # the files read or found unchanged: the papers they hold
         done_bytes = 0
         state = {"indexed": 0, "file": "", "number": 0, "papers": 0}
 
@@ -327,7 +328,7 @@ class Library:
             for number, path in enumerate(files):
                 state["file"], state["number"] = str(path), number
                 file_report = self._import_file(
-                    path, year, import_id,
+                    path, year, import_id, file_ids,
                     lambda: self._open_feeder(committed, parallel=total_bytes >= PARALLEL_BYTES),
                     lambda n, before=report.papers: report_progress(before + n))
                 report.files.append(file_report)
@@ -343,7 +344,24 @@ class Library:
         finally:
             self._close_feeder()
         self.store.finish_import(import_id, report.new, report.updated)
+        report.distinct = self.store.distinct_papers(file_ids)
         return report
+
+    def save_paste(self, data: bytes) -> Path:
+        """Keep a pasted page as a dump file of the library ("pasted 2026-11-30 14:02"), to
+        import like a file; the same paste again (at any time) is the same file."""
+        folder = self.root / "pasted"
+        folder.mkdir(parents=True, exist_ok=True)
+        for kept in folder.iterdir():
+            if kept.stat().st_size == len(data) and kept.read_bytes() == data:
+                return kept
+        stem = time.strftime("pasted %Y-%m-%d %H:%M")
+        for n in range(1, 1000):
+            path = folder / (stem if n == 1 else f"{stem} ({n})")
+            if not path.exists():
+                path.write_bytes(data)
+                return path
+        raise OSError(f"too many pastes named {stem!r}")
 
     def _open_feeder(self, on_commit: Callable[[int], None], parallel: bool = False
                      ) -> _IndexFeeder:
@@ -372,7 +390,7 @@ class Library:
         """How many papers search covers now (during an import: those committed so far)."""
         return self.index.doc_count()
 
-    def _import_file(self, path: Path, year: int | None, import_id: int,
+    def _import_file(self, path: Path, year: int | None, import_id: int, file_ids: list[int],
                      feeder: Callable[[], _IndexFeeder],
                      progress: Callable[[int], None] | None) -> FileReport:
         try:
@@ -387,7 +405,10 @@ class Library:
         except OSError as exc:
             return FileReport(path=str(path), error=f"cannot read: {exc.strerror or exc}")
         known = self.store.file_record(key)
-        if known is not None and known["sha1"] == sha1:
+        if known is None or known["sha1"] != sha1:  # the same content under another path
+            known = self.store.file_with_sha1(sha1)
+        if known is not None and year is None:  # --year re-reads (its yearless dates change)
+            file_ids.append(known["id"])
             return FileReport(path=str(path), format=known["format"], papers=known["papers"],
                               skipped=True)
         from .ingest import read_dump  # the parsers (bs4, markdownify, ftfy) load when used
@@ -413,6 +434,7 @@ class Library:
         if report.papers == 0:
             report.error = "not a recognised dump: no papers found"
         self.store.finish_file(file_id, sha1, report.papers)
+        file_ids.append(file_id)
         return report
 
     @_exclusive

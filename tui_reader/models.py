@@ -162,6 +162,7 @@ class ImportReport(BaseModel):
     """What an import gave, file by file, with the totals of the summary line."""
 
     files: list[FileReport] = Field(default_factory=list)
+    distinct: int | None = None  # distinct papers in the files (a paper in two files: one)
 
     @property
     def papers(self) -> int:
@@ -185,10 +186,16 @@ class ImportReport(BaseModel):
 
     def summary(self) -> str:
         """The summary line of DESIGN.md section 4."""
+        papers = self.papers if self.distinct is None else self.distinct
         line = (
-            f"{self.papers} papers from {len(self.files)} files: {self.new} new, "
-            f"{self.updated} updated; {len(self.failed)} files failed"
+            f"{_count(papers, 'paper')} from {_count(len(self.files), 'file')}: {self.new:,} new, "
+            f"{self.updated:,} updated; {_count(len(self.failed), 'file')} failed"
         )
         if self.skipped:
-            line += f" ({self.skipped} unchanged files skipped)"
+            line += f" ({_count(self.skipped, 'unchanged file')} skipped)"
         return line
+
+
+def _count(n: int, noun: str) -> str:
+    """`n` and `noun`, plural unless n is 1: "1 paper", "9,577 papers"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

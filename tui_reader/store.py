@@ -609,6 +609,17 @@ class Store:
         """What the store knows of an imported file (sha1, size, mtime), or None."""
         return self.db.execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
 
+    def file_with_sha1(self, sha1: str) -> sqlite3.Row | None:
+        """An imported file with this content (under any path), or None."""
+        return self.db.execute("SELECT * FROM files WHERE sha1 = ? LIMIT 1", (sha1,)).fetchone()
+
+    def distinct_papers(self, file_ids: list[int]) -> int:
+        """How many distinct papers these files hold."""
+        return self.db.execute(
+            "SELECT COUNT(DISTINCT paper_id) FROM sources"
+            " WHERE file_id IN (SELECT value FROM json_each(?))", (json.dumps(file_ids),)
+        ).fetchone()[0]
+
     def begin_import(self) -> int:
         """Start an import run; its id marks the papers it adds (the "New" view)."""
         with self.transaction():

@@ -16,6 +16,7 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -30,16 +31,19 @@ from .detect import (
     is_binary,
     sniff_encoding,
 )
-from .hf_json import paper_list, parse_hf_json
+from .guard import SAMPLE, implausible
+from .hf_json import describe, paper_list, parse_hf_json
 from .clean import strip_escape_sequences
 from .html import parse_html
 from .jsonl import parse_jsonl
 from .markdown import parse_markdown
+from .table import header_of, missing_columns, parse_table
 from .text import parse_text
 
 __all__ = ["FORMATS", "ParsedDump", "read_dump"]
 
 _READ_ERRORS = (OSError, EOFError, zlib.error)
+_NAMED_FIELDS = ("hf-json", "arxiv-jsonl", "csv")
 
 
 @dataclass
@@ -58,7 +62,7 @@ def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
     (overriding the year rule of `dates.py`). Never raises."""
     warnings: list[str] = []
     try:
-        return _read(Path(path), year, warnings)
+        return _guarded(_read(Path(path), year, warnings))
     except _READ_ERRORS as e:
         return _failed(path, f"cannot read: {_describe(e)}", warnings)
     except RecursionError:
@@ -89,11 +93,17 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
                 _with_sources(parse_jsonl(lines, warnings=warnings), path, fmt),
                 warnings,
             )
+        if fmt == "csv":
+            delimiter, names = header_of(head.decode(encoding or "utf-8", errors="replace"))
+            if why := missing_columns(names):
+                return _failed(path, f"not a recognised dump: {why}", warnings)
+            rows = parse_table(_text_lines(path, encoding), delimiter, warnings=warnings)
+            return ParsedDump(str(path), fmt, _with_sources(rows, path, fmt), warnings)
         text, note = decode(head + stream.read(), encoding)
     if note:
         warnings.append(note)
     if fmt != "hf-json":  # escape sequences go before the structure is read (JSON: per field)
-        text = strip_escape_sequences(text)
+        text = strip_escape_sequences(text.replace("\r\n", "\n").replace("\r", "\n"))
     if fmt == "hf-json":
         try:
             data = json.loads(text, strict=False)  # raw control characters: cleaned per field
@@ -101,9 +111,11 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
             return _failed(
                 path, f"not a recognised dump: invalid JSON (line {e.lineno}: {e.msg})", warnings
             )
-        if paper_list(data) is None:
-            return _failed(path, "not a recognised dump: JSON without a list of papers", warnings)
+        entries = paper_list(data)
         papers = parse_hf_json(data, warnings=warnings)
+        if not papers:
+            why = describe(data) if entries is None else "no paper objects in the JSON list"
+            return _failed(path, f"not a recognised dump: {why}", warnings)
     elif fmt == "html":
         papers = parse_html(text, year=year, mtime_year=mtime_year, warnings=warnings)
     elif fmt == "markdown":
@@ -113,6 +125,17 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
     if not papers:
         return _failed(path, "not a recognised dump: no papers found", warnings)
     return ParsedDump(str(path), fmt, _with_sources(papers, path, fmt), warnings)
+
+
+def _guarded(dump: ParsedDump) -> ParsedDump:
+    """`dump`, or a failure when its first records do not look like papers (see `guard`)."""
+    if dump.error is not None:
+        return dump
+    head = list(islice(dump.papers, SAMPLE))
+    if why := implausible(head, named_fields=dump.format in _NAMED_FIELDS):
+        return _failed(dump.path, f"not a recognised dump: {why}", dump.warnings)
+    dump.papers = chain(head, dump.papers)
+    return dump
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -134,6 +157,15 @@ def _lines(path: Path, encoding: str | None, warnings: list[str]) -> Iterator[by
                 yield from io.TextIOWrapper(stream, encoding=encoding, errors="replace")
     except _READ_ERRORS as e:
         warnings.append(f"the rest of the file cannot be read: {_describe(e)}")
+
+
+def _text_lines(path: Path, encoding: str | None) -> Iterator[str]:
+    """The lines of a file as text, line endings kept (for `csv`, whose quoted fields may hold
+    them)."""
+    with _open(path) as stream:
+        yield from io.TextIOWrapper(
+            stream, encoding=encoding or "utf-8-sig", errors="replace", newline=""
+        )
 
 
 def _with_sources(papers: Iterable[Paper], path: Path, fmt: str) -> Iterator[Paper]:

@@ -34,6 +34,7 @@ _PAGE_DATE = re.compile(
     re.IGNORECASE,
 )
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_US_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
 # "Mon, 2 Apr 2007 19:18:42 GMT" (arXiv version dates).
 _EMAIL_DATE = re.compile(
     rf"(?:\w+,\s*)?(?P<day>\d{{1,2}})\s+{_MONTH}\s+(?P<year>\d{{4}})", re.IGNORECASE
@@ -68,6 +69,12 @@ def parse_iso_date(s: object) -> date | None:
     return make_date(int(m[1]), int(m[2]), int(m[3])) if m else None
 
 
+def parse_us_date(s: object) -> date | None:
+    """The date of a month/day/year date, as a spreadsheet writes it ("11/26/2008"), or None."""
+    m = _US_DATE.fullmatch(s) if isinstance(s, str) else None
+    return make_date(int(m[3]), int(m[1]), int(m[2])) if m else None
+
+
 def parse_email_date(s: object) -> date | None:
     """The date of an RFC 2822 date ("Mon, 2 Apr 2007 19:18:42 GMT" -> 2007-04-02), or None."""
     m = _EMAIL_DATE.match(s.strip()) if isinstance(s, str) else None
@@ -95,13 +102,14 @@ class YearRule:
     capture: tuple[int, int] | None = None  # (month, day) the page was captured, when known
 
     def resolve(self, d: PageDate) -> tuple[date | None, bool]:
-        """The full date of `d` and whether its year was inferred (not printed)."""
+        """The full date of `d` and whether its year was inferred (neither printed nor given by
+        the user: a `--year` date replaces an inferred one when a file is read again)."""
         if d.year is not None:
             return make_date(d.year, d.month, d.day), False
         year = self.year
         if self.capture and (d.month, d.day) > self.capture:
             year -= 1
-        return make_date(year, d.month, d.day), True
+        return make_date(year, d.month, d.day), self.source != "override"
 
     def warning(self) -> str | None:
         """What to tell the user when the year is a guess from the file's modification time."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+from .table import header_of
+
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 64 * 1024
-FORMATS = ("text", "markdown", "html", "hf-json", "arxiv-jsonl")
+FORMATS = ("text", "markdown", "html", "hf-json", "arxiv-jsonl", "csv")
 
 # Longest first: the UTF-32 LE mark starts with the UTF-16 LE one. The codecs drop the mark.
 _BOMS = (
@@ -22,7 +24,10 @@ _HTML_TAG = re.compile(
     r"</?(?:html|head|body|div|p|a|span|h[1-6]|ul|ol|li|table|article|section|main)\b", re.I
 )
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
-_MD_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)")
+_MD_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)|^ {0,3}\[[^\]\n]+\]:\s*\S", re.MULTILINE)
+# A JSON array starts with a value ("[Title](url)" and "[1]Hugging Face" are Markdown or text).
+_JSON_ARRAY = re.compile(r"\[\s*(?:[\[{\"\]\d-]|true\b|false\b|null\b)")
+_BRACKETED_TEXT = re.compile(r"\[[^\[\]{}\"\n]*\][\[(\w]")
 
 
 def sniff_encoding(head: bytes) -> str | None:
@@ -61,17 +66,19 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str | None]:
 
 
 def detect_format(head: str) -> str | None:
-    """The format of a dump from its first characters: "arxiv-jsonl", "hf-json", "html",
+    """The format of a dump from its first characters: "arxiv-jsonl", "hf-json", "html", "csv",
     "markdown" or "text"; None when there is nothing but whitespace."""
     s = head.lstrip("\ufeff \t\r\n")
     if not s:
         return None
-    if s[0] == "[":
+    if _JSON_ARRAY.match(s) and not _BRACKETED_TEXT.match(s):
         return "hf-json"
     if s[0] == "{":
         return "arxiv-jsonl" if _is_json_lines(s) else "hf-json"
     if _DOCTYPE.search(s[:2048]) or (s[0] == "<" and len(_HTML_TAG.findall(s)) >= 5):
         return "html"
+    if header_of(s):
+        return "csv"
     if s.startswith("---") or _MD_HEADING.search(s) or _MD_LINK.search(s):
         return "markdown"
     return "text"

@@ -1,5 +1,7 @@
 """The reader of Hugging Face API JSON: daily-paper objects (`{"paper": {...}, "title", ...}`),
-paper objects (`{"id", "title", "summary", ...}`), or an object wrapping a list of either.
+paper objects (`{"id", "title", "summary", ...}`), or an object wrapping a list of either. Some
+tools save each entry as the Python repr of the object (`"{'paper': {'id': ...}}"`): such a
+string is read with `ast.literal_eval` (literals only, never code).
 
 The schema grows over the years: every field is read where it is, missing or unknown keys are
 fine, and a malformed entry is a warning while the others are imported.
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import Paper
+from .authors import author_names, literal
 from .clean import clean_abstract, clean_text
 from .dates import parse_iso_date
 from .ids import arxiv_id, hf_url
@@ -28,9 +31,35 @@ def paper_list(data: Any) -> list[Any] | None:
     keys = [k for k in _LIST_KEYS if k in data] + [k for k in data if k not in _LIST_KEYS]
     for key in keys:
         value = data[key]
-        if isinstance(value, list) and any(isinstance(e, dict) for e in value):
+        if isinstance(value, list) and any(isinstance(e, dict) or _is_repr(e) for e in value):
             return value
     return None
+
+
+def describe(data: Any) -> str:
+    """Why parsed JSON holds no papers, in a few words ("an object with keys status, date")."""
+    if isinstance(data, dict):
+        keys = ", ".join(list(map(str, data))[:6]) or "none"
+        return f"JSON without a list of papers (an object with keys {keys})"
+    if isinstance(data, list):
+        kinds = sorted({type(e).__name__ for e in data}) or ["nothing"]
+        return f"JSON list of {'/'.join(kinds)}, not paper objects"
+    return f"JSON {type(data).__name__}, not a list of papers"
+
+
+def _is_repr(entry: Any) -> bool:
+    """Whether `entry` is a string that looks like the Python repr of an object."""
+    return isinstance(entry, str) and entry.lstrip()[:2] in ("{'", '{"')
+
+
+def _from_repr(entry: Any) -> Any:
+    """The object of a repr-string entry (ValueError when it is not a literal); else `entry`."""
+    if not _is_repr(entry):
+        return entry
+    value = literal(entry)
+    if value is None:
+        raise ValueError("a string that is not a Python literal")
+    return value
 
 
 def parse_hf_json(data: Any, *, warnings: list[str]) -> list[Paper]:
@@ -41,7 +70,7 @@ def parse_hf_json(data: Any, *, warnings: list[str]) -> list[Paper]:
     papers = []
     for n, entry in enumerate(entries, 1):
         try:
-            paper = entry_to_paper(entry)
+            paper = entry_to_paper(_from_repr(entry))
         except (TypeError, ValueError, AttributeError) as e:
             warnings.append(f"entry {n}: malformed ({e}); skipped")
             continue
@@ -68,12 +97,8 @@ def entry_to_paper(entry: Any) -> Paper | None:
     if not title:
         return None
     paper_id = arxiv_id(_text(paper.get("id")))
-    listed = paper.get("authors")
-    authors = (
-        [clean_text(_author_name(a)) for a in listed if _author_name(a)]
-        if isinstance(listed, list)
-        else []
-    )
+    listed = paper.get("authors")  # the API gives a list; anything else is not read
+    authors = author_names(listed) if isinstance(listed, list) else []
     upvotes = get("upvotes")
     return Paper.from_title(
         title,
@@ -92,13 +117,6 @@ def entry_to_paper(entry: Any) -> Paper | None:
 def _text(value: Any) -> str:
     """`value` if it is a string, else ""."""
     return value if isinstance(value, str) else ""
-
-
-def _author_name(author: Any) -> str:
-    """The name of an author entry (`{"name": ...}` or a plain string)."""
-    if isinstance(author, dict):
-        return _text(author.get("name"))
-    return _text(author)
 
 
 def _organization(org: Any) -> str | None:

@@ -1,9 +1,11 @@
 """The reader of arXiv JSONL: one JSON object a line, streamed (a snapshot has millions of lines).
 
 Fields: `id`, `title`, `abstract` (hard-wrapped: unwrapped here), `authors` (a list, or one
-string "A, B and C" as in the Kaggle snapshot), `categories` (a list, a space-separated string,
-or a string that looks like a list), optional `versions`, `update_date`, `abs`/`url`. A line
-holding a Hugging Face daily-paper object (`{"paper": {...}}`) is read as the API JSON is.
+string "A, B and C" as in the Kaggle snapshot, whose `authors_parsed` is preferred),
+`categories` (a list, a space-separated string, or a string that looks like a list), optional
+`versions`, `update_date`, `abs`/`url` (and, from CSV tables, `published`, `upvotes`,
+`organization`). A line holding a Hugging Face daily-paper object (`{"paper": {...}}`) is read
+as the API JSON is.
 
 `published` is the date of the first version (`versions[0].created`), else `update_date`, else
 the month of a new-style arXiv id (yymm: "2405.21060" -> 2024-05-01, and likewise for old-style
@@ -20,13 +22,13 @@ from datetime import date
 from typing import Any
 
 from ..models import Paper
+from .authors import author_names, literal, parsed_authors
 from .clean import clean_abstract, clean_text
-from .dates import make_date, parse_email_date, parse_iso_date
+from .dates import make_date, parse_email_date, parse_iso_date, parse_us_date
 from .hf_json import entry_to_paper
 from .ids import arxiv_id, arxiv_id_in_url, arxiv_url
 
 MAX_WARNINGS = 50
-_AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
 _CATEGORY_SEPARATOR = re.compile(r"[\s,;]+")
 _ID_MONTH = re.compile(r"(?:.*/)?(\d\d)(\d\d)[.\d]")
@@ -97,9 +99,14 @@ def record_to_paper(record: dict[str, Any]) -> Paper | None:
     return Paper.from_title(
         title,
         abstract=clean_abstract(_text(record.get("abstract")) or _text(record.get("summary"))),
-        authors=(authors := _authors(record.get("authors"))),
+        authors=(
+            authors := parsed_authors(record.get("authors_parsed"))
+            or author_names(record.get("authors"))
+        ),
         authors_count=len(authors) or None,
+        organization=clean_text(_text(record.get("organization"))) or None,
         published=_published(record, paper_id),
+        upvotes=_count(record.get("upvotes")),
         arxiv_id=paper_id,
         url=arxiv_url(paper_id) if paper_id else (link if _WEB_URL.fullmatch(link) else None),
         categories=_categories(record.get("categories")),
@@ -111,15 +118,11 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _authors(value: Any) -> list[str]:
-    """Author names from a list (of names or `{"name"}` objects) or a "A, B and C" string."""
-    if isinstance(value, str):
-        names: Iterable[Any] = _AUTHOR_SEPARATOR.split(value)
-    elif isinstance(value, list):
-        names = (a.get("name") if isinstance(a, dict) else a for a in value)
-    else:
-        return []
-    return [name for n in names if isinstance(n, str) and (name := clean_text(n))]
+def _count(value: Any) -> int | None:
+    """A count given as a number or a string of digits, else None."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _categories(value: Any) -> list[str]:
@@ -135,13 +138,17 @@ def _categories(value: Any) -> list[str]:
 
 
 def _published(record: dict[str, Any], paper_id: str | None) -> date | None:
-    """The first version's date, else `update_date`, else the month of the id (see the module)."""
+    """The first version's date, else `published`, else `update_date`, else the month of the id
+    (see the module)."""
     versions = record.get("versions")
+    if isinstance(versions, str) and versions.lstrip().startswith("["):  # a CSV cell: its repr
+        versions = literal(versions)
     first = versions[0] if isinstance(versions, list) and versions else None
     if isinstance(first, dict) and (found := parse_email_date(first.get("created"))):
         return found
-    if found := parse_iso_date(record.get("update_date")):
-        return found
+    for key in ("published", "update_date"):
+        if found := parse_iso_date(record.get(key)) or parse_us_date(record.get(key)):
+            return found
     m = _ID_MONTH.match(paper_id) if paper_id else None
     if not m:
         return None

@@ -1,5 +1,6 @@
 """What the text and Markdown readers share: the lines of a listing page that are not papers
-(page header, metadata) and the draft papers they fill before the year rule is known."""
+(page header, site chrome, metadata) and the draft papers they fill before the year rule is
+known."""
 
 from __future__ import annotations
 
@@ -34,9 +35,39 @@ _GLUED_HEADERS = (
     "Daily Papers",
     "Subscribe",
 )
+# Site chrome: navigation, pagination and footer items of huggingface.co and the tools that
+# capture it. A line made of nothing but these (one, or a row of links) is never a paper or a field.
+# "Hugging Face" is not one: it is also an organisation that publishes papers.
+_CHROME_PHRASES = tuple(
+    sorted(
+        (
+            "previous", "next", "next page", "previous page", "load more", "show more",
+            "view all", "see all", "back to top", "skip to content", "toggle navigation",
+            "system theme", "light theme", "dark theme", "sign up", "log in", "login", "sign in",
+            "log out", "company", "website", "models", "datasets", "spaces", "posts", "docs",
+            "documentation", "pricing", "enterprise", "solutions", "community", "papers",
+            "collections", "learn", "blog", "forum", "discord", "github", "twitter", "linkedin",
+            "terms of service", "tos", "privacy", "privacy policy", "about", "jobs", "careers",
+            "status", "changelog", "inference endpoints",
+            "hf chat", "search", "menu", "share", "copy link", "upvote", "edit", "delete",
+            "hugging face's logo", "press", "brand assets", "cookies", "settings",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+_CHROME = re.compile(
+    r"(?:\s*[*•·|/-]?\s*(?:" + "|".join(re.escape(p) for p in _CHROME_PHRASES) + r")\b)+\s*",
+    re.IGNORECASE,
+)
+_BARE_URL = re.compile(r"<?(?:https?://|www\.)\S+>?", re.IGNORECASE)
+# Counts shown as links after a date ("Mar 8, 2024 [ 6][39] [ 1 ][40]"): comments, not upvotes.
+_BRACKETED_COUNTS = re.compile(r"(?:\s*\[\s*\d+\s*\](?:\[\d+\]|\([^)\s]*\))?)+\s*$")
+# A metadata line that holds several fields: "Ultralytics · Published on Jun 2, 2026".
+_FIELD_SEPARATOR = re.compile(r"\s+[·•|]\s+|\s*[·•]\s*")
 _AUTHORS = re.compile(r"(?:[•·*\u2013-]\s*)*(\d{1,5})\s+authors?", re.IGNORECASE)
 _SEPARATOR = re.compile(r"[·•|*/\u2013\u2014-]+")
-_UPVOTES = re.compile(r"(?:Upvote\s*)?(\d{1,7})(?:\s+upvotes?)?", re.IGNORECASE)
+_UPVOTES = re.compile(r"(?:Upvote\s*)?\[?\s*(\d{1,7})\s*\]?(?:\s+upvotes?)?", re.IGNORECASE)
 _IGNORED = re.compile(r"Submitted by\b.*|\d+\s+comments?|View arXiv page|View PDF", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.[\"')\]]?$")
 
@@ -55,15 +86,38 @@ def is_header(line: str) -> bool:
     return line.casefold() in HEADER_LINES
 
 
+def is_chrome(line: str) -> bool:
+    """Whether `line` is site chrome: nothing but navigation or footer items ("Previous",
+    "Models Datasets Spaces", "System theme", "Company")."""
+    return len(line) <= 200 and bool(_CHROME.fullmatch(line))
+
+
 def strip_glued_header(line: str) -> str:
-    """`line` without the header phrases a copy glued to its start."""
+    """`line` without the header phrases a copy glued to its start ("SubscribeBayesian ..."; not
+    "Subscribers ...": the phrase must end where a new word starts)."""
     stripped = True
     while stripped:
         stripped = False
         for phrase in _GLUED_HEADERS:
-            if line.startswith(phrase) and len(line) > len(phrase):
-                line, stripped = line[len(phrase) :].lstrip(), True
+            rest = line[len(phrase) :]
+            if line.startswith(phrase) and rest and not rest[0].islower():
+                line, stripped = rest.lstrip(), True
     return line
+
+
+def split_fields(line: str) -> list[str]:
+    """The parts of a line that holds several metadata fields separated by "·" or "|" ("Meta AI
+    · 5 authors · Published on Jun 2, 2026"): every part but at most one (an organisation) is
+    metadata. [line] for any other line."""
+    parts = [p for p in _FIELD_SEPARATOR.split(line) if p]
+    if len(parts) < 2:
+        return [line]
+    others = [p for p in parts if classify_meta(p) is None]
+    if len(others) == len(parts) or len(others) > 1:
+        return [line]
+    if others and not looks_like_organization(others[0]):
+        return [line]
+    return parts
 
 
 def classify_meta(line: str) -> Meta | None:
@@ -74,9 +128,12 @@ def classify_meta(line: str) -> Meta | None:
         return Meta("separator")
     if parsed := parse_page_date(line):
         return Meta("date", count=parsed[1], date=parsed[0])
+    counts = _BRACKETED_COUNTS.search(line)
+    if counts and (parsed := parse_page_date(line[: counts.start()])):
+        return Meta("date", count=parsed[1], date=parsed[0])
     if m := _UPVOTES.fullmatch(line):
         return Meta("upvotes", count=int(m[1]))
-    if _IGNORED.fullmatch(line):
+    if _IGNORED.fullmatch(line) or _BARE_URL.fullmatch(line):
         return Meta("ignored")
     return None
 

@@ -8,8 +8,12 @@ Two shapes:
 - a single-paper page: a `# Title` heading followed later by `## Abstract` (one paper per such
   heading).
 
-Lines are read after Markdown syntax is reduced to text: links and images dropped to their text
-(their URLs kept for arXiv ids), escapes undone, hard breaks joined.
+Lines are read after Markdown syntax is reduced to text: reference-style links (`[text][3]` with
+`[3]: URL`) resolved, links and images dropped to their text (their URLs kept for arXiv ids; a
+link whose text is a number is a count, kept in brackets), escapes undone, hard breaks joined,
+a heading wrapped over two lines joined, site chrome skipped. A page whose titles are plain lines
+(a note-taking tool's export: no paper headings) is read line by line by the text reader, with
+each line's link URLs.
 """
 
 from __future__ import annotations
@@ -27,14 +31,23 @@ from .listing import (
     Meta,
     build_papers,
     classify_meta,
+    is_chrome,
     is_header,
     is_prose,
     looks_like_organization,
+    split_fields,
 )
+from .text import parse_lines
 
 _FRONT_MATTER_FIELD = re.compile(r"(\w[\w-]*)\s*:\s*(.*)")
-_CAPTURE_KEYS = ("retrieved", "captured", "saved", "fetched", "scraped")
-_HEADING = re.compile(r"(#{1,6})\s+(.*?)(?:\s+#+)?\s*")
+_CAPTURE_KEYS = (
+    "retrieved", "captured", "saved", "fetched", "scraped", "created", "clipped", "date"
+)
+_REFERENCE = re.compile(r"^ {0,3}\[([^\]\n]+)\]:[ \t]*<?(\S+?)>?(?:[ \t]+[\"'(].*)?[ \t]*$", re.M)
+_REFERENCE_LINK = re.compile(r"\[((?:\\.|[^\[\]\\]|\[[^\[\]]*\])*)\][ \t]?\[([^\[\]\n]*)\]")
+_NUMBER = re.compile(r"\s*\d{1,7}\s*")
+_HEADING_MARK = re.compile(r"^[ \t]*#{1,6}[ \t]+")
+_HEADING = re.compile(r"(#{1,6})\s+(.*?)(?:\s+#+)?\s*", re.DOTALL)
 _LIST_ITEM = re.compile(r"(?:[*+-]|\d{1,3}[.)])\s+(.*)")
 _RULE = re.compile(r"(?:\*\s*){3,}|(?:_\s*){3,}|(?:-\s*){3,}")
 _HARD_BREAK = re.compile(r"\\+\n|\n")
@@ -71,7 +84,9 @@ def parse_markdown(
     """The papers of a Markdown dump, in page order (warnings appended to `warnings`)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     front, body_start = _front_matter(lines)
+    lines = lines[:body_start] + resolve_references("\n".join(lines[body_start:])).split("\n")
     stated = next((d for k in _CAPTURE_KEYS if (d := parse_iso_date(front.get(k)))), None)
+    stated = stated or next((d for v in front.values() if (d := _capture_date(v))), None)
     blocks = _blocks(lines, body_start)
     if stated is None:
         stated = next((d for b in blocks for u in b.urls if (d := _capture_date(u))), None)
@@ -84,6 +99,11 @@ def parse_markdown(
         drafts, header_date = [_paper_page(blocks, i) for i in pages], None
     else:
         drafts, header_date = _listing(blocks, warnings)
+    if not drafts:  # titles as plain lines: the text reader, with the links' URLs
+        reduced = [_reduce(raw) for _, _, raw in _logical_lines(lines, body_start)]
+        return parse_lines(
+            reduced, year=year, mtime_year=mtime_year, warnings=warnings, stated=stated
+        )
     dates = [d.date for d in drafts if d.date]
     rule = year_rule(dates, override=year, mtime_year=mtime_year, stated=stated, header=header_date)
     return build_papers(drafts, rule, warnings)
@@ -101,6 +121,32 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
                     fields[m[1].lower()] = m[2].strip().strip("\"'")
             return fields, end + 1
     return {}, 0
+
+
+def resolve_references(text: str) -> str:
+    """`text` with reference-style links (`[text][3]`, `[text][]` with a `[3]: URL` line) made
+    inline links, and the definition lines removed; unknown references are left as they are."""
+    urls = {m[1].casefold(): m[2] for m in _REFERENCE.finditer(text)}
+    if not urls:
+        return text
+
+    def inline(m: re.Match[str]) -> str:
+        url = urls.get((m[2] or m[1]).casefold())
+        return f"[{m[1]}]({url})" if url else m[0]
+
+    text = _REFERENCE.sub("", text)
+    for _ in range(3):  # a link around an image reference: "[![][33]Speech Lab][34]"
+        text, changed = _REFERENCE_LINK.subn(inline, text)
+        if not changed:
+            break
+    return text
+
+
+def _reduce(raw: str) -> tuple[str, list[str]]:
+    """A line as text and the URLs of its links: heading marks and list bullets dropped."""
+    stripped = _HEADING_MARK.sub("", raw.strip())
+    item = _LIST_ITEM.fullmatch(stripped)
+    return _inline(item[1] if item else stripped)
 
 
 def _capture_date(url: str) -> date | None:
@@ -121,7 +167,8 @@ def _blocks(lines: list[str], start: int) -> list[_Block]:
             blocks.append(_Block("para", text, para_line, urls=[u for _, us in para for u in us]))
             para.clear()
 
-    for number, raw in _logical_lines(lines, start):
+    heading_end = 0  # the last line of the last heading, to join a heading wrapped over two
+    for number, end, raw in _logical_lines(lines, start):
         stripped = raw.strip()
         if not stripped or _RULE.fullmatch(stripped):
             flush()
@@ -129,11 +176,33 @@ def _blocks(lines: list[str], start: int) -> list[_Block]:
         if heading := _HEADING.fullmatch(stripped):
             flush()
             text, urls = _inline(heading[2])
-            blocks.append(_Block("heading", text, number, level=len(heading[1]), urls=urls))
+            last = blocks[-1] if blocks else None
+            if (
+                last is not None
+                and last.kind == "heading"
+                and last.level == len(heading[1])
+                and heading_end == number - 1
+                and not (last.urls and urls and last.urls != urls)
+            ):
+                last.text, last.urls = f"{last.text} {text}", last.urls or urls
+            else:
+                blocks.append(_Block("heading", text, number, level=len(heading[1]), urls=urls))
+            heading_end = end
             continue
         item = _LIST_ITEM.fullmatch(stripped)
         text, urls = _inline(item[1] if item else stripped)
-        if not text:
+        # Chrome: a line of its own or a link ("previous" ending a wrapped line is text).
+        if not text or (is_chrome(text) and (not para or _LINK_ONLY.fullmatch(stripped))):
+            flush()
+            continue
+        if len(parts := split_fields(text)) > 1:  # "Org · Published on Jun 2, 2026"
+            flush()
+            for part in parts:
+                meta = classify_meta(part)
+                kind = "meta" if meta else "para"  # the part that is not metadata: the organisation
+                blocks.append(
+                    _Block(kind, part, number, urls=urls, meta=meta, profile_link=not meta)
+                )
             continue
         meta = classify_meta(text)
         profile = (
@@ -153,8 +222,10 @@ def _blocks(lines: list[str], start: int) -> list[_Block]:
     return blocks
 
 
-def _logical_lines(lines: list[str], start: int) -> list[tuple[int, str]]:
-    """The lines from `start` on, with a link whose text spans lines joined into one line."""
+def _logical_lines(lines: list[str], start: int) -> list[tuple[int, int, str]]:
+    """The lines from `start` on as (first and last line number, text), with a link whose text
+    spans lines joined into one line (the heading marks of a wrapped heading's second line
+    dropped)."""
     out = []
     i = start
     while i < len(lines):
@@ -165,7 +236,13 @@ def _logical_lines(lines: list[str], start: int) -> list[tuple[int, str]]:
             depth += _bracket_depth(lines[end])
         if depth != 0:
             end = i
-        out.append((i + 1, "\n".join(lines[i : end + 1])))
+        text = lines[i]
+        if end > i:
+            rest = lines[i + 1 : end + 1]
+            if _HEADING_MARK.match(text):
+                rest = [_HEADING_MARK.sub("", line) for line in rest]
+            text = "\n".join([text, *rest])
+        out.append((i + 1, end + 1, text))
         i = end + 1
     return out
 
@@ -184,7 +261,7 @@ def _inline(s: str) -> tuple[str, list[str]]:
         if m[2].endswith("#community"):  # a comment count, not text
             return ""
         urls.append(m[2])
-        return m[1]
+        return f"[{m[1].strip()}]" if _NUMBER.fullmatch(m[1]) else m[1]
 
     s = _HARD_BREAK.sub(" ", s)
     s = _IMAGE.sub("", s)
@@ -253,6 +330,8 @@ def _add_meta(
     another paper) the paper whose heading comes next."""
     assert b.meta is not None
     paper = _paper_id(b.urls)
+    if paper and current and not current.arxiv_id and b.meta.kind not in ("upvotes", "separator"):
+        current.arxiv_id = paper  # "[2 authors](https://huggingface.co/papers/ID)"
     if paper and (current is None or current.arxiv_id != paper):
         # "[12](https://huggingface.co/login?next=%2Fpapers%2FID)" or "[-](...)" (none)
         if b.meta.kind in ("upvotes", "separator"):

@@ -6,46 +6,80 @@ with upvotes, in any order, any of them missing). The reader does not depend on 
 classifies each line (header, metadata, prose, short line) and pairs a short line with the
 prose line after it (a title with its abstract). A short line that is not followed by prose is
 the organisation of the paper before it when it sits among that paper's metadata, else a title
-without an abstract.
+without an abstract. Site chrome (navigation, footer) is skipped, a line of several fields
+("Meta AI · Published on Jun 2, 2026") read as its parts, and an arXiv id in a link or a bare
+URL line is kept for the paper it follows (the Markdown reader hands its plain-line captures
+here, with each line's link URLs).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..models import Paper
 from .clean import clean_text
 from .dates import PageDate, year_rule
+from .ids import arxiv_id_in_url
 from .listing import (
     Draft,
     Meta,
     build_papers,
     classify_meta,
+    is_chrome,
     is_header,
     is_prose,
     is_title,
     looks_like_organization,
+    split_fields,
     strip_glued_header,
 )
 
 
 def parse_text(text: str, *, year: int | None, mtime_year: int, warnings: list[str]) -> list[Paper]:
     """The papers of a copied listing page, in page order (warnings appended to `warnings`)."""
-    lines = [clean_text(line) for line in text.split("\n")]
+    lines: list[tuple[str, list[str]]] = [(line, []) for line in text.split("\n")]
+    return parse_lines(lines, year=year, mtime_year=mtime_year, warnings=warnings)
+
+
+def parse_lines(
+    lines_with_urls: list[tuple[str, list[str]]],
+    *,
+    year: int | None,
+    mtime_year: int,
+    warnings: list[str],
+    stated: date | None = None,
+) -> list[Paper]:
+    """The papers of a listing page given as lines, each with the URLs of its links; `stated`
+    is a capture date the page states (for the year of yearless dates)."""
+    lines: list[str] = []
+    ids: list[str | None] = []
+    for raw, urls in lines_with_urls:
+        line = strip_glued_header(clean_text(raw))
+        paper = next((p for u in [*urls, line] if (p := arxiv_id_in_url(u))), None)
+        for part in split_fields(line) if not is_chrome(line) else [""]:
+            lines.append(part)
+            ids.append(paper)
     first = _first_title(lines)
     if first is None:
         return []
     header_date = _read_header(lines, first)
-    drafts = _read_papers(lines, first, warnings)
+    drafts = _read_papers(lines, ids, first, warnings)
     rule = year_rule(
-        [d.date for d in drafts if d.date], override=year, mtime_year=mtime_year, header=header_date
+        [d.date for d in drafts if d.date],
+        override=year,
+        mtime_year=mtime_year,
+        stated=stated,
+        header=header_date,
     )
     return build_papers(drafts, rule, warnings)
 
 
 def _first_title(lines: list[str]) -> int | None:
-    """The index of the first title: the last non-blank line before the first prose line."""
+    """The index of the first title: the last non-blank line before the first prose line,
+    metadata lines (an author count, a URL) between them skipped."""
     previous = None
     for i, line in enumerate(lines):
-        if not line:
+        if not line or (previous is not None and classify_meta(line)):
             continue
         if is_prose(line) and previous is not None and is_title(lines[previous]):
             return previous
@@ -64,12 +98,25 @@ def _read_header(lines: list[str], first: int) -> PageDate | None:
     return header_date
 
 
-def _read_papers(lines: list[str], first: int, warnings: list[str]) -> list[Draft]:
-    """The drafts of the lines from the first title on."""
+def _read_papers(
+    lines: list[str], ids: list[str | None], first: int, warnings: list[str]
+) -> list[Draft]:
+    """The drafts of the lines from the first title on (`ids`: the arXiv id each line links to)."""
     metas = [classify_meta(line) if line else None for line in lines]
     drafts: list[Draft] = []
     current: Draft | None = None
+    pending: str | None = None  # an id linked after a paper that has another: the next one's
     role = ""  # what the previous non-blank line was: header, meta, title, abstract, organization
+
+    def follow(paper: str | None) -> None:
+        """A link after the current paper's title: its id, or (another id) the next paper's."""
+        nonlocal pending
+        if paper and current is not None and paper != current.arxiv_id:
+            if current.arxiv_id is None and paper != pending:
+                current.arxiv_id = paper
+            else:
+                pending = paper
+
     for i in range(first, len(lines)):
         line, meta = lines[i], metas[i]
         if not line:
@@ -91,6 +138,7 @@ def _read_papers(lines: list[str], first: int, warnings: list[str]) -> list[Draf
                     )
                 else:
                     current.add(meta)
+            follow(ids[i])
             role = "meta"
         elif is_prose(line):
             if role == "abstract" and current is not None:
@@ -100,17 +148,22 @@ def _read_papers(lines: list[str], first: int, warnings: list[str]) -> list[Draf
             else:
                 warnings.append(f"line {i + 1}: text without a title; skipped")
                 continue
+            follow(ids[i])
             role = "abstract"
         elif nxt is not None and is_prose(lines[nxt]) and is_title(line):
-            current, role = Draft(title=line, line=i + 1), "title"
+            current, role = Draft(title=line, line=i + 1, arxiv_id=ids[i] or pending), "title"
             drafts.append(current)
+            pending = None
         elif current is not None and _is_organization(lines, metas, current, i, role, nxt):
             current.organization, role = line, "organization"
+            follow(ids[i])
         elif is_title(line):
-            current, role = Draft(title=line, line=i + 1), "title"
+            current, role = Draft(title=line, line=i + 1, arxiv_id=ids[i] or pending), "title"
             drafts.append(current)
+            pending = None
         else:
             warnings.append(f"line {i + 1}: neither a title nor an abstract; skipped")
+            follow(ids[i])
             role = "para"
     for d in drafts:
         if not d.abstract:
