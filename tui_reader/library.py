@@ -49,14 +49,6 @@ class ImportProgress:
     indexed: int = 0  # papers in the index (committed so far): search covers these
 
 
-def _sha1(path: Path) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _size(path: Path) -> int:
     """The size of a file, 0 when it cannot be known (the import reports why)."""
     try:
@@ -381,7 +373,8 @@ class Library:
             if not S_ISREG(stat.st_mode):  # reading a pipe or /dev/zero would never end
                 return FileReport(path=str(path), error="not a regular file (a pipe, a device"
                                                         " or a socket)")
-            sha1 = _sha1(path)
+            with open(path, "rb") as f:
+                sha1 = hashlib.file_digest(f, "sha1").hexdigest()
         except RuntimeError:  # Path.resolve on a symlink loop
             return FileReport(path=str(path), error="cannot read: a symlink loop")
         except OSError as exc:
