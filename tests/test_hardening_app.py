@@ -195,7 +195,7 @@ def test_pasted_control_characters_never_reach_the_screen(hostile_dir, tmp_path)
                 screen_text(app)
                 await pilot.press("ctrl+s", "escape")
                 await settle(pilot)
-            assert any((n.text or "").endswith("second line") for n in lib.note_records())
+            assert any((p.note or "").endswith("second line") for p in lib.notes())
         finally:
             lib.close()
 

@@ -370,17 +370,18 @@ def test_start_clears_only_what_it_wrote_of_the_index_to_do_list(tmp_path, monke
     lib = Library(tmp_path / "data")
     try:
         lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
-        first, second = [p.id for p in lib.browse(limit=2)[1]]
-        lib.store.set_index_pending([first])
+        first, second = lib.browse(limit=2)[1]
+        lib.store.set_note(first.id, first.title, "a note the index has not seen")
         write = lib.index.write
 
         def write_then_another_note(docs, **kwargs):
             written = write(docs, **kwargs)
-            lib.store.set_index_pending([second])  # another process's note, meanwhile
+            # another process's note, meanwhile
+            lib.store.set_note(second.id, second.title, "saved meanwhile")
             return written
 
         monkeypatch.setattr(lib.index, "write", write_then_another_note)
         lib._check_index()
-        assert lib.store.index_pending() == (False, [second])
+        assert lib.store.index_pending() == (False, [second.id])
     finally:
         lib.close()

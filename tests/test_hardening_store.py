@@ -306,7 +306,7 @@ def test_a_damaged_store_is_detected_at_start_and_restored_from_the_backup(
         assert lib.notices == []
         assert lib.stats() == {"papers": 0, "sources": 0, "bookmarks": 2, "notes": 1,
                                "saved_searches": 1, "read": 0}
-        assert [n.text for n in lib.note_records()] == ["walrus thoughts"]
+        assert [p.note for p in lib.notes()] == ["walrus thoughts"]
     finally:
         lib.close()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import paths
 from .index import (SORTS, IndexBusy, PaperIndex, QueryError, add_documents, fragment, highlight,
                     paper_document)
-from .models import (FileReport, Highlight, ImportReport, Note, Paper, PaperView, SavedSearch,
+from .models import (FileReport, Highlight, ImportReport, Paper, PaperView, SavedSearch,
                      SearchHit, SearchResult)
 from .locks import FileLock, is_locked
 from .store import REBUILD_MARK, Store, StoreError
@@ -580,9 +580,6 @@ class Library:
     def _user_papers(self, refs: list[tuple[str, str]]) -> list[PaperView]:
         papers = self.store.papers([i for i, _ in refs])
         return self._views([papers.get(i) or Paper(id=i, title=title) for i, title in refs])
-
-    def note_records(self) -> list[Note]:
-        return self.store.notes()
 
     def saved_searches(self) -> list[SavedSearch]:
         return self.store.saved_searches()

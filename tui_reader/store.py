@@ -588,12 +588,6 @@ class Store:
         ids = [r[0] for r in rows]
         return REBUILD_MARK in ids, [i for i in ids if i != REBUILD_MARK]
 
-    def set_index_pending(self, paper_ids: Iterable[str]) -> None:
-        """Remember papers (or REBUILD_MARK) whose index document must be written again."""
-        with self.transaction():
-            self.db.executemany("INSERT OR IGNORE INTO index_pending VALUES (?)",
-                                [(i,) for i in paper_ids])
-
     def index_done(self, paper_ids: Iterable[str], *, imports: bool = False) -> None:
         """The index has these papers (REBUILD_MARK: it was rebuilt); `imports`: and the
         papers of interrupted imports (their files are still imported again by the next
