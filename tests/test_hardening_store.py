@@ -32,7 +32,7 @@ from tests.test_hardening_support import (
     unprivileged,
     write_corpus,
 )
-from tui_reader import store as store_module
+from tui_reader.store import repair
 from tui_reader.library import Library
 from tui_reader.store import StoreCorrupt
 
@@ -392,7 +392,7 @@ def test_damage_met_by_a_query_is_repaired_at_the_next_start(template, library_d
     """A big store is checked whole only once a day; damage a query meets is reported in a
     sentence and makes the next start check the whole file (and repair it)."""
     ids = template[1]
-    monkeypatch.setattr(store_module, "DEEP_CHECK_MAX_BYTES", 0)  # as if the store were big
+    monkeypatch.setattr(repair, "DEEP_CHECK_MAX_BYTES", 0)  # as if the store were big
     lib = Library(library_dir)
     lib.bookmark(ids[0])
     lib.close()

@@ -18,7 +18,7 @@ from .index import (SORTS, IndexBusy, PaperIndex, QueryError, add_documents, fra
 from .models import (FileReport, Highlight, ImportReport, Paper, PaperView, SavedSearch,
                      SearchHit, SearchResult)
 from .locks import FileLock, is_locked
-from .store import REBUILD_MARK, Store, StoreError
+from .store import REBUILD_MARK, Store, StoreError, batched
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
@@ -175,7 +175,7 @@ class Library:
 
     def __init__(self, data_dir: str | Path | None = None, *,
                  progress: Callable[[int, int], None] | None = None):
-        """Open (or make) the library of a data dir. A damaged store is repaired (store.py);
+        """Open (or make) the library of a data dir. A damaged store is repaired (store/repair.py);
         an unusable index is rebuilt from the store, `progress(done, total)` meanwhile.
         `notices`: a sentence for the user about each thing start-up found and did."""
         self.root = paths.data_dir(data_dir)
@@ -251,8 +251,8 @@ class Library:
             # (it leaves the index alone while this holds the import lock) stays pending.
             rebuild, pending = self.store.index_pending()
             if damage is None and not self.index.recreated:
-                if pending and not rebuild:
-                    self._write_pending(pending, progress)
+                if pending and not rebuild:  # a few notes are written in an instant
+                    self._write_pending(pending, progress if len(pending) > BATCH else None)
                     indexed = self.index.probe()
                 if not rebuild and indexed == papers:
                     return
@@ -391,7 +391,7 @@ class Library:
         writer = feeder()  # IndexBusy here, before the store changes
         file_id = self.store.start_file(key, stat.st_size, stat.st_mtime, dump.format)
         report = FileReport(path=str(path), format=dump.format)
-        for batch in _batched(dump.papers, BATCH):
+        for batch in batched(dump.papers, BATCH):
             merged, new_ids, changed_ids = self.store.merge_papers(batch, file_id, import_id)
             report.papers += len(batch)
             report.new += len(new_ids)
@@ -623,13 +623,3 @@ class Library:
             return None
         return self.import_paths([paths.sample_dumps()])
 
-
-def _batched(items: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    batch: list[Paper] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -1,0 +1,144 @@
+"""Checks of the store file at start, and its repair: a damaged file is moved aside, a new one
+made, the user's data restored from what still reads in the damaged file and from the backup."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from .backup import Backups, UserCopy, counts_text
+from .errors import StoreCorrupt, StoreError
+from .schema import USER_TABLES
+
+DEEP_CHECK_MAX_BYTES = 32 << 20  # a whole-file quick_check at every start below this size ...
+DEEP_CHECK_EVERY = 24 * 3600  # ... and at least once a day above it
+_PER_TABLE_CHECK = sqlite3.sqlite_version_info >= (3, 33, 0)
+
+
+class Repairs(Backups):
+    """quick_check at start; the repair of a damaged store file."""
+
+    def explain(self, exc: sqlite3.DatabaseError) -> Exception:
+        error = super().explain(exc)
+        if isinstance(error, StoreCorrupt):
+            self._stamp_path().unlink(missing_ok=True)  # the next start checks the whole file
+        return error
+
+    def _check(self) -> None:
+        """quick_check of the user's tables, or of the whole file when it is small, was not
+        checked for a day, or a query met a damaged page (StoreCorrupt when it fails)."""
+        stamp = self._stamp_path()
+        size = self.path.stat().st_size
+        try:
+            age = time.time() - stamp.stat().st_mtime
+        except OSError:
+            age = float("inf")
+        deep = size < DEEP_CHECK_MAX_BYTES or age > DEEP_CHECK_EVERY or not _PER_TABLE_CHECK
+        checks = ["PRAGMA quick_check"] if deep else [
+            f"PRAGMA quick_check({table})" for table in USER_TABLES]
+        for sql in checks:
+            rows = [r[0] for r in self.db.execute(sql).fetchall()]
+            if rows != ["ok"]:
+                stamp.unlink(missing_ok=True)
+                raise _check_failed(self.path, rows)
+        if deep and size >= DEEP_CHECK_MAX_BYTES:
+            try:
+                stamp.touch()
+            except OSError:
+                pass
+
+    def _stamp_path(self) -> Path:
+        """Its modification time is the last whole-file check; missing: check at next start."""
+        return self.path.with_name(self.path.name + ".checked")
+
+    def _recover(self, damage: StoreCorrupt) -> None:
+        """Move the damaged file aside, make a new store, restore the user's data."""
+        self._close_connections()
+        aside = self._move_aside(damage)
+        salvaged = _salvage(aside)
+        backup = self.read_backup()
+        data = _newest(salvaged, backup)
+        self._open()
+        self._put_user_data(data)
+        self.write_backup(locked=True)
+        origin = " and ".join(o for o, ok in (("the damaged file", bool(salvaged.tables)),
+                                               ("the backup", backup is not None)) if ok)
+        self.recovered = (
+            f"the library file {self.path.name} was damaged ({damage.reason}): it was moved"
+            f" to {aside.name} and a new library was made; restored {counts_text(data.tables)}"
+            f" from {origin or 'nothing (no backup was found)'}; import your dump files again"
+            " to get the papers back")
+
+    def _move_aside(self, damage: StoreCorrupt) -> Path:
+        """Rename the damaged file (and its WAL files) to `NAME.corrupt-TIME`; returns it."""
+        when = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{when}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{when}-{n}")
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                src = Path(f"{self.path}{suffix}")
+                if src.exists():
+                    os.replace(src, f"{aside}{suffix}")
+        except OSError as exc:
+            raise StoreError(f"{damage}; it cannot be moved aside ({exc.strerror or exc})"
+                             ) from exc
+        return aside
+
+
+def _check_failed(path: Path, rows: list[str]) -> StoreCorrupt:
+    """The StoreCorrupt of a quick_check that answered `rows`."""
+    first = rows[0] if rows else "no answer to quick_check"
+    return StoreCorrupt(f"the library file {path} is damaged ({first})", reason=first)
+
+
+def _salvage(path: Path) -> UserCopy:
+    """The user's tables of a damaged store that still pass quick_check (best effort), and
+    its generation when that still reads (else None)."""
+    found = UserCopy(None, {})
+    if not _PER_TABLE_CHECK:
+        return found
+    try:
+        conn = sqlite3.connect(path, timeout=1)
+    except sqlite3.Error:
+        return found
+    try:
+        for table, columns in {**USER_TABLES, "user_generation": ("generation",)}.items():
+            try:
+                if [tuple(r) for r in conn.execute(f"PRAGMA quick_check({table})")] != [("ok",)]:
+                    continue
+                rows = [tuple(r) for r in conn.execute(
+                    f"SELECT {', '.join(columns)} FROM {table}")]
+            except sqlite3.Error:
+                continue
+            if table == "user_generation":
+                found = found._replace(generation=rows[0][0] if rows else 0)
+            else:
+                found.tables[table] = rows
+    finally:
+        conn.close()
+    return found
+
+
+def _newest(salvaged: UserCopy, backup: UserCopy | None) -> UserCopy:
+    """The user's data to restore, table by table: the newer of the damaged file's and the
+    backup's where both generations are known; else both, the damaged file's rows first."""
+    if backup is None:
+        return UserCopy(salvaged.generation or 0, salvaged.tables)
+    known = salvaged.generation is not None and backup.generation is not None
+    data: dict[str, list[tuple]] = {}
+    for table in USER_TABLES:
+        mine, theirs = salvaged.tables.get(table), backup.tables.get(table, [])
+        if mine is None:
+            data[table] = theirs
+        elif known:
+            data[table] = mine if salvaged.generation >= backup.generation else theirs
+        else:
+            rows = {r[0]: r for r in theirs}
+            rows.update({r[0]: r for r in mine})
+            data[table] = list(rows.values())
+    return UserCopy(max(salvaged.generation or 0, backup.generation or 0), data)
