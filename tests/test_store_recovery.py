@@ -1,4 +1,5 @@
-"""User data outlives a lost, emptied or rolled-back store file and a lost WAL.
+"""User data outlives a lost, emptied or rolled-back store file and a lost WAL; a repair says
+so in one line (the details go to a log in the data dir).
 
 Real files on disk, a real process killed with SIGKILL, the real command line.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_hardening_store import library_dir, template, user_data_then_close  # noqa: F401
-from tests.test_hardening_support import cli, one_line_error, spawn
+from tests.test_hardening_support import cli, damage_page, one_line_error, root_page, spawn
 from tui_reader.library import Library
 
 
@@ -132,3 +133,23 @@ def test_a_lost_wal_loses_no_change_the_backup_holds_and_says_so(template, libra
     found = json.loads(cli(library_dir, "search", "note:latest", "--json").stdout)
     assert [r["id"] for r in found["results"]] == [ids[4]]
     assert cli(library_dir, "stats").stderr == b""  # said once
+
+
+def test_the_repair_notice_is_one_line_and_the_details_go_to_a_log(template, library_dir):
+    ids = template[1]
+    user_data_then_close(library_dir, ids)
+    db = library_dir / "library.sqlite3"
+    damage_page(db, root_page(db, "papers_by_title"))  # quick_check answers in many lines
+
+    lib = Library(library_dir)
+    try:
+        [notice] = lib.notices
+        assert "\n" not in notice and len(notice) < 400, notice
+        assert "restored 2 bookmarks, 1 notes, 1 saved searches" in notice, notice
+        assert "store-repair.log" in notice, notice
+        assert {b.id for b in lib.bookmarks()} == {ids[5], ids[6]}
+    finally:
+        lib.close()
+    log = (library_dir / "store-repair.log").read_text()
+    assert "btreeInitPage() returns error code 11" in log and "is never used" in log
+    assert "library.sqlite3.corrupt-" in log

@@ -7,7 +7,7 @@ the user's data (never lost).
   errors.py: SQLite's errors as one sentence for the user (StoreError, StoreCorrupt);
 - backup.py: the generation of the user's data and its copy in `user-backup.json`, restored
   when the store has fallen behind it; repair.py: checks at start, the repair of a damaged
-  file.
+  file (notice in one line, details in `store-repair.log`).
 
 Files are created readable by their owner only (0600).
 """

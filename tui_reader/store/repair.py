@@ -1,5 +1,6 @@
 """Checks of the store file at start, and its repair: a damaged file is moved aside, a new one
-made, the user's data restored from what still reads in the damaged file and from the backup."""
+made, the user's data restored from what still reads in the damaged file and from the backup.
+The notice is one sentence; what SQLite said goes to REPAIR_LOG in the data dir."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .schema import USER_TABLES
 
 DEEP_CHECK_MAX_BYTES = 32 << 20  # a whole-file quick_check at every start below this size ...
 DEEP_CHECK_EVERY = 24 * 3600  # ... and at least once a day above it
+REPAIR_LOG = "store-repair.log"
 _PER_TABLE_CHECK = sqlite3.sqlite_version_info >= (3, 33, 0)
 
 
@@ -65,11 +67,13 @@ class Repairs(Backups):
         self.write_backup(locked=True)
         origin = " and ".join(o for o, ok in (("the damaged file", bool(salvaged.tables)),
                                                ("the backup", backup is not None)) if ok)
+        log = self.path.with_name(REPAIR_LOG)
         self.recovered = (
             f"the library file {self.path.name} was damaged ({damage.reason}): it was moved"
             f" to {aside.name} and a new library was made; restored {counts_text(data.tables)}"
             f" from {origin or 'nothing (no backup was found)'}; import your dump files again"
-            " to get the papers back")
+            f" to get the papers back (details in {log.name})")
+        _log(log, f"{damage}\n{damage.details}\nmoved to {aside}\n{self.recovered}")
 
     def _move_aside(self, damage: StoreCorrupt) -> Path:
         """Rename the damaged file (and its WAL files) to `NAME.corrupt-TIME`; returns it."""
@@ -91,9 +95,24 @@ class Repairs(Backups):
 
 
 def _check_failed(path: Path, rows: list[str]) -> StoreCorrupt:
-    """The StoreCorrupt of a quick_check that answered `rows`."""
-    first = rows[0] if rows else "no answer to quick_check"
-    return StoreCorrupt(f"the library file {path} is damaged ({first})", reason=first)
+    """The StoreCorrupt of a quick_check that answered `rows`: its first problem in the
+    message, all of them in its details."""
+    problems = [line for row in rows for line in str(row).splitlines()
+                if line.strip() and not line.startswith("*** in database")]
+    first = problems[0] if problems else "no answer to quick_check"
+    more = f" and {len(problems) - 1} more problems" if len(problems) > 1 else ""
+    return StoreCorrupt(f"the library file {path} is damaged ({first}{more})",
+                        reason=f"{first}{more}", details="\n".join(problems))
+
+
+def _log(path: Path, text: str) -> None:
+    """Append an entry to the repair log (best effort: the repair does not depend on it)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
+            f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n{text}\n\n")
+    except OSError:
+        pass
 
 
 def _salvage(path: Path) -> UserCopy:
