@@ -58,7 +58,7 @@ def library_dir(template, tmp_path) -> Path:
 
 
 def user_data(data_dir: Path) -> dict[str, list[tuple]]:
-    db = data_dir / "library.sqlite3"
+    db = data_dir / "user.sqlite3"
     return {t: rows(db, f"SELECT * FROM {t} ORDER BY 1") for t in USER_TABLES}
 
 
@@ -139,6 +139,7 @@ def test_a_damaged_index_is_detected_at_start_and_rebuilt_from_the_store(
         lib.close()
     assert user_data(library_dir) == before  # user data never touched
     assert integrity(library_dir / "library.sqlite3") == "ok"
+    assert integrity(library_dir / "user.sqlite3") == "ok"
     lib = Library(library_dir)
     try:
         assert not lib.index_rebuilt and lib.notices == []

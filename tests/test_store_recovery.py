@@ -1,5 +1,6 @@
-"""User data outlives a lost, emptied or rolled-back store file and a lost WAL; a repair says
-so in one line (the details go to a log in the data dir).
+"""User data outlives a lost, emptied or rolled-back user file and a lost WAL; a repair says so
+in one line (the details go to a log in the data dir); a library of one file (before
+user.sqlite3) moves its user data to user.sqlite3 without losing any.
 
 Real files on disk, a real process killed with SIGKILL, the real command line.
 """
@@ -10,13 +11,15 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.test_hardening_store import library_dir, template, user_data_then_close  # noqa: F401
-from tests.test_hardening_support import cli, damage_page, one_line_error, root_page, spawn
+from tests.test_hardening_support import (cli, damage_page, integrity, one_line_error,
+                                          root_page, rows, spawn)
 from tui_reader.library import Library
 
 
@@ -29,11 +32,11 @@ def marked(data_dir: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("loss", ["missing", "empty"])
-def test_a_missing_or_empty_store_gets_the_user_data_back_from_the_backup(
+def test_a_missing_or_empty_user_file_gets_the_user_data_back_from_the_backup(
         template, library_dir, loss):
     ids = template[1]
     user_data_then_close(library_dir, ids)
-    db = library_dir / "library.sqlite3"
+    db = library_dir / "user.sqlite3"
     if loss == "missing":
         db.unlink()
     else:
@@ -48,8 +51,6 @@ def test_a_missing_or_empty_store_gets_the_user_data_back_from_the_backup(
     assert [(n["id"], n["note"]) for n in notes] == [(ids[7], "walrus thoughts")]
 
     # The next change keeps the backup whole; a deliberate removal still shrinks it.
-    assert cli(library_dir, "import", template[2]).returncode == 0
-    assert marked(library_dir) == {ids[5], ids[6]}
     assert cli(library_dir, "bookmark", ids[8]).returncode == 0
     assert marked(library_dir) == {ids[5], ids[6], ids[8]}
     assert [r[:2] for r in backup_tables(library_dir)["saved_searches"]] == [["mine", "graphs"]]
@@ -61,10 +62,10 @@ def test_a_missing_or_empty_store_gets_the_user_data_back_from_the_backup(
     assert quiet.stderr == b"" and json.loads(quiet.stdout)["bookmarks"] == 2
 
 
-def test_an_older_copy_of_the_store_gets_the_newer_user_data_from_the_backup(
+def test_an_older_copy_of_the_user_file_gets_the_newer_user_data_from_the_backup(
         template, library_dir, tmp_path):
     ids = template[1]
-    db = library_dir / "library.sqlite3"
+    db = library_dir / "user.sqlite3"
     lib = Library(library_dir)
     lib.bookmark(ids[1])
     lib.close()
@@ -82,7 +83,7 @@ def test_an_older_copy_of_the_store_gets_the_newer_user_data_from_the_backup(
         assert "user-backup.json" in notice and "\n" not in notice, notice
         assert [b.id for b in lib.bookmarks()] == [ids[2]]
         assert [(n.id, n.note) for n in lib.notes()] == [(ids[3], "newer than the copy")]
-        assert lib.stats()["papers"] == len(ids)  # the papers of the copy are kept
+        assert lib.stats()["papers"] == len(ids)
     finally:
         lib.close()
     assert marked(library_dir) == {ids[2]}
@@ -120,7 +121,7 @@ def test_a_lost_wal_loses_no_change_the_backup_holds_and_says_so(template, libra
     assert proc.stdout.readline().strip() == "saved", proc.stderr.read()
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    wal = library_dir / "library.sqlite3-wal"
+    wal = library_dir / "user.sqlite3-wal"
     assert wal.stat().st_size > 0  # the changes were in the WAL only
     damage(wal)
 
@@ -145,7 +146,7 @@ def test_the_repair_notice_is_one_line_and_the_details_go_to_a_log(template, lib
     try:
         [notice] = lib.notices
         assert "\n" not in notice and len(notice) < 400, notice
-        assert "restored 2 bookmarks, 1 notes, 1 saved searches" in notice, notice
+        assert "your 2 bookmarks, 1 notes, 1 saved searches are kept" in notice, notice
         assert "store-repair.log" in notice, notice
         assert {b.id for b in lib.bookmarks()} == {ids[5], ids[6]}
     finally:
@@ -153,3 +154,55 @@ def test_the_repair_notice_is_one_line_and_the_details_go_to_a_log(template, lib
     log = (library_dir / "store-repair.log").read_text()
     assert "btreeInitPage() returns error code 11" in log and "is never used" in log
     assert "library.sqlite3.corrupt-" in log
+
+
+# The tables of a library of one file, as versions before user.sqlite3 made them.
+SINGLE_FILE_USER_TABLES = """
+CREATE TABLE bookmarks (paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE notes (paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL,
+                    updated_at REAL NOT NULL);
+CREATE TABLE saved_searches (name TEXT PRIMARY KEY, query TEXT NOT NULL, sort TEXT NOT NULL,
+                             created_at REAL NOT NULL);
+CREATE TABLE read_state (paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, read_at REAL NOT NULL);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE index_pending (paper_id TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+
+
+def test_a_library_of_one_file_moves_its_user_data_to_the_user_file(template, library_dir):
+    ids = template[1]
+    (library_dir / "user.sqlite3").unlink()  # the template has no user data yet
+    db = library_dir / "library.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(SINGLE_FILE_USER_TABLES)
+        conn.executemany("INSERT INTO bookmarks VALUES (?, ?, ?)",
+                         [(ids[i], f"Paper {i}", 1000.0 + i) for i in (1, 2)])
+        conn.execute("INSERT INTO notes VALUES (?, 'Paper 3', 'old walrus', 1003.0)", (ids[3],))
+        conn.execute("INSERT INTO saved_searches VALUES ('mine', 'graphs', 'date', 1004.0)")
+        conn.execute("INSERT INTO read_state VALUES (?, 'Paper 4', 1005.0)", (ids[4],))
+        conn.execute("INSERT INTO settings VALUES ('theme', 'dark')")
+        conn.execute("INSERT INTO index_pending VALUES (?)", (ids[3],))  # never indexed
+    conn.close()
+    # A backup of that version (no generation), a little older than the store.
+    (library_dir / "user-backup.json").write_text(json.dumps({
+        "format": "tui-reader user data", "version": 1,
+        "tables": {"bookmarks": [[ids[1], "Paper 1", 1001.0]]}}))
+
+    lib = Library(library_dir)
+    try:
+        assert lib.notices == []
+        assert lib.stats() == {"papers": len(ids), "sources": 1, "bookmarks": 2, "notes": 1,
+                               "saved_searches": 1, "read": 1}
+        assert [b.id for b in lib.bookmarks()] == [ids[2], ids[1]]
+        assert lib.paper(ids[3]).note == "old walrus" and lib.paper(ids[4]).read
+        assert [(s.name, s.query) for s in lib.saved_searches()] == [("mine", "graphs")]
+        assert lib.setting("theme") == "dark"
+        # the pending note was indexed at start
+        assert [h.paper.id for h in lib.search("note:walrus").hits] == [ids[3]]
+        lib.bookmark(ids[5])
+    finally:
+        lib.close()
+    tables = {r[0] for r in rows(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not tables & {"bookmarks", "notes", "saved_searches", "read_state", "settings"}
+    assert marked(library_dir) == {ids[1], ids[2], ids[5]}
+    assert integrity(library_dir / "user.sqlite3") == "ok"

@@ -1,13 +1,14 @@
-"""The SQLite store of a data dir: papers and their sources (rebuildable from the dumps) and
-the user's data (never lost).
+"""The SQLite store of a data dir, in two files: `library.sqlite3`, papers and their sources
+(a cache of the dumps: a damaged one is made anew and the next import fills it), and
+`user.sqlite3`, the user's data (small, never lost), attached to the same connections.
 
 - schema.py: the tables; papers.py: papers, sources, imports (data access);
   user_data.py: bookmarks, notes, saved searches, read state, settings (data access);
-- database.py: the file, a connection per thread in WAL mode, transactions;
-  errors.py: SQLite's errors as one sentence for the user (StoreError, StoreCorrupt);
+- database.py: the files, a connection per thread in WAL mode, transactions, the move of a
+  library of one file to two; errors.py: SQLite's errors as one sentence for the user;
 - backup.py: the generation of the user's data and its copy in `user-backup.json`, restored
-  when the store has fallen behind it; repair.py: checks at start, the repair of a damaged
-  file (notice in one line, details in `store-repair.log`).
+  when the user file has fallen behind it; repair.py: checks at start, the repair of a
+  damaged file (notice in one line, details in `store-repair.log`).
 
 Files are created readable by their owner only (0600).
 """
@@ -44,13 +45,16 @@ class Store(PaperTables, UserTables, Repairs):
         except OSError as exc:
             raise os_error(exc, self.path, "open") from exc
         try:
-            try:
-                new_file = self._open()
-                self._check()
-            except StoreCorrupt as exc:
-                self._recover(exc)
-            else:
-                self._catch_up(new_file)
+            for _ in range(3):  # each file is repaired once at most
+                try:
+                    new_user_file = self._open()
+                    self._check()
+                    break
+                except StoreCorrupt as exc:
+                    if len(self._repairs) == 2:
+                        raise
+                    self._recover(exc)
+            self._restore(new_user_file)
         finally:
             self._lock.release()
 

@@ -194,28 +194,26 @@ class Backups(Database):
                        " SET generation = excluded.generation",
                        (max(self.generation(), copy.generation or 0) + 1,))
 
-    def _catch_up(self, new_file: bool) -> None:
-        """Restore the backup when it is newer than the store (or the store file is new)."""
+    def _catch_up(self, new_file: bool) -> str | None:
+        """Restore the backup when it is newer than the user's file (or that file is new);
+        returns a sentence that says so, else None."""
         backup = self.read_backup()
         if backup is None:
-            return
+            return None
         mine = self.user_data()
         newer = backup.generation is not None and backup.generation > mine.generation
         if not (newer or (new_file and any(backup.tables.values()))):
-            return
+            return None
         restored = {table: set(rows) - set(mine.tables.get(table, []))
                     for table, rows in backup.tables.items()}
         self._put_user_data(backup)
-        name = self.path.name
+        name = self.user_path.name
         if new_file:
-            what = (f"the library file {name} was missing or empty: a new library was made;"
-                    f" restored {counts_text(restored)} from {self.backup_path.name};"
-                    " import your dump files again to get the papers back")
-        else:
-            what = (f"the library file {name} had lost recent changes (its {name}-wal was"
-                    " deleted or damaged, or an older copy was put back): restored"
+            return (f"the user data file {name} was missing or empty: restored"
                     f" {counts_text(restored)} from {self.backup_path.name}")
-        self.recovered = what
+        return (f"the user data file {name} had lost recent changes (its {name}-wal was"
+                " deleted or damaged, or an older copy was put back): restored"
+                f" {counts_text(restored)} from {self.backup_path.name}")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -1,5 +1,10 @@
-"""One SQLite database file: a connection per thread (WAL mode), transactions, the schema,
-errors explained (errors.py)."""
+"""The store's two SQLite files: a connection per thread (WAL mode) to the papers' file with
+the user's file attached as `user`, transactions, the schema, errors explained (errors.py).
+
+A transaction that changes only the user's tables writes only the user's file (atomic there);
+one that changes tables of both files is atomic in each file but not across them (SQLite in
+WAL mode), so none does where it matters: a note and its index to-do entry are both in the
+user's file."""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import Connection, StoreCorrupt, explain, os_error
-from .schema import SCHEMA, TABLES
+from .schema import PAPER_TABLES, PAPERS_SCHEMA, USER_FILE_TABLES, USER_SCHEMA
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+USER_FILE = "user.sqlite3"  # beside the papers' file
 
 
 class Database:
@@ -21,31 +27,65 @@ class Database:
 
     def __init__(self, path: Path, backup: Path | None = None):
         self.path = Path(path)
+        self.user_path = self.path.with_name(USER_FILE)
         self.backup_path = Path(backup) if backup else self.path.with_name("user-backup.json")
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connecting = False
 
     def _open(self) -> bool:
-        """Open the file (made 0600 when missing) and make its tables; True when the file was
-        missing or empty (a new library). StoreCorrupt when it is not a database."""
-        try:
-            _private_file(self.path)
-            with open(self.path, "rb") as f:
-                head = f.read(100)
-        except OSError as exc:
-            raise os_error(exc, self.path, "open") from exc
-        if head and (len(head) < 100 or not head.startswith(SQLITE_HEADER)):
-            raise StoreCorrupt(f"the library file {self.path} is not a database",
-                               reason="it is not a database: its header is damaged")
+        """Open both files (made 0600 when missing), make their tables, move the user's
+        tables of a library of one file into the user's file; True when the user's file is
+        new (missing or empty). StoreCorrupt when a file is not a database."""
+        heads = {}
+        for path in (self.path, self.user_path):
+            try:
+                _private_file(path)
+                with open(path, "rb") as f:
+                    heads[path] = f.read(100)
+            except OSError as exc:
+                raise os_error(exc, path, "open") from exc
+            head = heads[path]
+            if head and (len(head) < 100 or not head.startswith(SQLITE_HEADER)):
+                raise StoreCorrupt(f"the library file {path} is not a database",
+                                   reason="it is not a database: its header is damaged",
+                                   path=path)
         db = self.db
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not TABLES <= tables:
-            with self.transaction():
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-        return not head
+        for schema, tables, statements in (("main", PAPER_TABLES, PAPERS_SCHEMA),
+                                           ("user", USER_FILE_TABLES, USER_SCHEMA)):
+            if not tables <= self._tables(schema):
+                with self.transaction():
+                    for statement in statements.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+        return self._move_user_tables() is None and not heads[self.user_path]
+
+    def _tables(self, schema: str) -> set[str]:
+        return {r[0] for r in self.db.execute(
+            f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'")}
+
+    def _move_user_tables(self) -> int | None:
+        """A library of one file (before user.sqlite3): its user tables move to the user's
+        file (copied in one transaction, then dropped in another: a crash between leaves
+        them in both, and the next start only drops them). Returns how many moved, or None
+        when there were none."""
+        old = self._tables("main") & USER_FILE_TABLES
+        if not old:
+            return None
+        moved = 0
+        with self.transaction() as db:
+            fresh = not any(db.execute(f"SELECT 1 FROM user.{t} LIMIT 1").fetchone()
+                            for t in USER_FILE_TABLES)
+            if fresh:
+                for table in sorted(old):
+                    columns = [r[1] for r in db.execute(f"PRAGMA main.table_info({table})")]
+                    names = ", ".join(columns)
+                    moved += db.execute(f"INSERT OR IGNORE INTO user.{table} ({names})"
+                                        f" SELECT {names} FROM main.{table}").rowcount
+        with self.transaction() as db:
+            for table in old:
+                db.execute(f"DROP TABLE main.{table}")
+        return moved
 
     def explain(self, exc: sqlite3.DatabaseError) -> Exception:
         """The StoreError that says what an SQLite error means to the user (or `exc`)."""
@@ -67,10 +107,13 @@ class Database:
                 conn.store = self
                 conn.row_factory = sqlite3.Row
                 try:
-                    conn.execute("PRAGMA journal_mode=WAL")
-                    conn.execute("PRAGMA synchronous=NORMAL")
+                    conn.execute("ATTACH DATABASE ? AS user", (str(self.user_path),))
+                    for schema in ("main", "user"):
+                        conn.execute(f"PRAGMA {schema}.journal_mode=WAL")
+                        conn.execute(f"PRAGMA {schema}.synchronous=NORMAL")
                     conn.execute("PRAGMA foreign_keys=ON")
-                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                    conn.execute("SELECT count(*) FROM main.sqlite_master").fetchone()
+                    conn.execute("SELECT count(*) FROM user.sqlite_master").fetchone()
                 except BaseException:
                     conn.close()
                     raise

@@ -26,12 +26,14 @@ class StoreCorrupt(StoreError):
     """The store file is damaged (the next start repairs it).
 
     `reason`: what is wrong, short and on one line; `details`: all that SQLite said (for the
-    repair log)."""
+    repair log); `path`: the damaged file, where known."""
 
-    def __init__(self, message: str, reason: str = "", details: str = ""):
+    def __init__(self, message: str, reason: str = "", details: str = "",
+                 path: Path | None = None):
         super().__init__(message)
         self.reason = reason or message
         self.details = details or self.reason
+        self.path = path
 
 
 def explain(exc: sqlite3.DatabaseError, path: Path, *, connecting: bool = False,

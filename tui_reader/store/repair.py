@@ -1,6 +1,7 @@
-"""Checks of the store file at start, and its repair: a damaged file is moved aside, a new one
-made, the user's data restored from what still reads in the damaged file and from the backup.
-The notice is one sentence; what SQLite said goes to REPAIR_LOG in the data dir."""
+"""Checks of the store's files at start, and their repair: a damaged file is moved aside and
+made anew. The papers' file is a cache of the dumps (the next import fills it again); the
+user's data of a damaged user file is restored from what still reads in it and from the
+backup. The notice is one sentence; what SQLite said goes to REPAIR_LOG in the data dir."""
 
 from __future__ import annotations
 
@@ -13,14 +14,18 @@ from .backup import Backups, UserCopy, counts_text
 from .errors import StoreCorrupt, StoreError
 from .schema import USER_TABLES
 
-DEEP_CHECK_MAX_BYTES = 32 << 20  # a whole-file quick_check at every start below this size ...
-DEEP_CHECK_EVERY = 24 * 3600  # ... and at least once a day above it
+DEEP_CHECK_MAX_BYTES = 32 << 20  # the papers' file is checked at every start below this size
+DEEP_CHECK_EVERY = 24 * 3600  # ... and at least once a day above it (the user's file: always)
 REPAIR_LOG = "store-repair.log"
 _PER_TABLE_CHECK = sqlite3.sqlite_version_info >= (3, 33, 0)
 
 
 class Repairs(Backups):
     """quick_check at start; the repair of a damaged store file."""
+
+    def __init__(self, path: Path, backup: Path | None = None):
+        super().__init__(path, backup)
+        self._repairs: list[tuple[StoreCorrupt, Path, Path, UserCopy]] = []
 
     def explain(self, exc: sqlite3.DatabaseError) -> Exception:
         error = super().explain(exc)
@@ -29,23 +34,24 @@ class Repairs(Backups):
         return error
 
     def _check(self) -> None:
-        """quick_check of the user's tables, or of the whole file when it is small, was not
-        checked for a day, or a query met a damaged page (StoreCorrupt when it fails)."""
+        """quick_check of the user's file, and of the papers' file when it is small, was not
+        checked for a day, or a query met a damaged page (StoreCorrupt when one fails)."""
+        rows = [r[0] for r in self.db.execute("PRAGMA user.quick_check").fetchall()]
+        if rows != ["ok"]:
+            raise _check_failed(self.user_path, rows)
         stamp = self._stamp_path()
         size = self.path.stat().st_size
         try:
             age = time.time() - stamp.stat().st_mtime
         except OSError:
             age = float("inf")
-        deep = size < DEEP_CHECK_MAX_BYTES or age > DEEP_CHECK_EVERY or not _PER_TABLE_CHECK
-        checks = ["PRAGMA quick_check"] if deep else [
-            f"PRAGMA quick_check({table})" for table in USER_TABLES]
-        for sql in checks:
-            rows = [r[0] for r in self.db.execute(sql).fetchall()]
-            if rows != ["ok"]:
-                stamp.unlink(missing_ok=True)
-                raise _check_failed(self.path, rows)
-        if deep and size >= DEEP_CHECK_MAX_BYTES:
+        if size >= DEEP_CHECK_MAX_BYTES and age <= DEEP_CHECK_EVERY:
+            return
+        rows = [r[0] for r in self.db.execute("PRAGMA main.quick_check").fetchall()]
+        if rows != ["ok"]:
+            stamp.unlink(missing_ok=True)
+            raise _check_failed(self.path, rows)
+        if size >= DEEP_CHECK_MAX_BYTES:
             try:
                 stamp.touch()
             except OSError:
@@ -56,42 +62,86 @@ class Repairs(Backups):
         return self.path.with_name(self.path.name + ".checked")
 
     def _recover(self, damage: StoreCorrupt) -> None:
-        """Move the damaged file aside, make a new store, restore the user's data."""
+        """Move the damaged file aside (the one `damage` names, else the one that fails a
+        check) and keep what still reads of the user's data in it; `_restore` finishes."""
         self._close_connections()
-        aside = self._move_aside(damage)
-        salvaged = _salvage(aside)
-        backup = self.read_backup()
-        data = _newest(salvaged, backup)
-        self._open()
-        self._put_user_data(data)
-        self.write_backup(locked=True)
-        origin = " and ".join(o for o, ok in (("the damaged file", bool(salvaged.tables)),
-                                               ("the backup", backup is not None)) if ok)
-        log = self.path.with_name(REPAIR_LOG)
-        self.recovered = (
-            f"the library file {self.path.name} was damaged ({damage.reason}): it was moved"
-            f" to {aside.name} and a new library was made; restored {counts_text(data.tables)}"
-            f" from {origin or 'nothing (no backup was found)'}; import your dump files again"
-            f" to get the papers back (details in {log.name})")
-        _log(log, f"{damage}\n{damage.details}\nmoved to {aside}\n{self.recovered}")
+        path = damage.path or _damaged_file(self.path, self.user_path)
+        aside = _move_aside(path, damage)
+        self._repairs.append((damage, path, aside, _salvage(aside)))
 
-    def _move_aside(self, damage: StoreCorrupt) -> Path:
-        """Rename the damaged file (and its WAL files) to `NAME.corrupt-TIME`; returns it."""
-        when = time.strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{when}")
-        n = 1
-        while aside.exists():
-            n += 1
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{when}-{n}")
+    def _restore(self, new_user_file: bool) -> None:
+        """After the store opened: the user's data back from the repaired files and the
+        backup, or from the backup when it is newer; `recovered` says what was done."""
+        said = []
+        salvaged = UserCopy(None, {})
+        for damage, path, aside, found in self._repairs:
+            if path == self.path:
+                said.append(f"the library file {path.name} was damaged ({damage.reason}): it"
+                            f" was moved to {aside.name} and a new one was made; import your"
+                            " dump files again to get the papers back")
+            if found.tables:  # the user file's, or a library of one file's
+                salvaged = found
+        user_repair = next((r for r in self._repairs if r[1] == self.user_path), None)
+        if user_repair or salvaged.tables:
+            backup = self.read_backup()
+            data = _newest(salvaged, backup)
+            self._put_user_data(data)
+            self.write_backup(locked=True)
+            origin = " and ".join(o for o, ok in (("the damaged file", bool(salvaged.tables)),
+                                                   ("the backup", backup is not None)) if ok)
+            damaged = (f"the user data file {self.user_path.name} was damaged"
+                       f" ({user_repair[0].reason}): it was moved to {user_repair[2].name};"
+                       if user_repair else "")
+            said.append(f"{damaged} restored {counts_text(data.tables)}"
+                        f" from {origin or 'nothing (no backup was found)'}".strip())
+        else:
+            said.append(self._catch_up(new_user_file))
+            if self._repairs:
+                said.append(f"your {counts_text(self.user_data().tables)} are kept")
+        said = [s for s in said if s]
+        if not said:
+            return
+        self.recovered = "; ".join(said)
+        if self._repairs:
+            log = self.path.with_name(REPAIR_LOG)
+            self.recovered += f" (details in {log.name})"
+            _log(log, "\n".join(f"{damage}\n{damage.details}\nmoved to {aside}"
+                                for damage, _, aside, _ in self._repairs)
+                 + f"\n{self.recovered}")
+
+
+def _damaged_file(*paths: Path) -> Path:
+    """The first of `paths` that is not a readable database (else the first: the papers'
+    file is the one that can be made again)."""
+    for path in paths:
         try:
-            for suffix in ("", "-wal", "-shm"):
-                src = Path(f"{self.path}{suffix}")
-                if src.exists():
-                    os.replace(src, f"{aside}{suffix}")
-        except OSError as exc:
-            raise StoreError(f"{damage}; it cannot be moved aside ({exc.strerror or exc})"
-                             ) from exc
-        return aside
+            conn = sqlite3.connect(path, timeout=5)
+            try:
+                if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                    return path
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return path
+    return paths[0]
+
+
+def _move_aside(path: Path, damage: StoreCorrupt) -> Path:
+    """Rename a damaged file (and its WAL files) to `NAME.corrupt-TIME`; returns the name."""
+    when = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{when}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.corrupt-{when}-{n}")
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(f"{path}{suffix}")
+            if src.exists():
+                os.replace(src, f"{aside}{suffix}")
+    except OSError as exc:
+        raise StoreError(f"{damage}; it cannot be moved aside ({exc.strerror or exc})") from exc
+    return aside
 
 
 def _check_failed(path: Path, rows: list[str]) -> StoreCorrupt:

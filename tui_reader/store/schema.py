@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS papers (
+# library.sqlite3: papers and where they came from. A cache of the dump files: a damaged one
+# is moved aside and made anew, and the next import fills it again.
+PAPERS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS main.papers (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
     abstract TEXT NOT NULL DEFAULT '',
@@ -22,13 +24,15 @@ CREATE TABLE IF NOT EXISTS papers (
     categories TEXT NOT NULL DEFAULT '[]',
     import_id INTEGER
 );
-CREATE INDEX IF NOT EXISTS papers_arxiv ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS papers_import ON papers(import_id);
+CREATE INDEX IF NOT EXISTS main.papers_arxiv ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS main.papers_import ON papers(import_id);
 -- the list's sort orders (SORT_SQL), so a page deep in 75,000 papers is an index walk
-CREATE INDEX IF NOT EXISTS papers_by_date ON papers(published IS NULL, published DESC, title);
-CREATE INDEX IF NOT EXISTS papers_by_upvotes ON papers(upvotes IS NULL, upvotes DESC, title);
-CREATE INDEX IF NOT EXISTS papers_by_title ON papers(title COLLATE NOCASE);
-CREATE TABLE IF NOT EXISTS files (
+CREATE INDEX IF NOT EXISTS main.papers_by_date ON papers(published IS NULL, published DESC,
+                                                         title);
+CREATE INDEX IF NOT EXISTS main.papers_by_upvotes ON papers(upvotes IS NULL, upvotes DESC,
+                                                            title);
+CREATE INDEX IF NOT EXISTS main.papers_by_title ON papers(title COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS main.files (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,
     sha1 TEXT NOT NULL,
@@ -38,41 +42,46 @@ CREATE TABLE IF NOT EXISTS files (
     papers INTEGER NOT NULL DEFAULT 0,
     imported_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS sources (
+CREATE TABLE IF NOT EXISTS main.sources (
     paper_id TEXT NOT NULL,
     file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     PRIMARY KEY (paper_id, file_id, position)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sources_file ON sources(file_id);
-CREATE TABLE IF NOT EXISTS imports (
+CREATE INDEX IF NOT EXISTS main.sources_file ON sources(file_id);
+CREATE TABLE IF NOT EXISTS main.imports (
     id INTEGER PRIMARY KEY,
     started_at REAL NOT NULL,
     new INTEGER NOT NULL DEFAULT 0,
     updated INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS bookmarks (
+"""
+PAPER_TABLES = frozenset({"papers", "files", "sources", "imports"})
+
+# user.sqlite3 (attached as `user`): the user's data, small, never lost (backup.py). The
+# index's to-do list is here too: a note and its index entry change in one transaction.
+USER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS user.bookmarks (
     paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS notes (
+CREATE TABLE IF NOT EXISTS user.notes (
     paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, updated_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS saved_searches (
+CREATE TABLE IF NOT EXISTS user.saved_searches (
     name TEXT PRIMARY KEY, query TEXT NOT NULL, sort TEXT NOT NULL, created_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS read_state (
+CREATE TABLE IF NOT EXISTS user.read_state (
     paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, read_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS user.settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- the user's data generation: one more with every change of it (backup.py)
-CREATE TABLE IF NOT EXISTS user_generation (
+CREATE TABLE IF NOT EXISTS user.user_generation (
     one INTEGER PRIMARY KEY CHECK (one = 1), generation INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS index_pending (paper_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS user.index_pending (paper_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
-TABLES = frozenset({"papers", "files", "sources", "imports", "bookmarks", "notes",
-                    "saved_searches", "read_state", "settings", "user_generation",
-                    "index_pending"})
+USER_FILE_TABLES = frozenset({"bookmarks", "notes", "saved_searches", "read_state", "settings",
+                              "user_generation", "index_pending"})
 # The user's data: what a backup holds and a repair restores (table -> columns, key first).
 USER_TABLES = {
     "bookmarks": ("paper_id", "title", "created_at"),
