@@ -566,6 +566,7 @@ class Library:
         self.store.index_done([doc["id"]])
 
     def mark_read(self, ref: str, read: bool = True) -> None:
+        """Mark a paper read (or unread)."""
         paper = self.store.paper(self.resolve(ref))
         self.store.set_read(paper.id, paper.title, read)
 
@@ -582,6 +583,7 @@ class Library:
         return self._views([papers.get(i) or Paper(id=i, title=title) for i, title in refs])
 
     def saved_searches(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
         return self.store.saved_searches()
 
     def save_search(self, name: str, query: str, sort: str = "relevance") -> SavedSearch:
@@ -594,6 +596,7 @@ class Library:
         return search
 
     def delete_search(self, name: str) -> bool:
+        """Forget a saved search; False when there was none of that name."""
         return self.store.delete_search(name)
 
     def count(self, query: str) -> int:
@@ -601,9 +604,11 @@ class Library:
         return self.search(query, limit=1).total
 
     def setting(self, key: str, default: str | None = None) -> str | None:
+        """A setting's value, or `default`."""
         return self.store.setting(key, default)
 
     def set_setting(self, key: str, value: str) -> None:
+        """Set a setting (kept with the user's data, backed up)."""
         self.store.set_setting(key, value)
 
     def stats(self) -> dict[str, int]:

@@ -69,6 +69,7 @@ class PaperTables(Database):
         return cur.lastrowid
 
     def finish_import(self, import_id: int, new: int, updated: int) -> None:
+        """Record what an import run added and changed."""
         with self.transaction():
             self.db.execute("UPDATE imports SET new = ?, updated = ? WHERE id = ?",
                             (new, updated, import_id))

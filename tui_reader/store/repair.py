@@ -28,6 +28,7 @@ class Repairs(Backups):
         self._repairs: list[tuple[StoreCorrupt, Path, Path, UserCopy]] = []
 
     def explain(self, exc: sqlite3.DatabaseError) -> Exception:
+        """As Database.explain; damage makes the next start check the whole file."""
         error = super().explain(exc)
         if isinstance(error, StoreCorrupt):
             self._stamp_path().unlink(missing_ok=True)  # the next start checks the whole file

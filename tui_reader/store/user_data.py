@@ -25,6 +25,7 @@ class UserTables(Backups):
     """Reading and changing the user's data."""
 
     def set_bookmark(self, paper_id: str, title: str, on: bool) -> None:
+        """Bookmark a paper (`on`) or remove its bookmark."""
         with self._user_change():
             if on:
                 self.db.execute("INSERT OR IGNORE INTO bookmarks VALUES (?, ?, ?)",
@@ -33,6 +34,7 @@ class UserTables(Backups):
                 self.db.execute("DELETE FROM bookmarks WHERE paper_id = ?", (paper_id,))
 
     def bookmarks(self) -> list[Bookmark]:
+        """Every bookmark, newest first."""
         return [Bookmark(paper_id=r[0], title=r[1], created_at=datetime.fromtimestamp(r[2]))
                 for r in self.db.execute("SELECT * FROM bookmarks ORDER BY created_at DESC")]
 
@@ -77,6 +79,7 @@ class UserTables(Backups):
         return {i: tuple(f) for i, f in flags.items()}
 
     def set_read(self, paper_id: str, title: str, read: bool) -> None:
+        """Mark a paper read or unread."""
         with self._user_change():
             if read:
                 self.db.execute("INSERT OR IGNORE INTO read_state VALUES (?, ?, ?)",
@@ -85,6 +88,7 @@ class UserTables(Backups):
                 self.db.execute("DELETE FROM read_state WHERE paper_id = ?", (paper_id,))
 
     def save_search(self, search: SavedSearch) -> None:
+        """Keep a search under its name (an existing name is replaced)."""
         search = search.model_copy(update={"name": user_text(search.name).strip(),
                                            "query": user_text(search.query)})
         with self._user_change():
@@ -94,21 +98,25 @@ class UserTables(Backups):
                 (search.name, search.query, search.sort, time.time()))
 
     def delete_search(self, name: str) -> bool:
+        """Forget a saved search; False when there was none of that name."""
         name = user_text(name).strip()
         with self._user_change():
             cur = self.db.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
         return cur.rowcount > 0
 
     def saved_searches(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
         return [SavedSearch(name=r[0], query=r[1], sort=r[2],
                             created_at=datetime.fromtimestamp(r[3]))
                 for r in self.db.execute("SELECT * FROM saved_searches ORDER BY name")]
 
     def setting(self, key: str, default: str | None = None) -> str | None:
+        """A setting's value, or `default`."""
         row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
+        """Set a setting (kept with the user's data)."""
         with self._user_change():
             self.db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
                             " value = excluded.value", (key, value))
