@@ -104,7 +104,7 @@ class Backups(Database):
 
     def user_data(self) -> UserCopy:
         """Every row of the user's tables and their generation, read in one snapshot."""
-        with self.snapshot() as db:
+        with self.transaction("DEFERRED") as db:
             return UserCopy(self.generation(), {table: [tuple(r) for r in db.execute(
                 f"SELECT {', '.join(columns)} FROM {table} ORDER BY {columns[0]}")]
                 for table, columns in USER_TABLES.items()})

@@ -144,10 +144,11 @@ class Database:
         self._local = threading.local()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (a failed COMMIT too)."""
+    def transaction(self, kind: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE (a change) or DEFERRED (reads that see one state of the files) ...
+        COMMIT, rolled back on any error (a failed COMMIT too)."""
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
+        db.execute(f"BEGIN {kind}")
         try:
             yield db
             db.execute("COMMIT")
@@ -158,16 +159,6 @@ class Database:
                 except sqlite3.Error:
                     pass
             raise
-
-    @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
-        """Reads that see one state of the file (a deferred transaction)."""
-        db = self.db
-        db.execute("BEGIN")
-        try:
-            yield db
-        finally:
-            db.execute("COMMIT")
 
 
 def _private_file(path: Path) -> None:

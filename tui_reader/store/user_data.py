@@ -26,12 +26,16 @@ class UserTables(Backups):
 
     def set_bookmark(self, paper_id: str, title: str, on: bool) -> None:
         """Bookmark a paper (`on`) or remove its bookmark."""
-        with self._user_change():
+        self._set_mark("bookmarks", paper_id, title, on)
+
+    def _set_mark(self, table: str, paper_id: str, title: str, on: bool) -> None:
+        """A row (id, title, time) of `table` for this paper (`on`), or none."""
+        with self._user_change() as db:
             if on:
-                self.db.execute("INSERT OR IGNORE INTO bookmarks VALUES (?, ?, ?)",
-                                (paper_id, title, time.time()))
+                db.execute(f"INSERT OR IGNORE INTO {table} VALUES (?, ?, ?)",
+                           (paper_id, title, time.time()))
             else:
-                self.db.execute("DELETE FROM bookmarks WHERE paper_id = ?", (paper_id,))
+                db.execute(f"DELETE FROM {table} WHERE paper_id = ?", (paper_id,))
 
     def bookmarks(self) -> list[Bookmark]:
         """Every bookmark, newest first."""
@@ -80,12 +84,7 @@ class UserTables(Backups):
 
     def set_read(self, paper_id: str, title: str, read: bool) -> None:
         """Mark a paper read or unread."""
-        with self._user_change():
-            if read:
-                self.db.execute("INSERT OR IGNORE INTO read_state VALUES (?, ?, ?)",
-                                (paper_id, title, time.time()))
-            else:
-                self.db.execute("DELETE FROM read_state WHERE paper_id = ?", (paper_id,))
+        self._set_mark("read_state", paper_id, title, read)
 
     def save_search(self, search: SavedSearch) -> None:
         """Keep a search under its name (an existing name is replaced)."""
