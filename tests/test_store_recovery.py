@@ -206,3 +206,23 @@ def test_a_library_of_one_file_moves_its_user_data_to_the_user_file(template, li
     assert not tables & {"bookmarks", "notes", "saved_searches", "read_state", "settings"}
     assert marked(library_dir) == {ids[1], ids[2], ids[5]}
     assert integrity(library_dir / "user.sqlite3") == "ok"
+
+
+def test_a_second_library_in_one_process_leaves_the_first_ones_locks_alone(
+        template, library_dir):
+    """Opening a store never opens its files but through SQLite: closing another descriptor
+    of a database file drops the locks SQLite holds on it in this process, and a process
+    that closes the library next then thinks it is the last one and removes the WAL."""
+    ids = template[1]
+    lasting = Library(library_dir)  # as the reader keeps it
+    try:
+        lasting.note(ids[1], "in the WAL")
+        Library(library_dir).close()  # as a command in the same process would
+        assert cli(library_dir, "stats").returncode == 0  # another process opens and closes
+        assert lasting.paper(ids[1]).note == "in the WAL"
+        lasting.note(ids[2], "and more")
+        for i, text in ((1, "in the WAL"), (2, "and more")):  # seen by another process
+            shown = cli(library_dir, "show", ids[i], "--json")
+            assert shown.returncode == 0 and json.loads(shown.stdout)["note"] == text, shown
+    finally:
+        lasting.close()

@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import Connection, StoreCorrupt, explain, os_error
+from .errors import Connection, explain, os_error
 from .schema import PAPER_TABLES, PAPERS_SCHEMA, USER_FILE_TABLES, USER_SCHEMA
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 USER_FILE = "user.sqlite3"  # beside the papers' file
 
 
@@ -36,20 +35,18 @@ class Database:
     def _open(self) -> bool:
         """Open both files (made 0600 when missing), make their tables, move the user's
         tables of a library of one file into the user's file; True when the user's file is
-        new (missing or empty). StoreCorrupt when a file is not a database."""
-        heads = {}
+        new (missing or empty). StoreCorrupt when a file is not a database.
+
+        The files are never opened but by SQLite: closing another descriptor of a database
+        file drops the POSIX locks SQLite holds on it in this process (another Store open
+        here), and another process may then checkpoint and remove a WAL still in use."""
+        sizes = {}
         for path in (self.path, self.user_path):
             try:
                 _private_file(path)
-                with open(path, "rb") as f:
-                    heads[path] = f.read(100)
+                sizes[path] = path.stat().st_size
             except OSError as exc:
                 raise os_error(exc, path, "open") from exc
-            head = heads[path]
-            if head and (len(head) < 100 or not head.startswith(SQLITE_HEADER)):
-                raise StoreCorrupt(f"the library file {path} is not a database",
-                                   reason="it is not a database: its header is damaged",
-                                   path=path)
         db = self.db
         for schema, tables, statements in (("main", PAPER_TABLES, PAPERS_SCHEMA),
                                            ("user", USER_FILE_TABLES, USER_SCHEMA)):
@@ -58,7 +55,7 @@ class Database:
                     for statement in statements.split(";"):
                         if statement.strip():
                             db.execute(statement)
-        return self._move_user_tables() is None and not heads[self.user_path]
+        return self._move_user_tables() is None and not sizes[self.user_path]
 
     def _tables(self, schema: str) -> set[str]:
         return {r[0] for r in self.db.execute(

@@ -66,7 +66,7 @@ class Repairs(Backups):
         """Move the damaged file aside (the one `damage` names, else the one that fails a
         check) and keep what still reads of the user's data in it; `_restore` finishes."""
         self._close_connections()
-        path = damage.path or _damaged_file(self.path, self.user_path)
+        path = damage.path or _damaged_file(self.user_path, self.path)
         aside = _move_aside(path, damage)
         self._repairs.append((damage, path, aside, _salvage(aside)))
 
@@ -112,8 +112,8 @@ class Repairs(Backups):
 
 
 def _damaged_file(*paths: Path) -> Path:
-    """The first of `paths` that is not a readable database (else the first: the papers'
-    file is the one that can be made again)."""
+    """The first of `paths` that is not a readable database (else the last: the papers'
+    file, the one that can be made again)."""
     for path in paths:
         try:
             conn = sqlite3.connect(path, timeout=5)
@@ -124,7 +124,7 @@ def _damaged_file(*paths: Path) -> Path:
                 conn.close()
         except sqlite3.Error:
             return path
-    return paths[0]
+    return paths[-1]
 
 
 def _move_aside(path: Path, damage: StoreCorrupt) -> Path:
