@@ -226,3 +226,30 @@ def test_a_second_library_in_one_process_leaves_the_first_ones_locks_alone(
             assert shown.returncode == 0 and json.loads(shown.stdout)["note"] == text, shown
     finally:
         lasting.close()
+
+
+def test_a_backup_is_never_replaced_by_an_older_state(template, library_dir):
+    """A user file put back from an older copy while a library runs: its backups stop (one
+    sentence), the newer backup stays, and the next start restores from it."""
+    ids = template[1]
+    lib = Library(library_dir)
+    try:
+        lib.bookmark(ids[1])
+        lib.bookmark(ids[2])
+        assert lib.store.write_backup()
+        with sqlite3.connect(library_dir / "user.sqlite3") as conn:  # the older copy's state
+            conn.execute("DELETE FROM bookmarks WHERE paper_id = ?", (ids[2],))
+            conn.execute("UPDATE user_generation SET generation = 1")
+        conn.close()
+        assert not lib.store.write_backup()
+        assert "holds newer data" in lib.store.backup_error and "\n" not in lib.store.backup_error
+        assert marked(library_dir) == {ids[1], ids[2]}
+    finally:
+        lib.close()
+    assert marked(library_dir) == {ids[1], ids[2]}
+    lib = Library(library_dir)
+    try:
+        assert "restored 1 bookmarks" in lib.notices[0]
+        assert {b.id for b in lib.bookmarks()} == {ids[1], ids[2]}
+    finally:
+        lib.close()
