@@ -62,6 +62,24 @@ def test_a_missing_or_empty_user_file_gets_the_user_data_back_from_the_backup(
     assert quiet.stderr == b"" and json.loads(quiet.stdout)["bookmarks"] == 2
 
 
+def test_a_missing_papers_file_is_said_in_one_line_and_the_user_data_is_kept(
+        template, library_dir):
+    ids = template[1]
+    user_data_then_close(library_dir, ids)
+    (library_dir / "library.sqlite3").unlink()
+
+    listed = cli(library_dir, "bookmarks", "--json")
+    assert listed.returncode == 0, listed.stderr
+    line = one_line_error(listed.stderr)
+    assert "library.sqlite3 was missing or empty" in line and "import your dump" in line, line
+    assert "your 2 bookmarks, 1 notes, 1 saved searches are kept" in line, line
+    assert {b["id"] for b in json.loads(listed.stdout)["bookmarks"]} == {ids[5], ids[6]}
+    assert cli(library_dir, "import", template[2]).returncode == 0
+    shown = json.loads(cli(library_dir, "show", ids[7], "--json").stdout)
+    assert shown["note"] == "walrus thoughts" and shown["bookmarked"] is False
+    assert cli(library_dir, "stats").stderr == b""
+
+
 def test_an_older_copy_of_the_user_file_gets_the_newer_user_data_from_the_backup(
         template, library_dir, tmp_path):
     ids = template[1]

@@ -31,6 +31,7 @@ class Database:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connecting = False
+        self._papers_file_new = False  # the papers' file was missing or empty at open
 
     def _open(self) -> bool:
         """Open both files (made 0600 when missing), make their tables, move the user's
@@ -55,6 +56,7 @@ class Database:
                     for statement in statements.split(";"):
                         if statement.strip():
                             db.execute(statement)
+        self._papers_file_new = not sizes[self.path]
         return self._move_user_tables() is None and not sizes[self.user_path]
 
     def _tables(self, schema: str) -> set[str]:

@@ -97,7 +97,12 @@ class Repairs(Backups):
                         f" from {origin or 'nothing (no backup was found)'}".strip())
         else:
             said.append(self._catch_up(new_user_file))
-            if self._repairs:
+            lost = self._papers_file_new and not new_user_file and not self._repairs
+            if lost:
+                said.append(f"the library file {self.path.name} was missing or empty: a new"
+                            " one was made; import your dump files again to get the papers"
+                            " back")
+            if self._repairs or lost:
                 said.append(f"your {counts_text(self.user_data().tables)} are kept")
         said = [s for s in said if s]
         if not said:
