@@ -104,7 +104,7 @@ def test_export_formats(cli, corpus_file, tmp_path):
     assert "eprint = {2401.00001}" in bib and "author = {Ada Lovelace and Alan Turing}" in bib
     out = tmp_path / "b.bib"
     assert cli("export", "bookmarks", "--format", "bibtex", "-o", out).exit_code == 0
-    assert "note = {50\\% faster \\& \\{better\\}}" in out.read_text()
+    assert "note = {50{\\%} faster {\\&} {\\{}better{\\}}}" in out.read_text()
     assert cli("export", "search").exit_code == 2
 
 

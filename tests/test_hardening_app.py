@@ -195,7 +195,7 @@ def test_pasted_control_characters_never_reach_the_screen(hostile_dir, tmp_path)
                 screen_text(app)
                 await pilot.press("ctrl+s", "escape")
                 await settle(pilot)
-            assert any((n.text or "").endswith("second line") for n in lib.note_records())
+            assert any((p.note or "").endswith("second line") for p in lib.notes())
         finally:
             lib.close()
 
@@ -208,7 +208,7 @@ def test_a_repaired_store_is_told_in_the_app(hostile_dir, tmp_path):
     lib = Library(data)
     lib.bookmark(paper_id("[bold]x[/bold]"))
     lib.close()
-    db = data / "library.sqlite3"
+    db = data / "user.sqlite3"
     with open(db, "r+b") as f:
         f.write(b"garbage" * 20)
 
@@ -220,7 +220,7 @@ def test_a_repaired_store_is_told_in_the_app(hostile_dir, tmp_path):
                 await settle(pilot)
                 text = " ".join(screen_text(app).split())
                 assert "is not a database" in text or "damaged" in text
-                assert "restored 1 bookmarks" in text
+                assert "user.sqlite3 was damaged" in text and "restored 1" in text
         finally:
             lib.close()
 
@@ -276,7 +276,7 @@ def test_the_app_and_the_cli_write_at_the_same_moment(tmp_path):
             lib.close()
         out, err = writer.communicate()
         assert writer.returncode == 0 and b"done" in out, err
-        db = data / "library.sqlite3"
+        db = data / "user.sqlite3"
         assert {r[0] for r in rows(db, "SELECT paper_id FROM bookmarks")} == marked | set(cli_ids)
         notes = dict(rows(db, "SELECT paper_id, text FROM notes"))
         assert {p: notes[p] for p in marked} == {p: "app" for p in marked}

@@ -58,7 +58,7 @@ def library_dir(template, tmp_path) -> Path:
 
 
 def user_data(data_dir: Path) -> dict[str, list[tuple]]:
-    db = data_dir / "library.sqlite3"
+    db = data_dir / "user.sqlite3"
     return {t: rows(db, f"SELECT * FROM {t} ORDER BY 1") for t in USER_TABLES}
 
 
@@ -139,6 +139,7 @@ def test_a_damaged_index_is_detected_at_start_and_rebuilt_from_the_store(
         lib.close()
     assert user_data(library_dir) == before  # user data never touched
     assert integrity(library_dir / "library.sqlite3") == "ok"
+    assert integrity(library_dir / "user.sqlite3") == "ok"
     lib = Library(library_dir)
     try:
         assert not lib.index_rebuilt and lib.notices == []
@@ -370,17 +371,18 @@ def test_start_clears_only_what_it_wrote_of_the_index_to_do_list(tmp_path, monke
     lib = Library(tmp_path / "data")
     try:
         lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
-        first, second = [p.id for p in lib.browse(limit=2)[1]]
-        lib.store.set_index_pending([first])
+        first, second = lib.browse(limit=2)[1]
+        lib.store.set_note(first.id, first.title, "a note the index has not seen")
         write = lib.index.write
 
         def write_then_another_note(docs, **kwargs):
             written = write(docs, **kwargs)
-            lib.store.set_index_pending([second])  # another process's note, meanwhile
+            # another process's note, meanwhile
+            lib.store.set_note(second.id, second.title, "saved meanwhile")
             return written
 
         monkeypatch.setattr(lib.index, "write", write_then_another_note)
         lib._check_index()
-        assert lib.store.index_pending() == (False, [second])
+        assert lib.store.index_pending() == (False, [second.id])
     finally:
         lib.close()

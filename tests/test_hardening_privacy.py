@@ -51,7 +51,8 @@ def test_the_data_dir_and_its_files_are_the_owners_only_whatever_the_umask(tmp_p
             else:
                 assert mode(item) & 0o077 == 0, (how, item.name, oct(mode(item)))
         assert how != "--data-dir" or mode(data / "index") == 0o700
-        for name in ("library.sqlite3", "user-backup.json", "library.sqlite3.lock"):
+        for name in ("library.sqlite3", "user.sqlite3", "user-backup.json",
+                     "library.sqlite3.lock"):
             assert mode(data / name) == 0o600, (how, name)
 
 
@@ -62,14 +63,16 @@ def test_the_store_and_its_wal_are_private_while_open_and_loosened_files_are_tig
         lib = Library(tmp_path / "data")
         try:
             lib.set_setting("x", "y")
-            db = lib.store.path
-            for suffix in ("", "-wal", "-shm"):
-                assert mode(Path(f"{db}{suffix}")) == 0o600, suffix
+            files = (lib.store.path, lib.store.user_path)
+            for db in files:
+                for suffix in ("", "-wal", "-shm"):
+                    assert mode(Path(f"{db}{suffix}")) == 0o600, (db, suffix)
         finally:
             lib.close()
-        os.chmod(db, 0o644)  # e.g. copied in by hand
+        for db in files:
+            os.chmod(db, 0o644)  # e.g. copied in by hand
         Library(tmp_path / "data").close()
-        assert mode(db) == 0o600
+        assert [mode(db) for db in files] == [0o600, 0o600]
     finally:
         os.umask(old_umask)
 

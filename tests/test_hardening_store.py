@@ -32,7 +32,7 @@ from tests.test_hardening_support import (
     unprivileged,
     write_corpus,
 )
-from tui_reader import store as store_module
+from tui_reader.store import repair
 from tui_reader.library import Library
 from tui_reader.store import StoreCorrupt
 
@@ -104,7 +104,7 @@ def test_sigkill_while_saving_bookmarks_and_notes_keeps_every_acknowledged_chang
         template, library_dir, tmp_path):
     ids_file = template[0].parent / "ids.json"
     ids = template[1]
-    db = library_dir / "library.sqlite3"
+    db = library_dir / "user.sqlite3"
     rng = random.Random(1234)
     acknowledged: list[int] = []
     in_flight: set[int] = set()
@@ -146,7 +146,7 @@ def test_sigkill_while_saving_bookmarks_and_notes_keeps_every_acknowledged_chang
 def test_sigkill_of_the_real_cli_saving_a_note(template, library_dir):
     """The real command killed at random moments: the note is the old text or the new."""
     ids = template[1]
-    db = library_dir / "library.sqlite3"
+    db = library_dir / "user.sqlite3"
     rng = random.Random(99)
     started = time.monotonic()
     first = cli(library_dir, "note", ids[0], "--set", "committed text")
@@ -186,7 +186,7 @@ def test_two_processes_and_several_clis_write_at_the_same_moment(template, libra
     for proc in clis:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
-    db = library_dir / "library.sqlite3"
+    db = library_dir / "user.sqlite3"
     check_user_data_many = {r[0] for r in rows(db, "SELECT paper_id FROM bookmarks")}
     assert check_user_data_many == {ids[i] for i in range(40)} | {ids[i] for i in range(60, 64)}
     notes = dict(rows(db, "SELECT paper_id, text FROM notes"))
@@ -265,6 +265,11 @@ def _user_table(db: Path) -> None:
     damage_page(db, root_page(db, "bookmarks"))
 
 
+def _to_do_list(db: Path) -> None:
+    """Damage the user file's index to-do list: the user's own tables still read cleanly."""
+    damage_page(db, root_page(db, "index_pending"))
+
+
 def _text_file(db: Path) -> None:
     db.write_text("hello, I am a text file now\n")
 
@@ -280,35 +285,63 @@ def user_data_then_close(data_dir: Path, ids: list[str]) -> None:
     lib.note(ids[7], "walrus thoughts")
     lib.save_search("mine", "graphs")
     lib.close()  # writes the backup
-    assert not Path(f"{data_dir / 'library.sqlite3'}-wal").exists()  # all in the file now
+    for name in ("library.sqlite3", "user.sqlite3"):
+        assert not Path(f"{data_dir / name}-wal").exists()  # all in the files now
 
 
-@pytest.mark.parametrize("damage", [_header, _truncated, _papers_pages, _user_table,
-                                    _text_file, _zeroed], ids=lambda f: f.__name__.strip("_"))
-def test_a_damaged_store_is_detected_at_start_and_restored_from_the_backup(
+@pytest.mark.parametrize("damage", [_header, _truncated, _user_table, _to_do_list, _text_file,
+                                    _zeroed], ids=lambda f: f.__name__.strip("_"))
+def test_a_damaged_user_file_is_detected_at_start_and_restored_from_the_backup(
         template, library_dir, damage):
     ids = template[1]
     user_data_then_close(library_dir, ids)
-    db = library_dir / "library.sqlite3"
+    db = library_dir / "user.sqlite3"
     damage(db)
 
     listed = cli(library_dir, "bookmarks", "--json")  # the real command, a real start
     assert listed.returncode == 0, listed.stderr
     line = one_line_error(listed.stderr)
+    assert "the user data file user.sqlite3" in line, line
     assert "damaged" in line or "not a database" in line, line
-    assert "moved to library.sqlite3.corrupt-" in line and "import your dump files again" in line
+    assert "moved to user.sqlite3.corrupt-" in line, line
+    assert "import your dump files" not in line, line  # the papers are where they were
     assert "restored 2 bookmarks, 1 notes, 1 saved searches" in line, line
     assert {b["id"] for b in json.loads(listed.stdout)["bookmarks"]} == {ids[5], ids[6]}
-    assert len(list(library_dir.glob("library.sqlite3.corrupt-*"))) == 1  # kept, not deleted
+    assert len(list(library_dir.glob("user.sqlite3.corrupt-*[0-9]"))) == 1  # kept, not deleted
     assert integrity(db) == "ok"
     lib = Library(library_dir)  # repaired once, quiet after
     try:
         assert lib.notices == []
-        assert lib.stats() == {"papers": 0, "sources": 0, "bookmarks": 2, "notes": 1,
+        assert lib.stats() == {"papers": PAPERS, "sources": 1, "bookmarks": 2, "notes": 1,
                                "saved_searches": 1, "read": 0}
-        assert [n.text for n in lib.note_records()] == ["walrus thoughts"]
+        assert [p.note for p in lib.notes()] == ["walrus thoughts"]
+        assert [h.paper.id for h in lib.search("note:walrus").hits] == [ids[7]]
     finally:
         lib.close()
+
+
+@pytest.mark.parametrize("damage", [_header, _truncated, _papers_pages, _text_file, _zeroed],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_a_damaged_papers_file_is_made_anew_and_the_user_data_is_untouched(
+        template, library_dir, damage):
+    ids = template[1]
+    user_data_then_close(library_dir, ids)
+    user_file = library_dir / "user.sqlite3"
+    before = {t: rows(user_file, f"SELECT * FROM {t}") for t in ("bookmarks", "notes")}
+    damage(library_dir / "library.sqlite3")
+
+    listed = cli(library_dir, "bookmarks", "--json")
+    assert listed.returncode == 0, listed.stderr
+    line = one_line_error(listed.stderr)
+    assert "damaged" in line or "not a database" in line, line
+    assert "moved to library.sqlite3.corrupt-" in line and "import your dump files again" in line
+    assert "your 2 bookmarks, 1 notes, 1 saved searches are kept" in line, line
+    assert {b["id"] for b in json.loads(listed.stdout)["bookmarks"]} == {ids[5], ids[6]}
+    assert {t: rows(user_file, f"SELECT * FROM {t}") for t in before} == before
+    assert len(list(library_dir.glob("library.sqlite3.corrupt-*[0-9]"))) == 1  # and its WAL
+    stats = cli(library_dir, "stats", "--json")
+    assert stats.stderr == b"" and json.loads(stats.stdout) == {
+        "papers": 0, "sources": 0, "bookmarks": 2, "notes": 1, "saved_searches": 1, "read": 0}
 
 
 def test_after_a_repair_a_reimport_brings_the_papers_back_with_their_user_data(
@@ -323,11 +356,12 @@ def test_after_a_repair_a_reimport_brings_the_papers_back_with_their_user_data(
     assert shown["note"] == "walrus thoughts" and shown["title"].startswith("Paper 7 on ")
     found = json.loads(cli(library_dir, "search", "note:walrus", "--json").stdout)
     assert [r["id"] for r in found["results"]] == [ids[7]]  # the note is searchable again
-    assert json.loads(cli(library_dir, "saved", "--json").stdout)["saved"][0]["count"] > 0
+    [saved] = json.loads(cli(library_dir, "saved", "--json").stdout)["saved"]
+    assert saved["count"] == PAPERS // 12  # "graphs": every twelfth paper
 
 
 @pytest.mark.parametrize("backup", ["missing", "garbage", "wrong shape"])
-@pytest.mark.parametrize("damage", [_header, _papers_pages], ids=["header", "papers_pages"])
+@pytest.mark.parametrize("damage", [_header, _to_do_list], ids=["header", "to_do_list"])
 def test_a_damaged_store_without_a_usable_backup_still_opens_and_says_so(
         template, library_dir, damage, backup):
     ids = template[1]
@@ -339,7 +373,7 @@ def test_a_damaged_store_without_a_usable_backup_still_opens_and_says_so(
         copy.write_bytes(b"\x00{not json")
     else:
         copy.write_text(json.dumps({"format": "tui-reader user data", "tables": [1, 2]}))
-    damage(library_dir / "library.sqlite3")
+    damage(library_dir / "user.sqlite3")
     lib = Library(library_dir)
     try:
         [notice] = lib.notices
@@ -347,7 +381,7 @@ def test_a_damaged_store_without_a_usable_backup_still_opens_and_says_so(
             assert "restored 0 bookmarks, 0 notes, 0 saved searches from nothing" in notice
             assert "no backup was found" in notice
         else:  # the user's tables still read cleanly: nothing is lost
-            assert "restored 2 bookmarks, 1 notes, 1 saved searches from the damaged file;" \
+            assert "restored 2 bookmarks, 1 notes, 1 saved searches from the damaged file (" \
                 in notice
             assert {b.id for b in lib.bookmarks()} == {ids[5], ids[6]}
         lib.save_search("after", "graphs")  # and it works
@@ -378,9 +412,9 @@ def test_repair_keeps_user_data_newer_than_the_backup_when_it_still_reads(
     proc.wait()
     backup = json.loads((library_dir / "user-backup.json").read_text())
     assert backup["tables"]["notes"][0][2] == "first thought"
-    db = library_dir / "library.sqlite3"
+    db = library_dir / "user.sqlite3"
     checkpoint(db)
-    _papers_pages(db)
+    _to_do_list(db)
     shown = cli(library_dir, "notes", "--json")
     assert "restored 0 bookmarks, 1 notes" in one_line_error(shown.stderr)
     assert "from the damaged file and the backup" in shown.stderr.decode()
@@ -392,7 +426,7 @@ def test_damage_met_by_a_query_is_repaired_at_the_next_start(template, library_d
     """A big store is checked whole only once a day; damage a query meets is reported in a
     sentence and makes the next start check the whole file (and repair it)."""
     ids = template[1]
-    monkeypatch.setattr(store_module, "DEEP_CHECK_MAX_BYTES", 0)  # as if the store were big
+    monkeypatch.setattr(repair, "DEEP_CHECK_MAX_BYTES", 0)  # as if the store were big
     lib = Library(library_dir)
     lib.bookmark(ids[0])
     lib.close()
@@ -476,7 +510,7 @@ def test_a_full_disk_gives_a_clear_error_and_loses_nothing(template, small_disk,
         assert "the disk is full" in one_line_error(done.stderr), args
 
     filler.unlink()
-    assert integrity(data / "library.sqlite3") == "ok"
+    assert integrity(data / "library.sqlite3") == integrity(data / "user.sqlite3") == "ok"
     marks = json.loads(cli(data, "bookmarks", "--json").stdout)["bookmarks"]
     assert [m["id"] for m in marks] == [ids[0]]
     shown = json.loads(cli(data, "show", ids[1], "--json").stdout)
@@ -499,7 +533,7 @@ def test_an_import_that_fills_the_disk_stops_with_a_clear_error(template, small_
     assert "the disk is full" in done.stderr.decode()
     assert "Traceback" not in done.stderr.decode()
     (small_disk / "filler").unlink()
-    assert integrity(data / "library.sqlite3") == "ok"
+    assert integrity(data / "library.sqlite3") == integrity(data / "user.sqlite3") == "ok"
     again = cli(data, "import", big)  # a re-import completes
     assert again.returncode == 0, again.stderr
     assert json.loads(cli(data, "stats", "--json").stdout)["papers"] == PAPERS + 3000

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
+
+from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .models import PaperView
 
@@ -42,23 +45,45 @@ def to_markdown(papers: list[PaperView], heading: str) -> str:
     return "\n".join(lines)
 
 
-_BIB_SPECIAL = re.compile(r"([&%$#_{}])")
+# Text to LaTeX for BibTeX fields: every special character (\\ { } & % $ # _ ~ ^) and accented
+# letter as its LaTeX macro, each in braces (so BibTeX's case changes and name parsing keep
+# them whole); characters LaTeX has no macro for (CJK) stay as they are (UTF-8).
+_LATEX = UnicodeToLatexEncoder(non_ascii_only=False, unknown_char_policy="keep",
+                               unknown_char_warning=False,
+                               replacement_latex_protection="braces-all")
+_ARXIV_YEAR = re.compile(r"^(\d{2})(0[1-9]|1[0-2])\.\d{4,5}")
 
 
 def _bib(text: str) -> str:
-    return _BIB_SPECIAL.sub(r"\\\1", text.replace("\\", "\\textbackslash{}"))
+    return _LATEX.unicode_to_latex(text)
+
+
+def _ascii(text: str) -> str:
+    """`text` without its accents and anything not ASCII (for citation keys)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def paper_year(paper: PaperView) -> int | None:
+    """The year of a paper: its date's, else its arXiv id's (YYMM.NNNNN), else None."""
+    if paper.published:
+        return paper.published.year
+    found = _ARXIV_YEAR.match(paper.arxiv_id or "")
+    return 2000 + int(found.group(1)) if found else None
 
 
 def bibtex_key(paper: PaperView) -> str:
-    """A citation key: first author's surname, year and first title word (or the paper id)."""
-    surname = re.sub(r"\W", "", paper.authors[0].split()[-1]).lower() if paper.authors else ""
-    word = next((w.lower() for w in re.findall(r"[A-Za-z]{4,}", paper.title)), "")
-    year = str(paper.published.year) if paper.published else ""
-    key = f"{surname}{year}{word}"
+    """A citation key in ASCII: first author's surname, year (when known) and first title
+    word, or `paper` and the paper id."""
+    surname = (re.sub(r"[^A-Za-z]", "", _ascii(paper.authors[0].split()[-1])).lower()
+               if paper.authors and paper.authors[0].split() else "")
+    word = next((w.lower() for w in re.findall(r"[A-Za-z]{4,}", _ascii(paper.title))), "")
+    year = paper_year(paper)
+    key = f"{surname}{year or ''}{word}"
     return key if surname and word else f"paper{paper.id}"
 
 
 def to_bibtex(papers: list[PaperView]) -> str:
+    """Papers as BibTeX @misc entries (arXiv eprints where known), keys unique."""
     entries, keys = [], set()
     for p in papers:
         key = bibtex_key(p)
@@ -68,8 +93,11 @@ def to_bibtex(papers: list[PaperView]) -> str:
         fields = [("title", "{" + _bib(p.title) + "}")]
         if p.authors:
             fields.append(("author", _bib(" and ".join(p.authors))))
+        year = paper_year(p)
+        if year:
+            fields.append(("year", str(year)))
         if p.published:
-            fields += [("year", str(p.published.year)), ("month", str(p.published.month))]
+            fields.append(("month", str(p.published.month)))
         if p.arxiv_id:
             fields += [("eprint", p.arxiv_id), ("archivePrefix", "arXiv")]
         if p.categories:

@@ -15,10 +15,10 @@ from pathlib import Path
 from . import paths
 from .index import (SORTS, IndexBusy, PaperIndex, QueryError, add_documents, fragment, highlight,
                     paper_document)
-from .models import (FileReport, Highlight, ImportReport, Note, Paper, PaperView, SavedSearch,
+from .models import (FileReport, Highlight, ImportReport, Paper, PaperView, SavedSearch,
                      SearchHit, SearchResult)
 from .locks import FileLock, is_locked
-from .store import REBUILD_MARK, Store, StoreError
+from .store import REBUILD_MARK, Store, StoreError, batched
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
@@ -47,14 +47,6 @@ class ImportProgress:
     bytes_total: int
     papers: int
     indexed: int = 0  # papers in the index (committed so far): search covers these
-
-
-def _sha1(path: Path) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _size(path: Path) -> int:
@@ -183,7 +175,7 @@ class Library:
 
     def __init__(self, data_dir: str | Path | None = None, *,
                  progress: Callable[[int, int], None] | None = None):
-        """Open (or make) the library of a data dir. A damaged store is repaired (store.py);
+        """Open (or make) the library of a data dir. A damaged store is repaired (store/repair.py);
         an unusable index is rebuilt from the store, `progress(done, total)` meanwhile.
         `notices`: a sentence for the user about each thing start-up found and did."""
         self.root = paths.data_dir(data_dir)
@@ -259,8 +251,8 @@ class Library:
             # (it leaves the index alone while this holds the import lock) stays pending.
             rebuild, pending = self.store.index_pending()
             if damage is None and not self.index.recreated:
-                if pending and not rebuild:
-                    self._write_pending(pending, progress)
+                if pending and not rebuild:  # a few notes are written in an instant
+                    self._write_pending(pending, progress if len(pending) > BATCH else None)
                     indexed = self.index.probe()
                 if not rebuild and indexed == papers:
                     return
@@ -399,7 +391,8 @@ class Library:
             if not S_ISREG(stat.st_mode):  # reading a pipe or /dev/zero would never end
                 return FileReport(path=str(path), error="not a regular file (a pipe, a device"
                                                         " or a socket)")
-            sha1 = _sha1(path)
+            with open(path, "rb") as f:
+                sha1 = hashlib.file_digest(f, "sha1").hexdigest()
         except RuntimeError:  # Path.resolve on a symlink loop
             return FileReport(path=str(path), error="cannot read: a symlink loop")
         except OSError as exc:
@@ -419,7 +412,7 @@ class Library:
         writer = feeder()  # IndexBusy here, before the store changes
         file_id = self.store.start_file(key, stat.st_size, stat.st_mtime, dump.format)
         report = FileReport(path=str(path), format=dump.format)
-        for batch in _batched(dump.papers, BATCH):
+        for batch in batched(dump.papers, BATCH):
             merged, new_ids, changed_ids = self.store.merge_papers(batch, file_id, import_id)
             report.papers += len(batch)
             report.new += len(new_ids)
@@ -597,6 +590,7 @@ class Library:
         self.store.index_done([doc["id"]])
 
     def mark_read(self, ref: str, read: bool = True) -> None:
+        """Mark a paper read (or unread)."""
         paper = self.store.paper(self.resolve(ref))
         self.store.set_read(paper.id, paper.title, read)
 
@@ -612,10 +606,8 @@ class Library:
         papers = self.store.papers([i for i, _ in refs])
         return self._views([papers.get(i) or Paper(id=i, title=title) for i, title in refs])
 
-    def note_records(self) -> list[Note]:
-        return self.store.notes()
-
     def saved_searches(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
         return self.store.saved_searches()
 
     def save_search(self, name: str, query: str, sort: str = "relevance") -> SavedSearch:
@@ -628,6 +620,7 @@ class Library:
         return search
 
     def delete_search(self, name: str) -> bool:
+        """Forget a saved search; False when there was none of that name."""
         return self.store.delete_search(name)
 
     def count(self, query: str) -> int:
@@ -635,9 +628,11 @@ class Library:
         return self.search(query, limit=1).total
 
     def setting(self, key: str, default: str | None = None) -> str | None:
+        """A setting's value, or `default`."""
         return self.store.setting(key, default)
 
     def set_setting(self, key: str, value: str) -> None:
+        """Set a setting (kept with the user's data, backed up)."""
         self.store.set_setting(key, value)
 
     def stats(self) -> dict[str, int]:
@@ -657,13 +652,3 @@ class Library:
             return None
         return self.import_paths([paths.sample_dumps()])
 
-
-def _batched(items: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    batch: list[Paper] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

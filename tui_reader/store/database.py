@@ -1,0 +1,172 @@
+"""The store's two SQLite files: a connection per thread (WAL mode) to the papers' file with
+the user's file attached as `user`, transactions, the schema, errors explained (errors.py).
+
+A transaction that changes only the user's tables writes only the user's file (atomic there);
+one that changes tables of both files is atomic in each file but not across them (SQLite in
+WAL mode), so none does where it matters: a note and its index to-do entry are both in the
+user's file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import Connection, explain, os_error
+from .schema import PAPER_TABLES, PAPERS_SCHEMA, USER_FILE_TABLES, USER_SCHEMA
+
+USER_FILE = "user.sqlite3"  # beside the papers' file
+
+
+class Database:
+    """The store's file and this process's connections to it (one per thread)."""
+
+    def __init__(self, path: Path, backup: Path | None = None):
+        self.path = Path(path)
+        self.user_path = self.path.with_name(USER_FILE)
+        self.backup_path = Path(backup) if backup else self.path.with_name("user-backup.json")
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connecting = False
+        self._papers_file_new = False  # the papers' file was missing or empty at open
+
+    def _open(self) -> bool:
+        """Open both files (made 0600 when missing), make their tables, move the user's
+        tables of a library of one file into the user's file; True when the user's file is
+        new (missing or empty). StoreCorrupt when a file is not a database.
+
+        The files are never opened but by SQLite: closing another descriptor of a database
+        file drops the POSIX locks SQLite holds on it in this process (another Store open
+        here), and another process may then checkpoint and remove a WAL still in use."""
+        sizes = {}
+        for path in (self.path, self.user_path):
+            try:
+                _private_file(path)
+                sizes[path] = path.stat().st_size
+            except OSError as exc:
+                raise os_error(exc, path, "open") from exc
+        db = self.db
+        for schema, tables, statements in (("main", PAPER_TABLES, PAPERS_SCHEMA),
+                                           ("user", USER_FILE_TABLES, USER_SCHEMA)):
+            if not tables <= self._tables(schema):
+                with self.transaction():
+                    for statement in statements.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+        self._papers_file_new = not sizes[self.path]
+        return self._move_user_tables() is None and not sizes[self.user_path]
+
+    def _tables(self, schema: str) -> set[str]:
+        return {r[0] for r in self.db.execute(
+            f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'")}
+
+    def _move_user_tables(self) -> int | None:
+        """A library of one file (before user.sqlite3): its user tables move to the user's
+        file (copied in one transaction, then dropped in another: a crash between leaves
+        them in both, and the next start only drops them). Returns how many moved, or None
+        when there were none."""
+        old = self._tables("main") & USER_FILE_TABLES
+        if not old:
+            return None
+        moved = 0
+        with self.transaction() as db:
+            fresh = not any(db.execute(f"SELECT 1 FROM user.{t} LIMIT 1").fetchone()
+                            for t in USER_FILE_TABLES)
+            if fresh:
+                for table in sorted(old):
+                    columns = [r[1] for r in db.execute(f"PRAGMA main.table_info({table})")]
+                    names = ", ".join(columns)
+                    moved += db.execute(f"INSERT OR IGNORE INTO user.{table} ({names})"
+                                        f" SELECT {names} FROM main.{table}").rowcount
+        with self.transaction() as db:
+            for table in old:
+                db.execute(f"DROP TABLE main.{table}")
+        return moved
+
+    def explain(self, exc: sqlite3.DatabaseError) -> Exception:
+        """The StoreError that says what an SQLite error means to the user (or `exc`)."""
+        return explain(exc, self.path, connecting=self._connecting,
+                       backup_name=self.backup_path.name)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections are not shared between threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            self._connecting = True
+            try:
+                try:
+                    conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                           check_same_thread=False, factory=Connection)
+                except sqlite3.DatabaseError as exc:
+                    raise self.explain(exc) from exc
+                conn.store = self
+                conn.row_factory = sqlite3.Row
+                try:
+                    conn.execute("ATTACH DATABASE ? AS user", (str(self.user_path),))
+                    for schema in ("main", "user"):
+                        conn.execute(f"PRAGMA {schema}.journal_mode=WAL")
+                        conn.execute(f"PRAGMA {schema}.synchronous=NORMAL")
+                    conn.execute("PRAGMA foreign_keys=ON")
+                    conn.execute("SELECT count(*) FROM main.sqlite_master").fetchone()
+                    conn.execute("SELECT count(*) FROM user.sqlite_master").fetchone()
+                except BaseException:
+                    conn.close()
+                    raise
+            finally:
+                self._connecting = False
+            self._local.conn = conn
+            self._connections.append(conn)
+        return conn
+
+    def _drop_thread_connection(self) -> None:
+        """Close this thread's connection (a thread that ends takes its connection along)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            try:
+                self._connections.remove(conn)
+            except ValueError:
+                pass
+            conn.close()
+
+    def _close_connections(self) -> None:
+        for conn in self._connections:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._connections.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def transaction(self, kind: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE (a change) or DEFERRED (reads that see one state of the files) ...
+        COMMIT, rolled back on any error (a failed COMMIT too)."""
+        db = self.db
+        db.execute(f"BEGIN {kind}")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty and 0600 when it is missing; tighten it when others can read it."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            os.chmod(path, 0o600)
+        return
+    os.close(fd)

@@ -1,0 +1,227 @@
+"""Papers, their sources (imported files, positions), imports, and the index's to-do list:
+all rebuildable from the dump files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from ..models import Paper, Source
+from .database import Database
+from .schema import PAPER_COLUMNS, REBUILD_MARK, SORT_SQL, batched, marks
+
+
+def _paper_row(p: Paper, import_id: int | None) -> tuple:
+    return (
+        p.id, p.title, p.abstract, json.dumps(p.authors, ensure_ascii=False), p.authors_count,
+        p.organization, p.published.isoformat() if p.published else None, int(p.year_inferred),
+        p.upvotes, p.arxiv_id, p.url, json.dumps(p.categories, ensure_ascii=False), import_id,
+    )
+
+
+def _paper_from_row(row: sqlite3.Row, sources: list[Source] | None = None) -> Paper:
+    return Paper(
+        id=row["id"], title=row["title"], abstract=row["abstract"],
+        authors=json.loads(row["authors"]), authors_count=row["authors_count"],
+        organization=row["organization"],
+        published=date.fromisoformat(row["published"]) if row["published"] else None,
+        year_inferred=bool(row["year_inferred"]), upvotes=row["upvotes"],
+        arxiv_id=row["arxiv_id"], url=row["url"], categories=json.loads(row["categories"]),
+        sources=sources or [],
+    )
+
+
+class PaperTables(Database):
+    """Papers and where they came from."""
+
+    # -- the index's to-do list ------------------------------------------------------------
+    def index_pending(self) -> tuple[bool, list[str]]:
+        """What the index may lack: (rebuild it all, ids of papers to write again). Papers of
+        a file whose import did not finish, papers whose note was not indexed."""
+        rows = self.db.execute(
+            "SELECT paper_id FROM index_pending UNION SELECT s.paper_id FROM sources s"
+            " JOIN files f ON f.id = s.file_id WHERE f.sha1 = ''").fetchall()
+        ids = [r[0] for r in rows]
+        return REBUILD_MARK in ids, [i for i in ids if i != REBUILD_MARK]
+
+    def index_done(self, paper_ids: Iterable[str], *, imports: bool = False) -> None:
+        """The index has these papers (REBUILD_MARK: it was rebuilt); `imports`: and the
+        papers of interrupted imports (their files are still imported again by the next
+        import)."""
+        with self.transaction():
+            self.db.executemany("DELETE FROM index_pending WHERE paper_id = ?",
+                                [(i,) for i in paper_ids])
+            if imports:
+                self.db.execute("UPDATE files SET sha1 = 'interrupted' WHERE sha1 = ''")
+
+    # -- imported files ---------------------------------------------------------------------
+    def file_record(self, path: str) -> sqlite3.Row | None:
+        """What the store knows of an imported file (sha1, size, mtime), or None."""
+        return self.db.execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
+
+    def file_with_sha1(self, sha1: str) -> sqlite3.Row | None:
+        """An imported file with this content (under any path), or None."""
+        return self.db.execute("SELECT * FROM files WHERE sha1 = ? LIMIT 1", (sha1,)).fetchone()
+
+    def distinct_papers(self, file_ids: list[int]) -> int:
+        """How many distinct papers these files hold."""
+        return self.db.execute(
+            "SELECT COUNT(DISTINCT paper_id) FROM sources"
+            " WHERE file_id IN (SELECT value FROM json_each(?))", (json.dumps(file_ids),)
+        ).fetchone()[0]
+
+    def begin_import(self) -> int:
+        """Start an import run; its id marks the papers it adds (the "New" view)."""
+        with self.transaction():
+            cur = self.db.execute("INSERT INTO imports (started_at) VALUES (?)", (time.time(),))
+        return cur.lastrowid
+
+    def finish_import(self, import_id: int, new: int, updated: int) -> None:
+        """Record what an import run added and changed."""
+        with self.transaction():
+            self.db.execute("UPDATE imports SET new = ?, updated = ? WHERE id = ?",
+                            (new, updated, import_id))
+
+    def start_file(self, path: str, size: int, mtime: float, fmt: str | None) -> int:
+        """Record a file being (re)imported and forget its old sources; returns its id."""
+        with self.transaction():
+            row = self.db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+            if row:
+                self.db.execute("DELETE FROM sources WHERE file_id = ?", (row["id"],))
+                self.db.execute(
+                    "UPDATE files SET sha1 = '', size = ?, mtime = ?, format = ?, papers = 0,"
+                    " imported_at = ? WHERE id = ?", (size, mtime, fmt, time.time(), row["id"]))
+                file_id = row["id"]
+            else:
+                cur = self.db.execute(
+                    "INSERT INTO files (path, sha1, size, mtime, format, imported_at)"
+                    " VALUES (?, '', ?, ?, ?, ?)", (path, size, mtime, fmt, time.time()))
+                file_id = cur.lastrowid
+        return file_id
+
+    def finish_file(self, file_id: int, sha1: str, papers: int) -> None:
+        """Mark a file completely imported (only then is it skipped next time)."""
+        with self.transaction():
+            self.db.execute("UPDATE files SET sha1 = ?, papers = ? WHERE id = ?",
+                            (sha1, papers, file_id))
+
+    # -- papers ------------------------------------------------------------------------------
+    def merge_papers(self, papers: list[Paper], file_id: int, import_id: int
+                     ) -> tuple[list[Paper], set[str], set[str]]:
+        """Insert or enrich `papers` (deduplicated by id, merged by arXiv id) in one transaction.
+
+        Returns the stored (merged) papers, the ids new to the store and the ids whose
+        stored fields changed.
+        """
+        with self.transaction():
+            by_arxiv = self._ids_by_arxiv([p.arxiv_id for p in papers if p.arxiv_id])
+            incoming: dict[str, Paper] = {}
+            source_rows = []
+            for p in papers:
+                known = by_arxiv.get(p.arxiv_id) if p.arxiv_id else None
+                if known and known != p.id:
+                    p = p.model_copy(update={"id": known})
+                incoming[p.id] = incoming[p.id].merged_with(p) if p.id in incoming else p
+                source_rows.extend((p.id, file_id, s.position) for s in p.sources)
+            existing = {p.id: p for p in self._papers_by_ids(list(incoming))}
+            merged = [existing[i].merged_with(p) if i in existing else p
+                      for i, p in incoming.items()]
+            new_ids = {i for i in incoming if i not in existing}
+            changed_ids = {p.id for p in merged if p.id in existing
+                           and p.model_dump(exclude={"sources"})
+                           != existing[p.id].model_dump(exclude={"sources"})}
+            self.db.executemany(
+                f"INSERT INTO papers ({PAPER_COLUMNS}, import_id) VALUES ({','.join('?' * 13)})"
+                " ON CONFLICT(id) DO UPDATE SET title=excluded.title, abstract=excluded.abstract,"
+                " authors=excluded.authors, authors_count=excluded.authors_count,"
+                " organization=excluded.organization, published=excluded.published,"
+                " year_inferred=excluded.year_inferred, upvotes=excluded.upvotes,"
+                " arxiv_id=excluded.arxiv_id, url=excluded.url, categories=excluded.categories",
+                [_paper_row(p, import_id) for p in merged])
+            self.db.executemany(
+                "INSERT OR IGNORE INTO sources (paper_id, file_id, position) VALUES (?, ?, ?)",
+                source_rows)
+        return merged, new_ids, changed_ids
+
+    def _ids_by_arxiv(self, arxiv_ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in batched(list(dict.fromkeys(arxiv_ids))):
+            rows = self.db.execute(
+                f"SELECT arxiv_id, id FROM papers WHERE arxiv_id IN ({marks(chunk)})",
+                chunk)
+            found.update({r["arxiv_id"]: r["id"] for r in rows})
+        return found
+
+    def _papers_by_ids(self, ids: list[str]) -> list[Paper]:
+        out: list[Paper] = []
+        for chunk in batched(ids):
+            rows = self.db.execute(
+                f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({marks(chunk)})",
+                chunk)
+            out.extend(_paper_from_row(r) for r in rows)
+        return out
+
+    def papers(self, ids: list[str]) -> dict[str, Paper]:
+        """The papers with these ids (without sources), by id."""
+        return {p.id: p for p in self._papers_by_ids(ids)}
+
+    def paper(self, paper_id: str) -> Paper | None:
+        """One paper with its sources, or None."""
+        row = self.db.execute(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id = ?",
+                              (paper_id,)).fetchone()
+        if row is None:
+            return None
+        sources = [Source(path=r["path"], position=r["position"], format=r["format"] or "")
+                   for r in self.db.execute(
+                       "SELECT f.path, f.format, s.position FROM sources s JOIN files f"
+                       " ON f.id = s.file_id WHERE s.paper_id = ? ORDER BY f.path, s.position",
+                       (paper_id,))]
+        return _paper_from_row(row, sources)
+
+    def resolve_id(self, prefix: str) -> list[str]:
+        """Paper ids matching an id, an id prefix or an arXiv id."""
+        rows = self.db.execute(
+            "SELECT id FROM papers WHERE id = ? OR arxiv_id = ? UNION "
+            "SELECT id FROM papers WHERE id >= ? AND id < ? LIMIT 10",
+            (prefix, prefix, prefix, prefix + "\uffff")).fetchall()
+        return [r["id"] for r in rows]
+
+    def iter_papers(self, batch: int = 2000) -> Iterator[list[Paper]]:
+        """Every paper, in batches (for rebuilding the index)."""
+        last = ""
+        while True:
+            rows = self.db.execute(
+                f"SELECT {PAPER_COLUMNS} FROM papers WHERE id > ? ORDER BY id LIMIT ?",
+                (last, batch)).fetchall()
+            if not rows:
+                return
+            yield [_paper_from_row(r) for r in rows]
+            last = rows[-1]["id"]
+
+    def browse(self, view: str, sort: str, offset: int, limit: int) -> tuple[int, list[Paper]]:
+        """A page of a view ("all", "bookmarks", "notes", "unread", "new") in a sort order."""
+        where = {
+            "all": "1",
+            "bookmarks": "id IN (SELECT paper_id FROM bookmarks)",
+            "notes": "id IN (SELECT paper_id FROM notes)",
+            "unread": "id NOT IN (SELECT paper_id FROM read_state)",
+            "new": "import_id = (SELECT max(id) FROM imports WHERE new > 0)",
+        }[view]
+        total = self.db.execute(f"SELECT count(*) FROM papers WHERE {where}").fetchone()[0]
+        rows = self.db.execute(
+            f"SELECT {PAPER_COLUMNS} FROM papers WHERE {where} ORDER BY {SORT_SQL[sort]}"
+            " LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        return total, [_paper_from_row(r) for r in rows]
+
+    def last_import(self) -> tuple[int, int] | None:
+        """(new, updated) of the latest import that added papers, or None."""
+        row = self.db.execute(
+            "SELECT new, updated FROM imports WHERE new > 0 ORDER BY id DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else None
+
+    def is_empty(self) -> bool:
+        """True when nothing was ever imported."""
+        return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None

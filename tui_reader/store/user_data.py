@@ -1,0 +1,121 @@
+"""The user's data: bookmarks, notes, saved searches, read state, settings. Keyed by paper id
+with a copy of the title, so it outlives the papers; every change is one transaction that
+adds one to the generation and is backed up (backup.py)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from ..models import CONTROL_CHARACTERS, Bookmark, Note, SavedSearch
+from .backup import Backups
+from .schema import batched, marks
+
+
+def user_text(text: str, *, multiline: bool = False) -> str:
+    """`text` as the store keeps it (a note, a saved search): no control characters (nobody
+    types them; pasted or scripted in, they would act on the terminal that shows the text);
+    one line unless `multiline`."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = CONTROL_CHARACTERS.sub("", text)
+    return text if multiline else " ".join(text.split("\n")).replace("\t", " ")
+
+
+class UserTables(Backups):
+    """Reading and changing the user's data."""
+
+    def set_bookmark(self, paper_id: str, title: str, on: bool) -> None:
+        """Bookmark a paper (`on`) or remove its bookmark."""
+        self._set_mark("bookmarks", paper_id, title, on)
+
+    def _set_mark(self, table: str, paper_id: str, title: str, on: bool) -> None:
+        """A row (id, title, time) of `table` for this paper (`on`), or none."""
+        with self._user_change() as db:
+            if on:
+                db.execute(f"INSERT OR IGNORE INTO {table} VALUES (?, ?, ?)",
+                           (paper_id, title, time.time()))
+            else:
+                db.execute(f"DELETE FROM {table} WHERE paper_id = ?", (paper_id,))
+
+    def bookmarks(self) -> list[Bookmark]:
+        """Every bookmark, newest first."""
+        return [Bookmark(paper_id=r[0], title=r[1], created_at=datetime.fromtimestamp(r[2]))
+                for r in self.db.execute("SELECT * FROM bookmarks ORDER BY created_at DESC")]
+
+    def set_note(self, paper_id: str, title: str, text: str) -> None:
+        """Save a note; an empty (blank) text deletes it. The paper's index document is
+        pending (note:word) until `index_done`."""
+        text = user_text(text, multiline=True)
+        with self._user_change():
+            if text.strip():
+                self.db.execute(
+                    "INSERT INTO notes VALUES (?, ?, ?, ?) ON CONFLICT(paper_id) DO UPDATE SET"
+                    " text = excluded.text, updated_at = excluded.updated_at, title = excluded.title",
+                    (paper_id, title, text, time.time()))
+            else:
+                self.db.execute("DELETE FROM notes WHERE paper_id = ?", (paper_id,))
+            self.db.execute("INSERT OR IGNORE INTO index_pending VALUES (?)", (paper_id,))
+
+    def notes(self, paper_ids: list[str] | None = None) -> list[Note]:
+        """Every note, newest first, or the notes of these papers."""
+        if paper_ids is None:
+            rows = self.db.execute("SELECT * FROM notes ORDER BY updated_at DESC").fetchall()
+        else:
+            rows = [r for chunk in batched(paper_ids) for r in self.db.execute(
+                f"SELECT * FROM notes WHERE paper_id IN ({marks(chunk)})", chunk)]
+        return [Note(paper_id=r[0], title=r[1], text=r[2], updated_at=datetime.fromtimestamp(r[3]))
+                for r in rows]
+
+    def user_flags(self, paper_ids: list[str]) -> dict[str, tuple[bool, str | None, bool]]:
+        """(bookmarked, note text, read) for each of these papers."""
+        flags = {i: [False, None, False] for i in paper_ids}
+        for chunk in batched(paper_ids):
+            where = f"paper_id IN ({marks(chunk)})"
+            for (pid,) in self.db.execute(
+                    f"SELECT paper_id FROM bookmarks WHERE {where}", chunk):
+                flags[pid][0] = True
+            for pid, text in self.db.execute(
+                    f"SELECT paper_id, text FROM notes WHERE {where}", chunk):
+                flags[pid][1] = text
+            for (pid,) in self.db.execute(
+                    f"SELECT paper_id FROM read_state WHERE {where}", chunk):
+                flags[pid][2] = True
+        return {i: tuple(f) for i, f in flags.items()}
+
+    def set_read(self, paper_id: str, title: str, read: bool) -> None:
+        """Mark a paper read or unread."""
+        self._set_mark("read_state", paper_id, title, read)
+
+    def save_search(self, search: SavedSearch) -> None:
+        """Keep a search under its name (an existing name is replaced)."""
+        search = search.model_copy(update={"name": user_text(search.name).strip(),
+                                           "query": user_text(search.query)})
+        with self._user_change():
+            self.db.execute(
+                "INSERT INTO saved_searches VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+                " query = excluded.query, sort = excluded.sort",
+                (search.name, search.query, search.sort, time.time()))
+
+    def delete_search(self, name: str) -> bool:
+        """Forget a saved search; False when there was none of that name."""
+        name = user_text(name).strip()
+        with self._user_change():
+            cur = self.db.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
+        return cur.rowcount > 0
+
+    def saved_searches(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
+        return [SavedSearch(name=r[0], query=r[1], sort=r[2],
+                            created_at=datetime.fromtimestamp(r[3]))
+                for r in self.db.execute("SELECT * FROM saved_searches ORDER BY name")]
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        """A setting's value, or `default`."""
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Set a setting (kept with the user's data)."""
+        with self._user_change():
+            self.db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
+                            " value = excluded.value", (key, value))
