@@ -19,6 +19,8 @@ its peak RSS is its own) on a fresh data dir under --workdir:
 * keystroke_ms: the app under Pilot (debounce 0): a key typed into the search box until the
   list shows the results of the new text.
 * reimport_unchanged_s: `tui-reader import` of the same dump again (whole process).
+* quality: known-item search quality (success@1, success@10, MRR) of tui-reader and of FTS5
+  over the same papers, per kind of query (benchmarks/quality.py).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+QUALITY_PER_KIND = 200  # known-item queries of each kind (benchmarks/quality.py)
 CORPUS = ROOT.parent / "shared" / "corpus" / "arxiv_cs_listings.jsonl.gz"
 KINDS = ("term", "two_terms", "phrase", "prefix", "fuzzy", "field", "year_range",
          "sorted_by_date", "second_page")
@@ -379,6 +382,12 @@ def phase_make_queries(data_dir: str, out: str, per_kind: str) -> dict:
     return {kind: len(items) for kind, items in queries.items()}
 
 
+def phase_quality(data_dir: str, workdir: str) -> dict:
+    """Known-item search quality against FTS5 (benchmarks/quality.py)."""
+    from quality import measure
+    return measure(Path(data_dir), QUALITY_PER_KIND, Path(workdir))
+
+
 def phase_keystrokes(data_dir: str, queries_file: str) -> dict:
     """Pilot: type words into the search box, a key at a time; each key until the list was
     given the results of the new text (MainScreen.on_search_done for that text)."""
@@ -516,7 +525,8 @@ def main() -> None:
                         " changed ids and titles, when the dump has fewer)")
     parser.add_argument("--workdir", default="/tmp/tui-reader-bench")
     parser.add_argument("--queries", type=int, default=50, help="queries of each kind")
-    parser.add_argument("--skip", default="", help="comma-separated: baseline,fts5,app")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated: quality,baseline,fts5,app")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     opts, rest = parser.parse_known_args()
@@ -552,6 +562,11 @@ def main() -> None:
     out["index_mb"], out["store_mb"] = q["index_mb"], q["store_mb"]
     out["search_process_rss_mb"] = q["rss_mb"]
 
+    if "quality" not in skip:
+        quality = phase("quality", str(data_dir), str(workdir))
+        out["quality"] = {kind: {"tui_reader": quality["tui_reader"][kind],
+                                 "fts5": quality["fts5"][kind]}
+                          for kind in quality["tui_reader"]}
     if "baseline" not in skip:
         b = phase("baseline", str(dump), str(workdir / "baseline_index"))
         out["baseline_whoosh_papers_per_s"] = round(b["papers"] / b["total_s"], 1)

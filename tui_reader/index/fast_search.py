@@ -36,6 +36,7 @@ from .writing import length_column
 
 TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (12 bytes each)
 TERM_INFOS_MAX = 50_000  # terms whose per-segment term infos are remembered
+RESCORE_WINDOW = 300  # the best matches an AndMaybe's optional part is looked for in
 
 
 class Unsupported(Exception):
@@ -175,10 +176,14 @@ class FastSearch:
                 out.pop(d, None)
             return _boosted(out, q.boost)
         if isinstance(q, wq.AndMaybe):
+            # The optional part rescores the best RESCORE_WINDOW matches (as Lucene's rescorer
+            # does): what it adds never lifts a document above one of the window by itself.
             out = self._scores(q.a)
             if out:
-                more = self._scores_within(q.b, out)
-                out = {d: s + more.get(d, 0.0) for d, s in out.items()}
+                window = out if len(out) <= RESCORE_WINDOW else dict.fromkeys(
+                    _top(out, RESCORE_WINDOW, reverse=True))
+                for d, extra in self._scores_within(q.b, window).items():
+                    out[d] += extra  # `out` is this call's own dict
             return _boosted(out, q.boost)
         if isinstance(q, wq.Every):
             return dict.fromkeys(self._every(), q.boost)

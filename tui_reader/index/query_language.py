@@ -114,6 +114,8 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     node = _Parser(tokens).parse()
     plain, words, negations = _plain_parts(node)
     compiled = _compile(node, None)
+    if compiled is None and len(tokens) == 1 and tokens[0][0] == "typing":
+        compiled = wq.Every()  # the first letter typed: every paper, until there are two
     if compiled is None and words:  # only stop words: they are searched as written
         compiled = _all_of([_as_written(w.text) for w in words])
     if compiled is None:
@@ -374,7 +376,7 @@ def _common_prefix(a: str, b: str) -> str:
 def _as_written(word: str) -> wq.Query | None:
     """A stop word searched as written: in title words, authors and organisations."""
     low = analyse("author", word)
-    if len(low) != 1:
+    if len(low) != 1 or len(low[0]) < 3:
         return None
     return wq.Or([wq.Term("spell", low[0]), wq.Term("author", low[0]), wq.Term("org", low[0])])
 

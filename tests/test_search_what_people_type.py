@@ -1,0 +1,146 @@
+"""Search finds what people type (README, "Searching"): pasted titles, stop words, colons,
+apostrophes, accents, hyphens, typos, partial matches and the word being typed, on the
+bundled sample dumps and through the real command line."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import SAMPLE_DUMPS, write_jsonl
+from tui_reader.library import Library
+from tui_reader.models import paper_id
+
+LEANDOJO = "LeanDojo: Theorem Proving with Retrieval-Augmented Language Models"
+WORKFLOW = paper_id('Workflow is All You Need: Escaping the "Statistical Smoothing Trap" via'
+                    ' High-Entropy Information Foraging and Adversarial Pacing')
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    root = tmp_path_factory.mktemp("samples")
+    library = Library(root / "data")
+    assert library.import_paths([SAMPLE_DUMPS]).new == 146
+    extra = write_jsonl(root / "extra.jsonl", [
+        {"id": "2411.15124", "title": "TÜLU 3: Pushing Frontiers in Open Language Model"
+         " Post-Training", "abstract": "Open post-training recipes for instruction following.",
+         "authors": ["Nathan Lambert", "Jacob Morrison"], "categories": ["cs.CL"]},
+        {"id": "2510.00001", "title": "Why Can't Transformers Learn Multiplication?",
+         "abstract": "Reverse-engineering long multiplication in a small model.",
+         "authors": ["Xiaoyan Bai"], "categories": ["cs.LG"]},
+        {"id": "2510.00002", "title": "dLLM: Simple Diffusion Language Modeling",
+         "abstract": "A library for diffusion language models.", "authors": ["Zhou Ren"],
+         "categories": ["cs.CL"]}])
+    assert library.import_paths([extra]).new == 3
+    yield library
+    library.close()
+
+
+def first(lib: Library, query: str, **kw) -> str | None:
+    result = lib.search(query, **kw)
+    assert result.error is None, result.error
+    return result.hits[0].paper.title if result.hits else None
+
+
+@pytest.mark.parametrize("query", [
+    LEANDOJO,                                            # pasted, colon and all
+    LEANDOJO.lower().replace(":", "").replace("-", " "),  # typed
+    "theorem proving with retrieval",                    # stop words in it
+    "Theorem Proving with Retrieval-Augmented",          # half a title
+])
+def test_the_paper_whose_title_it_is_ranks_first(samples, query):
+    assert first(samples, query) == LEANDOJO
+
+
+@pytest.mark.parametrize("query, title", [
+    ("Workflow is All You Need", "Workflow is All You Need"),
+    ("dLLM: Simple Diffusion Language Modeling", "dLLM: Simple Diffusion Language Modeling"),
+    ("Why Can't Transformers Learn Multiplication?", "Why Can't Transformers Learn"),
+    ("Tulu 3", "TÜLU 3"),                                  # accents fold
+    ("tülu", "TÜLU 3"),
+])
+def test_punctuation_stop_words_and_accents_are_harmless(samples, query, title):
+    assert first(samples, query).startswith(title)
+
+
+def test_stop_words_never_empty_a_result(samples):
+    assert samples.search("the theorem").total == samples.search("theorem").total == 19
+    assert first(samples, "the theorem") is not None
+    only_stops = samples.search("the of and")  # searched as written in titles
+    assert only_stops.error is None and only_stops.total > 0
+
+
+def test_a_word_with_a_colon_that_is_no_field_is_text(samples):
+    result = samples.search("LeanDojo: theorem")
+    assert result.error is None and result.hits[0].paper.title == LEANDOJO
+    assert samples.search("author:nosuchname").total == 0  # a real field stays a field
+
+
+def test_hyphenated_words_match_their_parts(samples):
+    ids = {h.paper.id for h in samples.search("semi-supervised").hits}
+    assert ids and ids == {h.paper.id for h in samples.search("semi supervised").hits}
+
+
+def test_minus_word_means_without(samples):
+    every = samples.search("reasoning").total
+    without = samples.search("reasoning -math")
+    assert 0 < without.total < every
+    assert all(not re.search(r"\bmath\b", h.paper.title, re.I) for h in without.hits)
+    assert without.total == samples.search("reasoning NOT math").total
+
+
+def test_a_typo_is_corrected_with_the_candidate_that_finds_most(samples):
+    result = samples.search("theorm proving")
+    assert result.corrected == "theorem proving"
+    assert result.total == samples.search("theorem proving").total == 16
+    assert [h.paper.id for h in result.hits] == [h.paper.id for h in
+                                                  samples.search("theorem proving").hits]
+    assert samples.search("theorm proving", repair=False).total == 0
+
+
+def test_a_swap_of_two_letters_is_one_edit(samples):
+    assert samples.search("protien~").total == samples.search("protein").total == 1
+    assert samples.search("protien").corrected == "protein"
+
+
+def test_partial_matches_are_labelled(samples):
+    result = samples.search("theorem proving zqxwvj")
+    assert result.corrected is None and (result.partial, result.partial_of) == (2, 3)
+    assert result.total == 16 and LEANDOJO in [h.paper.title for h in result.hits]
+    assert samples.search("zqxwvj").total == 0  # nothing to fall back on: no results
+
+
+def test_the_word_being_typed_is_a_prefix_and_results_narrow(samples):
+    counts = [samples.search("transformer"[:n], typing=True).total for n in range(1, 12)]
+    assert counts == [149, 110, 102, 36, 36, 27, 16, 16, 16, 16, 16]
+    assert all(a >= b for a, b in zip(counts, counts[1:]))
+    typed = samples.search("theorem pro", typing=True)
+    assert typed.corrected is None and LEANDOJO in [h.paper.title for h in typed.hits]
+    finished = samples.search("theorem pro")  # not being typed: "pro" is a word, not found
+    assert (finished.partial, finished.partial_of) == (1, 2)
+
+
+def test_the_query_language_still_works(samples):
+    assert samples.search('"theorem proving"').total == 13
+    assert samples.search("theor*").total >= 17
+    assert samples.search("title:leandojo").total == 1
+    assert samples.search("(leandojo OR leanagent) AND theorem").total == 3
+    assert samples.search("year:2023..2025 theorem").total > 0
+
+
+def test_the_command_line_says_what_happened(samples, tmp_path):
+    from click.testing import CliRunner
+
+    from tui_reader.cli import main
+    data = str(samples.root)
+    run = CliRunner().invoke
+    corrected = run(main, ["--data-dir", data, "search", "theorm proving", "--json"])
+    doc = json.loads(corrected.stdout)
+    assert doc["corrected"] == "theorem proving" and doc["partial"] is False
+    assert doc["total"] == 16
+    partial = run(main, ["--data-dir", data, "search", "theorem proving zqxwvj", "--json"])
+    assert json.loads(partial.stdout)["partial"] is True
+    text = run(main, ["--data-dir", data, "search", "theorm proving"])
+    assert "showing results for 'theorem proving'" in text.stdout
