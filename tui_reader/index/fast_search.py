@@ -36,7 +36,7 @@ from .writing import length_column
 
 TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (12 bytes each)
 TERM_INFOS_MAX = 50_000  # terms whose per-segment term infos are remembered
-RESCORE_WINDOW = 300  # the best matches an AndMaybe's optional part is looked for in
+RESCORE_WINDOW = 100  # the best matches an AndMaybe's optional part is looked for in
 
 
 class Unsupported(Exception):

@@ -32,6 +32,7 @@ PHRASE_FIELDS = ("title", "abstract", "author", "org", "note")  # where "a phras
 # word, about what a word found in a title scores); the exact title above all.
 TITLE_PHRASE_BOOST = 20.0
 ABSTRACT_PHRASE_BOOST = 20.0
+ABSTRACT_PHRASE_WORDS = 3
 EXACT_TITLE_BOOST = 100.0
 
 _ALIASES = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
@@ -90,6 +91,7 @@ class ParsedQuery:
         if len(tokens) >= 2:
             boosts.append(wq.ConstantScoreQuery(wq.Phrase("title", tokens),
                                                 score=TITLE_PHRASE_BOOST * len(tokens)))
+        if len(tokens) >= ABSTRACT_PHRASE_WORDS:  # two words in a row: in most abstracts
             boosts.append(wq.ConstantScoreQuery(wq.Phrase("abstract", tokens),
                                                 score=ABSTRACT_PHRASE_BOOST * len(tokens)))
         return wq.AndMaybe(self.query, wq.Or(boosts))
