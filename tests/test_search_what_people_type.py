@@ -144,3 +144,21 @@ def test_the_command_line_says_what_happened(samples, tmp_path):
     assert json.loads(partial.stdout)["partial"] is True
     text = run(main, ["--data-dir", data, "search", "theorm proving"])
     assert "showing results for 'theorem proving'" in text.stdout
+
+
+def test_a_query_starting_with_a_minus_and_a_closed_pipe(samples):
+    """`search -x` is a query, not an unknown option; output into a closed pipe ends
+    quietly (the real command, its stdout read by `head -1`)."""
+    import subprocess
+    import sys
+    data = str(samples.root)
+    run = [sys.executable, "-m", "tui_reader", "--data-dir", data, "search"]
+    minus = subprocess.run(run + ["-theorem reasoning", "--limit", "1"], capture_output=True,
+                           text=True)
+    assert minus.returncode == 0 and minus.stderr == ""
+    assert minus.stdout.startswith(f"{samples.search('-theorem reasoning').total} papers match")
+    # --json of every paper: far more than a pipe holds, so the writer meets the closed end
+    piped = subprocess.run(f"set -o pipefail; {' '.join(run)} '' --limit 100000 --json"
+                           " | head -c 1", shell=True, capture_output=True, text=True,
+                           executable="/bin/bash")
+    assert (piped.returncode, piped.stdout, piped.stderr) == (0, "{", "")

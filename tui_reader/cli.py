@@ -64,7 +64,12 @@ def friendly(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            sys.stdout.flush()
+            return result
+        except BrokenPipeError:  # `tui-reader search x | head -1`: end quietly, as Unix tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(0)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
@@ -196,7 +201,7 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
     ctx.exit(1 if report.failed else 0)
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)

@@ -280,6 +280,8 @@ def _compile(node, field: str | None) -> wq.Query | None:
 def _all_of(parts: list[wq.Query]) -> wq.Query | None:
     """An AND of the parts; negations alone are subtracted from all papers."""
     parts = [p for p in parts if p is not None]
+    if len(parts) > 1:  # `graph *`: every paper with graph (Whoosh would make it every paper)
+        parts = [p for p in parts if not isinstance(p, wq.Every)] or parts[:1]
     if not parts:
         return None
     if all(isinstance(p, wq.Not) for p in parts):
