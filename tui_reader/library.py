@@ -482,11 +482,13 @@ class Library:
         return total, self._views(papers)
 
     def search(self, text: str, *, sort: str = "relevance", offset: int = 0,
-               limit: int = 50, typing: bool = False, repair: bool = True) -> SearchResult:
+               limit: int = 50, typing: bool = False, repair: bool = True,
+               fragments: bool = True) -> SearchResult:
         """Search the index; errors come back in the result, never raised. `typing`: the
         last word is still being typed (matched as a prefix). `repair`: when nothing
         matches, show the results of a correction of unknown words, else partial matches
-        (the result says which)."""
+        (the result says which). `fragments`: each hit with the part of its abstract that
+        matched, highlighted (a list of titles needs none)."""
         if sort not in SORTS:
             return SearchResult(query=text, sort=sort,
                                 error=f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
@@ -508,7 +510,8 @@ class Library:
         views = {v.id: v for v in self._views([papers[m.id] for m in matches if m.id in papers])}
         hits = [SearchHit(paper=views[m.id], score=m.score,
                           title=highlight(views[m.id].title, terms.get("title", set()), "title"),
-                          fragment=fragment(views[m.id].abstract, terms.get("abstract", set())))
+                          fragment=fragment(views[m.id].abstract, terms.get("abstract", set()))
+                          if fragments else Highlight(text=""))
                 for m in matches if m.id in views]
         return SearchResult(query=text, sort=sort, total=found.total, hits=hits,
                             terms={f: sorted(t) for f, t in terms.items()},

@@ -2,8 +2,10 @@
 
 `DamerauFuzzyTerm` counts a swap of two neighbouring letters as one edit ("protien" is one
 edit from "protein"; Whoosh's automata count two; within two edits a swap is found anyway, so
-`~2` is Whoosh's). `TypedPrefix` is the word being typed in the search box: the words starting with it, at most `TYPED_PREFIX_TERMS` of them, the most
-frequent (two letters would otherwise stand for thousands of words at every key press).
+`~2` is Whoosh's). `TypedPrefix` is the word being typed in the search box: the words
+starting with it, at most `TYPED_PREFIX_TERMS` of them (fewer for three or four letters),
+the most frequent: three letters would otherwise stand for thousands of words at every key
+press.
 """
 
 from __future__ import annotations
@@ -55,9 +57,12 @@ class DamerauFuzzyTerm(wq.FuzzyTerm):
 
 
 class TypedPrefix(wq.Prefix):
-    """The word being typed: the most frequent `TYPED_PREFIX_TERMS` words starting with it."""
+    """The word being typed: the most frequent words starting with it, fewer for a short
+    start (`TYPED_PREFIX_TERMS` from five letters on)."""
 
-    limit = TYPED_PREFIX_TERMS
+    @property
+    def limit(self) -> int:
+        return TYPED_PREFIX_TERMS >> max(0, 5 - len(self.text))
 
     def _btexts(self, ixreader):
         field = self.fieldname

@@ -162,7 +162,7 @@ class FastSearch:
             negatives = [s.query for s in subs if isinstance(s, wq.Not)]
             if not positives:
                 raise Unsupported("only negations")
-            out = _intersected(self._scores(s) for s in positives)
+            out = self._conjunction(positives)
             for neg in negatives:
                 for d in self._docs(neg):
                     out.pop(d, None)
@@ -214,6 +214,20 @@ class FastSearch:
         a phrase is checked in these documents, not in all that have its words)."""
         if type(q) is wq.ConstantScoreQuery and type(q.child) is wq.Phrase:
             return dict.fromkeys(self._phrase_docs_within(q.child, docs), q.score)
+        if isinstance(q, wq.Term):
+            return _boosted(self._term_scores(q.fieldname, q.text, within=docs), q.boost)
+        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            texts = self._expand(q)
+            field = q.field()
+            if len(texts) == 1:
+                return self._term_scores(field, texts[0], is_bytes=True, within=docs)
+            out: dict[int, float] = {}
+            for btext in texts:
+                _add_scores(out, self._term_scores(field, btext, is_bytes=True, within=docs))
+            return _boosted(out, q.boost)
+        if isinstance(q, wq.And) and type(q) is wq.And and len(q.subqueries) > 1 \
+                and not any(isinstance(sub, wq.Not) for sub in q.subqueries):
+            return _boosted(self._conjunction(q.subqueries, within=docs), q.boost)
         if isinstance(q, wq.Or) and type(q) is wq.Or and not q.minmatch and not q.scale \
                 and len(q.subqueries) > 1:
             out: dict[int, float] = {}
@@ -222,8 +236,44 @@ class FastSearch:
             return _boosted(out, q.boost)
         return {d: v for d, v in self._scores(q).items() if d in docs}
 
-    def _term_scores(self, field: str, text, is_bytes: bool = False) -> dict[int, float]:
-        """{docnum: BM25F score} of one term (remembered: typing repeats terms)."""
+    def _conjunction(self, parts, within=None) -> dict[int, float]:
+        """The summed scores of the documents every part matches: the part with the fewest
+        documents first, the others scored only in the documents left."""
+        parts = sorted(parts, key=self._estimate)
+        out = self._scores(parts[0]) if within is None else self._scores_within(parts[0], within)
+        for part in parts[1:]:
+            if not out:
+                break
+            more = self._scores_within(part, out)
+            out = {d: v + more[d] for d, v in out.items() if d in more}
+        return out
+
+    def _estimate(self, q) -> int:
+        """About how many documents a query matches (an upper bound, from term infos)."""
+        if isinstance(q, wq.Term):
+            try:
+                btext = self.schema[q.fieldname].to_bytes(q.text)
+            except (KeyError, ValueError):
+                return 0
+            return sum(info.doc_frequency() for _, info in self._term_infos(q.fieldname, btext))
+        if isinstance(q, wq.Or) and type(q) is wq.Or:
+            return sum(self._estimate(sub) for sub in q.subqueries)
+        if isinstance(q, wq.And) and type(q) is wq.And:
+            return min((self._estimate(sub) for sub in q.subqueries
+                        if not isinstance(sub, wq.Not)), default=self._doc_count_all)
+        if type(q) is wq.Phrase:
+            return min(self._estimate(wq.Term(q.fieldname, w)) for w in q.words) \
+                if q.words else 0
+        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            field = q.field()
+            return sum(info.doc_frequency() for btext in self._expand(q)
+                       for _, info in self._term_infos(field, btext))
+        return self._doc_count_all
+
+    def _term_scores(self, field: str, text, is_bytes: bool = False,
+                     within=None) -> dict[int, float]:
+        """{docnum: BM25F score} of one term (remembered: typing repeats terms); `within`:
+        only in these documents (not remembered)."""
         if not is_bytes and field in self.schema:
             try:
                 text, is_bytes = self.schema[field].to_bytes(text), True
@@ -233,7 +283,11 @@ class FastSearch:
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
+            if within is not None:
+                return {d: v for d, v in zip(*cached) if d in within}
             return dict(zip(*cached))
+        if within is not None:
+            return self._score_term(field, text, is_bytes, within)
         found = self._score_term(field, text, is_bytes)
         size = len(found)
         if size <= TERM_CACHE_POSTINGS // 4:
@@ -244,7 +298,7 @@ class FastSearch:
                 self._cached -= len(ids)
         return found
 
-    def _score_term(self, field: str, text, is_bytes: bool) -> dict[int, float]:
+    def _score_term(self, field: str, text, is_bytes: bool, within=None) -> dict[int, float]:
         if field not in self.schema:
             return {}
         fieldobj = self.schema[field]
@@ -275,6 +329,11 @@ class FastSearch:
                 # length part of each document computed once per field
                 norms = self._norms(i, sub, field, K1, B, avgfl)
             for ids, weights in self._postings(i, field, btext, info):
+                if within is not None:  # only these documents: no score for the rest
+                    kept = [(d, w) for d, w in zip(ids, weights) if d + offset in within]
+                    if not kept:
+                        continue
+                    ids, weights = zip(*kept)
                 if fieldobj.scorable:
                     scores = [top * w / (w + norms[d]) for d, w in zip(ids, weights)]
                 else:

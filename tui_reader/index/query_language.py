@@ -27,6 +27,8 @@ MAX_FUZZY_CHARS = 40  # longer words are matched exactly (their automata take a 
 FUZZY_PREFIX = 1  # word~ keeps its first letter: fifteen times faster, as people type it
 MIN_PREFIX = 2  # letters a wildcard needs before it (`a*` would expand to a tenth of all words)
 PREFIX_FIELDS = ("title", "abstract", "author", "org", "note")  # where word* looks
+TYPED_FIELDS = ("title", "abstract", "author")  # where the word being typed is a prefix
+TYPED_MIN = 3  # letters of the word being typed before it counts
 PHRASE_FIELDS = ("title", "abstract", "author", "org", "note")  # where "a phrase" looks
 # Ranking of plain words: the words in a row in the title, in the abstract (a bonus for each
 # word, about what a word found in a title scores); the exact title above all.
@@ -338,6 +340,8 @@ def _word(raw: str, field: str | None, *, typing: bool = False) -> wq.Query | No
     fields = (field,) if field else TEXT_FIELDS
     if field is None and not title_tokens(word):
         return None  # a stop word, or a letter: never a reason to find nothing
+    if typing and len(word) < TYPED_MIN:
+        return None  # "neural de": the papers of "neural" until the word says more
     parts = [q for f in fields if (q := _field_query(f, analyse(f, word))) is not None]
     if field is None:
         arxiv = _ARXIV_ID.match(word)
@@ -366,8 +370,8 @@ def _typed_prefixes(word: str) -> list[wq.Query]:
         common = len(_common_prefix(start, stem[0]))
         if common >= MIN_PREFIX:
             start = start[:common]
-    return [TypedPrefix(f, start if f in ("title", "abstract", "note") else low[0],
-                        boost=FIELD_BOOSTS[f]) for f in PREFIX_FIELDS]
+    return [TypedPrefix(f, start if f in ("title", "abstract") else low[0],
+                        boost=FIELD_BOOSTS[f]) for f in TYPED_FIELDS]
 
 
 def _common_prefix(a: str, b: str) -> str:
