@@ -106,8 +106,7 @@ class ReaderApp(App[None]):
             ("Anywhere in the reader", main[0]),
             ("In the list of papers", self._rows(PaperList.BINDINGS)),
             ("In the search box", [
-                ("enter", "to the results, the first paper highlighted (the last word is "
-                          "complete: a typo in it is corrected)"),
+                ("enter", "to the results (a typo in the last word is corrected)"),
                 ("escape", "clear the search; on an empty box: to the list"),
                 ("tab", "to the sidebar of views"),
             ]),
