@@ -74,6 +74,12 @@ def status(app: ReaderApp) -> str:
     return str(main(app).query_one("#status").render())
 
 
+def repair_line(app: ReaderApp) -> str:
+    """The line under the status: a correction with "search instead", or partial matches."""
+    line = main(app).query_one("#suggestion")
+    return str(line.render()) if line.display else ""
+
+
 def detail_text(app: ReaderApp) -> str:
     detail = main(app).detail
     return "\n".join(str(w.render()) for w in detail.query("Static") if w.display)
@@ -205,59 +211,61 @@ async def test_searches_are_debounced(corpus_lib, monkeypatch):
         assert titles(app) == [PROTEIN] and "1 result" in status(app)
 
 
-async def test_nothing_found_offers_did_you_mean(corpus_lib):
+async def test_a_typo_is_corrected_and_search_instead_takes_it_as_typed(corpus_lib):
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_query(pilot, "difusion")
         screen = main(app)
-        assert screen.papers.total == 0
-        suggestion = screen.query_one("#suggestion")
-        assert suggestion.display and "Did you mean diffusion?" in str(suggestion.render())
-        assert any("No papers match “difusion”" in line for line in lines(app))
-        await pilot.press("enter")  # applies the suggestion
+        assert sorted(titles(app)) == sorted([PROTEIN, TRANSFORMERS])
+        assert "Search · 2 results" in status(app)
+        assert repair_line(app) == ("Showing results for “diffusion” · search instead for "
+                                    "“difusion”  (ctrl+t or click)")
+        await pilot.press("ctrl+t")  # in the search box too
         await settle(pilot)
-        assert screen.search_box.value == "diffusion"
-        assert screen.papers.total == 2
-        assert not suggestion.display
+        assert screen.search_box.value == "difusion" and screen.papers.total == 0
+        assert screen.listing.exact and repair_line(app) == ""
+        assert any("No papers match “difusion” as typed." in line for line in lines(app))
+        await pilot.press("backspace")  # typing again: corrected again
+        await settle(pilot)
+        assert not screen.listing.exact and screen.papers.total == 2
 
 
 async def test_did_you_mean_waits_for_a_pause_in_typing(corpus_lib, monkeypatch):
-    """Search as you type does not look for "did you mean" (slow on a big collection) for each
-    key; it does once the typing pauses, or at once on enter."""
-    asked: list[str] = []
-    original = Library.suggestion
+    """The word being typed is a prefix, never corrected; once the typing pauses (or at once
+    on enter) a search that found nothing runs again with the word complete, which corrects."""
+    asked: list[tuple[str, bool]] = []
+    original = Library.search
 
-    def suggestion(self, text):
-        asked.append(text)
-        return original(self, text)
+    def search(self, text, **options):
+        asked.append((text, options.get("typing", False)))
+        return original(self, text, **options)
 
-    monkeypatch.setattr(Library, "suggestion", suggestion)
+    monkeypatch.setattr(Library, "search", search)
     app = make_app(corpus_lib, suggestion_delay=0.4)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(app)
+        asked.clear()
         await pilot.press("slash", *"difusio")
         await pilot.pause(0.1)
-        await pilot.press("n")  # within the delay: no lookup for "difusio"
+        await pilot.press("n")  # within the delay: no search of "difusio" as a whole word
         await pilot.pause(0.1)
-        assert screen.papers.total == 0 and asked == []
-        assert not screen.query_one("#suggestion").display
+        assert screen.papers.total == 0 and repair_line(app) == ""
+        assert asked and all(typing for _, typing in asked)
         await pilot.pause(0.6)
         await settle(pilot)
-        assert asked == ["difusion"]
-        assert "Did you mean diffusion?" in str(screen.query_one("#suggestion").render())
-        assert any("Did you mean “diffusion”?" in line for line in lines(app))
+        assert [call for call in asked if not call[1]] == [("difusion", False)]
+        assert screen.papers.total == 2 and "“diffusion”" in repair_line(app)
 
         await pilot.press("escape")  # clears the box (the focus stays)
         await settle(pilot)
         assert screen.search_box.value == "" and screen.search_box.has_focus
-        await pilot.press(*"protien", "enter")  # enter before the pause: looked up now
-        assert asked[-1] == "protien" and screen.search_box.has_focus
-        assert "Did you mean protein?" in str(screen.query_one("#suggestion").render())
-        await pilot.press("enter")  # enter again applies it
-        await settle(pilot)
-        assert screen.search_box.value == "protein" and titles(app) == [PROTEIN]
+        asked.clear()
+        await pilot.press(*"protien", "enter")  # enter before the pause: the word is complete
+        assert ("protien", False) in asked
+        assert titles(app) == [PROTEIN] and app.focused is screen.papers
+        assert "Showing results for “protein”" in repair_line(app)
 
 
 async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch):
@@ -271,7 +279,7 @@ async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch
         return original(self, ref, limit)
 
     monkeypatch.setattr(Library, "similar", similar)
-    app = make_app(corpus_lib, similar_delay=1.0)
+    app = make_app(corpus_lib, similar_delay=1.0, suggestion_delay=3.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         asked.clear()
@@ -279,7 +287,7 @@ async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch
         await pilot.press("slash", *"protein")
         await pilot.pause(0.2)
         assert titles(app) == [PROTEIN]
-        await pilot.press("x")  # nothing found: the pending lookup is dropped
+        await pilot.press("x")  # nothing found (yet): the pending lookup is dropped
         await pilot.pause(1.5)
         assert screen.papers.total == 0 and asked == []
         await pilot.press("backspace")
@@ -288,15 +296,35 @@ async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch
         assert asked == [screen.detail.paper.id] and titles(app) == [PROTEIN]
 
 
-async def test_did_you_mean_can_be_clicked(corpus_lib):
+async def test_search_instead_can_be_clicked(corpus_lib):
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await type_query(pilot, "protien")
+        await type_query(pilot, "protien ")
+        assert titles(app) == [PROTEIN]
         await pilot.click("#suggestion")
         await settle(pilot)
-        assert main(app).search_box.value == "protein"
-        assert titles(app) == [PROTEIN]
+        assert main(app).search_box.value == "protien " and main(app).papers.total == 0
+        assert any("No papers match “protien ” as typed." in line for line in lines(app))
+
+
+async def test_saved_searches_and_views_search_complete_words(corpus_lib, monkeypatch):
+    asked: list[tuple[str, bool]] = []
+    original = Library.search
+
+    def search(self, text, **options):
+        asked.append((text, options.get("typing", False)))
+        return original(self, text, **options)
+
+    monkeypatch.setattr(Library, "search", search)
+    corpus_lib.save_search("proteins", "protien")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main(app).open_view("saved:proteins")
+        await settle(pilot)
+        assert set(asked) == {("protien", False)}  # the list, and the sidebar's count
+        assert titles(app) == [PROTEIN] and "“protein”" in repair_line(app)
 
 
 async def test_a_query_error_is_shown_in_place_and_the_text_kept(corpus_lib):
@@ -305,13 +333,13 @@ async def test_a_query_error_is_shown_in_place_and_the_text_kept(corpus_lib):
         await settle(pilot)
         await type_query(pilot, "diffusion")
         screen = main(app)
-        screen.search_box.insert_text_at_cursor(" colour:red")  # as if pasted
+        screen.search_box.insert_text_at_cursor(" year:abc")  # as if pasted
         await settle(pilot)
-        assert screen.search_box.value == "diffusion colour:red"
+        assert screen.search_box.value == "diffusion year:abc"
         assert screen.search_box.has_class("-error")
-        assert "unknown field 'colour'" in status(app)
+        assert "year, date and upvotes take a number or a range" in status(app)
         assert screen.papers.total == 2  # the last good results stay
-        for _ in "colour:red":
+        for _ in "year:abc":
             await pilot.press("backspace")
         await settle(pilot)
         assert not screen.search_box.has_class("-error")
@@ -370,6 +398,78 @@ async def test_escape_goes_back(corpus_lib):
         assert screen.search_box.value == "" and screen.papers.total == 4
         await pilot.press("escape")  # an empty box: to the list
         assert app.focused is screen.papers
+
+
+# -- search over the bundled samples ----------------------------------------------------------
+
+LEANDOJO = "LeanDojo: Theorem Proving with Retrieval-Augmented Language Models"
+
+
+@pytest.fixture
+def samples_lib(lib: Library) -> Library:
+    lib.import_samples_if_new()
+    return lib
+
+
+async def test_the_word_being_typed_narrows_the_results_letter_by_letter(samples_lib):
+    app = make_app(samples_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("slash")
+        counts = {}
+        for typed in ("t", "tr", "tra", "tran", "trans", "transf", "transfo", "transfor",
+                      "transform", "transforme", "transformer"):
+            await pilot.press(typed[-1])
+            await settle(pilot)
+            assert screen.listing.query == typed and screen.listing.typing
+            assert repair_line(app) == ""  # no correction of the word being typed
+            counts[typed] = screen.papers.total
+        assert list(counts.values())[2:] == [100, 35, 35, 26, 15, 15, 15, 15, 15]
+        assert "Search · 15 results" in status(app)
+        papers = [screen.papers.row(i).paper for i in range(screen.papers.total)]
+        assert all("transform" in f"{p.title} {p.abstract}".lower() for p in papers)
+
+
+async def test_a_typo_is_corrected_labelled_and_can_be_searched_as_typed(samples_lib):
+    app = make_app(samples_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "theorm proving")
+        screen = main(app)
+        assert screen.papers.total == 18 and LEANDOJO in titles(app)
+        assert "Search · 18 results" in status(app)
+        assert repair_line(app) == ("Showing results for “theorem proving” · search instead "
+                                    "for “theorm proving”  (ctrl+t or click)")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert screen.papers.total == 0 and "Search · 0 results" in status(app)
+        assert repair_line(app) == ""
+        assert any("No papers match “theorm proving” as typed." in line for line in lines(app))
+
+
+async def test_partial_matches_are_labelled(samples_lib):
+    app = make_app(samples_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "theorem proving xylophone")
+        assert main(app).papers.total == 16 and LEANDOJO in titles(app)
+        assert repair_line(app) == "No paper has all 3 words: showing papers with 2 of them"
+        await pilot.press("ctrl+t")  # nothing to search instead
+        await settle(pilot)
+        assert main(app).papers.total == 16 and not main(app).listing.exact
+
+
+async def test_a_plain_phrase_with_stop_words_finds_its_paper_first(samples_lib):
+    app = make_app(samples_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "theorem proving with retrieval")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = main(app)
+        assert titles(app)[0] == LEANDOJO and repair_line(app) == ""
+        assert app.focused is screen.papers and screen.detail.paper.title == LEANDOJO
 
 
 # -- keys on the list ---------------------------------------------------------------------------

@@ -42,3 +42,12 @@ def test_note_editor(corpus_lib, snap_compare):
         await settle(pilot)
 
     assert snap_compare(make_app(corpus_lib), terminal_size=SIZE, run_before=run_before)
+
+
+def test_corrected_search(corpus_lib, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"difusion")
+        await settle(pilot)
+
+    assert snap_compare(make_app(corpus_lib), terminal_size=SIZE, run_before=run_before)

@@ -31,8 +31,9 @@ class ReaderApp(App[None]):
     `read_delay`: seconds a paper stays in the detail pane before it counts as read (None: never);
     `similar_delay`: seconds a paper stays before its similar papers are looked up (a cursor
     move or a keystroke cancels it: typing is not slowed by lookups of passing results);
-    `suggestion_delay`: seconds a search that found nothing stays before "did you mean" is
-    looked up (typing on cancels it);
+    `suggestion_delay`: seconds a search as you type that found nothing while its last word
+    was a prefix stays before it runs again with the word complete, which corrects a typo
+    (typing on cancels it);
     `import_samples`: a library that never imported anything imports the bundled samples.
     """
 
@@ -105,7 +106,7 @@ class ReaderApp(App[None]):
             ("Anywhere in the reader", main[0]),
             ("In the list of papers", self._rows(PaperList.BINDINGS)),
             ("In the search box", [
-                ("enter", "to the results, the first paper highlighted (or: did you mean)"),
+                ("enter", "to the results (a typo in the last word is corrected)"),
                 ("escape", "clear the search; on an empty box: to the list"),
                 ("tab", "to the sidebar of views"),
             ]),
@@ -116,7 +117,7 @@ class ReaderApp(App[None]):
                 ("ctrl+p", "command palette: actions, views, saved searches, themes"),
                 ("tab, shift+tab", "move between search box, views, list and detail pane"),
                 ("ctrl+q", "quit"),
-                ("mouse", "click a view, a paper, a similar paper or a suggestion"),
+                ("mouse", "click a view, a paper, a similar paper or \"search instead\""),
             ]),
         ]
 

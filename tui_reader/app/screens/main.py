@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import time
 import webbrowser
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,11 +57,15 @@ EMPTY_VIEWS = {
 
 @dataclass
 class Outcome:
-    """The first page of a listing (or why there is none)."""
+    """The first page of a listing (or why there is none); a search that found nothing as
+    typed shows the results of `corrected` (the text searched instead) or papers with
+    `partial` of its `partial_of` words."""
 
     total: int = 0
     rows: list[Row] = field(default_factory=list)
-    suggestion: str | None = None
+    corrected: str | None = None
+    partial: int = 0
+    partial_of: int = 0
     error: str | None = None
 
 
@@ -72,13 +76,6 @@ class SearchDone(Message):
         self.listing = listing
         self.outcome = outcome
         self.keep_cursor = keep_cursor
-
-
-class SuggestionFound(Message):
-    def __init__(self, token: int, suggestion: str) -> None:
-        super().__init__()
-        self.token = token
-        self.suggestion = suggestion
 
 
 class SimilarDone(Message):
@@ -147,30 +144,37 @@ def guarded(what: str):
 
 
 class Suggestion(Static):
-    """'Did you mean ...?': a click (or enter in the search box) searches for it."""
+    """How a search that found nothing as typed was repaired: the results of a correction,
+    with "search instead" for the text as typed (a click or ctrl+t), or partial matches."""
 
-    class Applied(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
+    class Instead(Message):
+        """Search for exactly what was typed."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
-        self.suggestion: str | None = None
+        self.instead = False  # a correction is shown: the text as typed can be searched
 
-    def set(self, suggestion: str | None) -> None:
-        self.suggestion = suggestion
-        self.display = bool(suggestion)
-        if suggestion:
-            text = Text("Did you mean ")
-            text.append(one_line(suggestion), "bold underline")
-            text.append("?  (enter or click)")
+    def set(self, listing: Listing | None = None, outcome: Outcome | None = None) -> None:
+        text = None
+        if listing is not None and outcome is not None and outcome.total:
+            if outcome.corrected:
+                text = Text("Showing results for ")
+                text.append(f"“{one_line(outcome.corrected)}”", "bold")
+                text.append(" · search instead for ")
+                text.append(f"“{one_line(listing.query)}”", "bold underline")
+                text.append("  (ctrl+t or click)", "dim")
+            elif outcome.partial:
+                text = Text(f"No paper has all {outcome.partial_of} words: "
+                            f"showing papers with {outcome.partial} of them")
+        self.instead = bool(text is not None and outcome.corrected)
+        self.display = text is not None
+        if text is not None:
             self.update(text)
 
     def on_click(self, event: events.Click) -> None:
-        if self.suggestion:
+        if self.instead:
             event.stop()
-            self.post_message(self.Applied(self.suggestion))
+            self.post_message(self.Instead())
 
 
 class SearchBox(SafeInput):
@@ -203,6 +207,7 @@ class MainScreen(BackgroundImport, Screen):
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="search"),
+        Binding("ctrl+t", "search_as_typed", "Search as typed", id="search-as-typed"),
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
         Binding("n", "note", "Note", id="note"),
@@ -227,6 +232,8 @@ class MainScreen(BackgroundImport, Screen):
         super().__init__()
         self.view = "all"
         self.query_text = ""
+        self.typing = False  # the query's last word is being typed in the search box
+        self.exact = False  # the query is searched as typed, never corrected
         self.sort = "relevance"
         self.listing: Listing | None = None
         self.outcome: Outcome | None = None
@@ -253,7 +260,7 @@ class MainScreen(BackgroundImport, Screen):
         with Horizontal(id="body"):
             yield ViewList(id="sidebar")
             with Vertical(id="main"):
-                with Horizontal(id="status-bar"):
+                with Vertical(id="status-bar"):
                     yield Static(id="status")
                     yield Suggestion(id="suggestion")
                 yield PaperList(self.fetch, id="papers")
@@ -279,7 +286,7 @@ class MainScreen(BackgroundImport, Screen):
 
     def on_mount(self) -> None:
         self.papers.focus()
-        self.query_one("#suggestion", Suggestion).set(None)
+        self.query_one("#suggestion", Suggestion).set()
         self.searches = self.library.saved_searches()
         self.sidebar.set_searches(self.searches)
         if self.reader.import_samples and self.library.is_empty():
@@ -298,21 +305,23 @@ class MainScreen(BackgroundImport, Screen):
         sort = self.sort
         if not query.strip() and sort == "relevance":
             sort = "date"
-        return Listing(self.view, query, sort)
+        return Listing(self.view, query, sort, self.typing, self.exact)
 
     def fetch(self, listing: Listing, offset: int, limit: int) -> tuple[int, list[Row]]:
         """A page of a listing (called by the list, in a worker)."""
         outcome = self.ask(listing, offset, limit)
         return outcome.total, outcome.rows
 
-    def ask(self, listing: Listing, offset: int, limit: int, suggest: bool = False) -> Outcome:
-        """Ask the Library for a page of a listing (`suggest`: with "did you mean")."""
+    def ask(self, listing: Listing, offset: int, limit: int) -> Outcome:
+        """Ask the Library for a page of a listing."""
         if listing.query.strip():
             result = self.library.search(listing.query, sort=listing.sort, offset=offset,
-                                         limit=limit, suggest=suggest)
+                                         limit=limit, typing=listing.typing,
+                                         repair=not listing.exact)
             if result.error:
                 return Outcome(error=result.error)
-            return Outcome(total=result.total, suggestion=result.suggestion,
+            return Outcome(total=result.total, corrected=result.corrected,
+                           partial=result.partial, partial_of=result.partial_of,
                            rows=[Row(h.paper, h.title) for h in result.hits])
         view = "all" if listing.view.startswith(SAVED) else listing.view
         total, papers = self.library.browse(view, sort=listing.sort, offset=offset, limit=limit)
@@ -338,25 +347,28 @@ class MainScreen(BackgroundImport, Screen):
         if worker.is_cancelled:
             return
         self.post_message(SearchDone(token, listing, outcome, keep_cursor))
-        if outcome.total or outcome.error or not listing.query.strip():
+        if not self.incomplete(listing, outcome):
             return
-        # Nothing found: "did you mean", once the typing pauses (a key typed meanwhile
-        # starts a new search, which cancels this one).
+        # Nothing found while the last word was a prefix: once the typing pauses (a key typed
+        # meanwhile starts a new search, which cancels this one), search again with the word
+        # complete, which corrects a typo ("did you mean").
         time.sleep(self.reader.suggestion_delay)
         if worker.is_cancelled:
             return
-        suggestion = self.library.suggestion(listing.query)
-        if suggestion and not worker.is_cancelled:
-            self.post_message(SuggestionFound(token, suggestion))
-
-    def on_suggestion_found(self, message: SuggestionFound) -> None:
-        if message.token != self._applied or self.listing is None or self.outcome is None \
-                or self.outcome.total:
+        listing = replace(listing, typing=False)
+        try:
+            outcome = self.ask(listing, 0, PAGE)
+        except Exception:  # the search as typed is shown already
             return
-        self.outcome.suggestion = message.suggestion
-        self.query_one("#suggestion", Suggestion).set(message.suggestion)
-        self.papers.show(self.listing, 0, [], keep_cursor=True,
-                         empty_message=self.empty_message(self.listing, self.outcome))
+        if outcome.total and not worker.is_cancelled:
+            self.post_message(SearchDone(token, listing, outcome, keep_cursor))
+
+    @staticmethod
+    def incomplete(listing: Listing, outcome: Outcome) -> bool:
+        """Whether a search found nothing only while its last word was being typed."""
+        query = listing.query
+        return (listing.typing and not listing.exact and not outcome.total
+                and not outcome.error and bool(query.strip()) and not query[-1].isspace())
 
     def on_search_done(self, message: SearchDone) -> None:
         if message.token != self._token:
@@ -364,30 +376,31 @@ class MainScreen(BackgroundImport, Screen):
         self._applied = message.token
         outcome, listing = message.outcome, message.listing
         box = self.search_box
+        suggestion = self.query_one("#suggestion", Suggestion)
         if outcome.error:
             box.add_class("-error")
-            self.query_one("#suggestion", Suggestion).set(None)
+            suggestion.set()
+            self.refresh_bindings()
             error = Text("⚠ ", style="bold red")
             error.append(one_line(outcome.error), "red")
             self._set_status(error)
             return
         box.remove_class("-error")
         self.listing, self.outcome = listing, outcome
+        self.typing, self.exact = listing.typing, listing.exact  # the latest search is shown
         self.papers.show(listing, outcome.total, outcome.rows,
-                         empty_message=self.empty_message(listing, outcome),
+                         empty_message=self.empty_message(listing),
                          keep_cursor=message.keep_cursor)
-        self.query_one("#suggestion", Suggestion).set(outcome.suggestion)
+        suggestion.set(listing, outcome)
+        self.refresh_bindings()
         self.update_status()
 
-    def empty_message(self, listing: Listing, outcome: Outcome) -> str:
+    def empty_message(self, listing: Listing) -> str:
         if listing.query.strip():
-            lines = [f"No papers match “{one_line(listing.query)}”."]
-            if outcome.suggestion:
-                lines.append(f"Did you mean “{one_line(outcome.suggestion)}”? "
-                             "Press enter in the search box to search for it.")
-            lines.append("Fewer words, a prefix (transform*) or a typo allowance (protien~) "
-                         "find more; ? shows the search syntax.")
-            return "\n".join(lines)
+            exactly = " as typed" if listing.exact else ""
+            return (f"No papers match “{one_line(listing.query)}”{exactly}.\n"
+                    "Fewer words, a prefix (transform*) or a typo allowance (protien~) "
+                    "find more; ? shows the search syntax.")
         if self.importing:
             return "Importing the bundled sample papers…"
         return EMPTY_VIEWS.get(listing.view, "Nothing here.")
@@ -420,6 +433,7 @@ class MainScreen(BackgroundImport, Screen):
         if event.value == self.query_text:
             return
         self.query_text = event.value
+        self.typing, self.exact = True, False
         if self.view != "all":
             self.view = "all"
             self.sidebar.set_current("all")
@@ -427,47 +441,52 @@ class MainScreen(BackgroundImport, Screen):
 
     @guarded("Searching")
     def submit_search(self) -> None:
-        """Enter: to the results, the first one highlighted (or apply "did you mean").
+        """Enter: to the results, the first one highlighted.
 
         A search still pending (typed within the debounce) runs here and now, so that the keys
-        after enter act on this query's results, not the previous ones.
+        after enter act on this query's results; one that found nothing only because its last
+        word was being typed runs again with the word complete (which corrects a typo).
         """
         if self.search_box.value != self.query_text:  # its Changed message is still on its way
             self.query_text = self.search_box.value
+            self.typing, self.exact = True, False
             if self.view != "all":
                 self.view = "all"
                 self.sidebar.set_current("all")
-        suggestion = self.query_one("#suggestion", Suggestion).suggestion
-        current = (self.listing is not None and self.listing.query == self.query_text
-                   and self._applied == self._token)
-        if current and suggestion and self.outcome is not None and not self.outcome.total:
-            self.apply_suggestion(suggestion)
-            return
-        if current and self.outcome is not None and not self.outcome.total \
-                and self.query_text.strip():  # typed too fast for "did you mean": look now
-            found = self.library.suggestion(self.query_text)
-            if found:
-                self.on_suggestion_found(SuggestionFound(self._token, found))
-                return  # stay in the box: enter again applies it
-        if not current:
-            self._token += 1
-            listing = self.current_listing()
-            self.on_search_done(SearchDone(self._token, listing,
-                                           self.ask(listing, 0, PAGE, suggest=True), False))
-        if self.outcome is None or self.search_box.has_class("-error") or (
-                not self.outcome.total and self.outcome.suggestion):
-            return  # stay in the box: fix the query, or enter again for the suggestion
+        listing, outcome = self.current_listing(), self.outcome
+        if listing != self.listing or self._applied != self._token or outcome is None:
+            outcome = self._search_now(listing)
+        if self.incomplete(listing, outcome):
+            outcome = self._search_now(replace(listing, typing=False))
+        if self.search_box.has_class("-error") or not outcome.total:
+            return  # stay in the box: fix the query
         self.papers.focus()
         self.papers.cursor = 0
 
-    def apply_suggestion(self, suggestion: str) -> None:
-        self.search_box.value = suggestion
-        self.search_box.cursor_position = len(suggestion)
-        self.query_text = suggestion
-        self.run_search(0)
+    def _search_now(self, listing: Listing) -> Outcome:
+        """Search and show the results at once (in the UI thread)."""
+        self._token += 1
+        outcome = self.ask(listing, 0, PAGE)
+        self.on_search_done(SearchDone(self._token, listing, outcome, False))
+        return outcome
 
-    def on_suggestion_applied(self, message: Suggestion.Applied) -> None:
-        self.apply_suggestion(message.text)
+    def action_search_as_typed(self) -> None:
+        """Search for exactly what was typed instead of the correction shown."""
+        if self._instead():
+            self.exact = True
+            self.run_search(0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search_as_typed":  # in the footer only while a correction is shown
+            return self._instead()
+        return True
+
+    def _instead(self) -> bool:
+        """Whether a correction is shown (the text as typed can be searched instead)."""
+        return any(suggestion.instead for suggestion in self.query(Suggestion))
+
+    def on_suggestion_instead(self, message: Suggestion.Instead) -> None:
+        self.action_search_as_typed()
 
     def on_paper_list_highlighted(self, message: PaperList.Highlighted) -> None:
         self.detail.pinned = False
@@ -670,6 +689,7 @@ class MainScreen(BackgroundImport, Screen):
         else:
             return
         self.view = view
+        self.typing = self.exact = False
         with self.prevent(Input.Changed):
             self.search_box.value = self.query_text
         self.search_box.remove_class("-error")
