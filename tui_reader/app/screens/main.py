@@ -317,7 +317,7 @@ class MainScreen(BackgroundImport, Screen):
         if listing.query.strip():
             result = self.library.search(listing.query, sort=listing.sort, offset=offset,
                                          limit=limit, typing=listing.typing,
-                                         repair=not listing.exact)
+                                         repair=not listing.exact, fragments=False)
             if result.error:
                 return Outcome(error=result.error)
             return Outcome(total=result.total, corrected=result.corrected,
