@@ -161,7 +161,9 @@ class PaperTables(Database):
     def _replace(self, moves: dict[str, str]) -> list[Paper]:
         """Each old paper becomes its new one (inside a transaction): the fields merged under
         the new title, the old one's sources, import and user data moved to the new id, the
-        old paper deleted. Returns the replacing papers."""
+        old paper deleted. Returns the replacing papers. (Both files commit together; in WAL
+        mode SQLite makes each file's part atomic, not the pair: after a crash between the
+        two, the user data is under the old id or the new one, never lost.)"""
         if not moves:
             return []
         papers = self.papers([*moves, *moves.values()])
