@@ -53,7 +53,8 @@ def test_same_paper_from_json_and_jsonl_merges_by_arxiv_id(lib, tmp_path):
     assert report.new == 0 and report.updated == 1
     assert lib.stats()["papers"] == before
     paper = lib.paper("2405.21060")
-    assert paper.id == paper_id(SSM_TITLE)
+    # the later title replaces the stored one (a corrected title, issue 10 item 6)
+    assert (paper.id, paper.title) == (paper_id(SSM_TITLE + " (extended)"), SSM_TITLE + " (extended)")
     assert paper.categories == ["cs.LG"]
     assert paper.upvotes == 27  # kept from the JSON dump: the JSONL has none
     assert {s.format for s in paper.sources} == {"hf-json", "arxiv-jsonl"}

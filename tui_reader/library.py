@@ -116,12 +116,12 @@ class _IndexFeeder:
         self.queued: dict[str, dict] = {}
         self._queue_lock = threading.Lock()
 
-    def add(self, docs: list[dict], new_ids: set[str]) -> None:
-        if any(d["id"] in self.in_writer for d in docs):
+    def add(self, docs: list[dict], new_ids: set[str], gone: set[str] = frozenset()) -> None:
+        if any(d["id"] in self.in_writer for d in docs) or gone & self.in_writer:
             self.commit()
         if self.writer is None:
             self.writer = self.index.writer()
-        add_documents(self.writer, docs, new_ids)
+        add_documents(self.writer, docs, new_ids, gone)
         self.in_writer.update(d["id"] for d in docs)
         if len(self.in_writer) >= commit_due(self.committed):
             self.commit()
@@ -413,22 +413,33 @@ class Library:
         file_id = self.store.start_file(key, stat.st_size, stat.st_mtime, dump.format)
         report = FileReport(path=str(path), format=dump.format)
         for batch in batched(dump.papers, BATCH):
-            merged, new_ids, changed_ids = self.store.merge_papers(batch, file_id, import_id)
+            merged, new_ids, changed_ids, gone = self.store.merge_papers(batch, file_id,
+                                                                         import_id)
             report.papers += len(batch)
             report.new += len(new_ids)
             report.updated += len(changed_ids)
             touched = [p for p in merged if p.id in new_ids or p.id in changed_ids]
-            known_ids = [p.id for p in touched]  # new ones too: notes outlive papers
-            notes = {n.paper_id: n.text for n in self.store.notes(known_ids)} if known_ids else {}
-            writer.add([paper_document(p, notes.get(p.id)) for p in touched], new_ids)
+            self._index_papers(writer, touched, new_ids, gone)
             if progress:
                 progress(report.papers)
         report.warnings = dump.warnings
         if report.papers == 0:
             report.error = "not a recognised dump: no papers found"
-        self.store.finish_file(file_id, sha1, report.papers)
+        replaced, gone = self.store.finish_file(file_id, sha1, report.papers, import_id)
+        if replaced:  # counted new above: corrected titles of papers known before
+            report.new -= len(replaced)
+            report.updated += len(replaced)
+            self._index_papers(writer, replaced, set(), gone)
         file_ids.append(file_id)
         return report
+
+    def _index_papers(self, writer: _IndexFeeder, papers: list[Paper], new_ids: set[str],
+                      gone: set[str]) -> None:
+        """Give the import's index writer these papers' documents (with their notes: new
+        papers too, notes outlive papers) and the ids whose documents go."""
+        ids = [p.id for p in papers]
+        notes = {n.paper_id: n.text for n in self.store.notes(ids)} if ids else {}
+        writer.add([paper_document(p, notes.get(p.id)) for p in papers], new_ids, gone)
 
     @_exclusive
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:

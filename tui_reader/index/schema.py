@@ -80,8 +80,12 @@ def paper_document(paper: Paper, note: str | None) -> dict:
     return doc
 
 
-def add_documents(writer, docs: Iterable[dict], new_ids: set[str] | frozenset) -> int:
-    """Add documents to a writer: `add_document` for ids known to be new, else replace."""
+def add_documents(writer, docs: Iterable[dict], new_ids: set[str] | frozenset,
+                  gone: set[str] | frozenset = frozenset()) -> int:
+    """Add documents to a writer: `add_document` for ids known to be new, else replace; the
+    documents of `gone` ids (papers replaced by others) are deleted."""
+    for paper_id in gone:
+        writer.delete_by_term("id", paper_id)
     count = 0
     for doc in docs:
         if doc["id"] in new_ids:

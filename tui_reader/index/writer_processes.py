@@ -71,7 +71,7 @@ def _lead(conn, index_path: str) -> None:
         if message[0] == "add":
             if state.writer is None:
                 state.writer = index.writer()
-            add_documents(state.writer, message[1], message[2])
+            add_documents(state.writer, message[1], message[2], message[3])
         elif message[0] == "commit":
             final, segments = message[1], [s for s in message[2] if s is not None]
             queued = message[3]  # documents saved meanwhile (notes), rewritten after
@@ -179,15 +179,15 @@ class ProcessFeeder:
             self.lead.stop()  # it holds the index lock
             raise
 
-    def add(self, docs: list[dict], new_ids: set[str]) -> None:
-        if any(d["id"] in self.in_span for d in docs):
+    def add(self, docs: list[dict], new_ids: set[str], gone: set[str] = frozenset()) -> None:
+        if any(d["id"] in self.in_span for d in docs) or gone & self.in_span:
             self.commit()  # Whoosh replaces only documents of committed segments
         new = [d for d in docs if d["id"] in new_ids]
         known = [d for d in docs if d["id"] not in new_ids]
         half = len(new) // 2
         to_lead = known + new[:half]
-        if to_lead:
-            self.lead.send(("add", to_lead, {d["id"] for d in new[:half]}))
+        if to_lead or gone:  # the lead deletes the documents of replaced papers
+            self.lead.send(("add", to_lead, {d["id"] for d in new[:half]}, gone))
         if new[half:]:
             self.helper.send(("add", new[half:]))
         self.in_span.update(d["id"] for d in docs)

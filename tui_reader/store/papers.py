@@ -8,8 +8,9 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from datetime import date
+from difflib import SequenceMatcher
 
-from ..models import Paper, Source
+from ..models import Paper, Source, normalise_title
 from .database import Database
 from .schema import PAPER_COLUMNS, REBUILD_MARK, SORT_SQL, batched, marks
 
@@ -32,6 +33,17 @@ def _paper_from_row(row: sqlite3.Row, sources: list[Source] | None = None) -> Pa
         arxiv_id=row["arxiv_id"], url=row["url"], categories=json.loads(row["categories"]),
         sources=sources or [],
     )
+
+
+def similar_titles(a: str, b: str) -> bool:
+    """The re-import rule for "the same paper, its title corrected" at one position of a
+    file: normalised titles alike as text (a ratio of 0.8: typos, a word changed) or sharing
+    most words (a Jaccard of 0.6: a subtitle added or dropped). Two papers of one topic
+    ("Scaling Laws for Neural Language Models" / "... for Transfer") are neither."""
+    a, b = normalise_title(a), normalise_title(b)
+    words_a, words_b = set(a.split()), set(b.split())
+    shared = len(words_a & words_b) / max(1, len(words_a | words_b))
+    return shared >= 0.6 or SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
 class PaperTables(Database):
@@ -86,10 +98,18 @@ class PaperTables(Database):
                             (new, updated, import_id))
 
     def start_file(self, path: str, size: int, mtime: float, fmt: str | None) -> int:
-        """Record a file being (re)imported and forget its old sources; returns its id."""
+        """Record a file being (re)imported and forget its old sources (kept, for
+        `finish_file`, in a temporary table of this thread's connection); returns its id."""
         with self.transaction():
             row = self.db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
             if row:
+                self.db.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS previous_sources (file_id INTEGER,"
+                    " position INTEGER, paper_id TEXT)")
+                self.db.execute("DELETE FROM temp.previous_sources WHERE file_id = ?",
+                                (row["id"],))
+                self.db.execute("INSERT INTO temp.previous_sources SELECT file_id, position,"
+                                " paper_id FROM sources WHERE file_id = ?", (row["id"],))
                 self.db.execute("DELETE FROM sources WHERE file_id = ?", (row["id"],))
                 self.db.execute(
                     "UPDATE files SET sha1 = '', size = ?, mtime = ?, format = ?, papers = 0,"
@@ -102,31 +122,94 @@ class PaperTables(Database):
                 file_id = cur.lastrowid
         return file_id
 
-    def finish_file(self, file_id: int, sha1: str, papers: int) -> None:
-        """Mark a file completely imported (only then is it skipped next time)."""
+    def finish_file(self, file_id: int, sha1: str, papers: int, import_id: int
+                    ) -> tuple[list[Paper], set[str]]:
+        """Mark a file completely imported (only then is it skipped next time), its corrected
+        titles applied in the same transaction: a paper that was at a position of the file
+        and is no longer in it, where a paper new in this import now is with a similar title
+        (`similar_titles`), is that paper. Returns the replacing papers and the ids gone."""
         with self.transaction():
+            moves = self._corrected(file_id, import_id)
+            replaced = self._replace(moves)
             self.db.execute("UPDATE files SET sha1 = ?, papers = ? WHERE id = ?",
                             (sha1, papers, file_id))
+        if moves:
+            self._user_changed()
+        return replaced, set(moves)
+
+    def _corrected(self, file_id: int, import_id: int) -> dict[str, str]:
+        """Old id -> new id of the corrected titles of a re-read file (see `finish_file`)."""
+        if not self.db.execute("SELECT 1 FROM temp.sqlite_master WHERE name ="
+                               " 'previous_sources'").fetchone():
+            return {}
+        rows = self.db.execute(
+            "SELECT old.id AS old_id, old.title AS old_title, new.id AS new_id,"
+            " new.title AS new_title FROM temp.previous_sources prev"
+            " JOIN sources s ON s.file_id = prev.file_id AND s.position = prev.position"
+            " JOIN papers old ON old.id = prev.paper_id JOIN papers new ON new.id = s.paper_id"
+            " WHERE prev.file_id = ? AND new.id != old.id AND new.import_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM sources o WHERE o.paper_id = old.id"
+            " AND o.file_id = prev.file_id) ORDER BY prev.position", (file_id, import_id))
+        moves: dict[str, str] = {}
+        for r in rows:
+            if (r["old_id"] not in moves and r["new_id"] not in moves.values()
+                    and similar_titles(r["old_title"], r["new_title"])):
+                moves[r["old_id"]] = r["new_id"]
+        self.db.execute("DELETE FROM temp.previous_sources WHERE file_id = ?", (file_id,))
+        return moves
+
+    def _replace(self, moves: dict[str, str]) -> list[Paper]:
+        """Each old paper becomes its new one (inside a transaction): the fields merged under
+        the new title, the old one's sources, import and user data moved to the new id, the
+        old paper deleted. Returns the replacing papers. (Both files commit together; in WAL
+        mode SQLite makes each file's part atomic, not the pair: after a crash between the
+        two, the user data is under the old id or the new one, never lost.)"""
+        if not moves:
+            return []
+        papers = self.papers([*moves, *moves.values()])
+        replaced = [papers[old].model_copy(update={"id": new, "title": papers[new].title})
+                    .merged_with(papers[new]) for old, new in moves.items()]
+        pairs = [(new, old) for old, new in moves.items()]
+        self.db.executemany(
+            f"REPLACE INTO papers ({PAPER_COLUMNS}, import_id) VALUES ({','.join('?' * 13)})",
+            [_paper_row(p, None) for p in replaced])
+        self.db.executemany("UPDATE papers SET import_id = (SELECT import_id FROM papers"
+                            " WHERE id = ?2) WHERE id = ?1", pairs)
+        self.db.executemany("UPDATE OR IGNORE sources SET paper_id = ?1 WHERE paper_id = ?2",
+                            pairs)
+        self.db.executemany("DELETE FROM sources WHERE paper_id = ?", [(o,) for o in moves])
+        self.db.executemany("DELETE FROM papers WHERE id = ?", [(o,) for o in moves])
+        self._move_user_data({old: (p.id, p.title) for old, p in zip(moves, replaced)})
+        return replaced
 
     # -- papers ------------------------------------------------------------------------------
     def merge_papers(self, papers: list[Paper], file_id: int, import_id: int
-                     ) -> tuple[list[Paper], set[str], set[str]]:
+                     ) -> tuple[list[Paper], set[str], set[str], set[str]]:
         """Insert or enrich `papers` (deduplicated by id, merged by arXiv id) in one transaction.
 
-        Returns the stored (merged) papers, the ids new to the store and the ids whose
-        stored fields changed.
+        A paper with the arXiv id of a stored paper of another title replaces it (`_replace`:
+        its title was corrected) when its own title is new to the store and the stored paper
+        is not in this file too; otherwise it merges into the stored paper. Returns the stored
+        (merged) papers, the ids new to the store, the ids whose stored fields changed and
+        the ids gone (replaced).
         """
         with self.transaction():
             by_arxiv = self._ids_by_arxiv([p.arxiv_id for p in papers if p.arxiv_id])
+            existing = {p.id: p for p in self._papers_by_ids(
+                list({*(p.id for p in papers), *by_arxiv.values()}))}
+            listed = {p.id for p in papers} | self._in_file(file_id, list(by_arxiv.values()))
+            moves: dict[str, str] = {}
             incoming: dict[str, Paper] = {}
             source_rows = []
             for p in papers:
                 known = by_arxiv.get(p.arxiv_id) if p.arxiv_id else None
                 if known and known != p.id:
-                    p = p.model_copy(update={"id": known})
+                    if p.id not in existing and known not in listed and known not in moves:
+                        moves[known] = by_arxiv[p.arxiv_id] = p.id
+                    else:
+                        p = p.model_copy(update={"id": known})
                 incoming[p.id] = incoming[p.id].merged_with(p) if p.id in incoming else p
                 source_rows.extend((p.id, file_id, s.position) for s in p.sources)
-            existing = {p.id: p for p in self._papers_by_ids(list(incoming))}
             merged = [existing[i].merged_with(p) if i in existing else p
                       for i, p in incoming.items()]
             new_ids = {i for i in incoming if i not in existing}
@@ -144,7 +227,17 @@ class PaperTables(Database):
             self.db.executemany(
                 "INSERT OR IGNORE INTO sources (paper_id, file_id, position) VALUES (?, ?, ?)",
                 source_rows)
-        return merged, new_ids, changed_ids
+            replaced = {p.id: p for p in self._replace(moves)}
+        if moves:
+            self._user_changed()
+        merged = [replaced.get(p.id, p) for p in merged]
+        return merged, new_ids - set(replaced), changed_ids | set(replaced), set(moves)
+
+    def _in_file(self, file_id: int, paper_ids: list[str]) -> set[str]:
+        """Which of these papers the file being imported has shown so far."""
+        return {r[0] for chunk in batched(paper_ids) for r in self.db.execute(
+            f"SELECT paper_id FROM sources WHERE file_id = ? AND paper_id IN ({marks(chunk)})",
+            [file_id, *chunk])}
 
     def _ids_by_arxiv(self, arxiv_ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}

@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 
 from ..models import CONTROL_CHARACTERS, Bookmark, Note, SavedSearch
-from .backup import Backups
+from .backup import _BUMP, Backups
 from .schema import batched, marks
 
 
@@ -36,6 +36,18 @@ class UserTables(Backups):
                            (paper_id, title, time.time()))
             else:
                 db.execute(f"DELETE FROM {table} WHERE paper_id = ?", (paper_id,))
+
+    def _move_user_data(self, moves: dict[str, tuple[str, str]]) -> None:
+        """Re-key the user's data of replaced papers (old id -> (new id, new title)), inside
+        the caller's transaction (store/papers.py `_replace`). A row the new id has already
+        keeps it; the old row then stays, under the old id: nothing is lost."""
+        rows = [(new, title, old) for old, (new, title) in moves.items()]
+        for table in ("bookmarks", "notes", "read_state"):
+            self.db.executemany(f"UPDATE OR IGNORE {table} SET paper_id = ?, title = ?"
+                                " WHERE paper_id = ?", rows)
+        self.db.executemany("UPDATE OR IGNORE index_pending SET paper_id = ? WHERE paper_id = ?",
+                            [(new, old) for new, _, old in rows])
+        self.db.execute(_BUMP)
 
     def bookmarks(self) -> list[Bookmark]:
         """Every bookmark, newest first."""
