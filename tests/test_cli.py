@@ -72,7 +72,8 @@ def test_show_stats_and_user_data_commands(cli, corpus_file):
     assert shown["bookmarked"] is True and shown["note"] == "Good baseline.\nSecond line"
     assert shown["categories"] == ["cs.LG", "cs.DC"] and shown["arxiv_id"] == "2303.00003"
     assert json.loads(cli("stats", "--json").stdout) == {
-        "papers": 4, "sources": 1, "bookmarks": 2, "notes": 1, "saved_searches": 1, "read": 0}
+        "papers": 4, "sources": 1, "bookmarks": 2, "notes": 1, "saved_searches": 1, "read": 0,
+        "fast_paths": True}
     marks = json.loads(cli("bookmarks", "--json").stdout)["bookmarks"]
     assert {m["id"] for m in marks} == {GNN, paper_id(CORPUS[0]["title"])}
     notes = json.loads(cli("notes", "--json").stdout)["notes"]

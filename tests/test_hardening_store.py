@@ -341,7 +341,8 @@ def test_a_damaged_papers_file_is_made_anew_and_the_user_data_is_untouched(
     assert len(list(library_dir.glob("library.sqlite3.corrupt-*[0-9]"))) == 1  # and its WAL
     stats = cli(library_dir, "stats", "--json")
     assert stats.stderr == b"" and json.loads(stats.stdout) == {
-        "papers": 0, "sources": 0, "bookmarks": 2, "notes": 1, "saved_searches": 1, "read": 0}
+        "papers": 0, "sources": 0, "bookmarks": 2, "notes": 1, "saved_searches": 1, "read": 0,
+        "fast_paths": True}
 
 
 def test_after_a_repair_a_reimport_brings_the_papers_back_with_their_user_data(

@@ -282,13 +282,18 @@ def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
 @click.pass_context
 @friendly
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Counts: papers, sources (files), bookmarks, notes, saved searches."""
-    counts = library(ctx).stats()
+    """Counts: papers, sources (files), bookmarks, notes, saved searches; whether the index's
+    fast paths are on."""
+    lib = library(ctx)
+    counts, off = lib.stats(), lib.fast_paths_off()
     if as_json:
-        emit_json(counts)
+        emit_json({**counts, "fast_paths": off is None})
         return
     for name, value in counts.items():
         click.echo(f"{name.replace('_', ' '):>15}: {value}")
+    if off is not None:
+        click.echo(f"fast search off: Whoosh is not the release tui-reader was built on ({off});"
+                   " plain Whoosh searches, slower, with the same results")
 
 
 def _listing(papers: list[PaperView], as_json: bool, key: str, empty: str) -> None:

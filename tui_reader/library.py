@@ -362,7 +362,8 @@ class Library:
         (index_worker.py: two writers, and parsing and the store alongside)."""
         with self._feeder_lock:
             if self._feeder is None:
-                if parallel and (os.cpu_count() or 1) >= 2:
+                # (two writer processes need the fast writer: one hands its segment over)
+                if parallel and (os.cpu_count() or 1) >= 2 and self.index.fast_search:
                     from .index.writer_processes import ProcessFeeder
                     self._feeder = ProcessFeeder(self.index.path, commit_due, on_commit)
                 else:
@@ -652,6 +653,11 @@ class Library:
     def stats(self) -> dict[str, int]:
         """Counts: papers, sources (files), bookmarks, notes, saved_searches, read."""
         return self.store.counts()
+
+    def fast_paths_off(self) -> str | None:
+        """Why the index's fast paths are off (the installed Whoosh is not the release they
+        were written for: plain Whoosh serves), or None when they are on."""
+        return self.index.fast_paths_problem if not self.index.fast_search else None
 
     def last_import(self) -> tuple[int, int] | None:
         """(new, updated) of the latest import that added papers."""

@@ -21,15 +21,14 @@ import heapq
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
-from itertools import accumulate
 from math import log
 
 from whoosh import classify
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
+from . import whoosh_internals as internals
 from .posting_arrays import PostingArrays
 from .writing import length_column
 
@@ -41,6 +40,11 @@ RESCORE_WINDOW = 100  # the best matches an AndMaybe's optional part is looked f
 
 class Unsupported(Exception):
     """A query (or part) this evaluator leaves to Whoosh."""
+
+
+# What makes a query go to Whoosh: a query it does not know, or a Whoosh that is not the one
+# whoosh_internals was written for (a renamed attribute, a changed signature).
+FALLBACK = (Unsupported, AttributeError, TypeError)
 
 
 class FastSearch:
@@ -76,7 +80,7 @@ class FastSearch:
         """{docnum: score} of the documents `q` matches, or None (not supported)."""
         try:
             return self._scores(q)
-        except Unsupported:
+        except FALLBACK:
             return None
 
     def page(self, q, sort: str, offset: int, limit: int, within: set[int] | None = None
@@ -100,14 +104,14 @@ class FastSearch:
             top = _top({d: column[d] for d in docs}, offset + limit,
                        reverse=sort.startswith("-"))
             return len(docs), [(d, None) for d in top[offset:]]
-        except Unsupported:
+        except FALLBACK:
             return None
 
     def docs(self, q) -> set[int] | None:
         """The documents `q` matches, or None (not supported)."""
         try:
             return self._docs(q)
-        except Unsupported:
+        except FALLBACK:
             return None
 
     def _every(self) -> set[int]:
@@ -205,7 +209,7 @@ class FastSearch:
             return dict.fromkeys(self._docs(q), boost)
         if type(q) is wq.Phrase:
             return _boosted(self._phrase_scores(q), q.boost)
-        if q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery):
+        if internals.is_null(q):
             return {}
         raise Unsupported(type(q).__name__)
 
@@ -318,7 +322,7 @@ class FastSearch:
             docfreq = sum(info.doc_frequency() for _, info in infos)
             idf = log(self._doc_count_all / (docfreq + 1)) + 1
             avgfl = self._avg_length(field)
-            B = self.weighting._field_B.get(field, self.weighting.B)
+            B = internals.field_B(self.weighting, field)
             K1 = self.weighting.K1
             top = idf * (K1 + 1)
         for i, info in infos:
@@ -374,7 +378,7 @@ class FastSearch:
             self._infos.clear()
         self._infos[key] = infos
 
-    def _postings(self, leaf: int, field: str, btext: bytes, info, weights: bool = True):
+    def _postings(self, leaf: int, field: str, btext: bytes, info):
         """(ids, weights) of a term in one segment, a part at a time (deleted documents
         included): its posting arrays when the segment has them, else its blocks."""
         arrays = self._arrays[leaf]
@@ -384,17 +388,13 @@ class FastSearch:
         found = arrays.get(field, btext) if arrays else None
         if found is not None:
             return [found]
-        return _blocks(self._matcher(leaf, field, btext, info), weights)
+        return _blocks(self._matcher(leaf, field, btext, info))
 
     def _matcher(self, leaf: int, field: str, btext: bytes, info):
         """The postings of a term in one segment (deleted documents included), from its
         TermInfo: Whoosh's W3 reader would look the term up again."""
-        reader = self.leaves[leaf][0].reader()
-        terms = getattr(reader, "_terms", None)
-        if type(terms) is not W3TermsReader:
-            return reader.postings(field, btext)
-        return terms._codec.postings_reader(terms._postfile, info, self.schema[field].format,
-                                            term=(field, btext))
+        return internals.term_matcher(self.leaves[leaf][0].reader(), field, btext, info,
+                                      self.schema[field].format)
 
     def _phrase_docs_within(self, q, docs) -> list[int]:
         """The documents of `docs` with the phrase (slop 1): only the posting blocks that
@@ -469,23 +469,20 @@ class FastSearch:
         out: dict[int, bytes] = {}
         for i, info in self._term_infos(field, btext):
             offset = self.leaves[i][1]
-            m = _leaf(self._matcher(i, field, btext, info))
-            if not isinstance(m, W3LeafMatcher):
+            m = internals.leaf_matcher(self._matcher(i, field, btext, info))
+            if m is None:
                 raise Unsupported("postings")
             local = sorted(d - offset for d in docs if d >= offset)
             k = 0
             while m.is_active() and k < len(local):
-                last = bisect_right(local, m._maxid, k)  # candidates up to this block's end
-                if last > k:  # only blocks that hold a candidate are read
-                    if m._ids is None:
-                        m._read_ids()
-                    if m._values is None:
-                        m._read_values()
-                    for d, v in zip(m._ids, m._values):
+                # candidates up to this block's end: only blocks that hold one are read
+                last = bisect_right(local, internals.block_max_id(m), k)
+                if last > k:
+                    for d, v in zip(*internals.block_ids_values(m)):
                         if d + offset in docs:
                             out[d + offset] = v
                     k = last
-                m._next_block()
+                internals.next_block(m)
         return out
 
     def _norms(self, leaf: int, sub, field: str, K1: float, B: float, avgfl: float) -> list:
@@ -504,7 +501,8 @@ class FastSearch:
         if found is None:
             reader = sub.reader()
             try:
-                found = length_column(reader._perdoc, field, reader.doc_count_all(), 1)
+                found = length_column(internals.per_doc_reader(reader), field,
+                                      reader.doc_count_all(), 1)
             except (AttributeError, TypeError):  # not a W3 segment: ask document by document
                 found = [reader.doc_field_length(d, field, 1)
                          for d in range(reader.doc_count_all())]
@@ -547,12 +545,12 @@ class FastSearch:
             return out
         if isinstance(q, wq.NumericRange):
             # its terms depend on the schema only: compiled once for every segment
-            compiled = q._compile_query(self.searcher.reader())
+            compiled = internals.compile_query(q, self.searcher.reader())
             return self._docs(compiled.child if isinstance(compiled, wq.ConstantScoreQuery)
                               else compiled)
         if type(q) is wq.Phrase:
             return set(self._phrase_scores(q))
-        if q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery):
+        if internals.is_null(q):
             return set()
         raise Unsupported(type(q).__name__)
 
@@ -567,15 +565,19 @@ class FastSearch:
         out: set[int] = set()
         for i, info in self._term_infos(field, text):
             offset, deleted = self.leaves[i][1], self._deleted[i]
-            for ids, _ in self._postings(i, field, text, info, weights=False):
+            for ids, _ in self._postings(i, field, text, info):
                 if deleted:
                     ids = [d for d in ids if d not in deleted]
                 out.update(d + offset for d in ids) if offset else out.update(ids)
         return out
 
-    def expand(self, q) -> list[bytes]:
-        """The index terms a multi-term query stands for (all segments)."""
-        return self._expand(q)
+    def expand(self, q) -> list[bytes] | None:
+        """The index terms a multi-term query stands for (all segments), or None (ask
+        Whoosh)."""
+        try:
+            return self._expand(q)
+        except FALLBACK:
+            return None
 
     def _expand(self, q) -> list[bytes]:
         """The index terms a multi-term query stands for (in every segment; remembered)."""
@@ -593,7 +595,7 @@ class FastSearch:
             else:
                 texts = set()
                 for sub, _ in self.leaves:
-                    texts.update(t for t in q._btexts(sub.reader()) if t)
+                    texts.update(t for t in internals.query_terms(q, sub.reader()) if t)
             if len(self._expanded) > 256:
                 self._expanded.clear()
             found = self._expanded[key] = sorted(texts)
@@ -611,12 +613,12 @@ class FastSearch:
         infos: dict[bytes, list] = {}
         for i, (sub, _) in enumerate(self.leaves):
             reader = sub.reader()
-            terms = getattr(reader, "_terms", None)
-            if type(terms) is not W3TermsReader:
+            items = internals.term_infos_from(reader, field, bprefix)
+            if items is None:
                 for btext in reader.expand_prefix(field, bprefix):
                     infos.setdefault(btext, []).append((i, reader.term_info(field, btext)))
                 continue
-            for (fieldname, btext), info in terms.items_from(field, bprefix):
+            for (fieldname, btext), info in items:
                 if fieldname != field or not btext.startswith(bprefix):
                     break
                 infos.setdefault(btext, []).append((i, info))
@@ -624,9 +626,15 @@ class FastSearch:
             self._remember_infos((field, btext), found)
         return {t for t in infos if t}
 
-    def key_terms(self, field: str, text: str, number: int) -> list[tuple[str, float]]:
+    def key_terms(self, field: str, text: str, number: int) -> list[tuple[str, float]] | None:
         """Searcher.key_terms_from_text(field, text, number): Whoosh's Bo1 expansion of the
-        text's terms, with the terms' frequencies from their term infos."""
+        text's terms, with the terms' frequencies from their term infos (None: ask Whoosh)."""
+        try:
+            return self._key_terms(field, text, number)
+        except FALLBACK:
+            return None
+
+    def _key_terms(self, field: str, text: str, number: int) -> list[tuple[str, float]]:
         expander = classify.Expander(self.searcher.reader(), field, model=classify.Bo1Model)
         expander.add_text(text)
         fieldobj, model, total = self.schema[field], expander.model, expander.top_total
@@ -646,21 +654,16 @@ class FastSearch:
         """Query.existing_terms(reader, expand=True) of a multi-term leaf from the expansion
         the search made (None: ask Whoosh)."""
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-            return [(q.field(), t) for t in self._expand(q)]
+            texts = self.expand(q)
+            return None if texts is None else [(q.field(), t) for t in texts]
         return None
 
 
-def _leaf(m):
-    """The W3 matcher inside wrapping matchers (or the matcher itself)."""
-    while not isinstance(m, W3LeafMatcher) and hasattr(m, "child"):
-        m = m.child
-    return m
-
-
-def _blocks(m, weights: bool = True):
-    """(ids, weights) of a posting list, a block at a time (deleted documents included)."""
-    m = _leaf(m)  # (the exclusion of deleted documents: done by the caller)
-    if not isinstance(m, W3LeafMatcher):
+def _blocks(m):
+    """(ids, weights) of a posting list, a block at a time (deleted documents included: the
+    caller leaves them out)."""
+    leaf = internals.leaf_matcher(m)
+    if leaf is None:
         ids, found = [], []
         while m.is_active():
             ids.append(m.id())
@@ -668,21 +671,9 @@ def _blocks(m, weights: bool = True):
             m.next()
         yield ids, found
         return
-    while m.is_active():
-        if m._data is None:
-            m._read_data()
-        data = m._data
-        ids = list(accumulate(data[0])) if not m._byteids else data[0]  # delta-decoded
-        if weights:
-            found = data[1]
-            if found is None:
-                found = [1.0] * len(ids)
-            elif isinstance(found, float):
-                found = [found] * len(ids)
-            yield ids, found
-        else:
-            yield ids, None
-        m._next_block()
+    while leaf.is_active():
+        yield internals.block_postings(leaf)
+        internals.next_block(leaf)
 
 
 def _intersected(parts) -> dict[int, float]:

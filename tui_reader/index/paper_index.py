@@ -19,7 +19,9 @@ from whoosh import index, query, sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
+from whoosh.writing import SegmentWriter
 
+from . import whoosh_internals as internals
 from .corrections import repair
 from .query_language import ParsedQuery, QueryError, parse
 from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
@@ -64,7 +66,7 @@ class _Evaluator:
     def __init__(self, paper_index: "PaperIndex"):
         self.searcher = paper_index.searcher()
         self.reader = self.searcher.reader()
-        self.fast = paper_index._fast(self.searcher) if paper_index.fast_search else None
+        self.fast = paper_index._fast(self.searcher)
 
     def page(self, q: query.Query, sort: str, offset: int, limit: int,
              within: set[int] | None = None) -> tuple[int, list[Match]]:
@@ -95,9 +97,11 @@ class _Evaluator:
 
     def expand(self, q: query.Query) -> list:
         """The index terms a multi-term query stands for."""
-        if self.fast is not None:
-            return self.fast.expand(q)
-        return sorted({t for sub, _ in _leaves(self.searcher) for t in q._btexts(sub.reader())})
+        found = self.fast.expand(q) if self.fast is not None else None
+        if found is None:
+            found = sorted({t for sub, _ in _leaves(self.searcher)
+                            for t in internals.query_terms(q, sub.reader())})
+        return found
 
 
 def _leaves(searcher) -> list:
@@ -116,13 +120,13 @@ class _MappedFile(StructFile):
 
 
 class _Storage(FileStorage):
-    """The index folder, its terms files (.trm) read through a memory map: a term lookup is a
-    binary search of a dozen small reads (a fuzzy term, thousands), each a seek and a read
-    system call on a plain file."""
+    """The index folder, its terms files (.trm) read through a memory map (when the fast
+    paths are on): a term lookup is a binary search of a dozen small reads (a fuzzy term,
+    thousands), each a seek and a read system call on a plain file."""
 
     def open_file(self, name: str, **kwargs):
-        if name.endswith(".trm"):
-            with open(self._fpath(name), "rb") as f:
+        if name.endswith(".trm") and internals.SUPPORTED:
+            with open(internals.file_path(self, name), "rb") as f:
                 try:
                     return _MappedFile(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), name)
                 except ValueError:  # an empty file cannot be mapped
@@ -133,7 +137,9 @@ class _Storage(FileStorage):
 class PaperIndex:
     """The on-disk Whoosh index of a data dir, with a reusable searcher."""
 
-    fast_search = True  # searching.FastSearch for the queries it knows (False: Whoosh alone)
+    # FastSearch for the queries it knows, the fast writer (False: Whoosh alone)
+    fast_search = internals.SUPPORTED
+    fast_paths_problem = internals.PROBLEM  # why they are off (None: they are on)
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -233,12 +239,14 @@ class PaperIndex:
 
     # -- writing -------------------------------------------------------------------------
     def writer(self, *, timeout: float = 5.0, limitmb: int = WRITER_LIMIT_MB):
-        """A writer (the fast one of `indexing.py`); IndexBusy when another holds the lock."""
+        """A writer (the fast one of writing.py, Whoosh's when the fast paths are off);
+        IndexBusy when another holds the lock."""
         from .writing import FastSegmentWriter
+        writer_class = FastSegmentWriter if self.fast_search else SegmentWriter
         try:
             # Segments as separate files: a compound segment file is read through Whoosh's
             # BufferFile, which copies each part into memory (the whole index, per searcher).
-            return FastSegmentWriter(self.ix, timeout=timeout, limitmb=limitmb, compound=False)
+            return writer_class(self.ix, timeout=timeout, limitmb=limitmb, compound=False)
         except LockError as exc:
             raise IndexBusy("another import is running; try again when it has finished") from exc
 
@@ -266,11 +274,17 @@ class PaperIndex:
             return self._searcher
 
     def _fast(self, searcher):
-        """The FastSearch of this searcher (its caches live as long as the searcher)."""
-        from .fast_search import FastSearch
+        """The FastSearch of this searcher (its caches live as long as the searcher), or None
+        (the fast paths are off)."""
+        from .fast_search import FALLBACK, FastSearch
+        if not self.fast_search:
+            return None
         with self._lock:
             if self._fast_searcher is None or self._fast_searcher.searcher is not searcher:
-                self._fast_searcher = FastSearch(searcher)
+                try:
+                    self._fast_searcher = FastSearch(searcher)
+                except FALLBACK:
+                    return None
             return self._fast_searcher
 
     def find(self, text: str, sort: str, offset: int, limit: int, *, typing: bool = False,
@@ -311,7 +325,7 @@ class PaperIndex:
         """The index terms a query matches, by field (for highlighting), negations excluded."""
         searcher = self.searcher()
         reader = searcher.reader()
-        fast = self._fast(searcher) if self.fast_search else None
+        fast = self._fast(searcher)
         terms: dict[str, set[str]] = {}
 
         def walk(node: query.Query) -> None:
@@ -341,9 +355,10 @@ class PaperIndex:
         docnum = s.document_number(id=paper_id)
         if docnum is None:
             return []
-        fast = self._fast(s) if self.fast_search else None
-        key_terms = (fast.key_terms("abstract", text, SIMILAR_TERMS) if fast is not None
-                     else s.key_terms_from_text("abstract", text, numterms=SIMILAR_TERMS))
+        fast = self._fast(s)
+        key_terms = fast.key_terms("abstract", text, SIMILAR_TERMS) if fast is not None else None
+        if key_terms is None:
+            key_terms = s.key_terms_from_text("abstract", text, numterms=SIMILAR_TERMS)
         q = query.Or([query.Term(field, word, boost=weight)
                       for word, weight in key_terms for field in ("title", "abstract")])
         if fast is not None:
@@ -358,7 +373,7 @@ class PaperIndex:
         leaving the shared searcher alone (an import thread asks this while the app's search
         may be using that searcher)."""
         try:
-            return sum(segment.doc_count() for segment in self.ix._segments())
+            return sum(segment.doc_count() for segment in internals.segments(self.ix))
         except Exception:  # the generation changed while it was read: ask a searcher
             return self.searcher().doc_count()
 

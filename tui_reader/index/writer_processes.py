@@ -104,7 +104,7 @@ def _helper(conn, index_path: str) -> None:
     def handle(message: tuple) -> None:
         if message[0] == "add":
             if state.writer is None:
-                state.writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB,
+                state.writer = FastSegmentWriter(ix, helper=True, limitmb=WRITER_LIMIT_MB,
                                                  compound=False)
             for doc in message[1]:
                 state.writer.add_document(**doc)

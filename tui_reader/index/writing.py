@@ -26,12 +26,11 @@ from array import array
 from collections.abc import Callable, Iterator
 
 from whoosh import analysis, formats
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
 
+from . import whoosh_internals as internals
 from .posting_arrays import PostingArraysWriter
 
 STEM_CACHE_MAX = 200_000  # words; the cache is dropped and refilled past this (bounded memory)
@@ -353,10 +352,9 @@ _BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
 def length_column(perdoc, field: str, count: int, default) -> list:
     """Every document's doc_field_length(docnum, field, default) of a W3 per-document reader,
     in one read of the field's length column."""
-    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    if column is None:
+    raw = internals.length_bytes(perdoc, field)
+    if raw is None:
         return [default] * count
-    raw = column._dbfile.get(column._basepos, column._count) if column._count else b""
     table = _BYTE_LENGTHS
     return [table[b] for b in raw] + [None] * (count - len(raw))
 
@@ -382,28 +380,25 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
                        else [0] * doccount)
             lastfn = fieldname
         fieldwriter.start_term(btext)
-        pw = fieldwriter._postwriter
-        limit = pw._blocklimit
-        compression = fieldwriter._codec._compression
+        pw, limit, compression = internals.posting_writer(fieldwriter)
         ids, weights, values = found[0::3], found[1::3], found[2::3]
         if arrays is not None:
             arrays.add(fieldname, btext, ids, weights)
         for start in range(0, len(ids), limit):
             if start:
-                pw._write_block()  # the previous block was full
+                internals.write_block(pw)  # the previous block was full
             block_ids = ids[start:start + limit]
             block_weights = weights[start:start + limit]
-            pw._ids = array("I", block_ids)
-            pw._weights = array("f", block_weights)
-            pw._values = [v for v in values[start:start + limit] if v]
             top = max(block_weights)
-            pw._maxweight = top if top > 0 else 0
             block_lengths = [n for n in map(lengths.__getitem__, block_ids) if n]
-            pw._minlength = min(block_lengths) if block_lengths else None
-            pw._maxlength = max(block_lengths) if block_lengths else 0
             # zlib on a few postings costs more than it saves (the reader reads the level
             # from each block's header)
-            pw._compression = compression if len(block_ids) >= SMALL_BLOCK else 0
+            internals.fill_block(
+                pw, array("I", block_ids), array("f", block_weights),
+                [v for v in values[start:start + limit] if v], top if top > 0 else 0,
+                min(block_lengths) if block_lengths else None,
+                max(block_lengths) if block_lengths else 0,
+                compression if len(block_ids) >= SMALL_BLOCK else 0)
         fieldwriter.finish_term()
     if lastfn is not None:
         fieldwriter.finish_field()
@@ -437,28 +432,22 @@ def _track_position(structfile) -> None:
     structfile.is_real = False  # write_array goes through write(), not array.tofile()
 
 
-class FastSegmentWriter(SegmentWriter):
+class FastSegmentWriter(internals.HookedSegmentWriter):
     """A SegmentWriter with the fast analysis of text fields, the term pool and the fast flush
-    (with the segment's posting arrays)."""
+    (with the segment's posting arrays); `helper`: see HookedSegmentWriter."""
 
-    def __init__(self, ix, **kwargs):
-        super().__init__(ix, **kwargs)
-        if not kwargs.get("_lk", True):
-            # A helper writer (no lock, its segment handed to the lead writer): temporary
-            # files of its own, which the lead's commit does not delete under it.
-            self._tempstorage = self.storage.temp_storage(
-                f"{self.indexname}.{random_name()}.tmp")
-        self.pool = TermPool(self._tempstorage, kwargs.get("limitmb", 128))
-        self.extra_segments: list = []  # other writers' segments for this commit's TOC
-        if type(self.fieldwriter) is W3FieldWriter:
-            _track_position(self.fieldwriter._postfile)
-            _track_position(self.fieldwriter._tindex.dbfile)
+    def __init__(self, ix, helper: bool = False, **kwargs):
+        super().__init__(ix, helper, **kwargs)
+        self.pool = TermPool(self.tempstorage, kwargs.get("limitmb", 128))
+        if internals.is_w3_writer(self.fieldwriter):
+            for structfile in internals.written_files(self.fieldwriter):
+                _track_position(structfile)
         self._fast = fast_indexers(self.schema)
         self._plain = any(self.schema[n].separate_spelling() or self.schema[n].vector
                           for n in self.schema.names())
 
     def add_document(self, **fields):
-        self._check_state()
+        self.check_state()
         if self._plain or any(name.startswith("_") for name in fields):
             return super().add_document(**fields)  # spelling, vectors, boosts, custom values
         perdocwriter = self.perdocwriter
@@ -467,7 +456,7 @@ class FastSegmentWriter(SegmentWriter):
         fast = self._fast
         posts: list[tuple] = []
         fieldnames = sorted(fields)
-        self._check_fields(schema, fieldnames)
+        self.check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -497,28 +486,14 @@ class FastSegmentWriter(SegmentWriter):
             raise
         perdocwriter.finish_doc()
         self.pool.add_doc(docnum, posts)
-        self._added = True
+        self.added()
         self.docnum += 1
 
-    def finish_segment(self):
-        """A helper writer's end: write its segment (no TOC: the lead writer adds it), or
-        None when nothing was added."""
-        self._check_state()
-        segment = self._finalize_segment() if self._added else None
-        if segment is None:
-            self._close_segment()
-        self._tempstorage.destroy()
-        self.is_closed = True
-        return segment
-
-    def _commit_toc(self, segments):
-        super()._commit_toc(list(segments) + self.extra_segments)
-
-    def _flush_segment(self):
+    def flush_postings(self):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         try:
-            if type(self.fieldwriter) is W3FieldWriter:
+            if internals.is_w3_writer(self.fieldwriter):
                 arrays = PostingArraysWriter(self.storage, self.get_segment())
                 try:
                     write_terms(self.fieldwriter, self.schema, pdr, self.docnum,

@@ -1,0 +1,125 @@
+"""The boundary on Whoosh's private names: a Whoosh without one of them turns the fast paths
+off at start-up, and plain Whoosh then imports and searches with the same results."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from whoosh import query as wq
+from whoosh.codec import whoosh3
+from whoosh.writing import SegmentWriter
+
+from tests.conftest import FIXTURES
+from tui_reader.index import whoosh_internals as internals
+from tui_reader.library import Library
+
+DUMP = FIXTURES / "arxiv_100.jsonl"
+QUERIES = [("model", "relevance"), ("language models", "date"), ('"neural network"', "relevance"),
+           ("learn*", "relevance"), ("reasoning AND NOT vision", "upvotes"),
+           ("year:2020..2025", "title"), ("netwrok", "relevance"), ("title:graph", "relevance")]
+
+# In a fresh interpreter: Whoosh without one of the names the fast paths use (its own plain
+# paths do not need it), then an import, searches of this index and of one written with the
+# fast paths on, and `tui-reader stats`. (Whoosh scores an OR of 3+ terms, a prefix here, in a
+# segment of <= 5,000 documents with its "preloaded" matcher; a real collection gets BM25F
+# sums, as the fast search does everywhere: tests/test_performance_paths.py asks for those.)
+SCRIPT = """
+import json, sys
+from whoosh import query
+from whoosh.query import qcore
+del qcore._NullQuery
+query.Or.matcher_type = query.Or.DEFAULT_MATCHER
+from click.testing import CliRunner
+from tui_reader.cli import main
+from tui_reader.index import whoosh_internals
+from tui_reader.library import Library
+from tests.test_whoosh_internals import results
+plain, fast_dir, dump = sys.argv[1:]
+lib = Library(plain)
+report = lib.import_paths([dump])
+out = {"problem": whoosh_internals.PROBLEM, "papers": report.papers, "plain": results(lib),
+       "fast_search": lib.index.fast_search}
+lib.close()
+lib = Library(fast_dir)
+out["fast_index"] = results(lib)
+lib.close()
+runner = CliRunner()
+out["stats"] = runner.invoke(main, ["--data-dir", plain, "stats"]).output
+out["stats_json"] = json.loads(runner.invoke(main, ["--data-dir", plain, "stats", "--json"]).output)
+print(json.dumps(out))
+"""
+
+
+def results(lib: Library) -> dict:
+    """Each query's total and ids, in order (no error)."""
+    out = {}
+    for text, sort in QUERIES:
+        found = lib.search(text, sort=sort, limit=100)
+        assert found.error is None, text
+        out[f"{text} {sort}"] = [found.total, [h.paper.id for h in found.hits]]
+    return out
+
+
+def test_the_installed_whoosh_is_supported():
+    assert internals.check() is None and internals.SUPPORTED
+
+
+@pytest.mark.parametrize("cls,name", [(whoosh3.W3LeafMatcher, "_next_block"),
+                                      (SegmentWriter, "_finalize_segment"),
+                                      (whoosh3.W3PerDocReader, "_cached_reader")])
+def test_a_missing_name_is_reported(monkeypatch, cls, name):
+    monkeypatch.delattr(cls, name)
+    assert name in internals.check()
+
+
+def test_a_changed_block_layout_is_reported(monkeypatch):
+    """A writer that stores a block's postings differently (here: its ids not delta-coded)."""
+    monkeypatch.setattr(whoosh3.W3PostingsWriter, "_mini_ids", lambda self: list(self._ids))
+    assert "not" in internals.check()
+
+
+def test_without_a_name_plain_whoosh_imports_and_searches_the_same(tmp_path):
+    fast = Library(tmp_path / "fast")
+    try:
+        assert fast.import_paths([DUMP]).papers == 100
+        expected = results(fast)
+    finally:
+        fast.close()
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "plain"),
+                           str(tmp_path / "fast"), str(DUMP)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert "_NullQuery" in out["problem"] and out["fast_search"] is False
+    assert out["papers"] == 100
+    assert out["plain"] == expected  # imported by Whoosh's writer, searched by its matchers
+    assert out["fast_index"] == expected  # the fast writer's index, searched by Whoosh
+    assert all(total > 0 for total, _ in expected.values())
+    off = [line for line in out["stats"].splitlines() if "fast search off" in line]
+    assert len(off) == 1 and "_NullQuery" in off[0]
+    assert out["stats_json"]["fast_paths"] is False and out["stats_json"]["papers"] == 100
+    assert not list((tmp_path / "plain" / "index").glob("*.pax"))  # no posting arrays
+
+
+def test_a_fast_path_failing_at_run_time_falls_back_to_whoosh(tmp_path, monkeypatch):
+    """An AttributeError inside the fast search (a Whoosh that changed under the check) is
+    "unsupported" for that query: Whoosh's matchers answer, no failed search."""
+    lib = Library(tmp_path / "data")
+    try:
+        lib.import_paths([DUMP])
+        expected = results(lib)
+
+        calls = []
+
+        def renamed(weighting, field):
+            calls.append(field)
+            raise AttributeError("'BM25F' object has no attribute '_field_B'")
+        monkeypatch.setattr(internals, "field_B", renamed)
+        monkeypatch.setattr(wq.Or, "matcher_type", wq.Or.DEFAULT_MATCHER)  # see SCRIPT
+        lib.index.close()  # a new searcher: nothing remembered
+        assert results(lib) == expected and calls
+    finally:
+        lib.close()

@@ -1,0 +1,305 @@
+"""Every private Whoosh name tui-reader uses, and the check that they are there.
+
+The fast paths (writing.py, fast_search.py, posting arrays, the memory-mapped terms files)
+reach into Whoosh-Reloaded's writer, W3 codec and matchers, only through this module, written
+for the release pinned in pyproject.toml. `check()` runs once, at import: `PROBLEM` says what
+the installed Whoosh lacks (None: nothing) and `SUPPORTED` whether the fast paths may run.
+When they may not, plain Whoosh serves: slower, with the same results.
+"""
+
+from __future__ import annotations
+
+import inspect
+from array import array
+from io import BytesIO
+from itertools import accumulate
+
+from whoosh import formats, scoring
+from whoosh import query as wq
+from whoosh.codec import whoosh3
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.reading import SegmentReader
+from whoosh.util import random_name
+from whoosh.writing import SegmentWriter
+
+
+# -- reading postings ------------------------------------------------------------------------
+def leaf_matcher(m):
+    """The W3 block matcher inside wrapping matchers, or None (another kind of postings)."""
+    while not isinstance(m, whoosh3.W3LeafMatcher) and hasattr(m, "child"):
+        m = m.child
+    return m if isinstance(m, whoosh3.W3LeafMatcher) else None
+
+
+def block_postings(m) -> tuple[list, object]:
+    """(document numbers, weights) of a W3 matcher's current block."""
+    if m._data is None:
+        m._read_data()
+    data = m._data
+    ids = data[0] if m._byteids else list(accumulate(data[0]))  # delta-decoded
+    weights = data[1]  # a block stores all-equal weights as one number, all-1.0 as None
+    if weights is None or isinstance(weights, float):
+        weights = [1.0 if weights is None else weights] * len(ids)
+    return ids, weights
+
+
+def block_max_id(m) -> int:
+    """The last document number of a W3 matcher's current block (read from its header)."""
+    return m._maxid
+
+
+def block_ids_values(m) -> tuple:
+    """(document numbers, encoded values) of a W3 matcher's current block."""
+    if m._ids is None:
+        m._read_ids()
+    if m._values is None:
+        m._read_values()
+    return m._ids, m._values
+
+
+def next_block(m) -> None:
+    """Move a W3 matcher to its next block (inactive after the last)."""
+    m._next_block()
+
+
+def term_matcher(reader, field: str, btext: bytes, info, fmt):
+    """A term's postings in a segment from its TermInfo (a W3 reader would look the term up
+    again); deleted documents included."""
+    terms = getattr(reader, "_terms", None)
+    if type(terms) is not whoosh3.W3TermsReader:
+        return reader.postings(field, btext)
+    return terms._codec.postings_reader(terms._postfile, info, fmt, term=(field, btext))
+
+
+def term_infos_from(reader, field: str, bprefix: bytes):
+    """((field, term), TermInfo) of a segment's terms from `bprefix` on, in order, or None
+    (not a W3 segment)."""
+    terms = getattr(reader, "_terms", None)
+    if type(terms) is not whoosh3.W3TermsReader:
+        return None
+    return terms.items_from(field, bprefix)
+
+
+def per_doc_reader(reader):
+    """A segment reader's per-document reader (lengths, columns, stored fields)."""
+    return reader._perdoc
+
+
+def length_bytes(perdoc, field: str) -> bytes | None:
+    """The length bytes of a field, one a document, of a W3 per-document reader (None: no
+    length column)."""
+    column = perdoc._cached_reader(whoosh3._lenfield(field), whoosh3.LENGTHS_COLUMN)
+    return None if column is None else column_bytes(column)
+
+
+def column_bytes(column) -> bytes:
+    """The raw bytes of a column of one-byte values."""
+    return column._dbfile.get(column._basepos, column._count) if column._count else b""
+
+
+# -- queries, weighting, storage -----------------------------------------------------------
+def field_B(weighting, field: str) -> float:
+    """BM25F's B of a field (its own, or the default)."""
+    return weighting._field_B.get(field, weighting.B)
+
+
+def compile_query(q, reader):
+    """The query a NumericRange stands for (its terms depend on the schema only)."""
+    return q._compile_query(reader)
+
+
+def query_terms(q, reader) -> list:
+    """The index terms (bytes) a multi-term query stands for in one segment."""
+    return list(q._btexts(reader))
+
+
+def is_null(q) -> bool:
+    """Whether `q` is Whoosh's NullQuery (matches nothing)."""
+    return q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery)
+
+
+def segments(ix) -> list:
+    """The segments of an index's latest generation, from its table of contents."""
+    return ix._segments()
+
+
+def file_path(storage: FileStorage, name: str) -> str:
+    """The path of a file of a FileStorage."""
+    return storage._fpath(name)
+
+
+# -- writing ---------------------------------------------------------------------------------
+def is_w3_writer(fieldwriter) -> bool:
+    return type(fieldwriter) is whoosh3.W3FieldWriter
+
+
+def written_files(fieldwriter) -> list:
+    """The StructFiles a W3 field writer writes: postings and terms."""
+    return [fieldwriter._postfile, fieldwriter._tindex.dbfile]
+
+
+def posting_writer(fieldwriter) -> tuple:
+    """(posting writer, block limit, compression level) of the term a W3 field writer is
+    writing."""
+    pw = fieldwriter._postwriter
+    return pw, pw._blocklimit, fieldwriter._codec._compression
+
+
+def fill_block(pw, ids, weights, values, maxweight, minlength, maxlength,
+               compression: int) -> None:
+    """Fill a W3 posting writer's block buffers as `add_posting` would (ids, weights,
+    non-empty values, the weights' and lengths' range); `compression` for this block."""
+    pw._ids = ids
+    pw._weights = weights
+    pw._values = values
+    pw._maxweight = maxweight
+    pw._minlength = minlength
+    pw._maxlength = maxlength
+    pw._compression = compression
+
+
+def write_block(pw) -> None:
+    """Write a full block of a W3 posting writer (more of the term follows)."""
+    pw._write_block()
+
+
+class HookedSegmentWriter(SegmentWriter):
+    """Whoosh's SegmentWriter, its private steps as public methods; `helper`: a writer that
+    takes no lock and hands its segment to another writer's commit (`extra_segments`)."""
+
+    def __init__(self, ix, helper: bool = False, **kwargs):
+        super().__init__(ix, _lk=not helper, **kwargs)
+        if helper:  # temporary files of its own: the lead's commit does not delete them
+            self._tempstorage = self.storage.temp_storage(
+                f"{self.indexname}.{random_name()}.tmp")
+        self.extra_segments: list = []
+
+    @property
+    def tempstorage(self):
+        return self._tempstorage
+
+    def check_state(self) -> None:
+        self._check_state()
+
+    def check_fields(self, schema, fieldnames) -> None:
+        self._check_fields(schema, fieldnames)
+
+    def added(self) -> None:
+        """Note that a document was added (the commit writes a segment)."""
+        self._added = True
+
+    def finish_segment(self):
+        """A helper's end: its segment written (no TOC), or None when nothing was added."""
+        self._check_state()
+        segment = self._finalize_segment() if self._added else None
+        if segment is None:
+            self._close_segment()
+        self._tempstorage.destroy()
+        self.is_closed = True
+        return segment
+
+    def flush_postings(self) -> None:
+        """Write the segment's postings (Whoosh's flush; subclasses do it their way)."""
+        super()._flush_segment()
+
+    def _flush_segment(self):
+        self.flush_postings()
+
+    def _commit_toc(self, segments):
+        super()._commit_toc(list(segments) + self.extra_segments)
+
+
+# -- the check -------------------------------------------------------------------------------
+METHODS = {
+    SegmentWriter: ("_check_state", "_check_fields", "_finalize_segment", "_close_segment",
+                    "_flush_segment", "_commit_toc"),
+    whoosh3.W3LeafMatcher: ("_read_data", "_read_ids", "_read_values", "_next_block"),
+    whoosh3.W3PostingsWriter: ("_write_block",),
+    whoosh3.W3TermsReader: ("items_from",),
+    whoosh3.W3PerDocReader: ("_cached_reader",),
+    FileStorage: ("_fpath",),
+    wq.Prefix: ("_btexts",), wq.Wildcard: ("_btexts",), wq.FuzzyTerm: ("_btexts",),
+    wq.TermRange: ("_btexts",), wq.NumericRange: ("_compile_query",),
+}
+ASSIGNED = {  # attributes these methods set
+    SegmentWriter.__init__: ("_tempstorage", "_added"),
+    SegmentReader.__init__: ("_terms", "_perdoc"),
+    whoosh3.W3FieldWriter.__init__: ("_codec", "_postfile", "_tindex", "_postwriter"),
+    whoosh3.W3Codec.__init__: ("_compression",),
+    whoosh3.W3TermsReader.__init__: ("_codec", "_postfile"),
+    scoring.BM25F.__init__: ("_field_B",),
+}
+MODULE_NAMES = {whoosh3: ("W3LeafMatcher", "W3TermsReader", "W3FieldWriter", "W3PerDocReader",
+                          "_lenfield", "LENGTHS_COLUMN"), wq.qcore: ("_NullQuery",)}
+
+
+def _check_names() -> None:
+    for module, names in MODULE_NAMES.items():
+        for name in names:
+            getattr(module, name)
+    for cls, names in METHODS.items():
+        for name in names:
+            if not callable(getattr(cls, name, None)):
+                raise AttributeError(f"{cls.__name__}.{name}")
+    for method, names in ASSIGNED.items():
+        for name in names:
+            if name not in method.__code__.co_names:
+                raise AttributeError(f"{method.__qualname__} sets no {name}")
+    if "_lk" not in inspect.signature(SegmentWriter.__init__).parameters:
+        raise TypeError("SegmentWriter takes no _lk")
+
+
+def _check_blocks() -> None:
+    """Write a posting list of two blocks as write_terms does and read it back through this
+    module and through Whoosh's matcher; read a length column as length_bytes does."""
+    fmt, ids, weights = formats.Positions(), [3, 7, 8], [1.0, 2.0, 1.0]
+    values = [fmt.encode([i]) for i in range(3)]
+    out = StructFile(BytesIO())
+    pw = whoosh3.W3PostingsWriter(out, blocklimit=2, compression=3)
+    pw.start_postings(fmt, whoosh3.W3TermInfo())
+    for start in (0, 2):
+        if start:
+            write_block(pw)
+        fill_block(pw, array("I", ids[start:start + 2]), array("f", weights[start:start + 2]),
+                   values[start:start + 2], 2.0, 2, 9, 3 if start else 0)
+    info = pw.finish_postings()
+
+    def matcher():
+        return whoosh3.W3LeafMatcher(StructFile(BytesIO(out.file.getvalue())), *info.extent(),
+                                     fmt)
+    plain = matcher()
+    if list(plain.all_ids()) != ids or (info.doc_frequency(), info.max_weight()) != (3, 2.0):
+        raise ValueError("W3 posting blocks are not written as expected")
+    m, read = leaf_matcher(matcher()), []
+    while m.is_active():
+        found, raw = block_postings(m)
+        last, (same, vals) = block_max_id(m), block_ids_values(m)
+        read.append((found, list(raw), last, list(same), list(vals)))
+        next_block(m)
+    if read != [([3, 7], [1.0, 2.0], 7, [3, 7], values[:2]), ([8], [1.0], 8, [8], values[2:])]:
+        raise ValueError("W3 posting blocks are not read as expected")
+    column = StructFile(BytesIO())
+    writer = whoosh3.LENGTHS_COLUMN.writer(column)
+    for docnum, length in enumerate(b"\x01\x00\x05"):
+        writer.add(docnum, length)
+    writer.finish(3)
+    size = column.file.tell()
+    reader = whoosh3.LENGTHS_COLUMN.reader(StructFile(BytesIO(column.file.getvalue())), 0,
+                                           size, 3)
+    if column_bytes(reader) != b"\x01\x00\x05":
+        raise ValueError("length columns are not read as expected")
+
+
+def check() -> str | None:
+    """What the installed Whoosh lacks of what this module uses (None: nothing)."""
+    try:
+        _check_names()
+        _check_blocks()
+    except Exception as exc:  # any failure: the fast paths are off
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+PROBLEM = check()
+SUPPORTED = PROBLEM is None
