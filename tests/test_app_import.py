@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.conftest import FIXTURES
-from tui_reader import library as library_module
+from tui_reader import importing as importing_module
 from tui_reader.app.app import ReaderApp
 from tui_reader.app.importing import ImportBar, ImportPaths, status_text
 from tui_reader.library import ImportProgress, Library
@@ -22,9 +22,9 @@ async def _until(pilot, condition, timeout: float = 15.0) -> None:
 @pytest.mark.asyncio
 async def test_import_runs_in_the_background_with_progress(tmp_path, monkeypatch):
     # Small batches and segments: the import reports progress and commits the index often.
-    monkeypatch.setattr(library_module, "BATCH", 10)
-    monkeypatch.setattr(library_module, "FIRST_COMMIT", 20)
-    monkeypatch.setattr(library_module, "INDEX_COMMIT_EVERY", 30)
+    monkeypatch.setattr(importing_module, "BATCH", 10)
+    monkeypatch.setattr(importing_module, "FIRST_COMMIT", 20)
+    monkeypatch.setattr(importing_module, "INDEX_COMMIT_EVERY", 30)
     monkeypatch.setattr("tui_reader.app.importing.REFRESH_EVERY", 0.0)
     monkeypatch.setattr("tui_reader.app.importing.STEP_EVERY", 0.0)
     lib = Library(tmp_path / "data")

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests.conftest import write_jsonl
-from tui_reader import library as library_module
+from tui_reader import importing as importing_module
 from tui_reader.models import paper_id
 from tui_reader.store.papers import similar_titles
 
@@ -54,7 +54,7 @@ def assert_moved(cli, old: str, new: str, title: str) -> None:
 def writers(request, monkeypatch) -> None:
     """Index with the import's one writer, or (as a big import does) in two processes."""
     if request.param == "writer processes":
-        monkeypatch.setattr(library_module, "PARALLEL_BYTES", 0)
+        monkeypatch.setattr(importing_module, "PARALLEL_BYTES", 0)
 
 
 def test_a_title_corrected_at_the_same_position_updates_the_paper(cli, tmp_path, writers):

@@ -16,7 +16,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from tests.conftest import FIXTURES, SAMPLE_DUMPS
-from tui_reader import library as library_module
+from tui_reader import importing as importing_module
 from tui_reader.index import posting_arrays
 from tui_reader.index import PaperIndex, make_schema, paper_document
 from tui_reader.index.writing import FastAnalysis, FastSegmentWriter, _non_capturing, fast_indexers
@@ -245,13 +245,13 @@ def _results(lib: Library, exact: bool = True) -> dict:
 def _import(root: Path, writer_class=None, parallel: bool = False) -> tuple[Library, list]:
     """Import the dumps in small batches and segments (with `writer_class` for the index;
     `parallel`: the writers in two processes, index_worker.py)."""
-    saved = (library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY,
-             library_module.BATCH, PaperIndex.writer, library_module.PARALLEL_BYTES,
+    saved = (importing_module.FIRST_COMMIT, importing_module.INDEX_COMMIT_EVERY,
+             importing_module.BATCH, PaperIndex.writer, importing_module.PARALLEL_BYTES,
              posting_arrays.MIN_POSTINGS)
-    library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY = 40, 60
-    library_module.BATCH = 25
+    importing_module.FIRST_COMMIT, importing_module.INDEX_COMMIT_EVERY = 40, 60
+    importing_module.BATCH = 25
     posting_arrays.MIN_POSTINGS = 2  # (in this process) most terms get posting arrays
-    library_module.PARALLEL_BYTES = 0 if parallel else 1 << 60
+    importing_module.PARALLEL_BYTES = 0 if parallel else 1 << 60
     if writer_class is not None:
         PaperIndex.writer = lambda self, **kw: writer_class(self.ix, timeout=5.0)
     seen: list = []
@@ -259,8 +259,8 @@ def _import(root: Path, writer_class=None, parallel: bool = False) -> tuple[Libr
         lib = Library(root / "data")
         report = lib.import_paths(DUMPS, progress=seen.append)
     finally:
-        (library_module.FIRST_COMMIT, library_module.INDEX_COMMIT_EVERY,
-         library_module.BATCH, PaperIndex.writer, library_module.PARALLEL_BYTES,
+        (importing_module.FIRST_COMMIT, importing_module.INDEX_COMMIT_EVERY,
+         importing_module.BATCH, PaperIndex.writer, importing_module.PARALLEL_BYTES,
          posting_arrays.MIN_POSTINGS) = saved
     assert not report.failed and report.papers > 150
     return lib, seen
@@ -420,7 +420,7 @@ def test_notes_saved_during_a_parallel_import_reach_the_index(tmp_path, monkeypa
     try:
         lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
         first, second = [p.id for p in lib.browse(limit=2)[1]]
-        monkeypatch.setattr(library_module, "PARALLEL_BYTES", 0)
+        monkeypatch.setattr(importing_module, "PARALLEL_BYTES", 0)
         original = ProcessFeeder.commit
 
         def commit(self, final=False):

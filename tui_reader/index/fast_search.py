@@ -10,44 +10,34 @@ set operations. It gives Whoosh's documents and scores (equal up to the order of
 additions; tests/test_performance_paths.py compares them) and `None` for any query it does not
 know, which then goes to Whoosh's matchers. One difference: a prefix, wildcard or fuzzy term
 is expanded over all segments at once, as in one merged segment (Whoosh expands it segment by
-segment and, where it stands for a single word, drops the query's boost there). A term's postings are read from the segment's
-posting arrays (posting_arrays.py) when it has them, from its blocks otherwise; its statistics
-come from one term-info lookup per segment, remembered.
+segment and, where it stands for a single word, drops the query's boost there). What it reads
+of the index (term infos, postings from posting arrays or blocks, positions) is in
+posting_reads.py.
 """
 
 from __future__ import annotations
 
 import heapq
 from array import array
-from bisect import bisect_right
 from collections import OrderedDict
 from math import log
 
 from whoosh import classify
 from whoosh import query as wq
-from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from . import whoosh_internals as internals
-from .posting_arrays import PostingArrays
-from .writing import length_column
+from .posting_reads import PostingReads, Unsupported
 
 
 TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (12 bytes each)
-TERM_INFOS_MAX = 50_000  # terms whose per-segment term infos are remembered
 RESCORE_WINDOW = 100  # the best matches an AndMaybe's optional part is looked for in
 
 
-class Unsupported(Exception):
-    """A query (or part) this evaluator leaves to Whoosh."""
-
-
-# What makes a query go to Whoosh: a query it does not know, or a Whoosh that is not the one
-# whoosh_internals was written for (a renamed attribute, a changed signature).
 FALLBACK = (Unsupported, AttributeError, TypeError)
 
 
-class FastSearch:
+class FastSearch(PostingReads):
     """Scores and document sets of queries over a searcher's segments (global docnums)."""
 
     def __init__(self, searcher):
@@ -352,164 +342,6 @@ class FastSearch:
                     out.update(zip(ids, scores))
         return out
 
-    def _avg_length(self, field: str) -> float:
-        found = self._avg_lengths.get(field)
-        if found is None:
-            found = self._avg_lengths[field] = self.searcher.avg_field_length(field) or 1
-        return found
-
-    def _term_infos(self, field: str, btext: bytes) -> list[tuple[int, object]]:
-        """(leaf, TermInfo) of a term in each segment that has it: one lookup per segment
-        (remembered; a prefix's expansion fills this as it reads the terms)."""
-        key = (field, btext)
-        found = self._infos.get(key)
-        if found is None:
-            found = []
-            for i, (sub, _) in enumerate(self.leaves):
-                try:
-                    found.append((i, sub.reader().term_info(field, btext)))
-                except TermNotFound:
-                    pass
-            self._remember_infos(key, found)
-        return found
-
-    def _remember_infos(self, key: tuple[str, bytes], infos: list) -> None:
-        if len(self._infos) >= TERM_INFOS_MAX:
-            self._infos.clear()
-        self._infos[key] = infos
-
-    def _postings(self, leaf: int, field: str, btext: bytes, info):
-        """(ids, weights) of a term in one segment, a part at a time (deleted documents
-        included): its posting arrays when the segment has them, else its blocks."""
-        arrays = self._arrays[leaf]
-        if arrays is None:
-            arrays = self._arrays[leaf] = PostingArrays.open(
-                self.leaves[leaf][0].reader()) or False
-        found = arrays.get(field, btext) if arrays else None
-        if found is not None:
-            return [found]
-        return _blocks(self._matcher(leaf, field, btext, info))
-
-    def _matcher(self, leaf: int, field: str, btext: bytes, info):
-        """The postings of a term in one segment (deleted documents included), from its
-        TermInfo: Whoosh's W3 reader would look the term up again."""
-        return internals.term_matcher(self.leaves[leaf][0].reader(), field, btext, info,
-                                      self.schema[field].format)
-
-    def _phrase_docs_within(self, q, docs) -> list[int]:
-        """The documents of `docs` with the phrase (slop 1): only the posting blocks that
-        hold one of them are read."""
-        field = q.fieldname
-        if field not in self.schema or q.slop != 1 or not q.words:
-            raise Unsupported("phrase")
-        fieldobj = self.schema[field]
-        if not fieldobj.format or not fieldobj.format.supports("positions"):
-            raise Unsupported("phrase without positions")
-        try:
-            words = [fieldobj.to_bytes(w) for w in q.words]
-        except ValueError:
-            return []
-        values: dict[bytes, dict[int, bytes]] = {}
-        candidates = docs
-        for w in dict.fromkeys(words):
-            values[w] = self._term_values(field, w, candidates)
-            candidates = values[w]
-            if not candidates:
-                return []
-        decode = fieldobj.format.decode_positions
-        first, rest = values[words[0]], [values[w] for w in words[1:]]
-        found = []
-        for d in candidates:
-            later = [frozenset(decode(where[d])) for where in rest]
-            if any(all(p + i in after for i, after in enumerate(later, 1))
-                   for p in decode(first[d])):
-                found.append(d)
-        return found
-
-    def _phrase_scores(self, q) -> dict[int, float]:
-        """Whoosh's Phrase (slop 1): the documents with the words at consecutive positions,
-        scored as the AND of its words (each a term without boost)."""
-        field = q.fieldname
-        if field not in self.schema or q.slop != 1 or not q.words:
-            raise Unsupported("phrase")
-        fieldobj = self.schema[field]
-        if not fieldobj.format or not fieldobj.format.supports("positions"):
-            raise Unsupported("phrase without positions")  # Whoosh's matchers say why
-        try:
-            words = [fieldobj.to_bytes(w) for w in q.words]
-        except ValueError:
-            return {}
-        out = _intersected(self._term_scores(field, w, is_bytes=True) for w in words)
-        if len(words) == 1 or not out:
-            return out
-        raw_decode = fieldobj.format.decode_positions
-        memo = self._positions
-
-        def decode(value: bytes) -> frozenset:
-            found = memo.get(value)
-            if found is None:
-                if len(memo) > 100_000:
-                    memo.clear()
-                found = memo[value] = frozenset(raw_decode(value))
-            return found
-
-        positions = [self._term_values(field, w, out) for w in dict.fromkeys(words)]
-        by_word = dict(zip(dict.fromkeys(words), positions))
-        first_word, rest_words = by_word[words[0]], [by_word[w] for w in words[1:]]
-        found = {}
-        for d, score in out.items():
-            rest = [decode(values[d]) for values in rest_words]
-            if any(all(p + i in where for i, where in enumerate(rest, 1))
-                   for p in decode(first_word[d])):
-                found[d] = score
-        return found
-
-    def _term_values(self, field: str, btext: bytes, docs) -> dict[int, bytes]:
-        """The encoded posting values (positions) of a term in these documents."""
-        out: dict[int, bytes] = {}
-        for i, info in self._term_infos(field, btext):
-            offset = self.leaves[i][1]
-            m = internals.leaf_matcher(self._matcher(i, field, btext, info))
-            if m is None:
-                raise Unsupported("postings")
-            local = sorted(d - offset for d in docs if d >= offset)
-            k = 0
-            while m.is_active() and k < len(local):
-                # candidates up to this block's end: only blocks that hold one are read
-                last = bisect_right(local, internals.block_max_id(m), k)
-                if last > k:
-                    for d, v in zip(*internals.block_ids_values(m)):
-                        if d + offset in docs:
-                            out[d + offset] = v
-                    k = last
-                internals.next_block(m)
-        return out
-
-    def _norms(self, leaf: int, sub, field: str, K1: float, B: float, avgfl: float) -> list:
-        """K1 * ((1 - B) + B * fl / avgfl) of every document of a segment (fl: its length)."""
-        key = (leaf, field, K1, B, avgfl)
-        found = self._norm_cache.get(key)
-        if found is None:
-            lengths = self._field_lengths(leaf, sub, field)
-            found = self._norm_cache[key] = [K1 * ((1 - B) + B * fl / avgfl) if fl else 0.0
-                                             for fl in lengths]
-        return found
-
-    def _field_lengths(self, leaf: int, sub, field: str) -> list:
-        key = (leaf, field)
-        found = self._lengths.get(key)
-        if found is None:
-            reader = sub.reader()
-            try:
-                found = length_column(internals.per_doc_reader(reader), field,
-                                      reader.doc_count_all(), 1)
-            except (AttributeError, TypeError):  # not a W3 segment: ask document by document
-                found = [reader.doc_field_length(d, field, 1)
-                         for d in range(reader.doc_count_all())]
-            self._lengths[key] = found
-        return found
-
-    # -- matching only -----------------------------------------------------------------------
     def _docs(self, q) -> set[int]:
         if isinstance(q, wq.Term):
             return self._term_docs(q.fieldname, q.text)
@@ -554,23 +386,6 @@ class FastSearch:
             return set()
         raise Unsupported(type(q).__name__)
 
-    def _term_docs(self, field: str, text, is_bytes: bool = False) -> set[int]:
-        if field not in self.schema:
-            return set()
-        if not is_bytes:
-            try:
-                text = self.schema[field].to_bytes(text)
-            except ValueError:
-                return set()
-        out: set[int] = set()
-        for i, info in self._term_infos(field, text):
-            offset, deleted = self.leaves[i][1], self._deleted[i]
-            for ids, _ in self._postings(i, field, text, info):
-                if deleted:
-                    ids = [d for d in ids if d not in deleted]
-                out.update(d + offset for d in ids) if offset else out.update(ids)
-        return out
-
     def expand(self, q) -> list[bytes] | None:
         """The index terms a multi-term query stands for (all segments), or None (ask
         Whoosh)."""
@@ -600,31 +415,6 @@ class FastSearch:
                 self._expanded.clear()
             found = self._expanded[key] = sorted(texts)
         return found
-
-    def _expand_prefix(self, field: str, prefix: str) -> set[bytes]:
-        """The terms of a field that start with `prefix`, their term infos remembered on the
-        way (the terms file gives them with the terms)."""
-        if field not in self.schema:
-            return set()
-        try:
-            bprefix = self.schema[field].to_bytes(prefix)
-        except ValueError:
-            return set()
-        infos: dict[bytes, list] = {}
-        for i, (sub, _) in enumerate(self.leaves):
-            reader = sub.reader()
-            items = internals.term_infos_from(reader, field, bprefix)
-            if items is None:
-                for btext in reader.expand_prefix(field, bprefix):
-                    infos.setdefault(btext, []).append((i, reader.term_info(field, btext)))
-                continue
-            for (fieldname, btext), info in items:
-                if fieldname != field or not btext.startswith(bprefix):
-                    break
-                infos.setdefault(btext, []).append((i, info))
-        for btext, found in infos.items():
-            self._remember_infos((field, btext), found)
-        return {t for t in infos if t}
 
     def key_terms(self, field: str, text: str, number: int) -> list[tuple[str, float]] | None:
         """Searcher.key_terms_from_text(field, text, number): Whoosh's Bo1 expansion of the
@@ -657,33 +447,6 @@ class FastSearch:
             texts = self.expand(q)
             return None if texts is None else [(q.field(), t) for t in texts]
         return None
-
-
-def _blocks(m):
-    """(ids, weights) of a posting list, a block at a time (deleted documents included: the
-    caller leaves them out)."""
-    leaf = internals.leaf_matcher(m)
-    if leaf is None:
-        ids, found = [], []
-        while m.is_active():
-            ids.append(m.id())
-            found.append(m.weight())
-            m.next()
-        yield ids, found
-        return
-    while leaf.is_active():
-        yield internals.block_postings(leaf)
-        internals.next_block(leaf)
-
-
-def _intersected(parts) -> dict[int, float]:
-    """The documents in every one of these {doc: score}, with the sums of their scores (the
-    smallest first: the fewest lookups)."""
-    parts = sorted(parts, key=len)
-    out = dict(parts[0])
-    for part in parts[1:]:
-        out = {d: s + part[d] for d, s in out.items() if d in part}
-    return out
 
 
 def _add_scores(out: dict[int, float], more: dict[int, float]) -> None:

@@ -7,7 +7,7 @@ writes its half of the documents (and every replacement of a known paper) and co
 *helper* writes the other half of the new papers into a segment of its own, which it hands to
 the lead for each commit's table of contents. The importing process only parses, stores and
 sends batches through pipes (a send waits while a writer is busy: memory stays bounded).
-Commits follow `library._IndexFeeder`'s rules and schedule (`library.commit_due`).
+Commits follow `importing.IndexFeeder`'s rules and schedule (`importing.commit_due`).
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ class _Child:
 
 
 class ProcessFeeder:
-    """`library._IndexFeeder`'s interface and commit schedule, the writing in two processes."""
+    """`importing.IndexFeeder`'s interface and commit schedule, the writing in two processes."""
 
     def __init__(self, index_path: Path, commit_due: Callable[[int], int],
                  on_commit: Callable[[int], None] | None = None):
