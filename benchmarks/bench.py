@@ -298,7 +298,7 @@ def phase_queries(data_dir: str, queries_file: str) -> dict:
         for item in items:
             t0 = time.perf_counter()
             result = lib.search(item["q"], sort=item.get("sort", "relevance"),
-                                offset=item.get("offset", 0), limit=50)
+                                offset=item.get("offset", 0), limit=50, fragments=False)
             times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
             totals.setdefault(kind, []).append(result.total)
             if result.error:

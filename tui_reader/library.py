@@ -9,7 +9,8 @@ from pathlib import Path
 
 from . import paths
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
-from .index import SORTS, IndexBusy, PaperIndex, QueryError, fragment, highlight, paper_document
+from .index import (SORTS, IndexBusy, PaperIndex, QueryError, fragment, highlight, paper_document,
+                    too_short_to_search)
 from .locks import FileLock, is_locked
 from .models import (Highlight, ImportReport, Paper, PaperView, SavedSearch, SearchHit,
                      SearchResult)
@@ -89,7 +90,7 @@ class Library(Importing):
         if sort not in SORTS:
             return SearchResult(query=text, sort=sort,
                                 error=f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
-        if not text.strip():
+        if not text.strip() or (typing and too_short_to_search(text)):
             total, papers = self.browse("all", sort="date" if sort == "relevance" else sort,
                                         offset=offset, limit=limit)
             return SearchResult(query=text, sort=sort, total=total, hits=[
@@ -224,8 +225,8 @@ class Library(Importing):
         return self.store.delete_search(name)
 
     def count(self, query: str) -> int:
-        """How many papers a query finds (0 for a query that cannot be used)."""
-        return self.search(query, limit=1).total
+        """How many papers a query finds as it is (0 for a query that cannot be used)."""
+        return self.search(query, limit=1, repair=False, fragments=False).total
 
     def setting(self, key: str, default: str | None = None) -> str | None:
         """A setting's value, or `default`."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from whoosh import query as wq
 
 TYPED_PREFIX_TERMS = 64
+TYPED_SCORED_POSTINGS = 20_000
 
 
 def osa_distance(a: str, b: str, limit: int = 3) -> int:
@@ -58,7 +59,10 @@ class DamerauFuzzyTerm(wq.FuzzyTerm):
 
 class TypedPrefix(wq.Prefix):
     """The word being typed: the most frequent words starting with it, fewer for a short
-    start (`TYPED_PREFIX_TERMS` from five letters on)."""
+    start (`TYPED_PREFIX_TERMS` from five letters on); past `flat_above` postings the fast
+    search finds its papers without scoring them."""
+
+    flat_above = TYPED_SCORED_POSTINGS
 
     @property
     def limit(self) -> int:

@@ -183,6 +183,10 @@ class FastSearch(PostingReads):
             return dict.fromkeys(self._every(), q.boost)
         if type(q) is wq.ConstantScoreQuery:
             return dict.fromkeys(self._docs(q.child), q.score)
+        if getattr(q, "flat_above", None) is not None and self._estimate(q) > q.flat_above:
+            # the word being typed, standing for many postings: found, not scored (its
+            # complete words rank); scoring them would take most of a key press
+            return dict.fromkeys(self._docs(q), q.boost)
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             # Whoosh: an Or of the matching terms, each scored as a term (BM25F); one term
             # alone is that term's matcher without the boost.
@@ -210,6 +214,9 @@ class FastSearch(PostingReads):
             return dict.fromkeys(self._phrase_docs_within(q.child, docs), q.score)
         if isinstance(q, wq.Term):
             return _boosted(self._term_scores(q.fieldname, q.text, within=docs), q.boost)
+        if getattr(q, "flat_above", None) is not None and self._estimate(q) > q.flat_above:
+            return dict.fromkeys(self._docs(q) & docs.keys() if isinstance(docs, dict)
+                                 else self._docs(q) & docs, q.boost)
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             texts = self._expand(q)
             field = q.field()

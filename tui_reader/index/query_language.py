@@ -128,6 +128,14 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
                        plain=plain and any(w.query is not None for w in words))
 
 
+def too_short_to_search(text: str) -> bool:
+    """Whether text being typed is one word still too short to search by (`c`, `ne`):
+    until it has TYPED_MIN letters every paper matches."""
+    words = text.split()
+    return len(words) == 1 and not text[-1:].isspace() and len(words[0]) < TYPED_MIN \
+        and words[0].isalnum()
+
+
 # -- tokens and the tree -----------------------------------------------------------------
 def _tokens(text: str) -> list[tuple]:
     """(kind, value, field) tuples: word, phrase, range, open, close, op."""
@@ -496,4 +504,5 @@ def _range(field: str, opening: str, low: str, high: str, closing: str) -> wq.Qu
 
 
 __all__ = ["QueryError", "ParsedQuery", "Word", "parse", "analyse", "title_tokens",
+           "too_short_to_search",
            "MAX_QUERY_CHARS", "KNOWN_FIELDS"]
