@@ -84,7 +84,10 @@ def _correct(parsed: ParsedQuery, evaluator) -> Repair | None:
     query = parsed.with_words(fixed)
     if not evaluator.docs(query):
         return None
-    text = " ".join(w.text for w in fixed)
+    text = parsed.text  # as typed, each corrected word in its place
+    for typed, fix in zip(words, fixed):
+        if fix is not typed:
+            text = re.sub(re.escape(typed.text), lambda _, fix=fix: fix.text, text, count=1)
     again = ParsedQuery(text=text, query=query, words=fixed, negations=parsed.negations,
                         plain=True)
     return Repair(query=query, ranked=again.ranked(), corrected=text)
