@@ -5,12 +5,21 @@ from __future__ import annotations
 import time
 
 import pytest
+from textual import events
+from textual.widgets import Input, Label
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SAMPLE_DUMPS
 from tui_reader import importing as importing_module
 from tui_reader.app.app import ReaderApp
 from tui_reader.app.importing import ImportBar, ImportPaths, status_text
 from tui_reader.library import ImportProgress, Library
+from tui_reader.models import paper_id
+
+# The top of a listing page in the "blocks" layout: the site's header, then two papers.
+PAGE = "\n".join((SAMPLE_DUMPS / "002_3558552d1792b2fb.txt").read_text(encoding="utf-8")
+                 .split("\n")[:18])
+SOLAR = "Solar Event Tracking with Deep Regression Networks: A Proof of Concept Evaluation"
+ZKDL = "zkDL: Efficient Zero-Knowledge Proofs of Deep Learning Training"
 
 async def _until(pilot, condition, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
@@ -53,6 +62,62 @@ async def test_import_runs_in_the_background_with_progress(tmp_path, monkeypatch
         await _until(pilot, lambda: screen.papers.listing is not None
                      and screen.papers.listing.query == "transformer")
         assert screen.papers.total > 0
+    lib.close()
+
+
+@pytest.mark.asyncio
+async def test_a_pasted_page_is_imported_and_kept_as_a_pasted_source(tmp_path):
+    lib = Library(tmp_path / "data")
+    app = ReaderApp(lib, debounce=0, read_delay=None, import_samples=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        await pilot.press("i")
+        await _until(pilot, lambda: isinstance(app.screen, ImportPaths))
+        dialog = app.screen
+        app.post_message(events.Paste(PAGE))  # a bracketed paste: the whole page at once
+        await _until(pilot, lambda: dialog.page is not None)
+        assert dialog.page == PAGE and dialog.query_one("#paths", Input).value == ""
+        assert str(dialog.query_one("#import-note", Label).render()).startswith(
+            "A pasted page of 9 lines")
+        await pilot.press("enter")
+        await _until(pilot, lambda: getattr(screen, "import_steps", None) is not None
+                     and not screen.importing)
+        await _until(pilot, lambda: screen.papers.total == 2)
+        [kept] = (tmp_path / "data" / "pasted").iterdir()
+        assert kept.name.startswith("pasted ") and kept.read_text(encoding="utf-8") == PAGE
+        for title in (SOLAR, ZKDL):
+            paper = lib.paper(paper_id(title))
+            assert paper.title == title and [s.path for s in paper.sources] == [str(kept)]
+        assert lib.indexed() == 2
+    lib.close()
+
+
+@pytest.mark.asyncio
+async def test_pasted_paths_go_in_the_box_and_typing_drops_a_pasted_page(tmp_path):
+    lib = Library(tmp_path / "data")
+    folder = tmp_path / "daily dumps"
+    folder.mkdir()
+    dump = FIXTURES / "arxiv_100.jsonl"
+    app = ReaderApp(lib, debounce=0, read_delay=None, import_samples=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("i")
+        await _until(pilot, lambda: isinstance(app.screen, ImportPaths))
+        dialog = app.screen
+        box = dialog.query_one("#paths", Input)
+        app.post_message(events.Paste(f"{dump}\n"))  # one path: as typed
+        await _until(pilot, lambda: box.value == str(dump))
+        box.value = ""
+        app.post_message(events.Paste(f"{dump}\n{folder}\n"))  # paths, one a line: quoted
+        await _until(pilot, lambda: box.value == f"{dump} '{folder}'")
+        app.post_message(events.Paste(PAGE))
+        await _until(pilot, lambda: dialog.page is not None and box.value == "")
+        await pilot.press("x")  # typing a path instead: the page is dropped
+        await _until(pilot, lambda: dialog.page is None)
+        assert str(dialog.query_one("#import-note", Label).render()) == ""
+        await pilot.press("enter")  # "x" is no path: the dialog says so and stays
+        await pilot.pause()
+        assert app.screen is dialog
+    assert not (tmp_path / "data" / "pasted").exists()
     lib.close()
 
 

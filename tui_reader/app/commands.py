@@ -22,7 +22,8 @@ ACTIONS = [
     ("Delete saved search", "Delete the saved search that is open (d)", "delete_search"),
     ("Next view", "The next view in the sidebar (])", "next_view"),
     ("Previous view", "The previous view in the sidebar ([)", "previous_view"),
-    ("Import dumps", "Import files or folders in the background (i)", "import_dumps"),
+    ("Import dumps", "Import files, folders or a pasted page in the background (i)",
+     "import_dumps"),
     ("Keys", "Every key of the reader (?)", "help"),
 ]
 VIEW_COMMANDS = [

@@ -1,6 +1,7 @@
 """Importing from the reader: in the background, with a progress bar and a status line.
 
-`i` (or "Import dumps" in the palette) asks for files or folders; the import runs in a worker
+`i` (or "Import dumps" in the palette) asks for files or folders, or takes a pasted page (kept
+in the data dir as a source, "pasted 2026-11-30 14:02"); the import runs in a worker
 thread outside the LibraryGate (the reader keeps answering), papers show in the list as soon
 as they are stored (the list is refreshed every REFRESH_EVERY seconds), and search covers the
 papers the index has committed so far; the bar under the list says how far both have got.
@@ -8,12 +9,13 @@ papers the index has committed so far; the bar under the list says how far both 
 
 from __future__ import annotations
 
+import os
 import shlex
 import time
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,8 +29,21 @@ REFRESH_EVERY = 2.0  # seconds between refreshes of the list while an import run
 STEP_EVERY = 0.2  # seconds between progress messages from the worker
 
 
-class ImportPaths(ModalScreen[list[str] | None]):
-    """Asks for the files or folders to import (several: separated by spaces, quoted)."""
+class PathsInput(SafeInput):
+    """The box for paths: pasted paths, one a line, are quoted into it; a pasted page (several
+    lines that are not all paths) goes on to the dialog."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if len(lines) > 1 and not all(_exists(line) for line in lines):
+            event.prevent_default()  # not flattened into one line: it bubbles to ImportPaths
+        else:
+            event.text = " ".join(map(shlex.quote, lines)) if len(lines) > 1 else "".join(lines)
+
+
+class ImportPaths(ModalScreen[list[str] | str | None]):
+    """Asks for the files or folders to import (several: separated by spaces, quoted), or takes
+    a pasted page; dismissed with the paths, the page's text, or None."""
 
     DEFAULT_CSS = """
     ImportPaths { align: center middle; }
@@ -39,28 +54,57 @@ class ImportPaths(ModalScreen[list[str] | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="import.cancel")]
 
+    page: str | None = None  # a pasted page, imported on enter while the box is empty
+
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Import dump files or folders (folders are read recursively):")
-            yield SafeInput(placeholder="~/papers/arxiv.jsonl.gz  ~/papers/daily/", id="paths")
-            yield Label("", id="import-error")
+            yield Label("Import dump files or folders (folders are read recursively), "
+                        "or paste a page:")
+            yield PathsInput(placeholder="~/papers/arxiv.jsonl.gz  ~/papers/daily/", id="paths")
+            yield Label("", id="import-note")
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A pasted page: kept whole (not flattened into the box) until enter imports it."""
+        event.stop()
+        self.page = event.text.replace("\r\n", "\n").replace("\r", "\n")  # a terminal's CRs
+        self.query_one("#paths", Input).value = ""
+        lines = sum(1 for line in self.page.split("\n") if line.strip())
+        self._say(Text(f"A pasted page of {lines:,} lines: enter imports it "
+                       "(typing paths instead drops it)."))
+
+    @on(Input.Changed, "#paths")
+    def typed(self, event: Input.Changed) -> None:
+        if event.value and self.page is not None:
+            self.page = None
+            self._say(Text(""))
 
     @on(Input.Submitted, "#paths")
     def submitted(self, event: Input.Submitted) -> None:
-        try:
-            paths = [str(Path(p).expanduser()) for p in shlex.split(event.value)]
-        except ValueError as exc:
-            self.query_one("#import-error", Label).update(Text(f"⚠ {exc}", style="red"))
+        if self.page is not None and not event.value.strip():
+            self.dismiss(self.page)
             return
-        missing = [p for p in paths if not Path(p).exists()]
+        try:
+            paths = [os.path.expanduser(p) for p in shlex.split(event.value)]
+        except ValueError as exc:
+            self._say(Text(f"⚠ {exc}", style="red"))
+            return
+        missing = [p for p in paths if not _exists(p)]
         if not paths or missing:
             message = f"⚠ no such file or folder: {missing[0]}" if missing else "⚠ a path, please"
-            self.query_one("#import-error", Label).update(Text(message, style="red"))
+            self._say(Text(message, style="red"))
             return
         self.dismiss(paths)
 
+    def _say(self, text: Text) -> None:
+        self.query_one("#import-note", Label).update(text)
+
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _exists(path: str) -> bool:
+    """Whether a typed or pasted path is there ("~" expanded; never an error, whatever it is)."""
+    return os.path.exists(os.path.expanduser(path))
 
 
 class ImportBar(Horizontal):
@@ -134,19 +178,23 @@ class BackgroundImport:
             return
         self.app.push_screen(ImportPaths(), self._import_chosen)
 
-    def _import_chosen(self, paths: list[str] | None) -> None:
-        if paths:
-            self.start_import(paths)
+    def _import_chosen(self, chosen: list[str] | str | None) -> None:
+        """What the dialog was given: paths, or a pasted page (a str)."""
+        if isinstance(chosen, str):
+            self.start_import([], page=chosen)
+        elif chosen:
+            self.start_import(chosen)
 
-    def start_import(self, paths: list[str]) -> None:
-        """Import in the background; the list and search follow as it goes."""
+    def start_import(self, paths: list[str], page: str | None = None) -> None:
+        """Import in the background (a pasted `page` is kept as a source of the library first,
+        then imported like a file); the list and search follow as it goes."""
         self.importing = True
         self.import_steps = []
         self._last_refresh = time.monotonic()
-        self._run_import(paths)
+        self._run_import(paths, page)
 
     @work(thread=True, exclusive=True, group="import")
-    def _run_import(self, paths: list[str]) -> None:
+    def _run_import(self, paths: list[str], page: str | None) -> None:
         library = self.library.library  # not through the gate: the reader keeps answering
         last = [0.0, -1]
 
@@ -158,6 +206,8 @@ class BackgroundImport:
                 self.post_message(ImportStep(p))
 
         try:
+            if page is not None:  # "pasted 2026-11-30 14:02" in the data dir
+                paths = [str(library.save_paste(page.encode("utf-8", "replace")))]
             report = library.import_paths(paths, progress=progress)
         except Exception as exc:  # shown to the user, never a crash
             self.post_message(ImportFinished(None, str(exc) or type(exc).__name__))

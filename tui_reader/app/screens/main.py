@@ -223,7 +223,8 @@ class MainScreen(BackgroundImport, Screen):
                 id="delete-search"),
         *[Binding(str(n), f"similar({n})", "Go to a similar paper (1-5)", show=False,
                   id=f"similar-{n}") for n in range(1, 6)],
-        Binding("i", "import_dumps", "Import", show=False, id="import"),
+        Binding("i", "import_dumps", "Import files, folders or a pasted page", show=False,
+                id="import"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
