@@ -8,9 +8,9 @@ whoosh_internals (every private Whoosh name, checked at start-up).
 """
 
 from .highlighting import fragment, highlight
-from .paper_index import SORTS, Found, IndexBusy, Match, PaperIndex
+from .paper_index import Found, IndexBusy, Match, PaperIndex
 from .query_language import MAX_QUERY_CHARS, QueryError
 from .schema import add_documents, make_schema, paper_document
 
-__all__ = ["SORTS", "Found", "IndexBusy", "Match", "PaperIndex", "QueryError", "MAX_QUERY_CHARS",
+__all__ = ["Found", "IndexBusy", "Match", "PaperIndex", "QueryError", "MAX_QUERY_CHARS",
            "add_documents", "fragment", "highlight", "make_schema", "paper_document"]

@@ -26,7 +26,6 @@ from .corrections import repair
 from .query_language import ParsedQuery, QueryError, parse
 from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
 
-SORTS = ("relevance", "date", "upvotes", "title")
 SIMILAR_TERMS = 12  # key terms of a paper's abstract that find its similar papers
 WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
 FORMAT_FILE = "FORMAT"  # holds INDEX_FORMAT
