@@ -1,5 +1,5 @@
 """The reader with hostile data, hostile queries, a repaired store and a second writer
-(DESIGN.md section 6): what the app renders, through Pilot, and the real program in a pty.
+(README "The reader"): what the app renders, through Pilot, and the real program in a pty.
 """
 
 from __future__ import annotations

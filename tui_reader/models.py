@@ -189,7 +189,7 @@ class ImportReport(BaseModel):
         return sum(1 for f in self.files if f.skipped)
 
     def summary(self) -> str:
-        """The summary line of DESIGN.md section 4."""
+        """The line `tui-reader import` ends with: papers, files, new, updated, failed."""
         papers = self.papers if self.distinct is None else self.distinct
         line = (
             f"{_count(papers, 'paper')} from {_count(len(self.files), 'file')}: {self.new:,} new, "
