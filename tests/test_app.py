@@ -682,6 +682,24 @@ async def test_a_failing_library_call_is_told_not_a_crash(corpus_lib, monkeypatc
         assert "the library cannot answer: database is locked" in status(app)
 
 
+async def test_a_failing_worker_is_told_not_a_crash(corpus_lib, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("database is locked")
+
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(corpus_lib, "paper", refuse)
+        monkeypatch.setattr(corpus_lib, "saved_searches", refuse)
+        await pilot.press("j")  # the paper is loaded in a worker
+        main(app).refresh_counts()  # the counts too
+        await settle(pilot)
+        assert app.is_running
+        messages = [str(n.message) for n in app._notifications]
+        assert "Loading the paper failed: database is locked" in messages
+        assert "Counting the views failed: database is locked" in messages
+
+
 async def test_emptying_a_note_removes_it(corpus_lib):
     paper_id = corpus_lib.search("graph").hits[0].paper.id
     corpus_lib.note(paper_id, "old")
