@@ -671,31 +671,17 @@ async def test_a_failing_library_call_is_told_not_a_crash(corpus_lib, monkeypatc
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(corpus_lib, "bookmark", refuse)
-        monkeypatch.setattr(corpus_lib, "browse", refuse)
+        for name in ("bookmark", "browse", "paper"):
+            monkeypatch.setattr(corpus_lib, name, refuse)
         await pilot.press("b")
         await pilot.press("right_square_bracket")  # the next view cannot be read either
+        await pilot.press("j")  # nor the next paper (in a worker), nor the counts
+        main(app).refresh_counts()
         await settle(pilot)
         assert app.is_running
         messages = [str(n.message) for n in app._notifications]
         assert any("Bookmarking failed: database is locked" in m for m in messages)
         assert "the library cannot answer: database is locked" in status(app)
-
-
-async def test_a_failing_worker_is_told_not_a_crash(corpus_lib, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise RuntimeError("database is locked")
-
-    app = make_app(corpus_lib)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        monkeypatch.setattr(corpus_lib, "paper", refuse)
-        monkeypatch.setattr(corpus_lib, "saved_searches", refuse)
-        await pilot.press("j")  # the paper is loaded in a worker
-        main(app).refresh_counts()  # the counts too
-        await settle(pilot)
-        assert app.is_running
-        messages = [str(n.message) for n in app._notifications]
         assert "Loading the paper failed: database is locked" in messages
         assert "Counting the views failed: database is locked" in messages
 
