@@ -390,25 +390,25 @@ def phase_quality(data_dir: str, workdir: str) -> dict:
 
 def phase_keystrokes(data_dir: str, queries_file: str) -> dict:
     """Pilot: type words into the search box, a key at a time; each key until the list was
-    given the results of the new text (MainScreen.on_search_done for that text)."""
+    given the results of the new text (Searching.on_searching_done for that text)."""
     import asyncio
 
     from tui_reader.app.app import ReaderApp
     from tui_reader.library import Library
     queries = json.loads(Path(queries_file).read_text())
     texts = [item["q"] for item in queries["two_terms"][:12]]
-    from tui_reader.app.screens.main import MainScreen
+    from tui_reader.app.searching import Searching
     lib = Library(data_dir)
     times: list[float] = []
     shown: dict[str, float] = {}  # query text -> when the list got its results
-    original = MainScreen.on_search_done
+    original = Searching.on_searching_done
 
-    def on_search_done(self, message) -> None:
+    def on_searching_done(self, message) -> None:
         original(self, message)
         if self.papers.listing is not None and self._applied == self._token:
             shown.setdefault(self.papers.listing.query, time.perf_counter())
 
-    MainScreen.on_search_done = on_search_done
+    Searching.on_searching_done = on_searching_done
 
     async def run() -> None:
         app = ReaderApp(lib, debounce=0, import_samples=False)  # the app's other defaults

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import threading
 import time
 
 import pytest
 from rich.console import Console
 from textual.widgets import Input, TextArea
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui_reader.app.app import ReaderApp
 from tui_reader.app.screens.confirm import Confirm
@@ -49,12 +50,20 @@ async def settle(pilot, rounds: int = 40) -> None:
             quiet = 0
             try:
                 await pilot.app.workers.wait_for_complete(busy)
-            except WorkerCancelled:  # a newer search or lookup replaced it
+            except (WorkerCancelled, WorkerFailed):  # replaced by a newer one, or failed
                 pass
         else:
             quiet += 1
             if quiet >= 2:
                 return
+
+
+async def until(pilot, condition, timeout: float = 60.0) -> None:
+    """Wait (the app running meanwhile) until `condition()` holds; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.02)
 
 
 def main(app: ReaderApp) -> MainScreen:
@@ -168,6 +177,7 @@ async def test_search_as_you_type_highlights_the_hits(corpus_lib):
 async def test_typing_is_never_blocked_and_stale_results_are_dropped(corpus_lib, monkeypatch):
     app = make_app(corpus_lib, debounce=0)  # every keystroke searches
     asked: list[str] = []
+    release, answered = threading.Event(), threading.Event()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(app)
@@ -175,17 +185,23 @@ async def test_typing_is_never_blocked_and_stale_results_are_dropped(corpus_lib,
 
         def slow_ask(listing, offset, limit):
             asked.append(listing.query)
-            if listing.query == "pro":
-                time.sleep(3.0)  # this answer comes back after the later ones
-            return real_ask(listing, offset, limit)
+            if listing.query != "pro":
+                return real_ask(listing, offset, limit)
+            release.wait(60)  # this answer comes back after the later ones
+            try:
+                return real_ask(listing, offset, limit)
+            finally:
+                answered.set()
 
         monkeypatch.setattr(screen, "ask", slow_ask)
-        await pilot.press("slash")
-        started = time.monotonic()
-        await pilot.press(*"protein")
-        assert screen.search_box.value == "protein"
-        assert time.monotonic() - started < 2.5  # the slow search did not hold the keys
-        await pilot.pause(3.0)
+        await pilot.press("slash", *"pro")
+        await until(pilot, lambda: "pro" in asked)
+        await pilot.press(*"tein")  # while the search of "pro" is held
+        assert screen.search_box.value == "protein" and not answered.is_set()
+        await until(pilot, lambda: screen.listing.query == "protein")
+        assert not answered.is_set()  # the later search was shown while "pro" was held
+        release.set()
+        await until(pilot, answered.is_set)
         await settle(pilot)
         assert "pro" in asked
         assert screen.listing.query == "protein"  # the late answer for "pro" was dropped
@@ -242,18 +258,18 @@ async def test_did_you_mean_waits_for_a_pause_in_typing(corpus_lib, monkeypatch)
         return original(self, text, **options)
 
     monkeypatch.setattr(Library, "search", search)
-    app = make_app(corpus_lib, suggestion_delay=0.4)
+    app = make_app(corpus_lib, suggestion_delay=2.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(app)
         asked.clear()
         await pilot.press("slash", *"difusio")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: screen.listing.query == "difusio")
         await pilot.press("n")  # within the delay: no search of "difusio" as a whole word
-        await pilot.pause(0.1)
+        await until(pilot, lambda: screen.listing.query == "difusion")
         assert screen.papers.total == 0 and repair_line(app) == ""
         assert asked and all(typing for _, typing in asked)
-        await pilot.pause(0.6)
+        await until(pilot, lambda: screen.papers.total == 2)  # the typing paused
         await settle(pilot)
         assert [call for call in asked if not call[1]] == [("difusion", False)]
         assert screen.papers.total == 2 and "“diffusion”" in repair_line(app)
@@ -285,13 +301,13 @@ async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch
         asked.clear()
         screen = main(app)
         await pilot.press("slash", *"protein")
-        await pilot.pause(0.2)
-        assert titles(app) == [PROTEIN]
+        await until(pilot, lambda: titles(app) == [PROTEIN] and screen.detail.paper is not None)
         await pilot.press("x")  # nothing found (yet): the pending lookup is dropped
-        await pilot.pause(1.5)
+        await until(pilot, lambda: screen.detail.paper is None and not [
+            w for w in app.workers if w.group == "detail" and not w.is_finished])
         assert screen.papers.total == 0 and asked == []
         await pilot.press("backspace")
-        await pilot.pause(1.5)
+        await until(pilot, lambda: asked)
         await settle(pilot)
         assert asked == [screen.detail.paper.id] and titles(app) == [PROTEIN]
 
@@ -547,21 +563,20 @@ async def test_r_toggles_read_and_a_paper_shown_for_a_moment_becomes_read(corpus
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(app)
-        app.read_delay = 0.3
+        app.read_delay = 1.0
         await pilot.press("j")
         first = screen.detail.paper.id
         await pilot.press("j")  # moved away before the delay: the first stays unread
-        await pilot.pause(0.6)
+        await until(pilot, lambda: screen.detail.paper.read)
         await settle(pilot)
         second = screen.detail.paper.id
         assert not corpus_lib.paper(first).read
         assert corpus_lib.paper(second).read
         assert lines(app)[2][1] == " "  # the unread dot is gone
         assert lines(app)[1][1] == "●"
-        await pilot.press("r")  # back to unread, and it stays so
-        await pilot.pause(0.4)
+        await pilot.press("r")  # back to unread, and it stays so: no timer marks it read
         await settle(pilot)
-        assert not corpus_lib.paper(second).read
+        assert screen._read_timer is None and not corpus_lib.paper(second).read
         await pilot.press("r")
         await settle(pilot)
         assert corpus_lib.paper(second).read
@@ -656,15 +671,19 @@ async def test_a_failing_library_call_is_told_not_a_crash(corpus_lib, monkeypatc
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(corpus_lib, "bookmark", refuse)
-        monkeypatch.setattr(corpus_lib, "browse", refuse)
+        for name in ("bookmark", "browse", "paper"):
+            monkeypatch.setattr(corpus_lib, name, refuse)
         await pilot.press("b")
         await pilot.press("right_square_bracket")  # the next view cannot be read either
+        await pilot.press("j")  # nor the next paper (in a worker), nor the counts
+        main(app).refresh_counts()
         await settle(pilot)
         assert app.is_running
         messages = [str(n.message) for n in app._notifications]
         assert any("Bookmarking failed: database is locked" in m for m in messages)
         assert "the library cannot answer: database is locked" in status(app)
+        assert "Loading the paper failed: database is locked" in messages
+        assert "Counting the views failed: database is locked" in messages
 
 
 async def test_emptying_a_note_removes_it(corpus_lib):
@@ -872,14 +891,14 @@ async def palette_ready(pilot, first: str) -> None:
     """Wait until the command palette lists `first` as its highlighted command."""
     from textual.command import CommandList
 
-    for _ in range(100):
-        await pilot.pause(0.05)
+    def offered() -> bool:
         commands = pilot.app.screen.query(CommandList)
-        if commands and commands.first().highlighted is not None:
-            option = commands.first().highlighted_option
-            if option is not None and first in str(option.prompt):
-                return
-    raise AssertionError(f"the palette did not offer {first!r}")
+        if not commands or commands.first().highlighted is None:
+            return False
+        option = commands.first().highlighted_option
+        return option is not None and first in str(option.prompt)
+
+    await until(pilot, offered)
 
 
 async def test_the_command_palette_offers_actions_and_saved_searches(corpus_lib):

@@ -1,4 +1,4 @@
-"""The command line contract of DESIGN.md section 4, through click's runner and a real process."""
+"""The command line as README describes it, through click's runner and a real process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hostile dumps, made here (no checked-in binaries), imported by the real CLI (DESIGN.md 6).
+"""Hostile dumps, made here (no checked-in binaries), imported by the real CLI.
 
 The import reports each bad file in one line and goes on; decodable text is decoded; the good
 papers are imported; nothing raises; no control character reaches the terminal; Rich/Textual

@@ -1,4 +1,4 @@
-"""The index is derived and mended from the store (DESIGN.md section 6).
+"""The index is derived and mended from the store (README "Design").
 
 Imports and rebuilds killed with SIGKILL, index files really damaged, two real imports at once.
 User data is never touched by any of it.

@@ -1,4 +1,4 @@
-"""Privacy (DESIGN.md section 6): the data dir is its owner's only; nothing opens a network
+"""Privacy: the data dir is its owner's only; nothing opens a network
 connection but `o` (open in the browser) on the user's request.
 """
 

@@ -1,5 +1,5 @@
 """Anything typed in the search box gives results or a clear message, never an exception
-(DESIGN.md section 6): property-based tests over the query syntax, in the Library and the CLI.
+(README "Searching"): property-based tests over the query syntax, in the Library and the CLI.
 """
 
 from __future__ import annotations

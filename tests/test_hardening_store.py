@@ -1,4 +1,4 @@
-"""User data is transactional, backed up, repaired when damaged (DESIGN.md section 6).
+"""User data is transactional, backed up, repaired when damaged (README "Other commands").
 
 Real processes killed with SIGKILL, real concurrent processes, real files corrupted, a real
 full disk (a small tmpfs) and a real read-only data dir.

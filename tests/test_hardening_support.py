@@ -1,4 +1,4 @@
-"""Helpers of the hardening tests (DESIGN.md section 6): real processes, real files.
+"""Helpers of the hardening tests (hostile input, faults, privacy): real processes, real files.
 
 No tests here: the CLI run as a subprocess (its raw bytes), small driver programs that use the
 Library and report what they finished, corpora and hostile dumps made on the fly.

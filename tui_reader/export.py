@@ -14,7 +14,7 @@ FORMATS = ("markdown", "json", "bibtex")
 
 
 def paper_json(paper: PaperView, **extra) -> dict:
-    """A paper as the `--json` outputs give it: the fields of DESIGN.md section 3 and user data."""
+    """A paper as the `--json` outputs give it: the fields of `Paper` and the user data."""
     data = paper.model_dump(mode="json")
     data.update(extra)
     return data

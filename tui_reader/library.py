@@ -9,16 +9,15 @@ from pathlib import Path
 
 from . import paths
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
-from .index import (SORTS, IndexBusy, PaperIndex, QueryError, fragment, highlight, paper_document,
+from .index import (IndexBusy, PaperIndex, QueryError, fragment, highlight, paper_document,
                     too_short_to_search)
 from .locks import FileLock, is_locked
-from .models import (Highlight, ImportReport, Paper, PaperView, SavedSearch, SearchHit,
-                     SearchResult)
+from .models import (SORTS, VIEWS, Highlight, ImportReport, Paper, PaperView, SavedSearch,
+                     SearchHit, SearchResult)
 from .store import Store, StoreError
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
-VIEWS = ("all", "bookmarks", "notes", "unread", "new")
 NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
 
 

@@ -12,6 +12,10 @@ _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 # What no text may bring to a terminal: C0 controls but tab and newline, DEL, C1 controls
 # (U+009B is a CSI), bidi embeddings, overrides and isolates.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The built-in views of the papers (every paper, bookmarked, with a note, unread, added by the
+# latest import) and the sort orders, in the order the reader offers them.
+VIEWS = ("all", "bookmarks", "notes", "unread", "new")
+SORTS = ("relevance", "date", "upvotes", "title")
 
 
 def normalise_title(title: str) -> str:
@@ -185,7 +189,7 @@ class ImportReport(BaseModel):
         return sum(1 for f in self.files if f.skipped)
 
     def summary(self) -> str:
-        """The summary line of DESIGN.md section 4."""
+        """The line `tui-reader import` ends with: papers, files, new, updated, failed."""
         papers = self.papers if self.distinct is None else self.distinct
         line = (
             f"{_count(papers, 'paper')} from {_count(len(self.files), 'file')}: {self.new:,} new, "

@@ -1,4 +1,4 @@
-"""The Textual reader (DESIGN.md section 5); `run_app(library)` opens it."""
+"""The Textual reader (README "The reader"); `run_app(library)` opens it."""
 
 from __future__ import annotations
 

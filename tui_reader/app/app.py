@@ -1,8 +1,6 @@
-"""The reader: a Textual app on a Library (DESIGN.md section 5)."""
+"""The reader: a Textual app on a Library (README "The reader")."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -10,7 +8,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from .commands import ReaderCommands
-from .gate import LibraryGate
+from .gate import LibraryGate, ReaderLibrary
 from .screens.main import MainScreen
 
 
@@ -44,7 +42,7 @@ class ReaderApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
-    def __init__(self, library: Any, *, debounce: float = 0.15, read_delay: float | None = 1.5,
+    def __init__(self, library: ReaderLibrary, *, debounce: float = 0.15, read_delay: float | None = 1.5,
                  similar_delay: float = 0.3, suggestion_delay: float = 0.3,
                  import_samples: bool = True) -> None:
         super().__init__()

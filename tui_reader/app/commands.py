@@ -8,7 +8,9 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from ..models import VIEWS
 from .text import one_line
+from .views import SAVED, VIEW_TEXTS
 
 ACTIONS = [
     ("Search", "Focus the search box (/)", "focus_search"),
@@ -25,13 +27,6 @@ ACTIONS = [
     ("Import dumps", "Import files, folders or a pasted page in the background (i)",
      "import_dumps"),
     ("Keys", "Every key of the reader (?)", "help"),
-]
-VIEW_COMMANDS = [
-    ("Show all papers", "all"),
-    ("Show bookmarks", "bookmarks"),
-    ("Show papers with notes", "notes"),
-    ("Show unread papers", "unread"),
-    ("Show new papers (the latest import)", "new"),
 ]
 
 
@@ -52,13 +47,13 @@ class ReaderCommands(Provider):
             return []
         commands = [(title, help_text, getattr(screen, f"action_{action}"))
                     for title, help_text, action in ACTIONS]
-        commands += [(title, "Open this view", partial(screen.open_view, view))
-                     for title, view in VIEW_COMMANDS]
+        commands += [(VIEW_TEXTS[view].command, "Open this view",
+                      partial(screen.open_view, view)) for view in VIEWS]
         for search in screen.searches:
             name = one_line(search.name)
             commands.append((f"Saved search: {name}",
                              f"{one_line(search.query)}  ({search.sort})",
-                             partial(screen.open_view, f"saved:{search.name}")))
+                             partial(screen.open_view, SAVED + search.name)))
         return commands
 
     def _display(self, text: str, query: str) -> Content:

@@ -10,13 +10,68 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..models import Highlight, ImportReport, PaperView, SavedSearch, SearchResult
+
+if TYPE_CHECKING:  # the reader does not import the Library's parts (it is given one)
+    from ..importing import ImportProgress
+
+
+class ReaderLibrary(Protocol):
+    """What the reader uses of a Library (tui_reader.library.Library)."""
+
+    root: Path
+    notices: list[str]
+
+    def paper(self, ref: str) -> PaperView: ...
+
+    def browse(self, view: str = "all", *, sort: str = "date", offset: int = 0,
+               limit: int = 100) -> tuple[int, list[PaperView]]: ...
+
+    def search(self, text: str, *, sort: str = "relevance", offset: int = 0, limit: int = 50,
+               typing: bool = False, repair: bool = True,
+               fragments: bool = True) -> SearchResult: ...
+
+    def count(self, query: str) -> int: ...
+
+    def highlight(self, text: str, query: str, field: str = "abstract") -> Highlight: ...
+
+    def similar(self, ref: str, limit: int = 5) -> list[PaperView]: ...
+
+    def bookmark(self, ref: str, on: bool = True) -> PaperView: ...
+
+    def note(self, ref: str, text: str) -> PaperView: ...
+
+    def mark_read(self, ref: str, read: bool = True) -> None: ...
+
+    def saved_searches(self) -> list[SavedSearch]: ...
+
+    def save_search(self, name: str, query: str, sort: str = "relevance") -> SavedSearch: ...
+
+    def delete_search(self, name: str) -> bool: ...
+
+    def setting(self, key: str, default: str | None = None) -> str | None: ...
+
+    def set_setting(self, key: str, value: str) -> None: ...
+
+    def last_import(self) -> tuple[int, int] | None: ...
+
+    def is_empty(self) -> bool: ...
+
+    def import_samples_if_new(self) -> ImportReport | None: ...
+
+    def import_paths(self, inputs: Iterable[str | Path], *, year: int | None = None,
+                     progress: Callable[[ImportProgress], None] | None = None
+                     ) -> ImportReport: ...
 
 
 class LibraryGate:
     """A proxy of a Library whose methods run one at a time (attributes pass through)."""
 
-    def __init__(self, library: Any):
+    def __init__(self, library: ReaderLibrary):
         self._library = library
         self._lock = threading.RLock()
         self._shut = False
@@ -28,7 +83,8 @@ class LibraryGate:
             self._shut = True
 
     @property
-    def library(self) -> Any:
+    def library(self) -> ReaderLibrary:
+        """The library itself, for calls that must not wait for the gate (an import)."""
         return self._library
 
     def __getattr__(self, name: str) -> Any:
@@ -44,3 +100,20 @@ class LibraryGate:
                 return attr(*args, **kwargs)
 
         return call
+
+
+def guarded(what: str):
+    """Run a screen's action; a failing Library call becomes a notification, not a crash."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # the store or the index said no: tell, go on
+                self.notify(f"{what} failed: {exc}", severity="error", markup=False, timeout=8)
+                return None
+
+        return wrapper
+
+    return decorate

@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import shlex
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -23,7 +25,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 
+from ..models import ImportReport
 from .safe import SafeInput
+
+if TYPE_CHECKING:
+    from ..importing import ImportProgress
 
 REFRESH_EVERY = 2.0  # seconds between refreshes of the list while an import runs
 STEP_EVERY = 0.2  # seconds between progress messages from the worker
@@ -151,25 +157,27 @@ def status_text(progress) -> Text:
     return text
 
 
-class ImportStep(Message):
-    def __init__(self, progress) -> None:
-        super().__init__()
-        self.progress = progress
-
-
-class ImportFinished(Message):
-    def __init__(self, report, error: str | None = None) -> None:
-        super().__init__()
-        self.report = report
-        self.error = error
-
-
 class BackgroundImport:
     """The MainScreen's part of importing (a mixin: MainScreen provides run_search,
     refresh_counts, `library` and `importing`)."""
 
     _last_refresh = 0.0
     import_steps: list  # the progress the screen was shown (for tests)
+
+    @dataclass
+    class Step(Message):
+        """How far the running import has got."""
+
+        progress: ImportProgress
+
+    @dataclass
+    class Finished(Message):
+        """An import ended: its report (None: nothing to import), or why it failed;
+        `samples`: it was the import of the bundled samples into a new library."""
+
+        report: ImportReport | None
+        error: str | None = None
+        samples: bool = False
 
     def action_import_dumps(self) -> None:
         if self.importing:
@@ -203,18 +211,18 @@ class BackgroundImport:
             if now - last[0] >= STEP_EVERY or p.indexed != last[1] \
                     or p.files_done == p.files_total:
                 last[0], last[1] = now, p.indexed
-                self.post_message(ImportStep(p))
+                self.post_message(self.Step(p))
 
         try:
             if page is not None:  # "pasted 2026-11-30 14:02" in the data dir
                 paths = [str(library.save_paste(page.encode("utf-8", "replace")))]
             report = library.import_paths(paths, progress=progress)
         except Exception as exc:  # shown to the user, never a crash
-            self.post_message(ImportFinished(None, str(exc) or type(exc).__name__))
+            self.post_message(self.Finished(None, str(exc) or type(exc).__name__))
             return
-        self.post_message(ImportFinished(report))
+        self.post_message(self.Finished(report))
 
-    def on_import_step(self, message: ImportStep) -> None:
+    def on_background_import_step(self, message: Step) -> None:
         self.import_steps.append(message.progress)
         self.query_one(ImportBar).show(message.progress)
         now = time.monotonic()
@@ -223,15 +231,17 @@ class BackgroundImport:
             self.run_search(0, keep_cursor=True)
             self.refresh_counts()
 
-    def on_import_finished(self, message: ImportFinished) -> None:
+    def on_background_import_finished(self, message: Finished) -> None:
         self.importing = False
         self.query_one(ImportBar).hide()
         if message.error:
-            self.notify(f"The import failed: {message.error}", severity="error", markup=False,
+            what = "The sample import" if message.samples else "The import"
+            self.notify(f"{what} failed: {message.error}", severity="error", markup=False,
                         timeout=8)
         elif message.report is not None:
             report = message.report
-            self.notify(f"Imported: {report.summary()}", markup=False, timeout=6,
+            what = "Imported the samples" if message.samples else "Imported"
+            self.notify(f"{what}: {report.summary()}", markup=False, timeout=6,
                         severity="warning" if report.failed else "information")
         self.run_search(0, keep_cursor=True)
         self.refresh_counts()

@@ -2,8 +2,7 @@
 
 Textual's Input and TextArea render what they hold as is: a title pasted from elsewhere with
 an ESC sequence in it, or a saved search made by a script, would reach the terminal. These
-keep typed, pasted and programmatically set text free of C0/C1 controls and bidi overrides
-(DESIGN.md section 6).
+keep typed, pasted and programmatically set text free of C0/C1 controls and bidi overrides.
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ whoosh_internals (every private Whoosh name, checked at start-up).
 """
 
 from .highlighting import fragment, highlight
-from .paper_index import SORTS, Found, IndexBusy, Match, PaperIndex
+from .paper_index import Found, IndexBusy, Match, PaperIndex
 from .query_language import MAX_QUERY_CHARS, QueryError, too_short_to_search
 from .schema import add_documents, make_schema, paper_document
 
-__all__ = ["SORTS", "Found", "IndexBusy", "Match", "PaperIndex", "QueryError", "MAX_QUERY_CHARS",
-           "too_short_to_search", "add_documents", "fragment", "highlight", "make_schema", "paper_document"]
+__all__ = ["Found", "IndexBusy", "Match", "PaperIndex", "QueryError", "MAX_QUERY_CHARS",
+           "too_short_to_search", "add_documents", "fragment", "highlight", "make_schema",
+           "paper_document"]

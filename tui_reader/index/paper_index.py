@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import mmap
 import os
-import re
 import shutil
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
 from whoosh import index, query, sorting
@@ -23,10 +22,9 @@ from whoosh.writing import SegmentWriter
 
 from . import whoosh_internals as internals
 from .corrections import repair
-from .query_language import ParsedQuery, QueryError, parse
+from .query_language import ParsedQuery, parse
 from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
 
-SORTS = ("relevance", "date", "upvotes", "title")
 SIMILAR_TERMS = 12  # key terms of a paper's abstract that find its similar papers
 WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
 FORMAT_FILE = "FORMAT"  # holds INDEX_FORMAT
@@ -53,7 +51,7 @@ class Found:
 
     total: int
     matches: list[Match]
-    terms: dict[str, set[str]] = field(default_factory=dict)  # matched, by field
+    terms: dict[str, set[str]] = dataclass_field(default_factory=dict)  # matched, by field
     corrected: str | None = None  # nothing matched the query as typed: results of this text
     partial: int = 0  # no paper has all the words: these have this many of them
     words: int = 0  # of this many

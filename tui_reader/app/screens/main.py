@@ -1,209 +1,55 @@
 """The main screen: search box, views, the list of papers, the detail pane, the footer.
 
 The screen is the controller: it asks the Library (through the app) for listings in workers,
-applies only the latest answer, and turns keys into Library calls.
+applies only the latest answer, and turns keys into Library calls. Searching (searching.py),
+showing a paper (reading.py) and importing (importing.py) are its parts in their own modules.
 """
 
 from __future__ import annotations
 
-import functools
-import time
 import webbrowser
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from ...models import Highlight, ImportReport, PaperView, SavedSearch
-from ..safe import SafeInput
-from ..text import one_line
-from ..widgets.detail import DetailPane, SimilarList, paper_link
-from ..widgets.paper_list import PAGE, Listing, PaperList, Row
+from ...models import SORTS, VIEWS, PaperView, SavedSearch
+from ..gate import ReaderLibrary, guarded
 from ..importing import BackgroundImport, ImportBar
-from ..widgets.sidebar import SAVED, VIEWS, ViewList, view_label
+from ..reading import Reading
+from ..searching import Outcome, Searching
+from ..text import one_line
+from ..views import SAVED, view_label
+from ..widgets.detail import DetailPane, SimilarList, paper_link
+from ..widgets.paper_list import Listing, PaperList
+from ..widgets.search_box import SearchBox, Suggestion
+from ..widgets.sidebar import ViewList
+from .note_editor import NoteEditor, rescue_note
 
 if TYPE_CHECKING:
     from ..app import ReaderApp
 
-SORTS = ("relevance", "date", "upvotes", "title")
-SORT_LABELS = {
-    "relevance": "by relevance",
-    "date": "newest first",
-    "upvotes": "most upvoted first",
-    "title": "by title",
-}
-EMPTY_VIEWS = {
-    "all": "No papers yet. Import dumps with: tui-reader import PATH...\n"
-           "(files or folders of Hugging Face Daily Papers pages or arXiv JSONL)",
-    "bookmarks": "No bookmarks yet — press b on a paper to bookmark it.",
-    "notes": "No notes yet — press n on a paper to write one.",
-    "unread": "Nothing unread: every paper has been read.\n"
-              "Press r on a paper to mark it unread again.",
-    "new": "No new papers: no import has added any yet.\n"
-           "Import more with: tui-reader import PATH...",
-}
 
-
-@dataclass
-class Outcome:
-    """The first page of a listing (or why there is none); a search that found nothing as
-    typed shows the results of `corrected` (the text searched instead) or papers with
-    `partial` of its `partial_of` words."""
-
-    total: int = 0
-    rows: list[Row] = field(default_factory=list)
-    corrected: str | None = None
-    partial: int = 0
-    partial_of: int = 0
-    error: str | None = None
-
-
-class SearchDone(Message):
-    def __init__(self, token: int, listing: Listing, outcome: Outcome, keep_cursor: bool) -> None:
-        super().__init__()
-        self.token = token
-        self.listing = listing
-        self.outcome = outcome
-        self.keep_cursor = keep_cursor
-
-
-class SimilarDone(Message):
-    def __init__(self, paper_id: str, papers: list[PaperView]) -> None:
-        super().__init__()
-        self.paper_id = paper_id
-        self.papers = papers
-
-
-class DetailLoaded(Message):
-    def __init__(self, paper_id: str, paper: PaperView | None, title: Highlight | None,
-                 abstract: Highlight | None) -> None:
-        super().__init__()
-        self.paper_id = paper_id
-        self.paper = paper
-        self.title = title
-        self.abstract = abstract
-
-
-class PaperChanged(Message):
-    def __init__(self, paper: PaperView) -> None:
-        super().__init__()
-        self.paper = paper
-
-
-class CountsDone(Message):
-    def __init__(self, counts: dict[str, int | None], searches: list[SavedSearch],
-                 last_import: tuple[int, int] | None) -> None:
-        super().__init__()
-        self.counts = counts
-        self.searches = searches
-        self.last_import = last_import
-
-
-class ImportDone(Message):
-    def __init__(self, report: ImportReport | None, error: str | None = None) -> None:
-        super().__init__()
-        self.report = report
-        self.error = error
-
-
-class LibraryFailed(Message):
-    """A Library call in a worker failed: the user is told, the app goes on."""
-
-    def __init__(self, what: str, error: BaseException) -> None:
-        super().__init__()
-        self.what = what
-        self.error = error
-
-
-def guarded(what: str):
-    """Run an action; a failing Library call becomes a notification, not a crash."""
-
-    def decorate(method):
-        @functools.wraps(method)
-        def wrapper(self, *args, **kwargs):
-            try:
-                return method(self, *args, **kwargs)
-            except Exception as exc:  # the store or the index said no: tell, go on
-                self.notify(f"{what} failed: {exc}", severity="error", markup=False, timeout=8)
-                return None
-
-        return wrapper
-
-    return decorate
-
-
-class Suggestion(Static):
-    """How a search that found nothing as typed was repaired: the results of a correction,
-    with "search instead" for the text as typed (a click or ctrl+t), or partial matches."""
-
-    class Instead(Message):
-        """Search for exactly what was typed."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
-        self.instead = False  # a correction is shown: the text as typed can be searched
-
-    def set(self, listing: Listing | None = None, outcome: Outcome | None = None) -> None:
-        text = None
-        if listing is not None and outcome is not None and outcome.total:
-            if outcome.corrected:
-                text = Text("Showing results for ")
-                text.append(f"“{one_line(outcome.corrected)}”", "bold")
-                text.append(" · search instead for ")
-                text.append(f"“{one_line(listing.query)}”", "bold underline")
-                text.append("  (ctrl+t or click)", "dim")
-            elif outcome.partial:
-                text = Text(f"No paper has all {outcome.partial_of} words: "
-                            f"showing papers with {outcome.partial} of them")
-        self.instead = bool(text is not None and outcome.corrected)
-        self.display = text is not None
-        if text is not None:
-            self.update(text)
-
-    def on_click(self, event: events.Click) -> None:
-        if self.instead:
-            event.stop()
-            self.post_message(self.Instead())
-
-
-class SearchBox(SafeInput):
-    """The search box.
-
-    Enter is handled at once, while the box handles the key (not by a message handled later),
-    and a key that reaches the box after enter moved the focus away (typed quickly, already on
-    its way) goes on to where the focus is now: "enter b" bookmarks the first result.
-    """
-
-    async def action_submit(self) -> None:
-        screen = self.screen
-        if isinstance(screen, MainScreen):
-            screen.submit_search()
-        else:
-            await super().action_submit()
-
-    async def _on_key(self, event: events.Key) -> None:
-        focused = self.screen.focused
-        if not self.has_focus and focused is not None and focused is not self:
-            event.stop()
-            event.prevent_default()
-            focused._forward_event(events.Key(event.key, event.character))
-            return
-        await super()._on_key(event)
-
-
-class MainScreen(BackgroundImport, Screen):
+class MainScreen(Searching, Reading, BackgroundImport, Screen):
     """The reader."""
+
+    @dataclass
+    class Counted(Message):
+        """The number of papers of each view and saved search (None: not known)."""
+
+        counts: dict[str, int | None]
+        searches: list[SavedSearch]
+        last_import: tuple[int, int] | None
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="search"),
@@ -240,9 +86,6 @@ class MainScreen(BackgroundImport, Screen):
         self.outcome: Outcome | None = None
         self.last_import: tuple[int, int] | None = None
         self.searches: list[SavedSearch] = []
-        self._token = 0
-        self._applied = 0
-        self._read_timer: Timer | None = None
         self.importing = False
 
     @property
@@ -250,8 +93,9 @@ class MainScreen(BackgroundImport, Screen):
         return self.app  # type: ignore[return-value]
 
     @property
-    def library(self):
-        return self.reader.library
+    def library(self) -> ReaderLibrary:
+        """The app's library, one call at a time (the gate has every method of it)."""
+        return cast("ReaderLibrary", self.reader.library)
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -293,201 +137,25 @@ class MainScreen(BackgroundImport, Screen):
         if self.reader.import_samples and self.library.is_empty():
             self.importing = True
             self.papers.empty_message = "Importing the bundled sample papers…"
-            self._set_status(Text("Importing the bundled sample papers…"))
+            self.set_status(Text("Importing the bundled sample papers…"))
             self.notify("A new library: importing the bundled sample papers…", timeout=4)
             self._import_samples()
         else:
             self.run_search(0)
         self.refresh_counts()
 
-    # -- fetching --------------------------------------------------------------------------
-    def current_listing(self) -> Listing:
-        query = self.query_text
-        sort = self.sort
-        if not query.strip() and sort == "relevance":
-            sort = "date"
-        return Listing(self.view, query, sort, self.typing, self.exact)
-
-    def fetch(self, listing: Listing, offset: int, limit: int) -> tuple[int, list[Row]]:
-        """A page of a listing (called by the list, in a worker)."""
-        outcome = self.ask(listing, offset, limit)
-        return outcome.total, outcome.rows
-
-    def ask(self, listing: Listing, offset: int, limit: int) -> Outcome:
-        """Ask the Library for a page of a listing."""
-        if listing.query.strip():
-            result = self.library.search(listing.query, sort=listing.sort, offset=offset,
-                                         limit=limit, typing=listing.typing,
-                                         repair=not listing.exact, fragments=False)
-            if result.error:
-                return Outcome(error=result.error)
-            return Outcome(total=result.total, corrected=result.corrected,
-                           partial=result.partial, partial_of=result.partial_of,
-                           rows=[Row(h.paper, h.title) for h in result.hits])
-        view = "all" if listing.view.startswith(SAVED) else listing.view
-        total, papers = self.library.browse(view, sort=listing.sort, offset=offset, limit=limit)
-        return Outcome(total=total, rows=[Row(p, Highlight(text=p.title)) for p in papers])
-
-    def run_search(self, delay: float | None = None, keep_cursor: bool = False) -> None:
-        """Show the current listing: start a search (after `delay`, the debounce)."""
-        self._token += 1
-        delay = self.reader.debounce if delay is None else delay
-        self._search(self._token, self.current_listing(), delay, keep_cursor)
-
-    @work(thread=True, exclusive=True, group="search")
-    def _search(self, token: int, listing: Listing, delay: float, keep_cursor: bool) -> None:
-        worker = get_current_worker()
-        if delay > 0:
-            time.sleep(delay)
-        if worker.is_cancelled:
-            return
-        try:
-            outcome = self.ask(listing, 0, PAGE)
-        except Exception as exc:  # e.g. the store is locked: shown like a query error
-            outcome = Outcome(error=f"the library cannot answer: {exc}")
-        if worker.is_cancelled:
-            return
-        self.post_message(SearchDone(token, listing, outcome, keep_cursor))
-        if not self.incomplete(listing, outcome):
-            return
-        # Nothing found while the last word was a prefix: once the typing pauses (a key typed
-        # meanwhile starts a new search, which cancels this one), search again with the word
-        # complete, which corrects a typo ("did you mean").
-        time.sleep(self.reader.suggestion_delay)
-        if worker.is_cancelled:
-            return
-        listing = replace(listing, typing=False)
-        try:
-            outcome = self.ask(listing, 0, PAGE)
-        except Exception:  # the search as typed is shown already
-            return
-        if outcome.total and not worker.is_cancelled:
-            self.post_message(SearchDone(token, listing, outcome, keep_cursor))
-
-    @staticmethod
-    def incomplete(listing: Listing, outcome: Outcome) -> bool:
-        """Whether a search found nothing only while its last word was being typed."""
-        query = listing.query
-        return (listing.typing and not listing.exact and not outcome.total
-                and not outcome.error and bool(query.strip()) and not query[-1].isspace())
-
-    def on_search_done(self, message: SearchDone) -> None:
-        if message.token != self._token:
-            return  # a newer search is on its way
-        self._applied = message.token
-        outcome, listing = message.outcome, message.listing
-        box = self.search_box
-        suggestion = self.query_one("#suggestion", Suggestion)
-        if outcome.error:
-            box.add_class("-error")
-            suggestion.set()
-            self.refresh_bindings()
-            error = Text("⚠ ", style="bold red")
-            error.append(one_line(outcome.error), "red")
-            self._set_status(error)
-            return
-        box.remove_class("-error")
-        self.listing, self.outcome = listing, outcome
-        self.typing, self.exact = listing.typing, listing.exact  # the latest search is shown
-        self.papers.show(listing, outcome.total, outcome.rows,
-                         empty_message=self.empty_message(listing),
-                         keep_cursor=message.keep_cursor)
-        suggestion.set(listing, outcome)
-        self.refresh_bindings()
-        self.update_status()
-
-    def empty_message(self, listing: Listing) -> str:
-        if listing.query.strip():
-            exactly = " as typed" if listing.exact else ""
-            return (f"No papers match “{one_line(listing.query)}”{exactly}.\n"
-                    "Fewer words, a prefix (transform*) or a typo allowance (protien~) "
-                    "find more; ? shows the search syntax.")
-        if self.importing:
-            return "Importing the bundled sample papers…"
-        return EMPTY_VIEWS.get(listing.view, "Nothing here.")
-
-    # -- status line -----------------------------------------------------------------------
-    def _set_status(self, text: Text) -> None:
-        self.query_one("#status", Static).update(text)
-
-    def update_status(self) -> None:
-        listing, outcome = self.listing, self.outcome
-        if listing is None or outcome is None:
-            return
-        text = Text()
-        text.append(one_line(view_label(listing.view) if not listing.query.strip()
-                             or listing.view.startswith(SAVED) else "Search"), "bold")
-        text.append(" · ")
-        noun = "result" if listing.query.strip() else "paper"
-        text.append(f"{outcome.total:,} {noun}{'' if outcome.total == 1 else 's'}")
-        if listing.view == "new" and not listing.query.strip() and self.last_import:
-            new, updated = self.last_import
-            text.append(f" added by the latest import ({updated:,} updated)", "dim")
-        text.append(" · ")
-        text.append(SORT_LABELS.get(listing.sort, listing.sort))
-        text.append("  (S sorts)", "dim")
-        self._set_status(text)
-
     # -- events ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
         if event.value == self.query_text:
             return
-        self.query_text = event.value
-        self.typing, self.exact = True, False
-        if self.view != "all":
-            self.view = "all"
-            self.sidebar.set_current("all")
+        self.query_typed(event.value)
         self.run_search()
-
-    @guarded("Searching")
-    def submit_search(self) -> None:
-        """Enter: to the results, the first one highlighted.
-
-        A search still pending (typed within the debounce) runs here and now, so that the keys
-        after enter act on this query's results; one that found nothing only because its last
-        word was being typed runs again with the word complete (which corrects a typo).
-        """
-        if self.search_box.value != self.query_text:  # its Changed message is still on its way
-            self.query_text = self.search_box.value
-            self.typing, self.exact = True, False
-            if self.view != "all":
-                self.view = "all"
-                self.sidebar.set_current("all")
-        listing, outcome = self.current_listing(), self.outcome
-        if listing != self.listing or self._applied != self._token or outcome is None:
-            outcome = self._search_now(listing)
-        if self.incomplete(listing, outcome):
-            outcome = self._search_now(replace(listing, typing=False))
-        if self.search_box.has_class("-error") or not outcome.total:
-            return  # stay in the box: fix the query
-        self.papers.focus()
-        self.papers.cursor = 0
-
-    def _search_now(self, listing: Listing) -> Outcome:
-        """Search and show the results at once (in the UI thread)."""
-        self._token += 1
-        outcome = self.ask(listing, 0, PAGE)
-        self.on_search_done(SearchDone(self._token, listing, outcome, False))
-        return outcome
-
-    def action_search_as_typed(self) -> None:
-        """Search for exactly what was typed instead of the correction shown."""
-        if self._instead():
-            self.exact = True
-            self.run_search(0)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "search_as_typed":  # in the footer only while a correction is shown
-            return self._instead()
+            return self.correction_shown()
         return True
-
-    def _instead(self) -> bool:
-        """Whether a correction is shown (the text as typed can be searched instead)."""
-        return any(suggestion.instead for suggestion in self.query(Suggestion))
-
-    def on_suggestion_instead(self, message: Suggestion.Instead) -> None:
-        self.action_search_as_typed()
 
     def on_paper_list_highlighted(self, message: PaperList.Highlighted) -> None:
         self.detail.pinned = False
@@ -503,7 +171,7 @@ class MainScreen(BackgroundImport, Screen):
     def on_similar_list_chosen(self, message: SimilarList.Chosen) -> None:
         self.action_similar(message.number)
 
-    def on_counts_done(self, message: CountsDone) -> None:
+    def on_main_screen_counted(self, message: Counted) -> None:
         self.last_import = message.last_import
         if [s.model_dump() for s in message.searches] != [s.model_dump() for s in self.searches]:
             self.searches = message.searches
@@ -511,153 +179,24 @@ class MainScreen(BackgroundImport, Screen):
         self.sidebar.set_counts(message.counts)
         self.update_status()
 
-    def on_similar_done(self, message: SimilarDone) -> None:
-        self.detail.show_similar(message.paper_id, message.papers)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker failed (the store or the index said no): the user is told, the app goes
+        on."""
+        if event.state == WorkerState.ERROR:
+            self.notify(f"{event.worker.description} failed: {event.worker.error}",
+                        severity="error", markup=False, timeout=8)
 
-    def on_import_done(self, message: ImportDone) -> None:
-        self.importing = False
-        if message.error:
-            self.notify(f"The sample import failed: {message.error}", severity="error",
-                        markup=False)
-        elif message.report is not None:
-            self.notify(f"Imported the samples: {message.report.summary()}", markup=False,
-                        timeout=5)
-        self.run_search(0)
-        self.refresh_counts()
-
-    # -- showing a paper -------------------------------------------------------------------
-    def show_paper(self, paper: PaperView | None, *, pinned: bool = False) -> None:
-        """Show a paper in the detail pane at once, then load the rest of it in a worker.
-
-        The UI never waits for the Library here (a search may hold it): the sources, the
-        highlights and the similar papers arrive from `_load_detail`. After a moment in the
-        pane, the paper becomes read.
-        """
-        self._stop_read_timer()
-        detail = self.detail
-        detail.pinned = pinned
-        if paper is None:
-            self.workers.cancel_group(self, "detail")  # the last paper's similar papers too
-            message = "Nothing to show." if self.papers.total == 0 else "…"
-            detail.show(None, empty=message)
-            return
-        detail.show(paper)
-        detail.similar_waiting()
-        query = self.listing.query if self.listing is not None else ""
-        self._load_detail(paper.id, query, self.reader.similar_delay)
-
-    @work(thread=True, exclusive=True, group="detail")
-    def _load_detail(self, paper_id: str, query: str, delay: float) -> None:
-        worker = get_current_worker()
-        library = self.library
-        try:
-            full = library.paper(paper_id)
-        except LookupError:  # no longer in the store (a bookmark of a removed paper)
-            full = None
-        except Exception as exc:
-            self.post_message(LibraryFailed("Loading the paper", exc))
-            return
-        title = abstract = None
-        if full is not None and query.strip() and not worker.is_cancelled:
-            try:
-                title = library.highlight(full.title, query, "title")
-                abstract = library.highlight(full.abstract, query, "abstract")
-            except Exception:  # highlights are a nicety
-                title = abstract = None
-        if worker.is_cancelled:
-            return
-        self.post_message(DetailLoaded(paper_id, full, title, abstract))
-        if delay > 0:
-            time.sleep(delay)
-        if worker.is_cancelled:
-            return
-        try:
-            papers = library.similar(paper_id, 5)
-        except Exception:  # a paper gone from the index has no neighbours
-            papers = []
-        if not worker.is_cancelled:
-            self.post_message(SimilarDone(paper_id, papers))
-
-    def on_detail_loaded(self, message: DetailLoaded) -> None:
-        detail = self.detail
-        if detail.paper is None or detail.paper.id != message.paper_id:
-            return
-        paper = message.paper or detail.paper
-        detail.show(paper, message.title, message.abstract, keep_scroll=True)
-        delay = self.reader.read_delay
-        if not paper.read and delay is not None:
-            self._stop_read_timer()
-            self._read_timer = self.set_timer(delay, partial(self._read_after_delay, paper.id))
-
-    def _stop_read_timer(self) -> None:
-        if self._read_timer is not None:
-            self._read_timer.stop()
-            self._read_timer = None
-
-    def _read_after_delay(self, paper_id: str) -> None:
-        self._read_timer = None
-        paper = self.detail.paper
-        if paper is None or paper.id != paper_id or paper.read:
-            return
-        self._mark_read(paper.model_copy(update={"read": True}))
-
-    @work(thread=True, group="mark-read")
-    def _mark_read(self, paper: PaperView) -> None:
-        try:
-            self.library.mark_read(paper.id, True)
-        except Exception as exc:
-            self.post_message(LibraryFailed("Marking the paper read", exc))
-            return
-        self.post_message(PaperChanged(paper))
-
-    def on_library_failed(self, message: LibraryFailed) -> None:
-        self.notify(f"{message.what} failed: {message.error}", severity="error", markup=False,
-                    timeout=8)
-
-    def on_paper_changed(self, message: PaperChanged) -> None:
-        current = self.detail.paper
-        if current is not None and current.id == message.paper.id:
-            self.changed(current.model_copy(update={"read": message.paper.read}))
-        else:
-            self.changed(message.paper)
-
-    def changed(self, paper: PaperView, counts: bool = True) -> None:
-        """A paper's user data changed: redraw it wherever it is shown."""
-        self.papers.update_paper(paper)
-        detail = self.detail
-        if detail.paper is not None and detail.paper.id == paper.id:
-            detail.paper = paper.model_copy(update={"sources": detail.paper.sources})
-            detail.query_one("#detail-meta", Static).update(detail.metadata(detail.paper))
-            detail.show_note(detail.paper)
-        if counts:
-            self.refresh_counts()
-
-    @property
-    def current_paper(self) -> PaperView | None:
-        """The paper the keys act on: the one in the detail pane."""
-        return self.detail.paper
-
-    def _need_paper(self) -> PaperView | None:
-        paper = self.current_paper
-        if paper is None:
-            self.notify("No paper is highlighted.", severity="warning", timeout=2)
-        return paper
-
-    # -- counts and imports ----------------------------------------------------------------
+    # -- counts and the sample import ------------------------------------------------------
     def refresh_counts(self) -> None:
         self._counts()
 
-    @work(thread=True, exclusive=True, group="counts")
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False,
+          description="Counting the views")
     def _counts(self) -> None:
-        try:
-            self._count_views(get_current_worker())
-        except Exception as exc:
-            self.post_message(LibraryFailed("Counting the views", exc))
-
-    def _count_views(self, worker) -> None:
+        worker = get_current_worker()
         library = self.library
         counts: dict[str, int | None] = {}
-        for view, _ in VIEWS:
+        for view in VIEWS:
             counts[view] = library.browse(view, limit=0)[0]
         searches = library.saved_searches()
         for search in searches:
@@ -665,16 +204,16 @@ class MainScreen(BackgroundImport, Screen):
                 return
             counts[SAVED + search.name] = library.count(search.query)
         if not worker.is_cancelled:
-            self.post_message(CountsDone(counts, searches, library.last_import()))
+            self.post_message(self.Counted(counts, searches, library.last_import()))
 
     @work(thread=True, exclusive=True, group="import")
     def _import_samples(self) -> None:
         try:
             report = self.library.import_samples_if_new()
         except Exception as exc:  # shown to the user, never a crash
-            self.post_message(ImportDone(None, str(exc) or type(exc).__name__))
+            self.post_message(self.Finished(None, str(exc) or type(exc).__name__, samples=True))
             return
-        self.post_message(ImportDone(report))
+        self.post_message(self.Finished(report, samples=True))
 
     # -- views -----------------------------------------------------------------------------
     @guarded("Opening the view")
@@ -685,7 +224,7 @@ class MainScreen(BackgroundImport, Screen):
             if search is None:
                 return
             self.query_text, self.sort = search.query, search.sort
-        elif view in dict(VIEWS):
+        elif view in VIEWS:
             self.query_text = ""
         else:
             return
@@ -730,7 +269,7 @@ class MainScreen(BackgroundImport, Screen):
 
     @guarded("Bookmarking")
     def action_bookmark(self) -> None:
-        paper = self._need_paper()
+        paper = self.need_paper()
         if paper is None:
             return
         updated = self.library.bookmark(paper.id, not paper.bookmarked)
@@ -739,11 +278,9 @@ class MainScreen(BackgroundImport, Screen):
                     + one_line(updated.title), markup=False, timeout=2)
 
     def action_note(self) -> None:
-        paper = self._need_paper()
+        paper = self.need_paper()
         if paper is None:
             return
-        from .note_editor import NoteEditor
-
         self._stop_read_timer()
         self.app.push_screen(NoteEditor(paper, partial(self._save_note, paper.id),
                                         partial(self._rescue_note, paper)))
@@ -753,13 +290,10 @@ class MainScreen(BackgroundImport, Screen):
         self.changed(updated)
 
     def _rescue_note(self, paper: PaperView, text: str) -> str:
-        """Keep a note the library could not take in a file of the data dir; returns its path."""
-        folder = Path(self.library.root) / "unsaved-notes"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{paper.id}-{time.strftime('%Y%m%d-%H%M%S')}.md"
-        path.write_text(f"# {one_line(paper.title)}\n\n{text}\n", encoding="utf-8")
-        self.reader.rescued_notes.append(str(path))
-        return str(path)
+        """Keep a note the library could not take in the data dir (named when the reader ends)."""
+        path = str(rescue_note(Path(self.library.root) / "unsaved-notes", paper, text))
+        self.reader.rescued_notes.append(path)
+        return path
 
     def action_save_search(self) -> None:
         query = self.query_text.strip()
@@ -828,7 +362,7 @@ class MainScreen(BackgroundImport, Screen):
 
     @guarded("Marking read")
     def action_toggle_read(self) -> None:
-        paper = self._need_paper()
+        paper = self.need_paper()
         if paper is None:
             return
         self._stop_read_timer()
@@ -836,7 +370,7 @@ class MainScreen(BackgroundImport, Screen):
         self.changed(paper.model_copy(update={"read": not paper.read}))
 
     def action_open_link(self) -> None:
-        paper = self._need_paper()
+        paper = self.need_paper()
         if paper is None:
             return
         link = paper_link(paper)
@@ -846,12 +380,12 @@ class MainScreen(BackgroundImport, Screen):
         self._open_in_browser(link)
         self.notify(f"Opening {one_line(link)}", markup=False, timeout=2)
 
-    @work(thread=True, group="browser")
+    @work(thread=True, group="browser", exit_on_error=False, description="Opening the browser")
     def _open_in_browser(self, link: str) -> None:
         webbrowser.open(link)
 
     def action_copy(self) -> None:
-        paper = self._need_paper()
+        paper = self.need_paper()
         if paper is None:
             return
         link = paper_link(paper)

@@ -3,12 +3,15 @@
 ctrl+s saves and stays; escape saves and closes. Nothing typed is lost: the editor saves when
 it closes for any reason (escape, the app quitting with the editor open, the screen going away);
 when the library cannot take the note, the editor stays open with the text and says why, and
-on the way out the text goes to a rescue file (`rescue(text)`), which the message names.
+on the way out the text goes to a rescue file (`rescue(text)`, see `rescue_note`), which the
+message names.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +23,14 @@ from textual.widgets import Footer, Static, TextArea
 from ...models import PaperView
 from ..safe import SafeTextArea
 from ..text import one_line
+
+
+def rescue_note(folder: Path, paper: PaperView, text: str) -> Path:
+    """Keep a note the library could not take in a file of `folder`; returns its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{paper.id}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+    path.write_text(f"# {one_line(paper.title)}\n\n{text}\n", encoding="utf-8")
+    return path
 
 
 class NoteEditor(ModalScreen[str | None]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from rich.text import Text
@@ -30,10 +31,11 @@ def paper_link(paper: PaperView) -> str | None:
 class SimilarList(Static):
     """The papers most like the shown one, numbered 1-5; a click (or the number) opens one."""
 
+    @dataclass
     class Chosen(Message):
-        def __init__(self, number: int) -> None:
-            super().__init__()
-            self.number = number
+        """Similar paper `number` (1-5) was clicked."""
+
+        number: int
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)

@@ -115,29 +115,27 @@ class PaperList(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
+    @dataclass
     class Highlighted(Message):
         """The cursor moved to another paper (or the list changed under it)."""
 
-        def __init__(self, paper_list: "PaperList", index: int, row: Row | None) -> None:
-            super().__init__()
-            self.paper_list = paper_list
-            self.index = index
-            self.row = row
+        paper_list: PaperList
+        index: int
+        row: Row | None
 
         @property
-        def control(self) -> "PaperList":
+        def control(self) -> PaperList:
             return self.paper_list
 
+    @dataclass
     class Selected(Message):
         """Enter on a paper."""
 
-        def __init__(self, paper_list: "PaperList", row: Row) -> None:
-            super().__init__()
-            self.paper_list = paper_list
-            self.row = row
+        paper_list: PaperList
+        row: Row
 
         @property
-        def control(self) -> "PaperList":
+        def control(self) -> PaperList:
             return self.paper_list
 
     def __init__(self, fetch: Fetcher | None = None, *, name: str | None = None,
@@ -234,12 +232,13 @@ class PaperList(ScrollView, can_focus=True):
                 pass
         self.post_message(self._PageLoaded(generation, page, rows))
 
+    @dataclass
     class _PageLoaded(Message):
-        def __init__(self, generation: int, page: int, rows: list[Row]) -> None:
-            super().__init__()
-            self.generation = generation
-            self.page = page
-            self.rows = rows
+        """Page `page` of the listing shown as `generation` (stale when it is not current)."""
+
+        generation: int
+        page: int
+        rows: list[Row]
 
     def on_paper_list__page_loaded(self, message: _PageLoaded) -> None:
         message.stop()

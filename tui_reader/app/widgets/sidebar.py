@@ -6,25 +6,9 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ...models import SavedSearch
+from ...models import VIEWS, SavedSearch
 from ..text import one_line
-
-VIEWS = [
-    ("all", "All papers"),
-    ("bookmarks", "Bookmarks"),
-    ("notes", "With notes"),
-    ("unread", "Unread"),
-    ("new", "New"),
-]
-VIEW_LABELS = dict(VIEWS)
-SAVED = "saved:"
-
-
-def view_label(view: str) -> str:
-    """The name of a view as the user reads it."""
-    if view.startswith(SAVED):
-        return view[len(SAVED):]
-    return VIEW_LABELS.get(view, view)
+from ..views import SAVED, view_label
 
 
 class ViewList(OptionList):
@@ -45,7 +29,7 @@ class ViewList(OptionList):
 
     def view_ids(self) -> list[str]:
         """Every view in order: the built-in ones, then the saved searches."""
-        return [v for v, _ in VIEWS] + [SAVED + s.name for s in self.searches]
+        return [*VIEWS, *(SAVED + s.name for s in self.searches)]
 
     def _prompt(self, view: str) -> Text:
         label = one_line(view_label(view))
@@ -65,7 +49,7 @@ class ViewList(OptionList):
         """Rebuild the options (after saved searches changed), keeping the highlight."""
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         self.clear_options()
-        options: list[Option | None] = [Option(self._prompt(v), id=v) for v, _ in VIEWS]
+        options: list[Option | None] = [Option(self._prompt(v), id=v) for v in VIEWS]
         options.append(None)
         options.append(Option(Text("Saved searches", style="dim italic"), id="heading",
                               disabled=True))

@@ -1,0 +1,157 @@
+"""Showing a paper: the detail pane at once, the rest of the paper from a worker.
+
+The UI never waits for the Library here (a search may hold it): the sources and highlights
+arrive first, the similar papers once the paper has stayed a moment (a cursor move or a
+keystroke cancels their lookup), and after a moment in the pane the paper becomes read.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import partial
+
+from textual import work
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from ..models import Highlight, PaperView
+
+
+class Reading:
+    """The MainScreen's part of showing papers (a mixin: MainScreen provides `library`,
+    `reader`, `papers`, `detail`, `listing` and `refresh_counts`)."""
+
+    _read_timer: Timer | None = None
+
+    @dataclass
+    class Loaded(Message):
+        """A paper as the store has it, with its title and abstract highlighted for the
+        query (None: not highlighted); `paper` is None when it is no longer in the store."""
+
+        paper_id: str
+        paper: PaperView | None
+        title: Highlight | None
+        abstract: Highlight | None
+
+    @dataclass
+    class SimilarFound(Message):
+        """The papers most like paper `paper_id`."""
+
+        paper_id: str
+        papers: list[PaperView]
+
+    @dataclass
+    class MarkedRead(Message):
+        """The paper stayed in the pane long enough: it is read now."""
+
+        paper: PaperView
+
+    def show_paper(self, paper: PaperView | None, *, pinned: bool = False) -> None:
+        """Show a paper in the detail pane at once, then load the rest of it in a worker."""
+        self._stop_read_timer()
+        detail = self.detail
+        detail.pinned = pinned
+        if paper is None:
+            self.workers.cancel_group(self, "detail")  # the last paper's similar papers too
+            message = "Nothing to show." if self.papers.total == 0 else "…"
+            detail.show(None, empty=message)
+            return
+        detail.show(paper)
+        detail.similar_waiting()
+        query = self.listing.query if self.listing is not None else ""
+        self._load_detail(paper.id, query, self.reader.similar_delay)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False,
+          description="Loading the paper")
+    def _load_detail(self, paper_id: str, query: str, delay: float) -> None:
+        worker = get_current_worker()
+        library = self.library
+        try:
+            full = library.paper(paper_id)
+        except LookupError:  # no longer in the store (a bookmark of a removed paper)
+            full = None
+        title = abstract = None
+        if full is not None and query.strip() and not worker.is_cancelled:
+            try:
+                title = library.highlight(full.title, query, "title")
+                abstract = library.highlight(full.abstract, query, "abstract")
+            except Exception:  # highlights are a nicety
+                title = abstract = None
+        if worker.is_cancelled:
+            return
+        self.post_message(self.Loaded(paper_id, full, title, abstract))
+        if delay > 0:
+            time.sleep(delay)
+        if worker.is_cancelled:
+            return
+        try:
+            papers = library.similar(paper_id, 5)
+        except Exception:  # a paper gone from the index has no neighbours
+            papers = []
+        if not worker.is_cancelled:
+            self.post_message(self.SimilarFound(paper_id, papers))
+
+    def on_reading_loaded(self, message: Loaded) -> None:
+        detail = self.detail
+        if detail.paper is None or detail.paper.id != message.paper_id:
+            return
+        paper = message.paper or detail.paper
+        detail.show(paper, message.title, message.abstract, keep_scroll=True)
+        delay = self.reader.read_delay
+        if not paper.read and delay is not None:
+            self._stop_read_timer()
+            self._read_timer = self.set_timer(delay, partial(self._read_after_delay, paper.id))
+
+    def on_reading_similar_found(self, message: SimilarFound) -> None:
+        self.detail.show_similar(message.paper_id, message.papers)
+
+    def _stop_read_timer(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+
+    def _read_after_delay(self, paper_id: str) -> None:
+        self._read_timer = None
+        paper = self.detail.paper
+        if paper is None or paper.id != paper_id or paper.read:
+            return
+        self._mark_read(paper.model_copy(update={"read": True}))
+
+    @work(thread=True, group="mark-read", exit_on_error=False,
+          description="Marking the paper read")
+    def _mark_read(self, paper: PaperView) -> None:
+        self.library.mark_read(paper.id, True)
+        self.post_message(self.MarkedRead(paper))
+
+    def on_reading_marked_read(self, message: MarkedRead) -> None:
+        current = self.detail.paper
+        if current is not None and current.id == message.paper.id:
+            self.changed(current.model_copy(update={"read": message.paper.read}))
+        else:
+            self.changed(message.paper)
+
+    def changed(self, paper: PaperView, counts: bool = True) -> None:
+        """A paper's user data changed: redraw it wherever it is shown."""
+        self.papers.update_paper(paper)
+        detail = self.detail
+        if detail.paper is not None and detail.paper.id == paper.id:
+            detail.paper = paper.model_copy(update={"sources": detail.paper.sources})
+            detail.query_one("#detail-meta", Static).update(detail.metadata(detail.paper))
+            detail.show_note(detail.paper)
+        if counts:
+            self.refresh_counts()
+
+    @property
+    def current_paper(self) -> PaperView | None:
+        """The paper the keys act on: the one in the detail pane."""
+        return self.detail.paper
+
+    def need_paper(self) -> PaperView | None:
+        """The current paper; when there is none, the user is told."""
+        paper = self.current_paper
+        if paper is None:
+            self.notify("No paper is highlighted.", severity="warning", timeout=2)
+        return paper

@@ -1,0 +1,234 @@
+"""Search as you type: the main screen's listing asked of the Library in a worker.
+
+Every change of the query or the view starts a search (after the debounce); only the latest
+answer is applied. A search that found nothing while its last word was being typed (a prefix)
+runs again with the word complete once the typing pauses, which corrects a typo.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+from rich.text import Text
+from textual import work
+from textual.message import Message
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from ..models import Highlight
+from .gate import guarded
+from .text import one_line
+from .views import SAVED, SORT_LABELS, VIEW_TEXTS, view_label
+from .widgets.paper_list import PAGE, Listing, Row
+from .widgets.search_box import Suggestion
+
+
+@dataclass
+class Outcome:
+    """The first page of a listing (or why there is none); a search that found nothing as
+    typed shows the results of `corrected` (the text searched instead) or papers with
+    `partial` of its `partial_of` words."""
+
+    total: int = 0
+    rows: list[Row] = field(default_factory=list)
+    corrected: str | None = None
+    partial: int = 0
+    partial_of: int = 0
+    error: str | None = None
+
+
+class Searching:
+    """The MainScreen's part of searching (a mixin: MainScreen provides `library`, `reader`,
+    the widgets, and the state: view, query_text, typing, exact, sort, listing, outcome,
+    last_import, importing)."""
+
+    _token = 0  # the latest search started
+    _applied = 0  # the latest search shown
+
+    @dataclass
+    class Done(Message):
+        """The answer of search `token` (stale when a newer search started)."""
+
+        token: int
+        listing: Listing
+        outcome: Outcome
+        keep_cursor: bool
+
+    def current_listing(self) -> Listing:
+        query = self.query_text
+        sort = self.sort
+        if not query.strip() and sort == "relevance":
+            sort = "date"
+        return Listing(self.view, query, sort, self.typing, self.exact)
+
+    def fetch(self, listing: Listing, offset: int, limit: int) -> tuple[int, list[Row]]:
+        """A page of a listing (called by the list, in a worker)."""
+        outcome = self.ask(listing, offset, limit)
+        return outcome.total, outcome.rows
+
+    def ask(self, listing: Listing, offset: int, limit: int) -> Outcome:
+        """Ask the Library for a page of a listing."""
+        if listing.query.strip():
+            result = self.library.search(listing.query, sort=listing.sort, offset=offset,
+                                         limit=limit, typing=listing.typing,
+                                         repair=not listing.exact, fragments=False)
+            if result.error:
+                return Outcome(error=result.error)
+            return Outcome(total=result.total, corrected=result.corrected,
+                           partial=result.partial, partial_of=result.partial_of,
+                           rows=[Row(h.paper, h.title) for h in result.hits])
+        view = "all" if listing.view.startswith(SAVED) else listing.view
+        total, papers = self.library.browse(view, sort=listing.sort, offset=offset, limit=limit)
+        return Outcome(total=total, rows=[Row(p, Highlight(text=p.title)) for p in papers])
+
+    def run_search(self, delay: float | None = None, keep_cursor: bool = False) -> None:
+        """Show the current listing: start a search (after `delay`, the debounce)."""
+        self._token += 1
+        delay = self.reader.debounce if delay is None else delay
+        self._search(self._token, self.current_listing(), delay, keep_cursor)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False,
+          description="Searching")
+    def _search(self, token: int, listing: Listing, delay: float, keep_cursor: bool) -> None:
+        worker = get_current_worker()
+        if delay > 0:
+            time.sleep(delay)
+        if worker.is_cancelled:
+            return
+        try:
+            outcome = self.ask(listing, 0, PAGE)
+        except Exception as exc:  # e.g. the store is locked: shown like a query error
+            outcome = Outcome(error=f"the library cannot answer: {exc}")
+        if worker.is_cancelled:
+            return
+        self.post_message(self.Done(token, listing, outcome, keep_cursor))
+        if not self.incomplete(listing, outcome):
+            return
+        # Nothing found while the last word was a prefix: once the typing pauses (a key typed
+        # meanwhile starts a new search, which cancels this one), search again with the word
+        # complete, which corrects a typo ("did you mean").
+        time.sleep(self.reader.suggestion_delay)
+        if worker.is_cancelled:
+            return
+        listing = replace(listing, typing=False)
+        try:
+            outcome = self.ask(listing, 0, PAGE)
+        except Exception:  # the search as typed is shown already
+            return
+        if outcome.total and not worker.is_cancelled:
+            self.post_message(self.Done(token, listing, outcome, keep_cursor))
+
+    @staticmethod
+    def incomplete(listing: Listing, outcome: Outcome) -> bool:
+        """Whether a search found nothing only while its last word was being typed."""
+        query = listing.query
+        return (listing.typing and not listing.exact and not outcome.total
+                and not outcome.error and bool(query.strip()) and not query[-1].isspace())
+
+    def on_searching_done(self, message: Done) -> None:
+        if message.token != self._token:
+            return  # a newer search is on its way
+        self._applied = message.token
+        outcome, listing = message.outcome, message.listing
+        box = self.search_box
+        suggestion = self.query_one("#suggestion", Suggestion)
+        if outcome.error:
+            box.add_class("-error")
+            suggestion.set()
+            self.refresh_bindings()
+            error = Text("⚠ ", style="bold red")
+            error.append(one_line(outcome.error), "red")
+            self.set_status(error)
+            return
+        box.remove_class("-error")
+        self.listing, self.outcome = listing, outcome
+        self.typing, self.exact = listing.typing, listing.exact  # the latest search is shown
+        self.papers.show(listing, outcome.total, outcome.rows,
+                         empty_message=self.empty_message(listing),
+                         keep_cursor=message.keep_cursor)
+        suggestion.set(listing, outcome)
+        self.refresh_bindings()
+        self.update_status()
+
+    def empty_message(self, listing: Listing) -> str:
+        if listing.query.strip():
+            exactly = " as typed" if listing.exact else ""
+            return (f"No papers match “{one_line(listing.query)}”{exactly}.\n"
+                    "Fewer words, a prefix (transform*) or a typo allowance (protien~) "
+                    "find more; ? shows the search syntax.")
+        if self.importing:
+            return "Importing the bundled sample papers…"
+        text = VIEW_TEXTS.get(listing.view)
+        return text.empty if text is not None else "Nothing here."
+
+    # -- status line -----------------------------------------------------------------------
+    def set_status(self, text: Text) -> None:
+        self.query_one("#status", Static).update(text)
+
+    def update_status(self) -> None:
+        listing, outcome = self.listing, self.outcome
+        if listing is None or outcome is None:
+            return
+        text = Text()
+        text.append(one_line(view_label(listing.view) if not listing.query.strip()
+                             or listing.view.startswith(SAVED) else "Search"), "bold")
+        text.append(" · ")
+        noun = "result" if listing.query.strip() else "paper"
+        text.append(f"{outcome.total:,} {noun}{'' if outcome.total == 1 else 's'}")
+        if listing.view == "new" and not listing.query.strip() and self.last_import:
+            new, updated = self.last_import
+            text.append(f" added by the latest import ({updated:,} updated)", "dim")
+        text.append(" · ")
+        text.append(SORT_LABELS.get(listing.sort, listing.sort))
+        text.append("  (S sorts)", "dim")
+        self.set_status(text)
+
+    # -- enter and "search instead" --------------------------------------------------------
+    def query_typed(self, value: str) -> None:
+        """The search box holds `value`: the search is as typed, over all papers."""
+        self.query_text = value
+        self.typing, self.exact = True, False
+        if self.view != "all":
+            self.view = "all"
+            self.sidebar.set_current("all")
+
+    @guarded("Searching")
+    def submit_search(self) -> None:
+        """Enter: to the results, the first one highlighted.
+
+        A search still pending (typed within the debounce) runs here and now, so that the keys
+        after enter act on this query's results; one that found nothing only because its last
+        word was being typed runs again with the word complete (which corrects a typo).
+        """
+        if self.search_box.value != self.query_text:  # its Changed message is still on its way
+            self.query_typed(self.search_box.value)
+        listing, outcome = self.current_listing(), self.outcome
+        if listing != self.listing or self._applied != self._token or outcome is None:
+            outcome = self._search_now(listing)
+        if self.incomplete(listing, outcome):
+            outcome = self._search_now(replace(listing, typing=False))
+        if self.search_box.has_class("-error") or not outcome.total:
+            return  # stay in the box: fix the query
+        self.papers.focus()
+        self.papers.cursor = 0
+
+    def _search_now(self, listing: Listing) -> Outcome:
+        """Search and show the results at once (in the UI thread)."""
+        self._token += 1
+        outcome = self.ask(listing, 0, PAGE)
+        self.on_searching_done(self.Done(self._token, listing, outcome, False))
+        return outcome
+
+    def action_search_as_typed(self) -> None:
+        """Search for exactly what was typed instead of the correction shown."""
+        if self.correction_shown():
+            self.exact = True
+            self.run_search(0)
+
+    def correction_shown(self) -> bool:
+        """Whether a correction is shown (the text as typed can be searched instead)."""
+        return any(suggestion.instead for suggestion in self.query(Suggestion))
+
+    def on_suggestion_instead(self, message: Suggestion.Instead) -> None:
+        self.action_search_as_typed()

@@ -1,0 +1,50 @@
+"""The views and sort orders as the reader names them (their ids: models.VIEWS, models.SORTS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import SORTS, VIEWS
+
+SAVED = "saved:"  # the view of a saved search is SAVED + its name
+
+
+@dataclass(frozen=True)
+class ViewText:
+    """What the reader says of a built-in view."""
+
+    label: str  # in the sidebar and the status line
+    command: str  # in the command palette
+    empty: str  # in the list when the view has no papers
+
+
+VIEW_TEXTS = {
+    "all": ViewText("All papers", "Show all papers",
+                    "No papers yet. Import dumps with: tui-reader import PATH...\n"
+                    "(files or folders of Hugging Face Daily Papers pages or arXiv JSONL)"),
+    "bookmarks": ViewText("Bookmarks", "Show bookmarks",
+                          "No bookmarks yet — press b on a paper to bookmark it."),
+    "notes": ViewText("With notes", "Show papers with notes",
+                      "No notes yet — press n on a paper to write one."),
+    "unread": ViewText("Unread", "Show unread papers",
+                       "Nothing unread: every paper has been read.\n"
+                       "Press r on a paper to mark it unread again."),
+    "new": ViewText("New", "Show new papers (the latest import)",
+                    "No new papers: no import has added any yet.\n"
+                    "Import more with: tui-reader import PATH..."),
+}
+SORT_LABELS = {
+    "relevance": "by relevance",
+    "date": "newest first",
+    "upvotes": "most upvoted first",
+    "title": "by title",
+}
+assert tuple(VIEW_TEXTS) == VIEWS and tuple(SORT_LABELS) == SORTS, "a view or sort has no text"
+
+
+def view_label(view: str) -> str:
+    """The name of a view as the user reads it."""
+    if view.startswith(SAVED):
+        return view[len(SAVED):]
+    text = VIEW_TEXTS.get(view)
+    return text.label if text is not None else view
