@@ -17,7 +17,7 @@ from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
 from ..models import paper_id
-from .schema import (FIELD_ALIASES, FIELD_BOOSTS, NUMERIC_FIELDS, STOP_WORDS, TEXT_FIELDS,
+from .schema import (FIELD_ALIASES, FIELD_BOOSTS, NUMERIC_FIELDS, TEXT_FIELDS,
                      analyzers, has_positions, schema)
 from .expansions import DamerauFuzzyTerm, TypedPrefix
 

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable
 
 from whoosh import columns, fields
-from whoosh.analysis import (STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTokenizer,
+from whoosh.analysis import (CharsetFilter, LowercaseFilter, RegexTokenizer,
                              StemFilter, StopFilter)
 from whoosh.support.charset import accent_map
 
