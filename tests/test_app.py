@@ -247,9 +247,8 @@ async def test_a_typo_is_corrected_and_search_instead_takes_it_as_typed(corpus_l
         assert not screen.listing.exact and screen.papers.total == 2
 
 
-async def test_did_you_mean_waits_for_a_pause_in_typing(corpus_lib, monkeypatch):
-    """The word being typed is a prefix, never corrected; once the typing pauses (or at once
-    on enter) a search that found nothing runs again with the word complete, which corrects."""
+def record_searches(monkeypatch) -> list[tuple[str, bool]]:
+    """Every Library.search the test makes, as (text, typing), in order."""
     asked: list[tuple[str, bool]] = []
     original = Library.search
 
@@ -258,6 +257,13 @@ async def test_did_you_mean_waits_for_a_pause_in_typing(corpus_lib, monkeypatch)
         return original(self, text, **options)
 
     monkeypatch.setattr(Library, "search", search)
+    return asked
+
+
+async def test_did_you_mean_waits_for_a_pause_in_typing(corpus_lib, monkeypatch):
+    """The word being typed is a prefix, never corrected; once the typing pauses (or at once
+    on enter) a search that found nothing runs again with the word complete, which corrects."""
+    asked = record_searches(monkeypatch)
     app = make_app(corpus_lib, suggestion_delay=2.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -325,14 +331,7 @@ async def test_search_instead_can_be_clicked(corpus_lib):
 
 
 async def test_saved_searches_and_views_search_complete_words(corpus_lib, monkeypatch):
-    asked: list[tuple[str, bool]] = []
-    original = Library.search
-
-    def search(self, text, **options):
-        asked.append((text, options.get("typing", False)))
-        return original(self, text, **options)
-
-    monkeypatch.setattr(Library, "search", search)
+    asked = record_searches(monkeypatch)
     corpus_lib.save_search("proteins", "protien")
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
