@@ -168,7 +168,15 @@ def test_the_story_in_a_real_terminal(tmp_path):
             lambda shown: "Bookmarks · 1 paper" in shown and title[:40] in shown,
             "the bookmarked paper in the Bookmarks view")
         assert "★" in screen, screen
-        term.keys("Enter", "End")  # into the detail pane, to its end: the note
+        term.keys("Enter")  # into the detail pane, then to its end: the note
+        term.wait_for("has a note")  # the pane shows the paper (it loads in a worker)
+        for _ in range(10):  # End again while the pane may still be filling in
+            term.keys("End")
+            try:
+                term.wait_for("e2e note: reread section 3", timeout=2)
+                break
+            except AssertionError:
+                continue
         term.wait_for("e2e note: reread section 3")
         term.escape()
         term.keys("[", "[")  # back to the list, then views: All papers, e2e-saved
