@@ -2,7 +2,7 @@
 
 schema (fields, analysis, documents) · query_language (what people type) · expansions
 (fuzzy words, the word being typed) · corrections (no dead ends) · fast_search (the common
-queries on whole posting lists) · posting_arrays · writing (the fast segment writer) ·
+queries on whole posting lists) · posting_reads (what it reads) · posting_arrays · writing (the fast segment writer) ·
 writer_processes (parallel import) · highlighting · paper_index (the index of a data dir) ·
 whoosh_internals (every private Whoosh name, checked at start-up).
 """
