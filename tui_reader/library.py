@@ -115,13 +115,6 @@ class Library(Importing):
                             corrected=found.corrected, partial=found.partial,
                             partial_of=found.words)
 
-    def suggestion(self, text: str) -> str | None:
-        """A correction of the query's unknown words that finds papers, or None."""
-        try:
-            return self._fresh(lambda: self.index.suggestion(text))
-        except Exception:  # a suggestion is a nicety
-            return None
-
     def _fresh(self, read, *args):
         """`read(*args)` on the index, again on a new searcher when it fails: another process's
         commit may have removed the files of segments this searcher had not opened yet (it

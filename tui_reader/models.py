@@ -145,7 +145,6 @@ class SearchResult(BaseModel):
     corrected: str | None = None
     partial: int = 0
     partial_of: int = 0
-    suggestion: str | None = None
     error: str | None = None
 
 

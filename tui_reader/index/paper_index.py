@@ -312,13 +312,6 @@ class PaperIndex:
         """Parse the query language (README, "Searching"); QueryError with a message."""
         return parse(text)
 
-    def suggestion(self, text: str) -> str | None:
-        """The query with its unknown plain words replaced by the correction that finds
-        papers ("did you mean"), or None."""
-        parsed = parse(text)
-        fixed = repair(parsed, _Evaluator(self)) if parsed.plain else None
-        return fixed.corrected if fixed is not None else None
-
     def matched_terms(self, q: query.Query) -> dict[str, set[str]]:
         """The index terms a query matches, by field (for highlighting), negations excluded."""
         searcher = self.searcher()
