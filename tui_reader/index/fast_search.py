@@ -1,15 +1,17 @@
-"""Fast evaluation of the common queries: whole posting blocks at a time, dicts and sets.
+"""Fast evaluation of the common queries: whole posting lists at a time, as numpy arrays.
 
 Whoosh scores a query by walking a tree of matchers document by document in Python; for a
 word found in a third of a 75,000-paper collection, over six fields, that takes a tenth of a
 second, and counting the total walks it all again. `FastSearch` evaluates the queries the
 search box produces (terms, AND/OR/NOT, prefixes, wildcards, fuzzy terms, numeric ranges) on
-the posting lists themselves: it decodes each block of a term's postings at once, scores them
-with Whoosh's own BM25F formula, idf and average lengths, and combines documents with dict and
-set operations. It gives Whoosh's documents and scores (equal up to the order of floating-point
-additions; tests/test_performance_paths.py compares them) and `None` for any query it does not
-know, which then goes to Whoosh's matchers. One difference: a prefix, wildcard or fuzzy term
-is expanded over all segments at once, as in one merged segment (Whoosh expands it segment by
+the posting lists themselves: it reads each term's postings at once, scores them with
+Whoosh's own BM25F formula, idf and average lengths, and combines queries as arrays over the
+collection's documents (a `Hits`: which documents match, and their scores), so the time of a
+query depends on its postings read, not on Python loops over them. It gives Whoosh's
+documents and scores (equal up to the order of floating-point additions;
+tests/test_performance_paths.py compares them) and `None` for any query it does not know,
+which then goes to Whoosh's matchers. One difference: a prefix, wildcard or fuzzy term is
+expanded over all segments at once, as in one merged segment (Whoosh expands it segment by
 segment and, where it stands for a single word, drops the query's boost there). What it reads
 of the index (term infos, postings from posting arrays or blocks, positions) is in
 posting_reads.py.
@@ -17,11 +19,10 @@ posting_reads.py.
 
 from __future__ import annotations
 
-import heapq
-from array import array
 from collections import OrderedDict
 from math import log
 
+import numpy as np
 from whoosh import classify
 from whoosh import query as wq
 from whoosh.scoring import BM25F
@@ -30,11 +31,47 @@ from . import whoosh_internals as internals
 from .posting_reads import PostingReads, Unsupported
 
 
-TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (12 bytes each)
-RESCORE_WINDOW = 100  # the best matches an AndMaybe's optional part is looked for in
+TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (16 bytes each)
+RESCORE_WINDOW = 100  # the best matches an AndMaybe's phrases are looked for in
 
 
 FALLBACK = (Unsupported, AttributeError, TypeError)
+
+
+class Hits:
+    """What a query matches over all documents (global docnums): `mask` (bool), and `scores`
+    (float, 0.0 where the mask is False). Each evaluation makes its own: the caller may
+    change it in place."""
+
+    __slots__ = ("mask", "scores")
+
+    def __init__(self, mask: np.ndarray, scores: np.ndarray):
+        self.mask = mask
+        self.scores = scores
+
+    @classmethod
+    def none(cls, size: int) -> "Hits":
+        return cls(np.zeros(size, dtype=bool), np.zeros(size))
+
+    @classmethod
+    def flat(cls, mask: np.ndarray, score: float) -> "Hits":
+        """These documents, each with the same score."""
+        return cls(mask, mask * float(score))
+
+    def add(self, other: "Hits") -> None:
+        """OR: the documents of either, their scores summed."""
+        self.mask |= other.mask
+        self.scores += other.scores
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Only these documents."""
+        self.mask &= mask
+        self.scores *= self.mask
+
+    def boosted(self, boost: float) -> "Hits":
+        if boost != 1.0:
+            self.scores *= boost
+        return self
 
 
 class FastSearch(PostingReads):
@@ -51,27 +88,35 @@ class FastSearch(PostingReads):
             self.leaves = [(searcher, 0)]
         else:
             self.leaves = list(searcher.leaf_searchers())
-        self._lengths: dict[tuple[int, str], list] = {}
-        self._columns: dict[str, list] = {}
-        self._cache: OrderedDict = OrderedDict()  # (field, text, bytes?) -> (ids, scores)
+        self._lengths: dict[tuple[int, str], np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        self._cache: OrderedDict = OrderedDict()  # (field, term bytes) -> (ids, scores)
         self._cached = 0
         self._positions: dict[bytes, frozenset] = {}  # encoded positions, decoded
         self._expanded: dict[tuple, list[bytes]] = {}
-        self._norm_cache: dict[tuple, list] = {}
+        self._norm_cache: dict[tuple, np.ndarray] = {}
         self._infos: dict[tuple[str, bytes], list] = {}  # (field, term) -> [(leaf, TermInfo)]
-        self._doc_count_all = searcher.doc_count_all()
+        self._doc_count_all = size = searcher.doc_count_all()
         self._avg_lengths: dict[str, float] = {}
         self._arrays: list = [None] * len(self.leaves)  # PostingArrays, False: none, None: not yet
-        self._deleted = [frozenset(sub.reader().deleted_docs_set) if sub.reader().has_deletions()
-                         else frozenset() for sub, _ in self.leaves]
+        self._live = np.ones(size, dtype=bool)
+        self._deleted = []  # each segment's deleted documents (its own docnums)
+        for sub, offset in self.leaves:
+            reader = sub.reader()
+            deleted = frozenset(reader.deleted_docs_set) if reader.has_deletions() else frozenset()
+            self._deleted.append(deleted)
+            if deleted:
+                self._live[np.fromiter(deleted, np.int64, len(deleted)) + offset] = False
 
     # -- entry points ----------------------------------------------------------------------
     def scores(self, q) -> dict[int, float] | None:
         """{docnum: score} of the documents `q` matches, or None (not supported)."""
         try:
-            return self._scores(q)
+            hits = self._scores(q)
         except FALLBACK:
             return None
+        ids = np.flatnonzero(hits.mask)
+        return dict(zip(ids.tolist(), hits.scores[ids].tolist()))
 
     def page(self, q, sort: str, offset: int, limit: int, within: set[int] | None = None
              ) -> tuple[int, list] | None:
@@ -82,74 +127,75 @@ class FastSearch(PostingReads):
         documents count."""
         try:
             if sort == "relevance":
-                scores = self._scores(q)
+                hits = self._scores(q)
                 if within is not None:
-                    scores = {d: v for d, v in scores.items() if d in within}
-                top = _top(scores, offset + limit, reverse=True)
-                return len(scores), [(d, scores[d]) for d in top[offset:]]
+                    hits.keep(self._mask_of(within))
+                top = _top(hits.mask, hits.scores, offset + limit, reverse=True)[offset:]
+                return (int(np.count_nonzero(hits.mask)),
+                        list(zip(top.tolist(), hits.scores[top].tolist())))
             docs = self._docs(q)
             if within is not None:
-                docs &= within
-            column = self._column(sort.lstrip("-"))
-            top = _top({d: column[d] for d in docs}, offset + limit,
-                       reverse=sort.startswith("-"))
-            return len(docs), [(d, None) for d in top[offset:]]
+                docs &= self._mask_of(within)
+            top = _top(docs, self._column(sort.lstrip("-")), offset + limit,
+                       reverse=sort.startswith("-"))[offset:]
+            return int(np.count_nonzero(docs)), [(d, None) for d in top.tolist()]
         except FALLBACK:
             return None
 
     def docs(self, q) -> set[int] | None:
         """The documents `q` matches, or None (not supported)."""
         try:
-            return self._docs(q)
+            return set(np.flatnonzero(self._docs(q)).tolist())
         except FALLBACK:
             return None
 
-    def _every(self) -> set[int]:
-        """Every live document."""
-        out: set[int] = set()
-        for i, (sub, offset) in enumerate(self.leaves):
-            count, deleted = sub.reader().doc_count_all(), self._deleted[i]
-            out.update(d + offset for d in range(count) if d not in deleted)
-        return out
+    def _mask_of(self, docs) -> np.ndarray:
+        mask = np.zeros(self._doc_count_all, dtype=bool)
+        if docs:
+            mask[np.fromiter(docs, np.int64, len(docs))] = True
+        return mask
 
-    def _column(self, field: str) -> list:
-        """Every document's value of a sortable field (all segments, global docnums)."""
+    def _column(self, field: str) -> np.ndarray:
+        """Every document's value of a sortable field (all segments, global docnums), as
+        numbers that sort as the values do."""
         found = self._columns.get(field)
         if found is None:
             fieldobj = self.schema[field]
             if not fieldobj.column_type:
                 raise Unsupported(f"{field} has no column")
-            found = []
+            values = []
             for sub, _ in self.leaves:
                 reader = sub.reader()
                 count = reader.doc_count_all()
                 if reader.has_column(field):
                     cr = reader.column_reader(field, translate=False)
-                    found.extend(cr[d] for d in range(count))
+                    values.extend(cr[d] for d in range(count))
                 else:
-                    found.extend([fieldobj.column_type.default_value()] * count)
-            self._columns[field] = found
+                    values.extend([fieldobj.column_type.default_value()] * count)
+            if values and not isinstance(values[0], (int, float)):  # bytes: their ranks
+                values = np.unique(np.array(values, dtype=object), return_inverse=True)[1]
+            found = self._columns[field] = np.asarray(values).reshape(-1)
         return found
 
     # -- scoring ---------------------------------------------------------------------------
-    def _scores(self, q) -> dict[int, float]:
+    def _scores(self, q) -> Hits:
+        size = self._doc_count_all
         if isinstance(q, wq.Term):
-            found = self._term_scores(q.fieldname, q.text)
-            return _boosted(found, q.boost)
+            return self._term_hits(q.fieldname, q.text).boosted(q.boost)
         if isinstance(q, wq.Or) and type(q) is wq.Or and not q.minmatch and not q.scale:
             subs = q.subqueries
             if not subs:
-                return {}
+                return Hits.none(size)
             if len(subs) == 1:
                 return self._scores(subs[0])  # Whoosh ignores the boost of a one-item Or
-            out: dict[int, float] = {}
-            for sub in subs:
-                _add_scores(out, self._scores(sub))
-            return _boosted(out, q.boost)
+            out = self._scores(subs[0])
+            for sub in subs[1:]:
+                out.add(self._scores(sub))
+            return out.boosted(q.boost)
         if isinstance(q, wq.And) and type(q) is wq.And:
             subs = q.subqueries
             if not subs:
-                return {}
+                return Hits.none(size)
             if len(subs) == 1:
                 return self._scores(subs[0])
             positives = [s for s in subs if not isinstance(s, wq.Not)]
@@ -158,96 +204,92 @@ class FastSearch(PostingReads):
                 raise Unsupported("only negations")
             out = self._conjunction(positives)
             for neg in negatives:
-                for d in self._docs(neg):
-                    out.pop(d, None)
+                out.keep(~self._docs(neg))
             if negatives:  # Whoosh intersects with an InverseMatcher, which scores 1.0
-                bonus = float(len(negatives))
-                out = {d: s + bonus for d, s in out.items()}
-            return _boosted(out, q.boost)
+                out.scores += out.mask * float(len(negatives))
+            return out.boosted(q.boost)
         if isinstance(q, wq.AndNot):
             out = self._scores(q.a)
-            for d in self._docs(q.b):
-                out.pop(d, None)
-            return _boosted(out, q.boost)
+            out.keep(~self._docs(q.b))
+            return out.boosted(q.boost)
         if isinstance(q, wq.AndMaybe):
-            # The optional part rescores the best RESCORE_WINDOW matches (as Lucene's rescorer
-            # does): what it adds never lifts a document above one of the window by itself.
+            # Phrases of the optional part rescore the best RESCORE_WINDOW matches (as
+            # Lucene's rescorer does: what they add never lifts a document above one of the
+            # window by itself); its terms, cheap to look up, count in every match.
             out = self._scores(q.a)
-            if out:
-                window = out if len(out) <= RESCORE_WINDOW else dict.fromkeys(
-                    _top(out, RESCORE_WINDOW, reverse=True))
-                for d, extra in self._scores_within(q.b, window).items():
-                    out[d] += extra  # `out` is this call's own dict
-            return _boosted(out, q.boost)
+            if out.mask.any():
+                window = np.zeros(size, dtype=bool)
+                window[_top(out.mask, out.scores, RESCORE_WINDOW, reverse=True)] = True
+                optional = q.b.subqueries if type(q.b) is wq.Or and q.b.boost == 1.0 \
+                    and not q.b.minmatch and not q.b.scale else [q.b]
+                for part in optional:
+                    where = window if _checks_positions(part) else out.mask
+                    out.scores += self._scores_within(part, where)
+            return out.boosted(q.boost)
         if isinstance(q, wq.Every):
-            return dict.fromkeys(self._every(), q.boost)
+            return Hits.flat(self._live.copy(), q.boost)
         if type(q) is wq.ConstantScoreQuery:
-            return dict.fromkeys(self._docs(q.child), q.score)
+            return Hits.flat(self._docs(q.child), q.score)
         if getattr(q, "flat_above", None) is not None and self._estimate(q) > q.flat_above:
             # the word being typed, standing for many postings: found, not scored (its
             # complete words rank); scoring them would take most of a key press
-            return dict.fromkeys(self._docs(q), q.boost)
+            return Hits.flat(self._docs(q), q.boost)
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             # Whoosh: an Or of the matching terms, each scored as a term (BM25F); one term
             # alone is that term's matcher without the boost.
             field = q.field()
             texts = self._expand(q)
             if len(texts) == 1:
-                return self._term_scores(field, texts[0], is_bytes=True)
-            out = {}
+                return self._term_hits(field, texts[0], is_bytes=True)
+            out = Hits.none(size)
             for btext in texts:
-                _add_scores(out, self._term_scores(field, btext, is_bytes=True))
-            return _boosted(out, q.boost)
+                ids, scores = self._term_postings(field, btext, is_bytes=True)
+                out.mask[ids] = True
+                out.scores[ids] += scores
+            return out.boosted(q.boost)
         if isinstance(q, wq.NumericRange) and q.constantscore:
-            boost = q.boost
-            return dict.fromkeys(self._docs(q), boost)
+            return Hits.flat(self._docs(q), q.boost)
         if type(q) is wq.Phrase:
-            return _boosted(self._phrase_scores(q), q.boost)
+            return self._phrase_hits(q).boosted(q.boost)
         if internals.is_null(q):
-            return {}
+            return Hits.none(size)
         raise Unsupported(type(q).__name__)
 
-    def _scores_within(self, q, docs) -> dict[int, float]:
-        """The scores of `q` for these documents only (the optional part of an AndMaybe:
-        a phrase is checked in these documents, not in all that have its words)."""
+    def _scores_within(self, q, where: np.ndarray) -> np.ndarray:
+        """The scores of `q` in these documents only, 0.0 elsewhere (the optional part of an
+        AndMaybe: a phrase is checked in these documents, not in all that have its words)."""
         if type(q) is wq.ConstantScoreQuery and type(q.child) is wq.Phrase:
-            return dict.fromkeys(self._phrase_docs_within(q.child, docs), q.score)
-        if isinstance(q, wq.Term):
-            return _boosted(self._term_scores(q.fieldname, q.text, within=docs), q.boost)
-        if getattr(q, "flat_above", None) is not None and self._estimate(q) > q.flat_above:
-            return dict.fromkeys(self._docs(q) & docs.keys() if isinstance(docs, dict)
-                                 else self._docs(q) & docs, q.boost)
-        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-            texts = self._expand(q)
-            field = q.field()
-            if len(texts) == 1:
-                return self._term_scores(field, texts[0], is_bytes=True, within=docs)
-            out: dict[int, float] = {}
-            for btext in texts:
-                _add_scores(out, self._term_scores(field, btext, is_bytes=True, within=docs))
-            return _boosted(out, q.boost)
-        if isinstance(q, wq.And) and type(q) is wq.And and len(q.subqueries) > 1 \
-                and not any(isinstance(sub, wq.Not) for sub in q.subqueries):
-            return _boosted(self._conjunction(q.subqueries, within=docs), q.boost)
-        if isinstance(q, wq.Or) and type(q) is wq.Or and not q.minmatch and not q.scale \
-                and len(q.subqueries) > 1:
-            out: dict[int, float] = {}
-            for sub in q.subqueries:
-                _add_scores(out, self._scores_within(sub, docs))
-            return _boosted(out, q.boost)
-        return {d: v for d, v in self._scores(q).items() if d in docs}
+            found = self._phrase_docs_within(q.child, set(np.flatnonzero(where).tolist()))
+            return Hits.flat(self._mask_of(found), q.score).scores
+        return self._scores(q).scores * where
 
-    def _conjunction(self, parts, within=None) -> dict[int, float]:
-        """The summed scores of the documents every part matches: the part with the fewest
-        documents first, the others scored only in the documents left."""
+    def _conjunction(self, parts) -> Hits:
+        """The summed scores of the documents every part matches (the part with the fewest
+        documents first: an empty one ends the work)."""
         parts = sorted(parts, key=self._estimate)
-        out = self._scores(parts[0]) if within is None else self._scores_within(parts[0], within)
+        out = self._scores(parts[0])
         for part in parts[1:]:
-            if not out:
+            if not out.mask.any():
                 break
-            more = self._scores_within(part, out)
-            out = {d: v + more[d] for d, v in out.items() if d in more}
+            more = self._scores(part)
+            out.scores += more.scores
+            out.keep(more.mask)
         return out
+
+    def _phrase_hits(self, q) -> Hits:
+        found = self._phrase_scores(q)
+        out = Hits.none(self._doc_count_all)
+        if found:
+            ids = np.fromiter(found, np.int64, len(found))
+            out.mask[ids] = True
+            out.scores[ids] = np.fromiter(found.values(), np.float64, len(found))
+        return out
+
+    def _intersected_terms(self, field: str, words: list[bytes]) -> dict[int, float]:
+        """{docnum: summed score} of the documents with every one of these terms."""
+        out = self._conjunction([wq.Term(field, w.decode("utf-8")) for w in words])
+        ids = np.flatnonzero(out.mask)
+        return dict(zip(ids.tolist(), out.scores[ids].tolist()))
 
     def _estimate(self, q) -> int:
         """About how many documents a query matches (an upper bound, from term infos)."""
@@ -271,49 +313,46 @@ class FastSearch(PostingReads):
                        for _, info in self._term_infos(field, btext))
         return self._doc_count_all
 
-    def _term_scores(self, field: str, text, is_bytes: bool = False,
-                     within=None) -> dict[int, float]:
-        """{docnum: BM25F score} of one term (remembered: typing repeats terms); `within`:
-        only in these documents (not remembered)."""
-        if not is_bytes and field in self.schema:
+    def _term_hits(self, field: str, text, is_bytes: bool = False) -> Hits:
+        ids, scores = self._term_postings(field, text, is_bytes)
+        out = Hits.none(self._doc_count_all)
+        out.mask[ids] = True
+        out.scores[ids] = scores
+        return out
+
+    def _term_postings(self, field: str, text, is_bytes: bool = False
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, BM25F scores) of one term's live postings (remembered: typing repeats
+        terms)."""
+        if not is_bytes:
+            if field not in self.schema:
+                return _NO_POSTINGS
             try:
-                text, is_bytes = self.schema[field].to_bytes(text), True
+                text = self.schema[field].to_bytes(text)
             except ValueError:
-                return {}
-        key = (field, text, is_bytes)
+                return _NO_POSTINGS
+        key = (field, text)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
-            if within is not None:
-                return {d: v for d, v in zip(*cached) if d in within}
-            return dict(zip(*cached))
-        if within is not None:
-            return self._score_term(field, text, is_bytes, within)
-        found = self._score_term(field, text, is_bytes)
-        size = len(found)
+            return cached
+        found = self._score_term(field, text)
+        size = len(found[0])
         if size <= TERM_CACHE_POSTINGS // 4:
-            self._cache[key] = (array("I", found.keys()), array("d", found.values()))
+            self._cache[key] = found
             self._cached += size
             while self._cached > TERM_CACHE_POSTINGS:
                 _, (ids, _) = self._cache.popitem(last=False)
                 self._cached -= len(ids)
         return found
 
-    def _score_term(self, field: str, text, is_bytes: bool, within=None) -> dict[int, float]:
+    def _score_term(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         if field not in self.schema:
-            return {}
+            return _NO_POSTINGS
         fieldobj = self.schema[field]
-        if is_bytes:
-            btext = text
-        else:
-            try:
-                btext = fieldobj.to_bytes(text)
-            except ValueError:
-                return {}
         infos = self._term_infos(field, btext)
-        out: dict[int, float] = {}
         if not infos:
-            return out
+            return _NO_POSTINGS
         if fieldobj.scorable:
             # BM25F's idf (Weighting.idf): from the segments' document frequencies
             docfreq = sum(info.doc_frequency() for _, info in infos)
@@ -322,38 +361,39 @@ class FastSearch(PostingReads):
             B = internals.field_B(self.weighting, field)
             K1 = self.weighting.K1
             top = idf * (K1 + 1)
+        all_ids, all_scores = [], []
         for i, info in infos:
             sub, offset = self.leaves[i]
-            deleted = self._deleted[i]
-            if fieldobj.scorable:
-                # bm25(idf, tf, fl, avgfl, B, K1) = top * tf / (tf + norm[fl]) with the
-                # length part of each document computed once per field
-                norms = self._norms(i, sub, field, K1, B, avgfl)
             for ids, weights in self._postings(i, field, btext, info):
-                if within is not None:  # only these documents: no score for the rest
-                    kept = [(d, w) for d, w in zip(ids, weights) if d + offset in within]
-                    if not kept:
-                        continue
-                    ids, weights = zip(*kept)
+                ids = np.asarray(ids, dtype=np.int64)
+                weights = np.asarray(weights, dtype=np.float64)
                 if fieldobj.scorable:
-                    scores = [top * w / (w + norms[d]) for d, w in zip(ids, weights)]
-                else:
-                    scores = list(weights)
-                if offset:
-                    ids = [d + offset for d in ids]
-                if deleted:
-                    for d, s in zip(ids, scores):
-                        if d - offset not in deleted:
-                            out[d] = s
-                else:
-                    out.update(zip(ids, scores))
-        return out
+                    # bm25(idf, tf, fl, avgfl, B, K1) = top * tf / (tf + norm[fl]) with the
+                    # length part of each document computed once per field
+                    norms = self._norms(i, sub, field, K1, B, avgfl)
+                    weights = top * weights / (weights + norms[ids])
+                ids = ids + offset
+                if self._deleted[i]:
+                    live = self._live[ids]
+                    ids, weights = ids[live], weights[live]
+                all_ids.append(ids)
+                all_scores.append(weights)
+        if len(all_ids) == 1:
+            return all_ids[0], all_scores[0]
+        return np.concatenate(all_ids), np.concatenate(all_scores)
 
-    def _docs(self, q) -> set[int]:
+    def _docs(self, q) -> np.ndarray:
+        """The documents `q` matches (a mask of its own)."""
+        size = self._doc_count_all
         if isinstance(q, wq.Term):
-            return self._term_docs(q.fieldname, q.text)
+            out = np.zeros(size, dtype=bool)
+            try:
+                out[self._term_docs(q.fieldname, self.schema[q.fieldname].to_bytes(q.text))] = True
+            except (KeyError, ValueError):
+                pass
+            return out
         if isinstance(q, wq.Or) and type(q) is wq.Or and not q.minmatch:
-            out: set[int] = set()
+            out = np.zeros(size, dtype=bool)
             for sub in q.subqueries:
                 out |= self._docs(sub)
             return out
@@ -362,25 +402,24 @@ class FastSearch(PostingReads):
             negatives = [s.query for s in q.subqueries if isinstance(s, wq.Not)]
             if not positives:
                 raise Unsupported("only negations")
-            parts = sorted((self._docs(s) for s in positives), key=len)
-            out = set(parts[0])
-            for part in parts[1:]:
-                out &= part
+            out = self._docs(positives[0])
+            for part in positives[1:]:
+                out &= self._docs(part)
             for neg in negatives:
-                out -= self._docs(neg)
+                out &= ~self._docs(neg)
             return out
         if isinstance(q, wq.AndNot):
-            return self._docs(q.a) - self._docs(q.b)
+            return self._docs(q.a) & ~self._docs(q.b)
         if isinstance(q, wq.AndMaybe):
             return self._docs(q.a)
         if isinstance(q, wq.Every):
-            return self._every()
+            return self._live.copy()
         if type(q) is wq.ConstantScoreQuery:
             return self._docs(q.child)
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange)):
-            out = set()
+            out = np.zeros(size, dtype=bool)
             for btext in self._expand(q):
-                out |= self._term_docs(q.field(), btext, is_bytes=True)
+                out[self._term_docs(q.field(), btext)] = True
             return out
         if isinstance(q, wq.NumericRange):
             # its terms depend on the schema only: compiled once for every segment
@@ -388,10 +427,28 @@ class FastSearch(PostingReads):
             return self._docs(compiled.child if isinstance(compiled, wq.ConstantScoreQuery)
                               else compiled)
         if type(q) is wq.Phrase:
-            return set(self._phrase_scores(q))
+            return self._phrase_hits(q).mask
         if internals.is_null(q):
-            return set()
+            return np.zeros(size, dtype=bool)
         raise Unsupported(type(q).__name__)
+
+    def _term_docs(self, field: str, btext: bytes) -> np.ndarray:
+        """The docnums of a term's live postings (its scores when remembered, else not
+        computed)."""
+        cached = self._cache.get((field, btext))
+        if cached is not None:
+            return cached[0]
+        if field not in self.schema:
+            return _NO_POSTINGS[0]
+        parts = []
+        for i, info in self._term_infos(field, btext):
+            offset = self.leaves[i][1]
+            for ids, _ in self._postings(i, field, btext, info):
+                ids = np.asarray(ids, dtype=np.int64) + offset
+                parts.append(ids[self._live[ids]] if self._deleted[i] else ids)
+        if not parts:
+            return _NO_POSTINGS[0]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def expand(self, q) -> list[bytes] | None:
         """The index terms a multi-term query stands for (all segments), or None (ask
@@ -456,39 +513,31 @@ class FastSearch(PostingReads):
         return None
 
 
-def _add_scores(out: dict[int, float], more: dict[int, float]) -> None:
-    """out += more, by document (the documents in both: their sum)."""
-    if not out:
-        out.update(more)
-        return
-    common = out.keys() & more.keys()
-    sums = {d: out[d] + more[d] for d in common} if common else None
-    out.update(more)
-    if sums:
-        out.update(sums)
 
 
-def _top(items: dict, count: int, reverse: bool) -> list:
-    """The `count` keys of `items` with the highest values (`reverse`) or the lowest, ties by
-    the lower key: what heapq.nsmallest with the key (-value, key) gives, finding the
-    count-th value and then sorting the few candidates."""
-    if count <= 0 or not items:
-        return []
-    if count >= len(items):
-        candidates = list(items)
-    else:
-        pick = heapq.nlargest if reverse else heapq.nsmallest
-        edge = pick(count, items.values())[-1]
-        candidates = [k for k, v in items.items() if v >= edge] if reverse else [
-            k for k, v in items.items() if v <= edge]
-    if reverse:  # the highest value first, then the lowest key (values of any type)
-        candidates.sort(key=lambda k: (items[k], -k), reverse=True)
-    else:
-        candidates.sort(key=lambda k: (items[k], k))
-    return candidates[:count]
+_NO_POSTINGS = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
-def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
-    if boost == 1.0:
-        return scores
-    return {d: s * boost for d, s in scores.items()}
+def _top(mask: np.ndarray, values: np.ndarray, count: int, reverse: bool) -> np.ndarray:
+    """The `count` documents of `mask` with the highest values (`reverse`) or the lowest,
+    ties by the lower docnum, in that order."""
+    found = np.flatnonzero(mask)
+    if count <= 0 or not len(found):
+        return found[:0]
+    keys = values[found]
+    if count < len(found):  # the count-th value, then only the few candidates are sorted
+        if reverse:
+            edge = np.partition(keys, len(keys) - count)[len(keys) - count]
+            kept = keys >= edge
+        else:
+            edge = np.partition(keys, count - 1)[count - 1]
+            kept = keys <= edge
+        found, keys = found[kept], keys[kept]
+    order = np.lexsort((found, -keys if reverse else keys))
+    return found[order[:count]]
+
+
+def _checks_positions(q) -> bool:
+    """Whether a query reads word positions (a phrase): costly in many documents."""
+    return type(q) is wq.Phrase or (type(q) is wq.ConstantScoreQuery
+                                    and type(q.child) is wq.Phrase)

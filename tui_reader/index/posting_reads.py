@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+import numpy as np
+
 from whoosh.reading import TermNotFound
 
 from . import whoosh_internals as internals
 from .posting_arrays import PostingArrays
-from .writing import length_column
+from .writing import BYTE_LENGTHS
 
 
 TERM_INFOS_MAX = 50_000  # terms whose per-segment term infos are remembered
+_LENGTHS = np.array([0] + BYTE_LENGTHS[1:], dtype=np.float64)  # length of a length byte
 
 
 class Unsupported(Exception):
@@ -110,7 +113,7 @@ class PostingReads:
             words = [fieldobj.to_bytes(w) for w in q.words]
         except ValueError:
             return {}
-        out = _intersected(self._term_scores(field, w, is_bytes=True) for w in words)
+        out = self._intersected_terms(field, words)
         if len(words) == 1 or not out:
             return out
         raw_decode = fieldobj.format.decode_positions
@@ -156,47 +159,32 @@ class PostingReads:
                 internals.next_block(m)
         return out
 
-    def _norms(self, leaf: int, sub, field: str, K1: float, B: float, avgfl: float) -> list:
-        """K1 * ((1 - B) + B * fl / avgfl) of every document of a segment (fl: its length)."""
+    def _norms(self, leaf: int, sub, field: str, K1: float, B: float, avgfl: float):
+        """K1 * ((1 - B) + B * fl / avgfl) of every document of a segment (fl: its length;
+        0.0 where the document has none), as a numpy array."""
         key = (leaf, field, K1, B, avgfl)
         found = self._norm_cache.get(key)
         if found is None:
             lengths = self._field_lengths(leaf, sub, field)
-            found = self._norm_cache[key] = [K1 * ((1 - B) + B * fl / avgfl) if fl else 0.0
-                                             for fl in lengths]
+            found = K1 * ((1 - B) + B * lengths / avgfl)
+            found[lengths == 0] = 0.0
+            self._norm_cache[key] = found
         return found
 
-    def _field_lengths(self, leaf: int, sub, field: str) -> list:
+    def _field_lengths(self, leaf: int, sub, field: str):
+        """Every document's length in a field (0 for none) of a segment, as a numpy array."""
         key = (leaf, field)
         found = self._lengths.get(key)
         if found is None:
             reader = sub.reader()
             try:
-                found = length_column(internals.per_doc_reader(reader), field,
-                                      reader.doc_count_all(), 1)
+                found = length_array(internals.per_doc_reader(reader), field,
+                                     reader.doc_count_all())
             except (AttributeError, TypeError):  # not a W3 segment: ask document by document
-                found = [reader.doc_field_length(d, field, 1)
-                         for d in range(reader.doc_count_all())]
+                found = np.array([reader.doc_field_length(d, field, 1) or 0
+                                  for d in range(reader.doc_count_all())], dtype=np.float64)
             self._lengths[key] = found
         return found
-
-    # -- matching only -----------------------------------------------------------------------
-    def _term_docs(self, field: str, text, is_bytes: bool = False) -> set[int]:
-        if field not in self.schema:
-            return set()
-        if not is_bytes:
-            try:
-                text = self.schema[field].to_bytes(text)
-            except ValueError:
-                return set()
-        out: set[int] = set()
-        for i, info in self._term_infos(field, text):
-            offset, deleted = self.leaves[i][1], self._deleted[i]
-            for ids, _ in self._postings(i, field, text, info):
-                if deleted:
-                    ids = [d for d in ids if d not in deleted]
-                out.update(d + offset for d in ids) if offset else out.update(ids)
-        return out
 
     def _expand_prefix(self, field: str, prefix: str) -> set[bytes]:
         """The terms of a field that start with `prefix`, their term infos remembered on the
@@ -241,11 +229,13 @@ def _blocks(m):
         internals.next_block(leaf)
 
 
-def _intersected(parts) -> dict[int, float]:
-    """The documents in every one of these {doc: score}, with the sums of their scores (the
-    smallest first: the fewest lookups)."""
-    parts = sorted(parts, key=len)
-    out = dict(parts[0])
-    for part in parts[1:]:
-        out = {d: s + part[d] for d, s in out.items() if d in part}
-    return out
+def length_array(perdoc, field: str, count: int) -> np.ndarray:
+    """Every document's length in a field (0 for none) of a W3 per-document reader, in one
+    read of its length column (1 for every document where the field keeps no lengths, as
+    Whoosh's doc_field_length(docnum, field, 1) answers)."""
+    raw = internals.length_bytes(perdoc, field)
+    if raw is None:
+        return np.ones(count)
+    found = np.zeros(count)
+    found[:len(raw)] = _LENGTHS[np.frombuffer(raw, dtype=np.uint8)]
+    return found

@@ -346,7 +346,7 @@ class TermPool:
 
 
 # doc_field_length of a length byte: its length, None for 0 (as W3PerDocReader answers)
-_BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
+BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
 
 
 def length_column(perdoc, field: str, count: int, default) -> list:
@@ -355,8 +355,9 @@ def length_column(perdoc, field: str, count: int, default) -> list:
     raw = internals.length_bytes(perdoc, field)
     if raw is None:
         return [default] * count
-    table = _BYTE_LENGTHS
+    table = BYTE_LENGTHS
     return [table[b] for b in raw] + [None] * (count - len(raw))
+
 
 
 def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
