@@ -115,6 +115,11 @@ class Library(Importing):
                             corrected=found.corrected, partial=found.partial,
                             partial_of=found.words)
 
+    def warm_up(self) -> None:
+        """Prepare the index for searching (a reader calls this in the background at start:
+        the first key press then finds it ready)."""
+        self._fresh(self.index.warm_up)
+
     def _fresh(self, read, *args):
         """`read(*args)` on the index, again on a new searcher when it fails: another process's
         commit may have removed the files of segments this searcher had not opened yet (it

@@ -83,9 +83,7 @@ class Reading:
         if worker.is_cancelled:
             return
         self.post_message(self.Loaded(paper_id, full, title, abstract))
-        if delay > 0:
-            time.sleep(delay)
-        if worker.is_cancelled:
+        if not self._quiet_for(delay, worker):
             return
         try:
             papers = library.similar(paper_id, 5)
@@ -93,6 +91,18 @@ class Reading:
             papers = []
         if not worker.is_cancelled:
             self.post_message(self.SimilarFound(paper_id, papers))
+
+    def _quiet_for(self, seconds: float, worker) -> bool:
+        """Wait (in a worker) until the paper has been shown and the search box left alone
+        for `seconds`: similar papers are not looked up while the user types. False: the
+        worker was cancelled meanwhile."""
+        shown = time.monotonic()
+        while not worker.is_cancelled:
+            left = max(shown, self.typed_at) + seconds - time.monotonic()
+            if left <= 0:
+                return True
+            time.sleep(left)
+        return False
 
     def on_reading_loaded(self, message: Loaded) -> None:
         detail = self.detail

@@ -44,6 +44,8 @@ class Searching:
     last_import, importing)."""
 
     _token = 0  # the latest search started
+    _correction_keys = False  # whether the footer offers "search as typed"
+    typed_at = 0.0  # time.monotonic() of the latest change of the search box
     _applied = 0  # the latest search shown
 
     @dataclass
@@ -136,7 +138,7 @@ class Searching:
         if outcome.error:
             box.add_class("-error")
             suggestion.set()
-            self.refresh_bindings()
+            self.bindings_follow()
             error = Text("⚠ ", style="bold red")
             error.append(one_line(outcome.error), "red")
             self.set_status(error)
@@ -148,7 +150,7 @@ class Searching:
                          empty_message=self.empty_message(listing),
                          keep_cursor=message.keep_cursor)
         suggestion.set(listing, outcome)
-        self.refresh_bindings()
+        self.bindings_follow()
         self.update_status()
 
     def empty_message(self, listing: Listing) -> str:
@@ -188,6 +190,7 @@ class Searching:
     def query_typed(self, value: str) -> None:
         """The search box holds `value`: the search is as typed, over all papers."""
         self.query_text = value
+        self.typed_at = time.monotonic()
         self.typing, self.exact = True, False
         if self.view != "all":
             self.view = "all"
@@ -225,6 +228,15 @@ class Searching:
         if self.correction_shown():
             self.exact = True
             self.run_search(0)
+
+    def bindings_follow(self) -> None:
+        """Show or hide the footer's "search as typed" key as a correction comes and goes
+        (the footer is rebuilt only then: rebuilding it at every key press took most of the
+        key's time)."""
+        shown = self.correction_shown()
+        if shown != self._correction_keys:
+            self._correction_keys = shown
+            self.refresh_bindings()
 
     def correction_shown(self) -> bool:
         """Whether a correction is shown (the text as typed can be searched instead)."""

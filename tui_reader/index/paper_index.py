@@ -285,6 +285,13 @@ class PaperIndex:
                     return None
             return self._fast_searcher
 
+    def warm_up(self) -> None:
+        """Open the searcher and read what every search needs (not to be paid by the first
+        key press)."""
+        fast = self._fast(self.searcher())
+        if fast is not None:
+            fast.warm_up()
+
     def find(self, text: str, sort: str, offset: int, limit: int, *, typing: bool = False,
              repair_empty: bool = True) -> Found:
         """A page of the papers a query finds, with the total and the terms it matched.

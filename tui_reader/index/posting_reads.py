@@ -12,6 +12,7 @@ from whoosh.reading import TermNotFound
 
 from . import whoosh_internals as internals
 from .posting_arrays import PostingArrays
+from .schema import TEXT_FIELDS
 from .writing import BYTE_LENGTHS
 
 
@@ -25,6 +26,17 @@ class Unsupported(Exception):
 
 class PostingReads:
     """Reading terms and postings for FastSearch (its `leaves`, `schema` and caches)."""
+
+    def warm_up(self) -> None:
+        """Read now what the first search would: every segment's posting arrays and the
+        length norms of the scored fields (a reader calls this while the user looks)."""
+        K1 = self.weighting.K1
+        for i, (sub, _) in enumerate(self.leaves):
+            if self._arrays[i] is None:
+                self._arrays[i] = PostingArrays.open(sub.reader()) or False
+            for field in (f for f in TEXT_FIELDS if self.schema[f].scorable):
+                self._norms(i, sub, field, K1, internals.field_B(self.weighting, field),
+                            self._avg_length(field))
 
     def _avg_length(self, field: str) -> float:
         found = self._avg_lengths.get(field)

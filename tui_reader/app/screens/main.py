@@ -143,6 +143,7 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         else:
             self.run_search(0)
         self.refresh_counts()
+        self._warm_up()
 
     # -- events ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -205,6 +206,11 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
             counts[SAVED + search.name] = library.count(search.query)
         if not worker.is_cancelled:
             self.post_message(self.Counted(counts, searches, library.last_import()))
+
+    @work(thread=True, group="warm-up", exit_on_error=False,
+          description="Preparing the search index")
+    def _warm_up(self) -> None:
+        self.library.warm_up()
 
     @work(thread=True, exclusive=True, group="import")
     def _import_samples(self) -> None:

@@ -26,8 +26,8 @@ from textual.strip import Strip
 from ...models import Highlight, PaperView
 from ..text import highlighted, one_line
 
-PAGE = 100
-MAX_PAGES = 64
+PAGE = 50  # rows fetched at a time: a tall terminal shows about 45; the rest as it scrolls
+MAX_PAGES = 128
 
 
 class _Pages(OrderedDict):
