@@ -4,6 +4,7 @@ rebuild at a time across processes; at start the index is probed, completed or r
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
@@ -24,6 +25,7 @@ FIRST_COMMIT = 2000  # an import's first index commit: search works early on
 INDEX_COMMIT_EVERY = 25_000  # then segments of at least this many documents ...
 INDEX_COMMIT_MAX = 250_000  # ... and at most this many (see IndexFeeder)
 PARALLEL_BYTES = 8 << 20  # imports of this many bytes or more index in two processes
+ORPHAN_WAIT = 5.0  # seconds start-up waits for an index writer whose import has ended
 
 
 @dataclass
@@ -143,10 +145,20 @@ class IndexFeeder:
 ANOTHER_IMPORT = "another import is running; try again when it has finished"
 
 
+class DiskFull(Exception):
+    """The disk of the data dir filled up while importing or indexing (one sentence)."""
+
+    def __init__(self, root: Path, exc: OSError):
+        where = f"{Path(exc.filename).name}: " if exc.filename else ""
+        super().__init__(f"the disk holding {root} is full ({where}{exc.strerror or exc});"
+                         " what was saved before is kept: free some space and try again")
+
+
 def _exclusive(method):
     """Run `method` holding the data dir's import lock: one import or index rebuild at a time
     across processes (IndexBusy at once otherwise), reentrant within the thread that holds it.
-    The lock says "an import runs" for as long as it runs, whoever writes the index when."""
+    The lock says "an import runs" for as long as it runs, whoever writes the index when.
+    A full disk (in this process or a writer process) is DiskFull."""
 
     @functools.wraps(method)
     def wrapper(self: "Importing", *args, **kwargs):
@@ -154,11 +166,14 @@ def _exclusive(method):
             raise IndexBusy(ANOTHER_IMPORT)
         try:
             return method(self, *args, **kwargs)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFull(self.root, exc) from exc
+            raise
         finally:
             self._drop_import_lock()
 
     return wrapper
-
 
 
 class Importing:
@@ -168,14 +183,17 @@ class Importing:
         """Probe the index at start. Write again the papers it may lack (those of an import
         that was killed, a note saved while the index was busy); rebuild it from the store when
         it is unreadable, or its count still differs from the store's (a killed rebuild). Only
-        reads the store; does nothing while another process imports or writes the index."""
+        reads the store; does nothing while another process imports."""
         try:
             if not self._take_import_lock():
                 return
         except OSError:  # a data dir that cannot be written: nothing can be repaired anyway
             return
         try:
-            if not self.index.writer_locked():
+            # No import runs (this holds the import lock): a writer that holds the index is a
+            # note's (an instant), or the writer process of an import that was killed, which
+            # ends with it (writer_processes.end_with_parent). Its lock does not stop the mend.
+            if self.index.writer_free(timeout=ORPHAN_WAIT):
                 self._check_index_locked(progress)
         finally:
             self._drop_import_lock()

@@ -192,11 +192,12 @@ class PaperIndex:
                         reader.postings(field, first).all_ids()
             return s.doc_count()
 
-    def writer_locked(self) -> bool:
-        """Whether a writer (an import, a rebuild, a note) holds the index in some process."""
-        from ..locks import is_locked
+    def writer_free(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds until no writer (an import, a rebuild, a note) holds
+        the index in any process; False when one still does."""
+        from ..locks import wait_unlocked
 
-        return is_locked(self.path / "MAIN_WRITELOCK")
+        return wait_unlocked(self.path / "MAIN_WRITELOCK", timeout)
 
     def clear(self) -> None:
         """Replace the index with an empty one (before a rebuild)."""
