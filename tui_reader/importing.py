@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
-from .index import IndexBusy, PaperIndex, add_documents, paper_document
+from .index import IndexBusy, PaperIndex, add_documents, describe, paper_document
 from .models import FileReport, ImportReport, Paper
 from .store import REBUILD_MARK, batched
 
@@ -77,6 +77,13 @@ def _expand(paths_in: Iterable[str | Path], report: ImportReport) -> list[Path]:
         else:
             report.files.append(FileReport(path=str(path), error="no such file or folder"))
     return list(dict.fromkeys(files))
+
+
+def one_of(problems: list[str]) -> str | None:
+    """The first of some problems, and how many more there are (None: no problem)."""
+    if not problems:
+        return None
+    return problems[0] + (f" and {len(problems) - 1} more" if len(problems) > 1 else "")
 
 
 def commit_due(committed: int) -> int:
@@ -224,41 +231,52 @@ class Importing:
                 self._import_lock.release()
 
     def _check_index_locked(self, progress: Callable[[int, int], None] | None) -> None:
-        damage = None
+        unreadable = None
         for attempt in range(STALE_RETRIES):  # a commit elsewhere may have moved files away
             try:
-                indexed, damage = self.index.probe(), None
+                indexed, unreadable = self.index.probe(), None
                 break
             except Exception as exc:  # Whoosh fails in many ways on damaged files
-                indexed, damage = None, (str(exc) if isinstance(exc, ValueError) and str(exc)
-                                         else f"{type(exc).__name__}: {exc}".strip(": "))
+                indexed, unreadable = None, describe(exc)
                 time.sleep(0.05 * (attempt + 1))
+        marked = self.index.damage()
+        damaged = (marked or one_of(self.index.verify_at_start())) if unreadable is None else None
         try:
             papers = self.store.counts()["papers"]
             # Only what is pending now is done below: a note another process saves meanwhile
             # (it leaves the index alone while this holds the import lock) stays pending.
             rebuild, pending = self.store.index_pending()
-            if damage is None and not self.index.recreated:
+            if unreadable is None and damaged is None and not self.index.recreated:
                 if pending and not rebuild:  # a few notes are written in an instant
                     self._write_pending(pending, progress if len(pending) > BATCH else None)
                     indexed = self.index.probe()
                 if not rebuild and indexed == papers:
                     return
-            self.reindex(progress=progress)
-            self.store.index_done([REBUILD_MARK, *pending], imports=True)
-            self.index_rebuilt = True
+            self.rebuild_index(progress)
         except IndexBusy:
             return  # another process began writing: it is not our turn
         except Exception as exc:
             self.notices.append(f"the search index cannot be rebuilt ({exc}); search may miss"
                                 " papers until `tui-reader reindex` succeeds")
             return
-        if damage or self.index.recreated:
-            self.notices.append(f"the search index could not be read ({damage or 'damaged'});"
+        if damaged:
+            self.notices.append(f"the search index was damaged ({damaged}); it was rebuilt"
+                                f" from the library ({papers} papers)")
+        elif unreadable or self.index.recreated:
+            self.notices.append(f"the search index could not be read ({unreadable or 'damaged'});"
                                 f" it was rebuilt from the library ({papers} papers)")
         elif not self.store.recovered and indexed is not None and indexed != papers:
             self.notices.append(f"the search index had {indexed} of the library's {papers}"
                                 " papers (an import or rebuild was interrupted); it was rebuilt")
+
+    def rebuild_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the index from the store and empty its to-do list (a damaged index, an
+        interrupted import or rebuild); returns the papers indexed."""
+        pending = self.store.index_pending()[1]
+        count = self.reindex(progress=progress)
+        self.store.index_done([REBUILD_MARK, *pending], imports=True)
+        self.index_rebuilt, self.index_damage = True, None
+        return count
 
     def _write_pending(self, ids: list[str], progress: Callable[[int, int], None] | None
                        ) -> None:
