@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import paths
+from .importing import exclusive
 from .index import describe
 from .store import Store
 
@@ -40,6 +41,7 @@ class Checking:
     repair_in_background = False  # the reader: a damaged index is rebuilt in a thread
     _rebuilding: threading.Thread | None = None
 
+    @exclusive  # not while an import commits: its segments would come and go under it
     def check(self) -> CheckReport:
         """Whether the store's files read whole, the index's files are the ones written, and
         the index holds each paper of the store once (and no other)."""
@@ -70,6 +72,7 @@ class Checking:
                                    " papers it holds already")
         return report
 
+    @exclusive
     def repair(self, progress: Callable[[int, int], None] | None = None) -> CheckReport:
         """Check, then mend: the store's damaged files as at start (moved aside, made anew,
         the user's data restored), the index rebuilt from the store; then check again."""

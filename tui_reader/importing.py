@@ -161,7 +161,7 @@ class DiskFull(Exception):
                          " what was saved before is kept: free some space and try again")
 
 
-def _exclusive(method):
+def exclusive(method):
     """Run `method` holding the data dir's import lock: one import or index rebuild at a time
     across processes (IndexBusy at once otherwise), reentrant within the thread that holds it.
     The lock says "an import runs" for as long as it runs, whoever writes the index when.
@@ -199,8 +199,10 @@ class Importing:
         try:
             # No import runs (this holds the import lock): a writer that holds the index is a
             # note's (an instant), or the writer process of an import that was killed, which
-            # ends with it (writer_processes.end_with_parent). Its lock does not stop the mend.
-            if self.index.writer_free(timeout=ORPHAN_WAIT):
+            # ends with it (writer_processes.end_with_parent). When the index has work left
+            # (an interrupted import), that lock does not stop the mend: it is waited for.
+            if self.index.writer_free(timeout=0) or (
+                    any(self.store.index_pending()) and self.index.writer_free(ORPHAN_WAIT)):
                 self._check_index_locked(progress)
         finally:
             self._drop_import_lock()
@@ -295,7 +297,7 @@ class Importing:
         self.store.index_done(ids, imports=True)
 
     # -- import --------------------------------------------------------------------------
-    @_exclusive
+    @exclusive
     def import_paths(self, inputs: Iterable[str | Path], *, year: int | None = None,
                      progress: Callable[[ImportProgress], None] | None = None) -> ImportReport:
         """Import dump files and folders; unchanged files are skipped, failures reported.
@@ -448,7 +450,7 @@ class Importing:
         notes = {n.paper_id: n.text for n in self.store.notes(ids)} if ids else {}
         writer.add([paper_document(p, notes.get(p.id)) for p in papers], new_ids, gone)
 
-    @_exclusive
+    @exclusive
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the index from the store (no dump files needed); returns the papers indexed."""
         total = self.store.counts()["papers"]

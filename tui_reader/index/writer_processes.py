@@ -262,7 +262,11 @@ class ProcessFeeder:
         self.committed = 0
         context = multiprocessing.get_context("spawn")
         self.lead = _Child(context, _lead, index_path, "tui-reader-index-lead")
-        kind, value = self.lead.receive()
+        try:
+            kind, value = self.lead.receive()
+        except BaseException:
+            self.lead.stop()  # it failed: it waits to be told to end
+            raise
         if kind == "busy":
             self.lead.process.join()
             raise IndexBusy(value)
