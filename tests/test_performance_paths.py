@@ -338,7 +338,7 @@ def test_damaged_posting_arrays_leave_the_results_as_they_were(imported, tmp_pat
     for n, path in enumerate(files):
         data = path.read_bytes()
         path.write_bytes(data[:len(data) // 2] if n % 2 else b"\x00" * len(data))
-    copy = Library(tmp_path / "copy")
+    copy = Library(tmp_path / "copy", mend_index=False)  # the reading, not a start's rebuild
     try:
         assert copy.index.fast_search
         assert _results(copy) == expected

@@ -14,7 +14,7 @@ import click
 
 from . import export as exporting
 from .library import SORTS, ImportProgress, Library
-from .models import CONTROL_CHARACTERS, Highlight, PaperView
+from .models import CONTROL_CHARACTERS, Highlight, PaperView, SearchResult
 
 # What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: DEL, C1 controls
 # (U+009B is a CSI), bidi overrides, line separators. Escaped as \uXXXX: the same JSON value.
@@ -117,14 +117,14 @@ class _StartProgress:
             self.bar.__exit__(None, None, None)
 
 
-def library(ctx: click.Context) -> Library:
+def library(ctx: click.Context, mend_index: bool = True) -> Library:
     """The Library of the chosen data dir, opened once per command; what start-up found and
     did (a repaired store, a rebuilt index) is said on stderr."""
     obj = ctx.find_root().obj
     if obj.get("library") is None:
         progress = _StartProgress()
         try:
-            lib = Library(obj.get("data_dir"), progress=progress)
+            lib = Library(obj.get("data_dir"), progress=progress, mend_index=mend_index)
         finally:
             progress.finish()
         for notice in lib.notices:
@@ -154,6 +154,7 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj = {"data_dir": data_dir}
     if ctx.invoked_subcommand is None:
         lib = library(ctx)
+        lib.repair_in_background = True  # a damaged index is rebuilt while the reader runs
         lib.import_samples_if_new()
         from .app import run_app  # the reader is loaded only when it is opened
         run_app(lib)
@@ -201,6 +202,28 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
     ctx.exit(1 if report.failed else 0)
 
 
+def _search(lib: Library, query: str, **options) -> SearchResult:
+    """`lib.search`; when the index turns out damaged, it is rebuilt (saying so in one line,
+    a progress bar on a terminal) and the query asked again: the index is derived from the
+    store, as a cache is, and the question deserves its answer."""
+    result = lib.search(query, **options)
+    if result.error and lib.index_damage:
+        click.echo(f"tui-reader: the search index is damaged ({safe(lib.index_damage)});"
+                   " rebuilding it from the library", err=True)
+        _indexing(lib, lib.rebuild_index)
+        result = lib.search(query, **options)
+    return result
+
+
+def _indexing(lib: Library, work) -> int:
+    """`work(progress)` (a rebuild of the index) with a progress bar on a terminal."""
+    if not sys.stderr.isatty():
+        return work(None)
+    with click.progressbar(length=max(lib.stats()["papers"], 1), label="Indexing",
+                           file=sys.stderr) as bar:
+        return work(lambda done, total: bar.update(done - bar.pos))
+
+
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -213,7 +236,7 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
 def search(ctx: click.Context, query: str, sort: str, limit: int, exact: bool,
            as_json: bool) -> None:
     """Search the library (see README for the query language)."""
-    result = library(ctx).search(query, sort=sort, limit=limit, repair=not exact)
+    result = _search(library(ctx), query, sort=sort, limit=limit, repair=not exact)
     if result.error:
         raise UserError(f"query {query!r}: {result.error}")
     if as_json:
@@ -434,7 +457,7 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
     if what == "search":
         if not query:
             raise click.UsageError("export search needs a QUERY")
-        result = lib.search(query, limit=limit)
+        result = _search(lib, query, limit=limit)
         if result.error:
             raise UserError(f"query {query!r}: {result.error}")
         papers, heading = [h.paper for h in result.hits], f"Search: {query}"
@@ -462,10 +485,35 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
 def reindex(ctx: click.Context) -> None:
     """Rebuild the search index from the store (no dump files needed)."""
     lib = library(ctx)
-    if sys.stderr.isatty():
-        with click.progressbar(length=max(lib.stats()["papers"], 1), label="Indexing",
-                               file=sys.stderr) as bar:
-            count = lib.reindex(progress=lambda done, total: bar.update(done - bar.pos))
-    else:
-        count = lib.reindex()
+    count = _indexing(lib, lambda progress: lib.reindex(progress=progress))
     click.echo(f"indexed {count} papers")
+
+
+@main.command()
+@click.option("--repair", is_flag=True,
+              help="Mend what is found: rebuild the index from the store, repair a damaged"
+                   " store file (as at start).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.pass_context
+@friendly
+def check(ctx: click.Context, repair: bool, as_json: bool) -> None:
+    """Check that the store and the search index agree and every file of theirs reads whole:
+    one line per problem and exit status 1, else one line and 0."""
+    lib = library(ctx, mend_index=False)
+    at_start = list(lib.notices)  # what opening the store found and repaired (said above)
+    report = _indexing(lib, lambda progress: lib.repair(progress)) if repair else lib.check()
+    failed = bool(report.problems) or (bool(at_start) and not repair)
+    if as_json:
+        emit_json({"ok": not failed, "papers": report.papers, "indexed": report.indexed,
+                   "index_bytes": report.index_bytes, "problems": report.problems,
+                   "repaired": at_start + report.repaired})
+    else:
+        for line in report.repaired:
+            click.echo(f"repaired: {safe(line)}")
+        for line in report.problems:
+            click.echo(f"problem: {safe(line)}")
+        if not report.problems:
+            click.echo(f"OK: {report.papers:,} papers in the library and {report.indexed:,} in"
+                       f" the search index ({report.index_bytes / 1e6:,.1f} MB); their files"
+                       " read whole")
+    ctx.exit(1 if failed else 0)

@@ -4,6 +4,7 @@ rebuild at a time across processes; at start the index is probed, completed or r
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
-from .index import IndexBusy, PaperIndex, add_documents, paper_document
+from .index import IndexBusy, PaperIndex, add_documents, describe, paper_document
 from .models import FileReport, ImportReport, Paper
 from .store import REBUILD_MARK, batched
 
@@ -24,6 +25,7 @@ FIRST_COMMIT = 2000  # an import's first index commit: search works early on
 INDEX_COMMIT_EVERY = 25_000  # then segments of at least this many documents ...
 INDEX_COMMIT_MAX = 250_000  # ... and at most this many (see IndexFeeder)
 PARALLEL_BYTES = 8 << 20  # imports of this many bytes or more index in two processes
+ORPHAN_WAIT = 5.0  # seconds start-up waits for an index writer whose import has ended
 
 
 @dataclass
@@ -75,6 +77,13 @@ def _expand(paths_in: Iterable[str | Path], report: ImportReport) -> list[Path]:
         else:
             report.files.append(FileReport(path=str(path), error="no such file or folder"))
     return list(dict.fromkeys(files))
+
+
+def one_of(problems: list[str]) -> str | None:
+    """The first of some problems, and how many more there are (None: no problem)."""
+    if not problems:
+        return None
+    return problems[0] + (f" and {len(problems) - 1} more" if len(problems) > 1 else "")
 
 
 def commit_due(committed: int) -> int:
@@ -143,10 +152,20 @@ class IndexFeeder:
 ANOTHER_IMPORT = "another import is running; try again when it has finished"
 
 
-def _exclusive(method):
+class DiskFull(Exception):
+    """The disk of the data dir filled up while importing or indexing (one sentence)."""
+
+    def __init__(self, root: Path, exc: OSError):
+        where = f"{Path(exc.filename).name}: " if exc.filename else ""
+        super().__init__(f"the disk holding {root} is full ({where}{exc.strerror or exc});"
+                         " what was saved before is kept: free some space and try again")
+
+
+def exclusive(method):
     """Run `method` holding the data dir's import lock: one import or index rebuild at a time
     across processes (IndexBusy at once otherwise), reentrant within the thread that holds it.
-    The lock says "an import runs" for as long as it runs, whoever writes the index when."""
+    The lock says "an import runs" for as long as it runs, whoever writes the index when.
+    A full disk (in this process or a writer process) is DiskFull."""
 
     @functools.wraps(method)
     def wrapper(self: "Importing", *args, **kwargs):
@@ -154,11 +173,14 @@ def _exclusive(method):
             raise IndexBusy(ANOTHER_IMPORT)
         try:
             return method(self, *args, **kwargs)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFull(self.root, exc) from exc
+            raise
         finally:
             self._drop_import_lock()
 
     return wrapper
-
 
 
 class Importing:
@@ -168,14 +190,19 @@ class Importing:
         """Probe the index at start. Write again the papers it may lack (those of an import
         that was killed, a note saved while the index was busy); rebuild it from the store when
         it is unreadable, or its count still differs from the store's (a killed rebuild). Only
-        reads the store; does nothing while another process imports or writes the index."""
+        reads the store; does nothing while another process imports."""
         try:
             if not self._take_import_lock():
                 return
         except OSError:  # a data dir that cannot be written: nothing can be repaired anyway
             return
         try:
-            if not self.index.writer_locked():
+            # No import runs (this holds the import lock): a writer that holds the index is a
+            # note's (an instant), or the writer process of an import that was killed, which
+            # ends with it (writer_processes.end_with_parent). When the index has work left
+            # (an interrupted import), that lock does not stop the mend: it is waited for.
+            if self.index.writer_free(timeout=0) or (
+                    any(self.store.index_pending()) and self.index.writer_free(ORPHAN_WAIT)):
                 self._check_index_locked(progress)
         finally:
             self._drop_import_lock()
@@ -206,41 +233,52 @@ class Importing:
                 self._import_lock.release()
 
     def _check_index_locked(self, progress: Callable[[int, int], None] | None) -> None:
-        damage = None
+        unreadable = None
         for attempt in range(STALE_RETRIES):  # a commit elsewhere may have moved files away
             try:
-                indexed, damage = self.index.probe(), None
+                indexed, unreadable = self.index.probe(), None
                 break
             except Exception as exc:  # Whoosh fails in many ways on damaged files
-                indexed, damage = None, (str(exc) if isinstance(exc, ValueError) and str(exc)
-                                         else f"{type(exc).__name__}: {exc}".strip(": "))
+                indexed, unreadable = None, describe(exc)
                 time.sleep(0.05 * (attempt + 1))
+        marked = self.index.damage()
+        damaged = (marked or one_of(self.index.verify_at_start())) if unreadable is None else None
         try:
             papers = self.store.counts()["papers"]
             # Only what is pending now is done below: a note another process saves meanwhile
             # (it leaves the index alone while this holds the import lock) stays pending.
             rebuild, pending = self.store.index_pending()
-            if damage is None and not self.index.recreated:
+            if unreadable is None and damaged is None and not self.index.recreated:
                 if pending and not rebuild:  # a few notes are written in an instant
                     self._write_pending(pending, progress if len(pending) > BATCH else None)
                     indexed = self.index.probe()
                 if not rebuild and indexed == papers:
                     return
-            self.reindex(progress=progress)
-            self.store.index_done([REBUILD_MARK, *pending], imports=True)
-            self.index_rebuilt = True
+            self.rebuild_index(progress)
         except IndexBusy:
             return  # another process began writing: it is not our turn
         except Exception as exc:
             self.notices.append(f"the search index cannot be rebuilt ({exc}); search may miss"
                                 " papers until `tui-reader reindex` succeeds")
             return
-        if damage or self.index.recreated:
-            self.notices.append(f"the search index could not be read ({damage or 'damaged'});"
+        if damaged:
+            self.notices.append(f"the search index was damaged ({damaged}); it was rebuilt"
+                                f" from the library ({papers} papers)")
+        elif unreadable or self.index.recreated:
+            self.notices.append(f"the search index could not be read ({unreadable or 'damaged'});"
                                 f" it was rebuilt from the library ({papers} papers)")
         elif not self.store.recovered and indexed is not None and indexed != papers:
             self.notices.append(f"the search index had {indexed} of the library's {papers}"
                                 " papers (an import or rebuild was interrupted); it was rebuilt")
+
+    def rebuild_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the index from the store and empty its to-do list (a damaged index, an
+        interrupted import or rebuild); returns the papers indexed."""
+        pending = self.store.index_pending()[1]
+        count = self.reindex(progress=progress)
+        self.store.index_done([REBUILD_MARK, *pending], imports=True)
+        self.index_rebuilt, self.index_damage = True, None
+        return count
 
     def _write_pending(self, ids: list[str], progress: Callable[[int, int], None] | None
                        ) -> None:
@@ -259,7 +297,7 @@ class Importing:
         self.store.index_done(ids, imports=True)
 
     # -- import --------------------------------------------------------------------------
-    @_exclusive
+    @exclusive
     def import_paths(self, inputs: Iterable[str | Path], *, year: int | None = None,
                      progress: Callable[[ImportProgress], None] | None = None) -> ImportReport:
         """Import dump files and folders; unchanged files are skipped, failures reported.
@@ -412,7 +450,7 @@ class Importing:
         notes = {n.paper_id: n.text for n in self.store.notes(ids)} if ids else {}
         writer.add([paper_document(p, notes.get(p.id)) for p in papers], new_ids, gone)
 
-    @_exclusive
+    @exclusive
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the index from the store (no dump files needed); returns the papers indexed."""
         total = self.store.counts()["papers"]

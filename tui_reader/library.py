@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import paths
+from .checking import Checking, IndexDamaged
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
-from .index import (IndexBusy, PaperIndex, QueryError, fragment, highlight, paper_document,
-                    too_short_to_search)
+from .index import (DAMAGE, IndexBusy, PaperIndex, QueryError, fragment, highlight,
+                    paper_document, too_short_to_search)
 from .locks import FileLock, is_locked
 from .models import (SORTS, VIEWS, Highlight, ImportReport, Paper, PaperView, SavedSearch,
                      SearchHit, SearchResult)
@@ -25,14 +26,15 @@ class UnknownPaper(LookupError):
     """No paper (or more than one) matches the id the user gave."""
 
 
-class Library(Importing):
+class Library(Importing, Checking):
     """The papers and the user's data of one data dir."""
 
     def __init__(self, data_dir: str | Path | None = None, *,
-                 progress: Callable[[int, int], None] | None = None):
+                 progress: Callable[[int, int], None] | None = None, mend_index: bool = True):
         """Open (or make) the library of a data dir. A damaged store is repaired (store/repair.py);
-        an unusable index is rebuilt from the store, `progress(done, total)` meanwhile.
-        `notices`: a sentence for the user about each thing start-up found and did."""
+        an unusable index is rebuilt from the store, `progress(done, total)` meanwhile
+        (`mend_index` False: left for `check` to find). `notices`: a sentence for the user
+        about each thing start-up found and did."""
         self.root = paths.data_dir(data_dir)
         self._import_lock = FileLock(paths.import_lock_path(self.root))
         self._import_holder: tuple[int, int] | None = None  # (thread, depth) holding it
@@ -43,7 +45,8 @@ class Library(Importing):
         self.index_rebuilt = False
         self._feeder: IndexFeeder | None = None  # the running import's index writer
         self._feeder_lock = threading.Lock()
-        self._check_index(progress)
+        if mend_index:
+            self._check_index(progress)
 
     def close(self) -> None:
         self.index.close()
@@ -98,9 +101,9 @@ class Library(Importing):
         try:
             found = self._fresh(lambda: self.index.find(text, sort, offset, limit, typing=typing,
                                                         repair_empty=repair))
-        except QueryError as exc:
+        except (QueryError, IndexDamaged) as exc:
             return SearchResult(query=text, sort=sort, error=str(exc))
-        except Exception as exc:  # Whoosh on odd input, or a damaged index
+        except Exception as exc:  # Whoosh on odd input
             return SearchResult(query=text, sort=sort, error=f"cannot run this query ({exc})")
         matches, terms = found.matches, found.terms
         papers = self.store.papers([m.id for m in matches])
@@ -123,14 +126,17 @@ class Library(Importing):
     def _fresh(self, read, *args):
         """`read(*args)` on the index, again on a new searcher when it fails: another process's
         commit may have removed the files of segments this searcher had not opened yet (it
-        then reads the new generation). The last failure is raised."""
+        then reads the new generation). The last failure is raised; damage as IndexDamaged
+        (the index is marked for a rebuild)."""
         for attempt in range(STALE_RETRIES):
             try:
                 return read(*args)
             except QueryError:
                 raise
-            except Exception:
+            except Exception as exc:
                 if attempt == STALE_RETRIES - 1:
+                    if isinstance(exc, DAMAGE):
+                        raise self._index_damaged(exc) from exc
                     raise
                 self.index.close()  # the next read opens the index's current generation
                 time.sleep(0.02 * (attempt + 1))

@@ -73,6 +73,17 @@ def is_locked(path: str | Path) -> bool:
     return True
 
 
+def wait_unlocked(path: str | Path, timeout: float) -> bool:
+    """Wait up to `timeout` seconds until no process holds the lock on `path`; False when one
+    still does."""
+    deadline = time.monotonic() + timeout
+    while is_locked(path):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _try_lock(fd: int) -> bool:
     try:
         if fcntl is not None:

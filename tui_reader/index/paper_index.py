@@ -20,7 +20,7 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
-from . import whoosh_internals as internals
+from . import integrity, whoosh_internals as internals
 from .corrections import repair
 from .query_language import ParsedQuery, parse
 from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
@@ -28,6 +28,9 @@ from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
 SIMILAR_TERMS = 12  # key terms of a paper's abstract that find its similar papers
 WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
 FORMAT_FILE = "FORMAT"  # holds INDEX_FORMAT
+CHECKED_FILE = "CHECKED"  # its modification time: the files' last check at start
+VERIFY_EVERY_START_BYTES = 32 << 20  # a smaller index's checksums are checked at every start
+VERIFY_EVERY = 24 * 3600  # ... a bigger one's once a day
 
 _FAST_SORTS = {"relevance": "relevance", "date": "-date", "upvotes": "-upvotes",
                "title": "title_sort"}
@@ -192,11 +195,51 @@ class PaperIndex:
                         reader.postings(field, first).all_ids()
             return s.doc_count()
 
-    def writer_locked(self) -> bool:
-        """Whether a writer (an import, a rebuild, a note) holds the index in some process."""
-        from ..locks import is_locked
+    def verify(self, read_unsealed: bool = True) -> list[str]:
+        """What is wrong with the index's files (integrity.verify), one line each."""
+        return integrity.verify(self.ix, read_unsealed)
 
-        return is_locked(self.path / "MAIN_WRITELOCK")
+    def verify_at_start(self) -> list[str]:
+        """`verify` of the segments with checksums, as the store is checked at start: every
+        time below VERIFY_EVERY_START_BYTES, else once every VERIFY_EVERY seconds."""
+        stamp = self.path / CHECKED_FILE
+        try:
+            age = time.time() - stamp.stat().st_mtime
+        except OSError:
+            age = float("inf")
+        if age <= VERIFY_EVERY and self.size() >= VERIFY_EVERY_START_BYTES:
+            return []
+        problems = self.verify(read_unsealed=False)
+        if not problems:
+            try:
+                stamp.touch(mode=0o600)
+            except OSError:
+                pass
+        return problems
+
+    def size(self) -> int:
+        """Bytes of the index's files."""
+        return sum(e.stat().st_size for e in os.scandir(self.path) if e.is_file())
+
+    def mark_damaged(self, reason: str) -> None:
+        """Remember that a read met damage: the next start (or `repair`) rebuilds the index."""
+        integrity.mark_damaged(self.path, reason)
+
+    def damage(self) -> str | None:
+        """Why the index was marked damaged, or None."""
+        return integrity.damage_mark(self.path)
+
+    def ids(self) -> list[str]:
+        """The paper id of every document (a paper twice is there twice)."""
+        with self.ix.searcher() as s:
+            return [fields["id"] for fields in s.all_stored_fields()]
+
+    def writer_free(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds until no writer (an import, a rebuild, a note) holds
+        the index in any process; False when one still does."""
+        from ..locks import wait_unlocked
+
+        return wait_unlocked(self.path / "MAIN_WRITELOCK", timeout)
 
     def clear(self) -> None:
         """Replace the index with an empty one (before a rebuild)."""

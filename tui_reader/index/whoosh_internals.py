@@ -207,7 +207,12 @@ class HookedSegmentWriter(SegmentWriter):
         self.flush_postings()
 
     def _commit_toc(self, segments):
-        super()._commit_toc(list(segments) + self.extra_segments)
+        segments = list(segments) + self.extra_segments
+        self.seal(segments)
+        super()._commit_toc(segments)
+
+    def seal(self, segments: list) -> None:
+        """Called with the segments of the new table of contents before it is written."""
 
 
 # -- the check -------------------------------------------------------------------------------

@@ -12,16 +12,26 @@ Commits follow `importing.IndexFeeder`'s rules and schedule (`importing.commit_d
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent ends
 
 
 class _Writing:
     """A writer process's writer (None between commits) and the messages common to both:
-    "cancel" (cancel the writer, say done, end), "close" (end) and failures (cancel the
-    writer, say why unless the importing process is gone)."""
+    "cancel" (cancel the writer, say done, end), "close" (end). A failure cancels the
+    writer and is sent to the importing process as an error (`error_message`); the process
+    then reads on, answering every message that wants an answer with the error, until
+    "cancel", "close" or the end of the pipe (a process that ended with messages unread
+    would reset the pipe, and the importing process would not learn why)."""
 
     def __init__(self, conn):
         self.conn = conn
@@ -32,25 +42,96 @@ class _Writing:
         try:
             while True:
                 message = self.conn.recv()
-                if message[0] == "cancel":
-                    self.cancel()
-                    self.conn.send(("done", None))
-                    return
-                if message[0] == "close":
+                if message[0] in ("cancel", "close"):
+                    self.end(message)
                     return
                 handle(message)
+        except EOFError:  # the importing process is gone
+            self.cancel()
         except BaseException as exc:
             self.cancel()
-            if not isinstance(exc, EOFError):
-                try:
-                    self.conn.send(("error", f"{type(exc).__name__}: {exc}"))
-                except OSError:
-                    pass
+            fail(self.conn, exc)
+
+    def end(self, message: tuple) -> None:
+        if message[0] == "cancel":
+            self.cancel()
+            self.conn.send(("done", None))
 
     def cancel(self) -> None:
         if self.writer is not None:
-            self.writer.cancel()
-            self.writer = None
+            writer, self.writer = self.writer, None
+            try:
+                writer.cancel()
+            except OSError:  # e.g. the disk is full: its temporary files stay, cleaned later
+                pass
+
+
+ANSWERED = ("commit", "finish")  # the messages the importing process waits an answer to
+
+
+def error_message(exc: BaseException) -> tuple:
+    """What a writer process sends when it fails: ("error", errno, text, file name)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return ("error", exc.errno, exc.strerror or str(exc), exc.filename)
+    return ("error", None, f"{type(exc).__name__}: {exc}".strip(": "), None)
+
+
+def fail(conn, exc: BaseException) -> None:
+    """Tell the importing process why this writer process failed, then read on until it
+    says to end (see _Writing)."""
+    error = error_message(exc)
+    try:
+        conn.send(error)
+        while True:
+            message = conn.recv()
+            if message[0] in ANSWERED:
+                conn.send(error)
+            elif message[0] == "cancel":
+                conn.send(("done", None))
+                return
+            elif message[0] == "close":
+                return
+    except (EOFError, OSError):  # the importing process is gone
+        return
+
+
+def _child(target, conn, index_path: str, parent: int) -> None:
+    """A writer process's entry: it ends with its parent (the importing process), leaves
+    ctrl-c to it, and never prints a traceback: a failure is sent through the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent cancels, then ends us
+    end_with_parent(parent)
+    try:
+        target(conn, index_path)
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, never printed
+        fail(conn, exc)
+
+
+def end_with_parent(parent: int) -> None:
+    """End this process when the process `parent` ends (even by SIGKILL): else it would keep
+    the index lock, and the next start would not mend the index. Linux: the kernel sends
+    SIGKILL (PR_SET_PDEATHSIG); elsewhere a thread watches the parent id change."""
+    if not _death_signal() and os.getppid() == parent:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                         name="watch-parent").start()
+    if os.getppid() != parent:  # it died before we were told to follow it
+        os._exit(1)
+
+
+def _death_signal() -> bool:
+    """Ask the kernel to kill this process when its parent ends; False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int, every: float = 0.2) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def _lead(conn, index_path: str) -> None:
@@ -119,7 +200,8 @@ def _helper(conn, index_path: str) -> None:
 class _Child:
     def __init__(self, context, target, index_path: Path, name: str):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=target, args=(child, str(index_path)),
+        self.process = context.Process(target=_child,
+                                       args=(target, child, str(index_path), os.getpid()),
                                        daemon=True, name=name)
         self.process.start()
         child.close()
@@ -130,24 +212,36 @@ class _Child:
             try:
                 self.conn.send(message)
             except OSError:
-                self.receive()  # the child said why
-                raise RuntimeError("an index writer process ended unexpectedly") from None
+                self.receive()  # raises what the child said (or that it ended)
+                raise self._ended() from None
 
     def receive(self) -> tuple[str, object]:
+        """The child's next message; its failure raised (OSError for a file-system error,
+        with the file it met it on)."""
         try:
-            kind, value = self.conn.recv()
-        except EOFError:
-            raise RuntimeError("an index writer process ended unexpectedly") from None
-        if kind == "error":
-            raise RuntimeError(f"indexing failed: {value}")
-        return kind, value
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            raise self._ended() from None
+        if message[0] == "error":
+            _, number, text, filename = message
+            if number is not None:
+                raise OSError(number, text, filename)
+            raise RuntimeError(f"the index writer failed: {text}")
+        return message
+
+    def _ended(self) -> RuntimeError:
+        self.process.join(1)
+        code = self.process.exitcode
+        how = (f" (killed by signal {-code})" if code is not None and code < 0
+               else f" (exit status {code})" if code else "")
+        return RuntimeError(f"an index writer process ended unexpectedly{how}")
 
     def stop(self) -> None:
         if self.process.is_alive():
             try:
                 self.send(("cancel",))
                 self.receive()
-            except RuntimeError:
+            except (RuntimeError, OSError):
                 pass
         self.process.join(10)
         if self.process.is_alive():
@@ -168,7 +262,11 @@ class ProcessFeeder:
         self.committed = 0
         context = multiprocessing.get_context("spawn")
         self.lead = _Child(context, _lead, index_path, "tui-reader-index-lead")
-        kind, value = self.lead.receive()
+        try:
+            kind, value = self.lead.receive()
+        except BaseException:
+            self.lead.stop()  # it failed: it waits to be told to end
+            raise
         if kind == "busy":
             self.lead.process.join()
             raise IndexBusy(value)

@@ -30,7 +30,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 
-from . import whoosh_internals as internals
+from . import integrity, whoosh_internals as internals
 from .posting_arrays import PostingArraysWriter
 
 STEM_CACHE_MAX = 200_000  # words; the cache is dropped and refilled past this (bounded memory)
@@ -489,6 +489,9 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
         self.pool.add_doc(docnum, posts)
         self.added()
         self.docnum += 1
+
+    def seal(self, segments: list) -> None:
+        integrity.seal(self.storage, segments)
 
     def flush_postings(self):
         self.perdocwriter.close()

@@ -75,3 +75,23 @@ class Store(PaperTables, UserTables, Repairs):
             "saved_searches": one("SELECT count(*) FROM saved_searches"),
             "read": one("SELECT count(*) FROM read_state"),
         }
+
+    def problems(self) -> list[str]:
+        """What a quick_check of both files finds now, one line each naming the file (for
+        `tui-reader check`; the checks at open may skip a big papers' file)."""
+        found = []
+        for schema, path in (("main", self.path), ("user", self.user_path)):
+            try:
+                rows = [r[0] for r in self.db.execute(f"PRAGMA {schema}.quick_check")]
+            except StoreError as exc:
+                rows = [str(exc)]
+            found += [f"{path.name}: {row}" for row in rows[:5] if row != "ok"]
+        return found
+
+    def paper_ids(self) -> set[str]:
+        """The id of every paper."""
+        return {row[0] for row in self.db.execute("SELECT id FROM papers")}
+
+    def check_fully_at_next_open(self) -> None:
+        """Make the next open check the papers' file whole (and repair it when damaged)."""
+        self._stamp_path().unlink(missing_ok=True)
