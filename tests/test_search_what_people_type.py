@@ -54,6 +54,24 @@ def test_the_paper_whose_title_it_is_ranks_first(samples, query):
     assert first(samples, query) == LEANDOJO
 
 
+def test_a_surname_ranks_the_papers_of_that_first_author_first(tmp_path):
+    """"Smith learning" (a paper as it is cited: "Smith et al."): the paper Smith wrote
+    first leads, although a short author list scores Smith higher in the other paper."""
+    library = Library(tmp_path / "data")
+    dump = write_jsonl(tmp_path / "names.jsonl", [
+        {"id": "2501.00001", "title": "Learning to Rank Papers", "abstract": "Ranking.",
+         "authors": ["Jane Smith", "Bo Li", "Chen Wu", "Ali Khan", "Eva Moss"],
+         "categories": ["cs.IR"]},
+        {"id": "2501.00002", "title": "Learning to Sort Papers", "abstract": "Sorting.",
+         "authors": ["Bo Li", "Jane Smith"], "categories": ["cs.IR"]}])
+    assert library.import_paths([dump]).new == 2
+    try:
+        assert first(library, "smith learning") == "Learning to Rank Papers"
+        assert first(library, "li learning") == "Learning to Sort Papers"
+    finally:
+        library.close()
+
+
 @pytest.mark.parametrize("query, title", [
     ("Workflow is All You Need", "Workflow is All You Need"),
     ("dLLM: Simple Diffusion Language Modeling", "dLLM: Simple Diffusion Language Modeling"),
