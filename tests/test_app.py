@@ -18,6 +18,7 @@ from tui_reader.app.screens.main import MainScreen
 from tui_reader.app.screens.note_editor import NoteEditor
 from tui_reader.app.screens.save_search import SaveSearch
 from tui_reader.app.widgets.paper_list import PaperList
+from tui_reader.index import paper_index
 from tui_reader.library import Library
 
 from tests.conftest import write_jsonl
@@ -92,6 +93,12 @@ def repair_line(app: ReaderApp) -> str:
 def detail_text(app: ReaderApp) -> str:
     detail = main(app).detail
     return "\n".join(str(w.render()) for w in detail.query("Static") if w.display)
+
+
+def marked_in_detail(app: ReaderApp, part: str) -> list[str]:
+    """The words highlighted in the detail pane's `part` (title or abstract)."""
+    text = main(app).detail.query_one(f"#detail-{part}").content
+    return [text.plain[span.start:span.end] for span in text.spans]
 
 
 async def type_query(pilot, text: str) -> None:
@@ -170,8 +177,45 @@ async def test_search_as_you_type_highlights_the_hits(corpus_lib):
         marked = [seg.text for seg in strip if seg.style and seg.style.underline]
         assert match.underline and "Diffusion" in marked
         detail = main(app).detail
-        abstract = detail.query_one("#detail-abstract").render()
-        assert detail.paper.abstract.startswith(str(abstract)[:20])
+        assert detail.paper.title == PROTEIN
+        assert marked_in_detail(app, "title") == ["Diffusion"]
+        assert marked_in_detail(app, "abstract") == []  # "denoising process": no hit
+        await pilot.press("enter", "j")  # to the results, the next one
+        await settle(pilot)
+        assert detail.paper.title == TRANSFORMERS
+        assert marked_in_detail(app, "title") == []
+        assert marked_in_detail(app, "abstract") == ["diffusion"]
+
+
+async def test_the_detail_pane_highlights_with_the_terms_of_the_search_shown(corpus_lib,
+                                                                             monkeypatch):
+    """The query is parsed once per search, not again for each paper shown; a corrected
+    search highlights the words of the correction."""
+    parsed: list[str] = []
+    original = paper_index.parse
+
+    def parse(text, **options):
+        parsed.append(text)
+        return original(text, **options)
+
+    monkeypatch.setattr(paper_index, "parse", parse)
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "difusion")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert repair_line(app).startswith("Showing results for “diffusion”")
+        parsed.clear()
+        detail = main(app).detail
+        seen = {}
+        for key in ("j", "k", "j"):
+            await pilot.press(key)
+            await settle(pilot)
+            seen[detail.paper.title] = (marked_in_detail(app, "title"),
+                                        marked_in_detail(app, "abstract"))
+        assert seen == {PROTEIN: (["Diffusion"], []), TRANSFORMERS: ([], ["diffusion"])}
+        assert parsed == []  # three papers shown, no query parsed
 
 
 async def test_typing_is_never_blocked_and_stale_results_are_dropped(corpus_lib, monkeypatch):

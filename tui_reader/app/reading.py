@@ -22,14 +22,14 @@ from ..models import Highlight, PaperView
 
 class Reading:
     """The MainScreen's part of showing papers (a mixin: MainScreen provides `library`,
-    `reader`, `papers`, `detail`, `listing` and `refresh_counts`)."""
+    `reader`, `papers`, `detail`, `outcome` and `refresh_counts`)."""
 
     _read_timer: Timer | None = None
 
     @dataclass
     class Loaded(Message):
         """A paper as the store has it, with its title and abstract highlighted for the
-        query (None: not highlighted); `paper` is None when it is no longer in the store."""
+        search shown (None: not highlighted); `paper` is None when it is no longer in the store."""
 
         paper_id: str
         paper: PaperView | None
@@ -61,12 +61,12 @@ class Reading:
             return
         detail.show(paper)
         detail.similar_waiting()
-        query = self.listing.query if self.listing is not None else ""
-        self._load_detail(paper.id, query, self.reader.similar_delay)
+        terms = self.outcome.terms if self.outcome is not None else {}
+        self._load_detail(paper.id, terms, self.reader.similar_delay)
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False,
           description="Loading the paper")
-    def _load_detail(self, paper_id: str, query: str, delay: float) -> None:
+    def _load_detail(self, paper_id: str, terms: dict[str, list[str]], delay: float) -> None:
         worker = get_current_worker()
         library = self.library
         try:
@@ -74,10 +74,10 @@ class Reading:
         except LookupError:  # no longer in the store (a bookmark of a removed paper)
             full = None
         title = abstract = None
-        if full is not None and query.strip() and not worker.is_cancelled:
-            try:
-                title = library.highlight(full.title, query, "title")
-                abstract = library.highlight(full.abstract, query, "abstract")
+        if full is not None and terms and not worker.is_cancelled:
+            try:  # with the terms of the search shown: its query is not parsed again
+                title = library.highlight(full.title, terms.get("title", []), "title")
+                abstract = library.highlight(full.abstract, terms.get("abstract", []), "abstract")
             except Exception:  # highlights are a nicety
                 title = abstract = None
         if worker.is_cancelled:

@@ -26,12 +26,14 @@ from .widgets.search_box import Suggestion
 
 @dataclass
 class Outcome:
-    """The first page of a listing (or why there is none); a search that found nothing as
+    """The first page of a listing (or why there is none), with the index terms the search
+    matched by field (what the detail pane highlights); a search that found nothing as
     typed shows the results of `corrected` (the text searched instead) or papers with
     `partial` of its `partial_of` words."""
 
     total: int = 0
     rows: list[Row] = field(default_factory=list)
+    terms: dict[str, list[str]] = field(default_factory=dict)
     corrected: str | None = None
     partial: int = 0
     partial_of: int = 0
@@ -77,7 +79,7 @@ class Searching:
                 return Outcome(error=result.error)
             return Outcome(total=result.total, corrected=result.corrected,
                            partial=result.partial, partial_of=result.partial_of,
-                           rows=[Row(h.paper, h.title) for h in result.hits])
+                           terms=result.terms, rows=[Row(h.paper, h.title) for h in result.hits])
         view = "all" if listing.view.startswith(SAVED) else listing.view
         total, papers = self.library.browse(view, sort=listing.sort, offset=offset, limit=limit)
         return Outcome(total=total, rows=[Row(p, Highlight(text=p.title)) for p in papers])
