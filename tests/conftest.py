@@ -1,8 +1,10 @@
-"""Shared fixtures: real data dirs in tmp_path, the real CLI through click's runner."""
+"""Shared fixtures: real data dirs in tmp_path, the real CLI through click's runner; `until`,
+the wait for a state of a running app."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,14 @@ CORPUS = [
      "authors": ["Alan Kay", "Ada Lovelace"], "categories": ["cs.CL"],
      "update_date": "2025-05-20"},
 ]
+
+
+async def until(pilot, condition, timeout: float = 60.0) -> None:
+    """Wait (the app running meanwhile) until `condition()` holds; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.02)
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

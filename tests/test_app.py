@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 
 import pytest
 from rich.console import Console
@@ -21,7 +20,7 @@ from tui_reader.app.widgets.paper_list import PaperList
 from tui_reader.index import paper_index
 from tui_reader.library import Library
 
-from tests.conftest import write_jsonl
+from tests.conftest import until, write_jsonl
 
 pytestmark = pytest.mark.asyncio
 
@@ -57,14 +56,6 @@ async def settle(pilot, rounds: int = 40) -> None:
             quiet += 1
             if quiet >= 2:
                 return
-
-
-async def until(pilot, condition, timeout: float = 60.0) -> None:
-    """Wait (the app running meanwhile) until `condition()` holds; fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the app"
-        await pilot.pause(0.02)
 
 
 def main(app: ReaderApp) -> MainScreen:
