@@ -1,5 +1,5 @@
-"""Shared fixtures: real data dirs in tmp_path, the real CLI through click's runner; `until`,
-the wait for a state of a running app."""
+"""Shared fixtures: real data dirs in tmp_path, the real CLI through click's runner; `settle` and
+`until`, the waits for a state of a running app (never a fixed pause)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui_reader.cli import main
 from tui_reader.library import Library
@@ -36,6 +37,24 @@ CORPUS = [
      "authors": ["Alan Kay", "Ada Lovelace"], "categories": ["cs.CL"],
      "update_date": "2025-05-20"},
 ]
+
+
+async def settle(pilot, rounds: int = 40) -> None:
+    """Wait until no worker is pending or running and the messages they posted are handled."""
+    quiet = 0
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        if busy:
+            quiet = 0
+            try:
+                await pilot.app.workers.wait_for_complete(busy)
+            except (WorkerCancelled, WorkerFailed):  # replaced by a newer one, or failed
+                pass
+        else:
+            quiet += 1
+            if quiet >= 2:
+                return
 
 
 async def until(pilot, condition, timeout: float = 60.0) -> None:

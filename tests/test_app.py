@@ -8,7 +8,6 @@ import threading
 import pytest
 from rich.console import Console
 from textual.widgets import Input, TextArea
-from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui_reader.app.app import ReaderApp
 from tui_reader.app.screens.confirm import Confirm
@@ -20,7 +19,7 @@ from tui_reader.app.widgets.paper_list import PaperList
 from tui_reader.index import paper_index
 from tui_reader.library import Library
 
-from tests.conftest import until, write_jsonl
+from tests.conftest import settle, until, write_jsonl
 
 pytestmark = pytest.mark.asyncio
 
@@ -38,24 +37,6 @@ def make_app(library: Library, **options) -> ReaderApp:
     options.setdefault("similar_delay", 0)
     options.setdefault("suggestion_delay", 0)
     return ReaderApp(library, **options)
-
-
-async def settle(pilot, rounds: int = 40) -> None:
-    """Wait until no worker is pending or running and the messages they posted are handled."""
-    quiet = 0
-    for _ in range(rounds):
-        await pilot.pause()
-        busy = [w for w in pilot.app.workers if not w.is_finished]
-        if busy:
-            quiet = 0
-            try:
-                await pilot.app.workers.wait_for_complete(busy)
-            except (WorkerCancelled, WorkerFailed):  # replaced by a newer one, or failed
-                pass
-        else:
-            quiet += 1
-            if quiet >= 2:
-                return
 
 
 def main(app: ReaderApp) -> MainScreen:

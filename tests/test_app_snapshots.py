@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from textual.widgets import TextArea
 
-from tests.test_app import SIZE, make_app, settle
+from tests.conftest import settle
+from tests.test_app import SIZE, make_app
 
 
 def test_main_screen(corpus_lib, snap_compare):
