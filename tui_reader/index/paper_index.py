@@ -20,6 +20,7 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
+from ..models import SORTS, one_for_each
 from . import whoosh_internals as internals
 from .corrections import repair
 from .query_language import ParsedQuery, parse
@@ -29,8 +30,13 @@ SIMILAR_TERMS = 12  # key terms of a paper's abstract that find its similar pape
 WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
 FORMAT_FILE = "FORMAT"  # holds INDEX_FORMAT
 
-_FAST_SORTS = {"relevance": "relevance", "date": "-date", "upvotes": "-upvotes",
-               "title": "title_sort"}
+# Each sort: the fast path's order, and Whoosh's (None: by score)
+_SORT_ORDERS = one_for_each(SORTS, {
+    "relevance": ("relevance", None),
+    "date": ("-date", sorting.FieldFacet("date", reverse=True)),
+    "upvotes": ("-upvotes", sorting.FieldFacet("upvotes", reverse=True)),
+    "title": ("title_sort", sorting.FieldFacet("title_sort")),
+})
 
 
 class IndexBusy(Exception):
@@ -70,17 +76,12 @@ class _Evaluator:
              within: set[int] | None = None) -> tuple[int, list[Match]]:
         s = self.searcher
         q = q.normalize()
+        fast_order, sortedby = _SORT_ORDERS[sort]
         if self.fast is not None:
-            page = self.fast.page(q, _FAST_SORTS[sort], offset, limit, within=within)
+            page = self.fast.page(q, fast_order, offset, limit, within=within)
             if page is not None:
                 total, hits = page
                 return total, [Match(s.stored_fields(d)["id"], score) for d, score in hits]
-        sortedby = {
-            "relevance": None,
-            "date": sorting.FieldFacet("date", reverse=True),
-            "upvotes": sorting.FieldFacet("upvotes", reverse=True),
-            "title": sorting.FieldFacet("title_sort"),
-        }[sort]
         results = s.search(q, limit=offset + limit, sortedby=sortedby, terms=False,
                            scored=sort == "relevance", filter=within)
         return len(results), [Match(hit["id"], hit.score if sort == "relevance" else None)
