@@ -23,7 +23,7 @@ from whoosh.writing import SegmentWriter
 from ..models import SORTS, one_for_each
 from . import whoosh_internals as internals
 from .corrections import repair
-from .query_language import ParsedQuery, parse
+from .query_language import parse
 from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
 
 SIMILAR_TERMS = 12  # key terms of a paper's abstract that find its similar papers
@@ -308,10 +308,6 @@ class PaperIndex:
                                                                fixed.words)
         found.terms = self.matched_terms(used)
         return found
-
-    def parse(self, text: str) -> ParsedQuery:
-        """Parse the query language (README, "Searching"); QueryError with a message."""
-        return parse(text)
 
     def matched_terms(self, q: query.Query) -> dict[str, set[str]]:
         """The index terms a query matches, by field (for highlighting), negations excluded."""
