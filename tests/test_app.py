@@ -79,6 +79,13 @@ async def type_query(pilot, text: str) -> None:
     await settle(pilot)
 
 
+async def to_results(pilot, text: str) -> None:
+    """Search for `text`, then enter: to its results."""
+    await type_query(pilot, text)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 # -- the screen -------------------------------------------------------------------------------
 
 async def test_start_shows_every_paper_newest_first(corpus_lib):
@@ -174,9 +181,7 @@ async def test_the_detail_pane_highlights_with_the_terms_of_the_search_shown(cor
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await type_query(pilot, "difusion")
-        await pilot.press("enter")
-        await settle(pilot)
+        await to_results(pilot, "difusion")
         assert repair_line(app).startswith("Showing results for “diffusion”")
         parsed.clear()
         detail = main(app).detail
@@ -382,9 +387,7 @@ async def test_enter_moves_to_the_results_with_the_first_highlighted(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("j", "j")
-        await type_query(pilot, "language models")
-        await pilot.press("enter")
-        await settle(pilot)
+        await to_results(pilot, "language models")
         screen = main(app)
         assert app.focused is screen.papers
         assert screen.papers.cursor == 0
@@ -495,9 +498,7 @@ async def test_a_plain_phrase_with_stop_words_finds_its_paper_first(samples_lib)
     app = make_app(samples_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await type_query(pilot, "theorem proving with retrieval")
-        await pilot.press("enter")
-        await settle(pilot)
+        await to_results(pilot, "theorem proving with retrieval")
         screen = main(app)
         assert titles(app)[0] == LEANDOJO and repair_line(app) == ""
         assert app.focused is screen.papers and screen.detail.paper.title == LEANDOJO
@@ -878,9 +879,7 @@ async def test_the_papers_most_like_the_highlighted_one_are_a_key_away(corpus_li
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await type_query(pilot, "protein")
-        await pilot.press("enter")
-        await settle(pilot)
+        await to_results(pilot, "protein")
         screen = main(app)
         similar = screen.detail.similar
         assert 1 <= len(similar) <= 5 and all(p.title != PROTEIN for p in similar)
