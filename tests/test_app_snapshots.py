@@ -48,6 +48,7 @@ def test_note_editor(corpus_lib, snap_compare):
 def test_corrected_search(corpus_lib, snap_compare):
     async def run_before(pilot) -> None:
         await settle(pilot)
+        pilot.app.main_screen.search_box.cursor_blink = False  # its cursor always shown
         await pilot.press("slash", *"difusion")
         await settle(pilot)
 
