@@ -322,17 +322,19 @@ async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch
         return original(self, ref, limit)
 
     monkeypatch.setattr(Library, "similar", similar)
-    app = make_app(corpus_lib, similar_delay=1.0, suggestion_delay=3.0)
+    # Delays no busy machine can outlast: the lookup can only be dropped, never run early.
+    app = make_app(corpus_lib, similar_delay=60.0, suggestion_delay=60.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         asked.clear()
         screen = main(app)
         await pilot.press("slash", *"protein")
         await until(pilot, lambda: titles(app) == [PROTEIN] and screen.detail.paper is not None)
-        await pilot.press("x")  # nothing found (yet): the pending lookup is dropped
+        await pilot.press("x")  # nothing found (yet): the pending lookup is dropped at once
         await until(pilot, lambda: screen.detail.paper is None and not [
-            w for w in app.workers if w.group == "detail" and not w.is_finished])
+            w for w in app.workers if w.group == "detail" and not w.is_finished], timeout=10)
         assert screen.papers.total == 0 and asked == []
+        app.similar_delay = 0  # the paper shown next has stayed long enough
         await pilot.press("backspace")
         await until(pilot, lambda: asked)
         await settle(pilot)

@@ -15,9 +15,18 @@ from textual import work
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ..models import Highlight, PaperView
+
+
+def wait_in_worker(worker: Worker, seconds: float) -> bool:
+    """Wait `seconds` in a thread worker, cut short when the worker is cancelled (a newer
+    search or paper replaced it: its thread is free at once); whether it was cancelled."""
+    end = time.monotonic() + seconds
+    while not worker.is_cancelled and (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, 0.05))
+    return worker.is_cancelled
 
 
 class Reading:
@@ -83,9 +92,7 @@ class Reading:
         if worker.is_cancelled:
             return
         self.post_message(self.Loaded(paper_id, full, title, abstract))
-        if delay > 0:
-            time.sleep(delay)
-        if worker.is_cancelled:
+        if wait_in_worker(worker, delay):
             return
         try:
             papers = library.similar(paper_id, 5)

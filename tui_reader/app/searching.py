@@ -7,7 +7,6 @@ runs again with the word complete once the typing pauses, which corrects a typo.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 
 from rich.text import Text
@@ -18,6 +17,7 @@ from textual.worker import get_current_worker
 
 from ..models import Highlight
 from .gate import guarded
+from .reading import wait_in_worker
 from .text import one_line
 from .views import SAVED, SORT_LABELS, VIEW_TEXTS, view_label
 from .widgets.paper_list import PAGE, Listing, Row
@@ -94,9 +94,7 @@ class Searching:
           description="Searching")
     def _search(self, token: int, listing: Listing, delay: float, keep_cursor: bool) -> None:
         worker = get_current_worker()
-        if delay > 0:
-            time.sleep(delay)
-        if worker.is_cancelled:
+        if wait_in_worker(worker, delay):
             return
         try:
             outcome = self.ask(listing, 0, PAGE)
@@ -110,8 +108,7 @@ class Searching:
         # Nothing found while the last word was a prefix: once the typing pauses (a key typed
         # meanwhile starts a new search, which cancels this one), search again with the word
         # complete, which corrects a typo ("did you mean").
-        time.sleep(self.reader.suggestion_delay)
-        if worker.is_cancelled:
+        if wait_in_worker(worker, self.reader.suggestion_delay):
             return
         listing = replace(listing, typing=False)
         try:
