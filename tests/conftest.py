@@ -1,12 +1,15 @@
-"""Shared fixtures: real data dirs in tmp_path, the real CLI through click's runner."""
+"""Shared fixtures: real data dirs in tmp_path, the real CLI through click's runner; `settle` and
+`until`, the waits for a state of a running app (never a fixed pause)."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui_reader.cli import main
 from tui_reader.library import Library
@@ -34,6 +37,32 @@ CORPUS = [
      "authors": ["Alan Kay", "Ada Lovelace"], "categories": ["cs.CL"],
      "update_date": "2025-05-20"},
 ]
+
+
+async def settle(pilot, rounds: int = 40) -> None:
+    """Wait until no worker is pending or running and the messages they posted are handled."""
+    quiet = 0
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        if busy:
+            quiet = 0
+            try:
+                await pilot.app.workers.wait_for_complete(busy)
+            except (WorkerCancelled, WorkerFailed):  # replaced by a newer one, or failed
+                pass
+        else:
+            quiet += 1
+            if quiet >= 2:
+                return
+
+
+async def until(pilot, condition, timeout: float = 60.0) -> None:
+    """Wait (the app running meanwhile) until `condition()` holds; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.02)
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

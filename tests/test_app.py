@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 
 import pytest
 from rich.console import Console
 from textual.widgets import Input, TextArea
-from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui_reader.app.app import ReaderApp
 from tui_reader.app.screens.confirm import Confirm
@@ -18,9 +16,10 @@ from tui_reader.app.screens.main import MainScreen
 from tui_reader.app.screens.note_editor import NoteEditor
 from tui_reader.app.screens.save_search import SaveSearch
 from tui_reader.app.widgets.paper_list import PaperList
+from tui_reader.index import paper_index
 from tui_reader.library import Library
 
-from tests.conftest import write_jsonl
+from tests.conftest import settle, until, write_jsonl
 
 pytestmark = pytest.mark.asyncio
 
@@ -38,32 +37,6 @@ def make_app(library: Library, **options) -> ReaderApp:
     options.setdefault("similar_delay", 0)
     options.setdefault("suggestion_delay", 0)
     return ReaderApp(library, **options)
-
-
-async def settle(pilot, rounds: int = 40) -> None:
-    """Wait until no worker is pending or running and the messages they posted are handled."""
-    quiet = 0
-    for _ in range(rounds):
-        await pilot.pause()
-        busy = [w for w in pilot.app.workers if not w.is_finished]
-        if busy:
-            quiet = 0
-            try:
-                await pilot.app.workers.wait_for_complete(busy)
-            except (WorkerCancelled, WorkerFailed):  # replaced by a newer one, or failed
-                pass
-        else:
-            quiet += 1
-            if quiet >= 2:
-                return
-
-
-async def until(pilot, condition, timeout: float = 60.0) -> None:
-    """Wait (the app running meanwhile) until `condition()` holds; fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the app"
-        await pilot.pause(0.02)
 
 
 def main(app: ReaderApp) -> MainScreen:
@@ -94,9 +67,22 @@ def detail_text(app: ReaderApp) -> str:
     return "\n".join(str(w.render()) for w in detail.query("Static") if w.display)
 
 
+def marked_in_detail(app: ReaderApp, part: str) -> list[str]:
+    """The words highlighted in the detail pane's `part` (title or abstract)."""
+    text = main(app).detail.query_one(f"#detail-{part}").content
+    return [text.plain[span.start:span.end] for span in text.spans]
+
+
 async def type_query(pilot, text: str) -> None:
     await pilot.press("slash")
     await pilot.press(*text)
+    await settle(pilot)
+
+
+async def to_results(pilot, text: str) -> None:
+    """Search for `text`, then enter: to its results."""
+    await type_query(pilot, text)
+    await pilot.press("enter")
     await settle(pilot)
 
 
@@ -170,8 +156,43 @@ async def test_search_as_you_type_highlights_the_hits(corpus_lib):
         marked = [seg.text for seg in strip if seg.style and seg.style.underline]
         assert match.underline and "Diffusion" in marked
         detail = main(app).detail
-        abstract = detail.query_one("#detail-abstract").render()
-        assert detail.paper.abstract.startswith(str(abstract)[:20])
+        assert detail.paper.title == PROTEIN
+        assert marked_in_detail(app, "title") == ["Diffusion"]
+        assert marked_in_detail(app, "abstract") == []  # "denoising process": no hit
+        await pilot.press("enter", "j")  # to the results, the next one
+        await settle(pilot)
+        assert detail.paper.title == TRANSFORMERS
+        assert marked_in_detail(app, "title") == []
+        assert marked_in_detail(app, "abstract") == ["diffusion"]
+
+
+async def test_the_detail_pane_highlights_with_the_terms_of_the_search_shown(corpus_lib,
+                                                                             monkeypatch):
+    """The query is parsed once per search, not again for each paper shown; a corrected
+    search highlights the words of the correction."""
+    parsed: list[str] = []
+    original = paper_index.parse
+
+    def parse(text, **options):
+        parsed.append(text)
+        return original(text, **options)
+
+    monkeypatch.setattr(paper_index, "parse", parse)
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await to_results(pilot, "difusion")
+        assert repair_line(app).startswith("Showing results for “diffusion”")
+        parsed.clear()
+        detail = main(app).detail
+        seen = {}
+        for key in ("j", "k", "j"):
+            await pilot.press(key)
+            await settle(pilot)
+            seen[detail.paper.title] = (marked_in_detail(app, "title"),
+                                        marked_in_detail(app, "abstract"))
+        assert seen == {PROTEIN: (["Diffusion"], []), TRANSFORMERS: ([], ["diffusion"])}
+        assert parsed == []  # three papers shown, no query parsed
 
 
 async def test_typing_is_never_blocked_and_stale_results_are_dropped(corpus_lib, monkeypatch):
@@ -301,17 +322,19 @@ async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch
         return original(self, ref, limit)
 
     monkeypatch.setattr(Library, "similar", similar)
-    app = make_app(corpus_lib, similar_delay=1.0, suggestion_delay=3.0)
+    # Delays no busy machine can outlast: the lookup can only be dropped, never run early.
+    app = make_app(corpus_lib, similar_delay=60.0, suggestion_delay=60.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         asked.clear()
         screen = main(app)
         await pilot.press("slash", *"protein")
         await until(pilot, lambda: titles(app) == [PROTEIN] and screen.detail.paper is not None)
-        await pilot.press("x")  # nothing found (yet): the pending lookup is dropped
+        await pilot.press("x")  # nothing found (yet): the pending lookup is dropped at once
         await until(pilot, lambda: screen.detail.paper is None and not [
-            w for w in app.workers if w.group == "detail" and not w.is_finished])
+            w for w in app.workers if w.group == "detail" and not w.is_finished], timeout=10)
         assert screen.papers.total == 0 and asked == []
+        app.similar_delay = 0  # the paper shown next has stayed long enough
         await pilot.press("backspace")
         await until(pilot, lambda: asked)
         await settle(pilot)
@@ -366,9 +389,7 @@ async def test_enter_moves_to_the_results_with_the_first_highlighted(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("j", "j")
-        await type_query(pilot, "language models")
-        await pilot.press("enter")
-        await settle(pilot)
+        await to_results(pilot, "language models")
         screen = main(app)
         assert app.focused is screen.papers
         assert screen.papers.cursor == 0
@@ -479,9 +500,7 @@ async def test_a_plain_phrase_with_stop_words_finds_its_paper_first(samples_lib)
     app = make_app(samples_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await type_query(pilot, "theorem proving with retrieval")
-        await pilot.press("enter")
-        await settle(pilot)
+        await to_results(pilot, "theorem proving with retrieval")
         screen = main(app)
         assert titles(app)[0] == LEANDOJO and repair_line(app) == ""
         assert app.focused is screen.papers and screen.detail.paper.title == LEANDOJO
@@ -862,9 +881,7 @@ async def test_the_papers_most_like_the_highlighted_one_are_a_key_away(corpus_li
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await type_query(pilot, "protein")
-        await pilot.press("enter")
-        await settle(pilot)
+        await to_results(pilot, "protein")
         screen = main(app)
         similar = screen.detail.similar
         assert 1 <= len(similar) <= 5 and all(p.title != PROTEIN for p in similar)

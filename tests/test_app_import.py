@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
+import re
 
 import pytest
 from textual import events
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, ProgressBar, Static
 
-from tests.conftest import FIXTURES, SAMPLE_DUMPS
+from tests.conftest import FIXTURES, SAMPLE_DUMPS, until
 from tui_reader import importing as importing_module
 from tui_reader.app.app import ReaderApp
 from tui_reader.app.importing import ImportBar, ImportPaths, status_text
@@ -21,11 +21,24 @@ PAGE = "\n".join((SAMPLE_DUMPS / "002_3558552d1792b2fb.txt").read_text(encoding=
 SOLAR = "Solar Event Tracking with Deep Regression Networks: A Proof of Concept Evaluation"
 ZKDL = "zkDL: Efficient Zero-Knowledge Proofs of Deep Learning Training"
 
-async def _until(pilot, condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
+
+def record_import_bar(monkeypatch) -> list[tuple[int, int, float | None, float | None]]:
+    """What the import bar showed at each step of an import, read off its widgets: the papers
+    stored and searchable of its status line, and its progress bar's progress and total."""
+    shown: list[tuple[int, int, float | None, float | None]] = []
+    show = ImportBar.show
+
+    def showing(bar: ImportBar, progress: ImportProgress) -> None:
+        show(bar, progress)
+        status = bar.query_one("#import-status", Static).content.plain
+        stored, searchable = re.search(r"([\d,]+) papers stored, ([\d,]+) searchable",
+                                       status).groups()
+        progress_bar = bar.query_one(ProgressBar)
+        shown.append((int(stored.replace(",", "")), int(searchable.replace(",", "")),
+                      progress_bar.progress, progress_bar.total))
+
+    monkeypatch.setattr(ImportBar, "show", showing)
+    return shown
 
 
 @pytest.mark.asyncio
@@ -36,31 +49,31 @@ async def test_import_runs_in_the_background_with_progress(tmp_path, monkeypatch
     monkeypatch.setattr(importing_module, "INDEX_COMMIT_EVERY", 30)
     monkeypatch.setattr("tui_reader.app.importing.REFRESH_EVERY", 0.0)
     monkeypatch.setattr("tui_reader.app.importing.STEP_EVERY", 0.0)
+    shown = record_import_bar(monkeypatch)
     lib = Library(tmp_path / "data")
     app = ReaderApp(lib, debounce=0, read_delay=None, import_samples=False)
     dump = FIXTURES / "arxiv_100.jsonl"
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.main_screen
         await pilot.press("i")
-        await _until(pilot, lambda: isinstance(app.screen, ImportPaths))
+        await until(pilot, lambda: isinstance(app.screen, ImportPaths))
         await pilot.press(*"/no/such/file")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ImportPaths)  # a path that is not there: say so, stay
         app.screen.query_one("#paths").value = str(dump)
         await pilot.press("enter")
-        await _until(pilot, lambda: screen.importing is False and screen.import_steps)
-        steps = screen.import_steps
+        await until(pilot, lambda: shown and not screen.importing)
         # Search covered part of the import before it ended, and the list was refreshed.
-        assert any(0 < s.indexed < 100 for s in steps), [(s.papers, s.indexed) for s in steps]
-        assert [s.papers for s in steps] == sorted(s.papers for s in steps)
-        assert steps[-1].papers == 100 and lib.indexed() == 100
+        assert any(0 < searchable < 100 for _, searchable, _, _ in shown), shown
+        assert [stored for stored, *_ in shown] == sorted(stored for stored, *_ in shown)
+        assert shown[-1] == (100, 100, 1, 1) and lib.indexed() == 100  # the bar full at the end
         assert not screen.query_one(ImportBar).has_class("-running")
-        await _until(pilot, lambda: screen.papers.total == 100)
+        await until(pilot, lambda: screen.papers.total == 100)
         screen.search_box.focus()
         screen.search_box.value = "transformer"
-        await _until(pilot, lambda: screen.papers.listing is not None
-                     and screen.papers.listing.query == "transformer")
+        await until(pilot, lambda: screen.papers.listing is not None
+                    and screen.papers.listing.query == "transformer")
         assert screen.papers.total > 0
     lib.close()
 
@@ -72,17 +85,15 @@ async def test_a_pasted_page_is_imported_and_kept_as_a_pasted_source(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.main_screen
         await pilot.press("i")
-        await _until(pilot, lambda: isinstance(app.screen, ImportPaths))
+        await until(pilot, lambda: isinstance(app.screen, ImportPaths))
         dialog = app.screen
         app.post_message(events.Paste(PAGE))  # a bracketed paste: the whole page at once
-        await _until(pilot, lambda: dialog.page is not None)
+        await until(pilot, lambda: dialog.page is not None)
         assert dialog.page == PAGE and dialog.query_one("#paths", Input).value == ""
         assert str(dialog.query_one("#import-note", Label).render()).startswith(
             "A pasted page of 9 lines")
         await pilot.press("enter")
-        await _until(pilot, lambda: getattr(screen, "import_steps", None) is not None
-                     and not screen.importing)
-        await _until(pilot, lambda: screen.papers.total == 2)
+        await until(pilot, lambda: screen.papers.total == 2 and not screen.importing)
         [kept] = (tmp_path / "data" / "pasted").iterdir()
         assert kept.name.startswith("pasted ") and kept.read_text(encoding="utf-8") == PAGE
         for title in (SOLAR, ZKDL):
@@ -101,18 +112,18 @@ async def test_pasted_paths_go_in_the_box_and_typing_drops_a_pasted_page(tmp_pat
     app = ReaderApp(lib, debounce=0, read_delay=None, import_samples=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("i")
-        await _until(pilot, lambda: isinstance(app.screen, ImportPaths))
+        await until(pilot, lambda: isinstance(app.screen, ImportPaths))
         dialog = app.screen
         box = dialog.query_one("#paths", Input)
         app.post_message(events.Paste(f"{dump}\n"))  # one path: as typed
-        await _until(pilot, lambda: box.value == str(dump))
+        await until(pilot, lambda: box.value == str(dump))
         box.value = ""
         app.post_message(events.Paste(f"{dump}\n{folder}\n"))  # paths, one a line: quoted
-        await _until(pilot, lambda: box.value == f"{dump} '{folder}'")
+        await until(pilot, lambda: box.value == f"{dump} '{folder}'")
         app.post_message(events.Paste(PAGE))
-        await _until(pilot, lambda: dialog.page is not None and box.value == "")
+        await until(pilot, lambda: dialog.page is not None and box.value == "")
         await pilot.press("x")  # typing a path instead: the page is dropped
-        await _until(pilot, lambda: dialog.page is None)
+        await until(pilot, lambda: dialog.page is None)
         assert str(dialog.query_one("#import-note", Label).render()) == ""
         await pilot.press("enter")  # "x" is no path: the dialog says so and stays
         await pilot.pause()

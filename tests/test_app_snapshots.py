@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from textual.widgets import TextArea
 
-from tests.test_app import SIZE, make_app, settle
+from tests.conftest import settle
+from tests.test_app import SIZE, make_app
 
 
 def test_main_screen(corpus_lib, snap_compare):
@@ -47,6 +48,7 @@ def test_note_editor(corpus_lib, snap_compare):
 def test_corrected_search(corpus_lib, snap_compare):
     async def run_before(pilot) -> None:
         await settle(pilot)
+        pilot.app.main_screen.search_box.cursor_blink = False  # its cursor always shown
         await pilot.press("slash", *"difusion")
         await settle(pilot)
 

@@ -26,6 +26,18 @@ pytestmark = [
 ]
 
 WIDTH, HEIGHT = 120, 40
+POLL = 0.1  # seconds between looks at the screen while waiting for a state
+
+
+def footer(screen: str) -> str:
+    """The screen's last line: the Footer, whose keys say which part of the reader has the focus
+    (the search box shows only its own)."""
+    return screen.rstrip("\n").rsplit("\n", 1)[-1]
+
+
+def line_with(screen: str, text: str) -> str:
+    """The first line of `screen` that holds `text` ("" when none does)."""
+    return next((line for line in screen.splitlines() if text in line), "")
 
 
 class Terminal:
@@ -49,66 +61,48 @@ class Terminal:
         self.tmux("set-option", "-t", self.session, "remain-on-exit", "on")
 
     def keys(self, *keys: str) -> None:
-        """Send tmux key names (Enter, Escape, C-s ...), one at a time."""
-        for key in keys:
-            self.tmux("send-keys", "-t", self.session, key)
-            time.sleep(0.05)
+        """Send tmux key names (Enter, Escape, C-s ...). The next step waits for what they do:
+        a key sent before the reader has acted on the last one may reach another widget (and
+        one sent at once after an Escape reads as alt+key)."""
+        self.tmux("send-keys", "-t", self.session, *keys)
 
     def type(self, text: str) -> None:
-        """Send literal text, a character at a time, as a person types."""
-        for char in text:
-            self.tmux("send-keys", "-t", self.session, "-l", char)
-            time.sleep(0.03)
+        """Send literal text, as a person types it."""
+        self.tmux("send-keys", "-t", self.session, "-l", text)
 
-    def screen(self, history: bool = False) -> str:
-        extra = ["-S", "-300"] if history else []
+    def screen(self, history: bool = False, styled: bool = False) -> str:
+        """What the pane shows (`history`: with the lines scrolled off; `styled`: with the
+        escape sequences of its colours)."""
+        extra = (["-S", "-300"] if history else []) + (["-e"] if styled else [])
         return self.tmux("capture-pane", "-p", "-t", self.session, *extra).stdout
 
-    def wait_for(self, text: str, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} did not appear on the screen:\n{self.screen(True)}")
+    def pane_dead(self) -> str:
+        """"1" once the reader has exited (the pane remains, dead)."""
+        return self.tmux("display-message", "-p", "-t", self.session, "#{pane_dead}",
+                         check=False).stdout.strip()
 
-    def wait_until(self, check, what: str, timeout: float = 30) -> str:
+    def wait_until(self, check, what: str, timeout: float = 30, look=None) -> str:
+        """Look at the screen (or call `look`) until `check` holds for what is seen, and return
+        that; fail naming `what`, with the screen, after `timeout` seconds."""
+        look = look or self.screen
         deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if check(screen):
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{what} did not happen:\n{screen}")
+        while True:
+            seen = look()
+            if check(seen):
+                return seen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} did not happen:\n{self.screen(history=True)}")
+            time.sleep(POLL)
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        return self.wait_until(lambda screen: text in screen, f"{text!r} on the screen", timeout)
 
     def wait_gone(self, text: str, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text not in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} stayed on the screen:\n{screen}")
+        return self.wait_until(lambda screen: text not in screen, f"{text!r} off the screen",
+                               timeout)
 
-    def escape(self) -> None:
-        """Escape, then a pause: an escape followed at once by a key reads as alt+key."""
-        time.sleep(0.2)
-        self.keys("Escape")
-        time.sleep(0.4)
-
-    def exited(self, timeout: float = 15) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            dead = self.tmux("display-message", "-p", "-t", self.session, "#{pane_dead}",
-                             check=False).stdout.strip()
-            if dead == "1":
-                return True
-            time.sleep(0.2)
-        return False
+    def wait_exited(self, timeout: float = 15) -> None:
+        self.wait_until(lambda dead: dead == "1", "the reader's exit", timeout, look=self.pane_dead)
 
     def kill(self) -> None:
         self.tmux("kill-server", check=False)
@@ -131,25 +125,30 @@ def test_the_story_in_a_real_terminal(tmp_path):
         total = cli(data_dir, "search", "language")["total"]
         assert total > 1
         term.keys("/")
+        term.wait_until(lambda screen: "Bookmark" not in footer(screen), "the search box focused")
         term.type("language")
         term.wait_until(lambda s: "▊  language " in s and f"· {total} results" in s,
                         f"the {total} results of 'language'")
-        term.keys("Enter", "b")
+        term.keys("Enter")
+        term.wait_until(lambda screen: "Bookmark" in footer(screen), "the results focused")
+        term.keys("b")
         term.wait_for("★")
         term.keys("n")
         term.wait_for("Note on")
         term.type("e2e note: reread section 3")
-        term.escape()
+        term.wait_for("e2e note: reread section 3")
+        term.keys("Escape")
         term.wait_gone("Note on")
         term.keys("s")
         term.wait_for("Save the search")
         term.keys("C-u")
         term.wait_for("a name")  # the name box is empty: its placeholder shows
         term.type("e2e-saved")
+        term.wait_for("e2e-saved")
         term.keys("Enter")
         term.wait_for("▸ e2e-saved")
         term.keys("q")
-        assert term.exited(), term.screen()
+        term.wait_exited()
         term.kill()
 
         bookmarks = cli(data_dir, "bookmarks")["bookmarks"]
@@ -170,16 +169,16 @@ def test_the_story_in_a_real_terminal(tmp_path):
         assert "★" in screen, screen
         term.keys("Enter")  # into the detail pane, then to its end: the note
         term.wait_for("has a note")  # the pane shows the paper (it loads in a worker)
-        for _ in range(10):  # End again while the pane may still be filling in
-            term.keys("End")
-            try:
-                term.wait_for("e2e note: reread section 3", timeout=2)
-                break
-            except AssertionError:
-                continue
-        term.wait_for("e2e note: reread section 3")
-        term.escape()
-        term.keys("[", "[")  # back to the list, then views: All papers, e2e-saved
+        note = "e2e note: reread section 3"
+        term.wait_until(lambda screen: note in screen or term.keys("End"),  # End again while
+                        "the note at the end of the detail pane")  # the pane is filling in
+        row = line_with(term.screen(styled=True), title[:40])
+        term.keys("Escape")  # back to the list: its row of the paper takes the focus colours
+        term.wait_until(lambda screen: line_with(screen, title[:40]) != row,
+                        "the list focused again", look=lambda: term.screen(styled=True))
+        term.keys("[")  # the previous views: All papers, then e2e-saved
+        term.wait_for("All papers · ")
+        term.keys("[")
         screen = term.wait_for("e2e-saved · ")
         assert "language" in screen, screen  # the saved query is back in the search box
     finally:

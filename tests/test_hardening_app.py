@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from textual import events
 from textual.widgets import Input, TextArea
 
+from tests.conftest import settle, until
 from tests.test_app import make_app as reader_app
-from tests.test_app import settle, until
 from tests.test_hardening_dumps import make_dumps
 from tests.test_hardening_queries import NASTY, queries
 from tests.test_hardening_support import (

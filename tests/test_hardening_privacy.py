@@ -105,6 +105,7 @@ webbrowser.open = lambda url, *a, **k: opened.append(url) or True
 from tui_reader.app.app import ReaderApp  # noqa: E402
 from tui_reader.cli import main  # noqa: E402
 from tui_reader.library import Library  # noqa: E402
+from tests.conftest import settle, until  # noqa: E402
 
 data, dump, paper = sys.argv[1], sys.argv[2], sys.argv[3]
 for args in (["import", dump], ["search", "graphs"], ["search", "grahps", "--json"],
@@ -131,17 +132,16 @@ async def session(folder, samples):
             if samples:  # a new library: the first start imports the bundled samples
                 return list(events)
             await pilot.press("slash", *"graphs", "enter")
-            await pilot.pause(0.3)
+            await until(pilot, lambda: app.main_screen.papers.listing.query == "graphs")
             for key in ("j", "b", "r", "y", "S", "right_square_bracket",
                         "left_square_bracket", "question_mark", "escape", "n", "x", "ctrl+s",
                         "escape", "s", *"kept", "enter", "1", "escape"):
                 await pilot.press(key)
-                await pilot.pause(0.05)
-            await app.workers.wait_for_complete()
+                await settle(pilot)  # what the key started is done
             before = list(events)
             await pilot.press("o")
-            await pilot.pause(0.3)
-            await app.workers.wait_for_complete()
+            await until(pilot, lambda: opened)
+            await settle(pilot)
     finally:
         lib.close()
     return before

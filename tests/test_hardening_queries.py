@@ -101,7 +101,9 @@ def test_the_library_answers_any_query(lib, query, sort):
     exact = lib.search(query, sort=sort, limit=1, repair=False)
     assert lib.count(query) == exact.total
     assert result.total == exact.total or result.corrected or result.partial
-    lib.highlight("Graphs of proteins and robots", query)  # the detail pane's highlighting
+    for field in ("title", "abstract"):  # the detail pane's highlighting, with the result's terms
+        shown = lib.highlight("Graphs of proteins and robots", result.terms.get(field, []), field)
+        assert all(0 <= a < b <= len(shown.text) for a, b in shown.spans), (field, shown)
 
 
 @settings(max_examples=25, deadline=None, derandomize=True,

@@ -19,6 +19,7 @@ from tests.conftest import FIXTURES, SAMPLE_DUMPS
 from tui_reader import importing as importing_module
 from tui_reader.index import posting_arrays
 from tui_reader.index import PaperIndex, make_schema, paper_document
+from tui_reader.index.query_language import parse
 from tui_reader.index.writing import FastAnalysis, FastSegmentWriter, _non_capturing, fast_indexers
 from tui_reader.ingest import read_dump
 from tui_reader.library import Library
@@ -192,7 +193,7 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
               "title_sort": sorting.FieldFacet("title_sort")}
     supported = 0
     for text in FAST_QUERIES:
-        parsed = index.parse(text)
+        parsed = parse(text)
         q = (parsed.ranked() if ranked else parsed.query).normalize()
         scores = fast.scores(q)
         if scores is None:

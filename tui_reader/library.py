@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import paths
@@ -141,14 +141,10 @@ class Library(Importing, Checking):
                 self.index.close()  # the next read opens the index's current generation
                 time.sleep(0.02 * (attempt + 1))
 
-    def highlight(self, text: str, query: str, field: str = "abstract") -> Highlight:
-        """`text` with the terms of `query` marked (for a detail pane)."""
-        try:
-            q = self.index.parse(query).query if query.strip() else None
-        except QueryError:
-            q = None
-        terms = self.index.matched_terms(q).get(field, set()) if q is not None else set()
-        return highlight(text, terms, field)
+    def highlight(self, text: str, terms: Iterable[str], field: str = "abstract") -> Highlight:
+        """`text` with the index terms of `field` that a search matched (SearchResult.terms)
+        marked, for a detail pane: no query is parsed again."""
+        return highlight(text, set(terms), field)
 
     def similar(self, ref: str, limit: int = 5) -> list[PaperView]:
         """The papers most like this one."""

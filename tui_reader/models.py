@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, datetime
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -16,6 +17,19 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u206
 # latest import) and the sort orders, in the order the reader offers them.
 VIEWS = ("all", "bookmarks", "notes", "unread", "new")
 SORTS = ("relevance", "date", "upvotes", "title")
+
+T = TypeVar("T")
+
+
+def one_for_each(names: tuple[str, ...], values: dict[str, T]) -> dict[str, T]:
+    """`values` (what a part makes of each of VIEWS or SORTS) in the order of `names`; every map
+    from view or sort names is made with it, so a view or sort added to the declaration above
+    and forgotten in one of them stops the program at import (ValueError), never later."""
+    missing, unknown = set(names) - set(values), set(values) - set(names)
+    if missing or unknown:
+        raise ValueError(f"not one value for each of {names}: "
+                         f"missing {sorted(missing)}, unknown {sorted(unknown)}")
+    return {name: values[name] for name in names}
 
 
 def normalise_title(title: str) -> str:

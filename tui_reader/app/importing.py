@@ -162,7 +162,6 @@ class BackgroundImport:
     refresh_counts, `library` and `importing`)."""
 
     _last_refresh = 0.0
-    import_steps: list  # the progress the screen was shown (for tests)
 
     @dataclass
     class Step(Message):
@@ -197,7 +196,6 @@ class BackgroundImport:
         """Import in the background (a pasted `page` is kept as a source of the library first,
         then imported like a file); the list and search follow as it goes."""
         self.importing = True
-        self.import_steps = []
         self._last_refresh = time.monotonic()
         self._run_import(paths, page)
 
@@ -223,7 +221,6 @@ class BackgroundImport:
         self.post_message(self.Finished(report))
 
     def on_background_import_step(self, message: Step) -> None:
-        self.import_steps.append(message.progress)
         self.query_one(ImportBar).show(message.progress)
         now = time.monotonic()
         if now - self._last_refresh >= REFRESH_EVERY:

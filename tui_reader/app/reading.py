@@ -15,21 +15,30 @@ from textual import work
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ..models import Highlight, PaperView
 
 
+def wait_in_worker(worker: Worker, seconds: float) -> bool:
+    """Wait `seconds` in a thread worker, cut short when the worker is cancelled (a newer
+    search or paper replaced it: its thread is free at once); whether it was cancelled."""
+    end = time.monotonic() + seconds
+    while not worker.is_cancelled and (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, 0.05))
+    return worker.is_cancelled
+
+
 class Reading:
     """The MainScreen's part of showing papers (a mixin: MainScreen provides `library`,
-    `reader`, `papers`, `detail`, `listing` and `refresh_counts`)."""
+    `reader`, `papers`, `detail`, `outcome` and `refresh_counts`)."""
 
     _read_timer: Timer | None = None
 
     @dataclass
     class Loaded(Message):
         """A paper as the store has it, with its title and abstract highlighted for the
-        query (None: not highlighted); `paper` is None when it is no longer in the store."""
+        search shown (None: not highlighted); `paper` is None when it is no longer in the store."""
 
         paper_id: str
         paper: PaperView | None
@@ -61,12 +70,12 @@ class Reading:
             return
         detail.show(paper)
         detail.similar_waiting()
-        query = self.listing.query if self.listing is not None else ""
-        self._load_detail(paper.id, query, self.reader.similar_delay)
+        terms = self.outcome.terms if self.outcome is not None else {}
+        self._load_detail(paper.id, terms, self.reader.similar_delay)
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False,
           description="Loading the paper")
-    def _load_detail(self, paper_id: str, query: str, delay: float) -> None:
+    def _load_detail(self, paper_id: str, terms: dict[str, list[str]], delay: float) -> None:
         worker = get_current_worker()
         library = self.library
         try:
@@ -74,10 +83,10 @@ class Reading:
         except LookupError:  # no longer in the store (a bookmark of a removed paper)
             full = None
         title = abstract = None
-        if full is not None and query.strip() and not worker.is_cancelled:
-            try:
-                title = library.highlight(full.title, query, "title")
-                abstract = library.highlight(full.abstract, query, "abstract")
+        if full is not None and terms and not worker.is_cancelled:
+            try:  # with the terms of the search shown: its query is not parsed again
+                title = library.highlight(full.title, terms.get("title", []), "title")
+                abstract = library.highlight(full.abstract, terms.get("abstract", []), "abstract")
             except Exception:  # highlights are a nicety
                 title = abstract = None
         if worker.is_cancelled:
@@ -92,17 +101,15 @@ class Reading:
         if not worker.is_cancelled:
             self.post_message(self.SimilarFound(paper_id, papers))
 
-    def _quiet_for(self, seconds: float, worker) -> bool:
+    def _quiet_for(self, seconds: float, worker: Worker) -> bool:
         """Wait (in a worker) until the paper has been shown and the search box left alone
         for `seconds`: similar papers are not looked up while the user types. False: the
         worker was cancelled meanwhile."""
         shown = time.monotonic()
-        while not worker.is_cancelled:
-            left = max(shown, self.typed_at) + seconds - time.monotonic()
-            if left <= 0:
-                return True
-            time.sleep(left)
-        return False
+        while (left := max(shown, self.typed_at) + seconds - time.monotonic()) > 0:
+            if wait_in_worker(worker, left):
+                return False
+        return not worker.is_cancelled
 
     def on_reading_loaded(self, message: Loaded) -> None:
         detail = self.detail

@@ -8,6 +8,7 @@ runs again with the word complete once the typing pauses, which corrects a typo.
 from __future__ import annotations
 
 import time
+
 from dataclasses import dataclass, field, replace
 
 from rich.text import Text
@@ -18,6 +19,7 @@ from textual.worker import get_current_worker
 
 from ..models import Highlight
 from .gate import guarded
+from .reading import wait_in_worker
 from .text import one_line
 from .views import SAVED, SORT_LABELS, VIEW_TEXTS, view_label
 from .widgets.paper_list import PAGE, Listing, Row
@@ -26,12 +28,14 @@ from .widgets.search_box import Suggestion
 
 @dataclass
 class Outcome:
-    """The first page of a listing (or why there is none); a search that found nothing as
+    """The first page of a listing (or why there is none), with the index terms the search
+    matched by field (what the detail pane highlights); a search that found nothing as
     typed shows the results of `corrected` (the text searched instead) or papers with
     `partial` of its `partial_of` words."""
 
     total: int = 0
     rows: list[Row] = field(default_factory=list)
+    terms: dict[str, list[str]] = field(default_factory=dict)
     corrected: str | None = None
     partial: int = 0
     partial_of: int = 0
@@ -79,7 +83,7 @@ class Searching:
                 return Outcome(error=result.error)
             return Outcome(total=result.total, corrected=result.corrected,
                            partial=result.partial, partial_of=result.partial_of,
-                           rows=[Row(h.paper, h.title) for h in result.hits])
+                           terms=result.terms, rows=[Row(h.paper, h.title) for h in result.hits])
         view = "all" if listing.view.startswith(SAVED) else listing.view
         total, papers = self.library.browse(view, sort=listing.sort, offset=offset, limit=limit)
         return Outcome(total=total, rows=[Row(p, Highlight(text=p.title)) for p in papers])
@@ -94,9 +98,7 @@ class Searching:
           description="Searching")
     def _search(self, token: int, listing: Listing, delay: float, keep_cursor: bool) -> None:
         worker = get_current_worker()
-        if delay > 0:
-            time.sleep(delay)
-        if worker.is_cancelled:
+        if wait_in_worker(worker, delay):
             return
         try:
             outcome = self.ask(listing, 0, PAGE)
@@ -110,8 +112,7 @@ class Searching:
         # Nothing found while the last word was a prefix: once the typing pauses (a key typed
         # meanwhile starts a new search, which cancels this one), search again with the word
         # complete, which corrects a typo ("did you mean").
-        time.sleep(self.reader.suggestion_delay)
-        if worker.is_cancelled:
+        if wait_in_worker(worker, self.reader.suggestion_delay):
             return
         listing = replace(listing, typing=False)
         try:

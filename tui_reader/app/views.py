@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import SORTS, VIEWS
+from ..models import SORTS, VIEWS, one_for_each
 
 SAVED = "saved:"  # the view of a saved search is SAVED + its name
 
@@ -18,7 +18,7 @@ class ViewText:
     empty: str  # in the list when the view has no papers
 
 
-VIEW_TEXTS = {
+VIEW_TEXTS = one_for_each(VIEWS, {
     "all": ViewText("All papers", "Show all papers",
                     "No papers yet. Import dumps with: tui-reader import PATH...\n"
                     "(files or folders of Hugging Face Daily Papers pages or arXiv JSONL)"),
@@ -32,14 +32,13 @@ VIEW_TEXTS = {
     "new": ViewText("New", "Show new papers (the latest import)",
                     "No new papers: no import has added any yet.\n"
                     "Import more with: tui-reader import PATH..."),
-}
-SORT_LABELS = {
+})
+SORT_LABELS = one_for_each(SORTS, {
     "relevance": "by relevance",
     "date": "newest first",
     "upvotes": "most upvoted first",
     "title": "by title",
-}
-assert tuple(VIEW_TEXTS) == VIEWS and tuple(SORT_LABELS) == SORTS, "a view or sort has no text"
+})
 
 
 def view_label(view: str) -> str:

@@ -20,9 +20,10 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
+from ..models import SORTS, one_for_each
 from . import integrity, whoosh_internals as internals
 from .corrections import repair
-from .query_language import ParsedQuery, parse
+from .query_language import parse
 from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
 
 SIMILAR_TERMS = 12  # key terms of a paper's abstract that find its similar papers
@@ -32,8 +33,13 @@ CHECKED_FILE = "CHECKED"  # its modification time: the files' last check at star
 VERIFY_EVERY_START_BYTES = 32 << 20  # a smaller index's checksums are checked at every start
 VERIFY_EVERY = 24 * 3600  # ... a bigger one's once a day
 
-_FAST_SORTS = {"relevance": "relevance", "date": "-date", "upvotes": "-upvotes",
-               "title": "title_sort"}
+# Each sort: the fast path's order, and Whoosh's (None: by score)
+_SORT_ORDERS = one_for_each(SORTS, {
+    "relevance": ("relevance", None),
+    "date": ("-date", sorting.FieldFacet("date", reverse=True)),
+    "upvotes": ("-upvotes", sorting.FieldFacet("upvotes", reverse=True)),
+    "title": ("title_sort", sorting.FieldFacet("title_sort")),
+})
 
 
 class IndexBusy(Exception):
@@ -73,17 +79,12 @@ class _Evaluator:
              within: set[int] | None = None) -> tuple[int, list[Match]]:
         s = self.searcher
         q = q.normalize()
+        fast_order, sortedby = _SORT_ORDERS[sort]
         if self.fast is not None:
-            page = self.fast.page(q, _FAST_SORTS[sort], offset, limit, within=within)
+            page = self.fast.page(q, fast_order, offset, limit, within=within)
             if page is not None:
                 total, hits = page
                 return total, [Match(s.stored_fields(d)["id"], score) for d, score in hits]
-        sortedby = {
-            "relevance": None,
-            "date": sorting.FieldFacet("date", reverse=True),
-            "upvotes": sorting.FieldFacet("upvotes", reverse=True),
-            "title": sorting.FieldFacet("title_sort"),
-        }[sort]
         results = s.search(q, limit=offset + limit, sortedby=sortedby, terms=False,
                            scored=sort == "relevance", filter=within)
         return len(results), [Match(hit["id"], hit.score if sort == "relevance" else None)
@@ -357,10 +358,6 @@ class PaperIndex:
                                                                fixed.words)
         found.terms = self.matched_terms(used)
         return found
-
-    def parse(self, text: str) -> ParsedQuery:
-        """Parse the query language (README, "Searching"); QueryError with a message."""
-        return parse(text)
 
     def matched_terms(self, q: query.Query) -> dict[str, set[str]]:
         """The index terms a query matches, by field (for highlighting), negations excluded."""

@@ -10,9 +10,17 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from difflib import SequenceMatcher
 
-from ..models import Paper, Source, normalise_title
+from ..models import VIEWS, Paper, Source, normalise_title, one_for_each
 from .database import Database
 from .schema import PAPER_COLUMNS, REBUILD_MARK, SORT_SQL, batched, marks
+
+VIEW_SQL = one_for_each(VIEWS, {  # the papers of each view
+    "all": "1",
+    "bookmarks": "id IN (SELECT paper_id FROM bookmarks)",
+    "notes": "id IN (SELECT paper_id FROM notes)",
+    "unread": "id NOT IN (SELECT paper_id FROM read_state)",
+    "new": "import_id = (SELECT max(id) FROM imports WHERE new > 0)",
+})
 
 
 def _paper_row(p: Paper, import_id: int | None) -> tuple:
@@ -296,13 +304,7 @@ class PaperTables(Database):
 
     def browse(self, view: str, sort: str, offset: int, limit: int) -> tuple[int, list[Paper]]:
         """A page of a view ("all", "bookmarks", "notes", "unread", "new") in a sort order."""
-        where = {
-            "all": "1",
-            "bookmarks": "id IN (SELECT paper_id FROM bookmarks)",
-            "notes": "id IN (SELECT paper_id FROM notes)",
-            "unread": "id NOT IN (SELECT paper_id FROM read_state)",
-            "new": "import_id = (SELECT max(id) FROM imports WHERE new > 0)",
-        }[view]
+        where = VIEW_SQL[view]
         total = self.db.execute(f"SELECT count(*) FROM papers WHERE {where}").fetchone()[0]
         rows = self.db.execute(
             f"SELECT {PAPER_COLUMNS} FROM papers WHERE {where} ORDER BY {SORT_SQL[sort]}"

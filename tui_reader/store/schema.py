@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
+from ..models import SORTS, one_for_each
+
 # library.sqlite3: papers and where they came from. A cache of the dump files: a damaged one
 # is moved aside and made anew, and the next import fills it again.
 PAPERS_SCHEMA = """
@@ -98,12 +100,12 @@ PAPER_COLUMNS = (
     "id, title, abstract, authors, authors_count, organization, published, year_inferred, "
     "upvotes, arxiv_id, url, categories"
 )
-SORT_SQL = {
+SORT_SQL = one_for_each(SORTS, {
     "date": "published IS NULL, published DESC, title",
     "upvotes": "upvotes IS NULL, upvotes DESC, title",
     "title": "title COLLATE NOCASE",
     "relevance": "published IS NULL, published DESC, title",
-}
+})
 
 T = TypeVar("T")
 
