@@ -8,7 +8,6 @@ runs again with the word complete once the typing pauses, which corrects a typo.
 from __future__ import annotations
 
 import time
-
 from dataclasses import dataclass, field, replace
 
 from rich.text import Text
