@@ -15,7 +15,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from .index import IndexBusy, PaperIndex, add_documents, paper_document
-from .models import FileReport, ImportReport, Paper
+from .models import FileReport, ImportReport, Paper, path_text
 from .store import REBUILD_MARK, batched
 
 STALE_RETRIES = 3  # reads of the index that fail are tried again on a fresh searcher
@@ -288,7 +288,7 @@ class Importing:
 
         try:
             for number, path in enumerate(files):
-                state["file"], state["number"] = str(path), number
+                state["file"], state["number"] = path_text(path), number
                 file_report = self._import_file(
                     path, year, import_id, file_ids,
                     lambda: self._open_feeder(committed, parallel=total_bytes >= PARALLEL_BYTES),

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from ..models import Paper, Source
+from ..models import Paper, Source, path_text
 from .detect import (
     FORMATS,
     GZIP_MAGIC,
@@ -169,9 +169,11 @@ def _text_lines(path: Path, encoding: str | None) -> Iterator[str]:
 
 
 def _with_sources(papers: Iterable[Paper], path: Path, fmt: str) -> Iterator[Paper]:
-    """`papers` with their source: this file, their 0-based position in it, the format."""
+    """`papers` with their source: this file (its name as `path_text`), their 0-based
+    position in it, the format."""
+    name = path_text(path)
     for position, paper in enumerate(papers):
-        paper.sources = [Source(path=str(path), position=position, format=fmt)]
+        paper.sources = [Source(path=name, position=position, format=fmt)]
         yield paper
 
 
