@@ -7,10 +7,16 @@ and a library its user cannot write (root's rights dropped with setpriv), umask 
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
 
-from tests.test_hardening_support import assert_terminal_safe, cli, corpus
+from tests.test_hardening_support import (assert_terminal_safe, cli, cli_command, cli_env,
+                                          corpus)
 
 
 def jsonl(records: list[dict]) -> bytes:
@@ -42,3 +48,101 @@ def test_a_file_name_that_is_not_utf8_is_imported_and_shown_with_escapes(tmp_pat
     again = cli(data, "import", folder)  # the same file under the same odd name: unchanged
     assert "(3 unchanged files skipped)" in again.stdout.decode(), again.stdout
     assert json.loads(cli(data, "stats", "--json").stdout)["papers"] == 3
+
+
+# -- decompression and size bombs --------------------------------------------------------------
+
+MB = 1 << 20
+
+
+def gzip_bomb(path: Path, before: bytes, run: bytes, size: int, after: bytes) -> Path:
+    """A gzip file of `before`, `run` repeated up to `size` bytes, `after`: a few hundred KB
+    that expand to `size`."""
+    with gzip.open(path, "wb", compresslevel=9) as f:
+        f.write(before)
+        chunk = run * (MB // len(run))
+        for _ in range(size // len(chunk)):
+            f.write(chunk)
+        f.write(after)
+    return path
+
+
+def measured_cli(data: Path, *args) -> tuple[subprocess.CompletedProcess, float, float]:
+    """The real CLI in a process: what it did, its wall seconds and its peak RSS in MB."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen([*cli_command(data), *map(str, args)], stdout=out, stderr=err,
+                                env=cli_env())
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
+        seconds = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(args, proc.returncode, out.read(), err.read())
+    return done, seconds, usage.ru_maxrss / 1024
+
+
+def test_a_gzip_bomb_stops_at_its_bound_in_one_line_and_the_rest_is_imported(tmp_path):
+    good = corpus(6)
+    bomb = gzip_bomb(tmp_path / "bomb.jsonl.gz", jsonl(good[:2]) + b'{"title": "', b"A",
+                     150 * MB, b'"}\n' + jsonl(good[2:3]))
+    page = gzip_bomb(tmp_path / "page.txt.gz", b"Daily Papers\n\nA title\n\n", b"word ",
+                     150 * MB, b"\n")
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(jsonl(good[3:]))
+    data = tmp_path / "data"
+
+    done, seconds, peak = measured_cli(data, "import", bomb, page, other)
+    assert done.returncode == 1
+    errors = assert_terminal_safe(done.stderr).splitlines()
+    assert f"failed: {bomb}: the gzip data expands past 64 MB, more than 100 times the file's" \
+           f" {round(bomb.stat().st_size / 1024)} KB: not read further" in errors, errors
+    assert f"failed: {page}: more than 32 MB: a dump read as text is read whole, up to 32 MB" \
+           " (JSONL and CSV are read as streams)" in errors, errors
+    assert len(errors) == 2, errors  # one line a bomb
+    assert done.stdout.decode().startswith("3 papers from 3 files: 3 new")
+    assert peak < 250 and seconds < 60, (peak, seconds)  # was 1.3 GB and 40 s for 200 MB
+
+    stats = json.loads(cli(data, "stats", "--json").stdout)
+    assert stats["papers"] == 3
+    size = sum(f.stat().st_size for f in data.rglob("*") if f.is_file())
+    assert size < 5 * MB, size
+    found, seconds, peak = measured_cli(data, "search", "galaxies", "--json")
+    assert json.loads(found.stdout)["total"] >= 1
+    assert peak < 250, peak
+
+
+def test_every_field_is_bounded_and_what_is_cut_is_named(tmp_path):
+    good = corpus(3)
+    long_title = "Scaling " * 100_000  # 800,000 characters
+    records = [
+        good[0],
+        {**good[1], "title": long_title},
+        {**good[2], "abstract": "words " * 40_000, "authors": [f"Author {i}" for i in range(9000)],
+         "categories": ["cs.LG", "x" * 5000]},
+    ]
+    dump = tmp_path / "big.jsonl"
+    dump.write_bytes(jsonl(records) + b'{"title": "' + b"T" * (5 * MB) + b'"}\n'
+                     + jsonl([{**good[0], "title": "After the long line", "id": "2499.00001"}]))
+    data = tmp_path / "data"
+    done = cli(data, "import", dump)
+    assert done.returncode == 0, done.stderr
+    warnings = assert_terminal_safe(done.stderr).splitlines()
+    assert warnings == [  # the title's last space is cleaned away
+        f"warning: {dump}: record 2 ('{long_title[:40]}'): cut the title (799,999 characters)",
+        f"warning: {dump}: record 3 ('{good[2]['title']}'): cut the abstract (239,999"
+        " characters) and the authors (9,000, 5,000 kept) and categories longer than 300"
+        " characters",
+        f"warning: {dump}: line 4: longer than 4 MB: skipped",
+    ], warnings
+    assert done.stdout.decode().startswith("4 papers from 1 file: 4 new")
+
+    def show(arxiv_id: str) -> dict:
+        return json.loads(cli(data, "show", arxiv_id, "--json").stdout)
+
+    title = show(good[1]["id"])["title"]
+    assert len(title) == 500 and title.endswith("…") and title.startswith("Scaling Scaling")
+    third = show(good[2]["id"])
+    assert len(third["abstract"]) == 50_000 and len(third["authors"]) == 5000
+    assert third["authors_count"] == 9000 and len(third["categories"][1]) == 300
+    assert show("2499.00001")["title"] == "After the long line"

@@ -394,7 +394,9 @@ class Importing:
             if progress:
                 progress(report.papers)
         report.warnings = dump.warnings
-        if report.papers == 0:
+        if dump.error:  # its reading stopped part way (ingest's limits): the rest is not read
+            report.error = dump.error
+        elif report.papers == 0:
             report.error = "not a recognised dump: no papers found"
         replaced, gone = self.store.finish_file(file_id, sha1, report.papers, import_id)
         if replaced:  # counted new above: corrected titles of papers known before
