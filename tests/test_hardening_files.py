@@ -7,16 +7,24 @@ and a library its user cannot write (root's rights dropped with setpriv), umask 
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import json
 import os
+import pty
+import select
+import struct
 import subprocess
 import tempfile
+import termios
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.test_hardening_support import (assert_terminal_safe, cli, cli_command, cli_env,
-                                          corpus)
+                                          copy_library, corpus, one_line_error, unprivileged,
+                                          write_corpus)
 
 
 def jsonl(records: list[dict]) -> bytes:
@@ -146,3 +154,116 @@ def test_every_field_is_bounded_and_what_is_cut_is_named(tmp_path):
     assert len(third["abstract"]) == 50_000 and len(third["authors"]) == 5000
     assert third["authors_count"] == 9000 and len(third["categories"][1]) == 300
     assert show("2499.00001")["title"] == "After the long line"
+
+
+# -- a read-only library -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def library_template(tmp_path_factory) -> tuple[Path, list[str]]:
+    """A data dir with 30 papers, a bookmark, a note and a saved search: (data dir, ids)."""
+    root = tmp_path_factory.mktemp("read-only")
+    dump = root / "corpus.jsonl"
+    ids = write_corpus(dump, 30)
+    data = root / "data"
+    for args in (("import", dump), ("bookmark", ids[0]), ("note", ids[1], "--set", "kiwi"),
+                 ("saved", "add", "mine", "graphs")):
+        assert cli(data, *args).returncode == 0
+    return data, ids
+
+
+@pytest.fixture(params=["chmod", "mount"])
+def read_only_library(request, library_template, tmp_path):
+    """A copy of the template made read-only for real, and the prefix to run the CLI with:
+    `chmod -R a-w` (as root, run without the right to override permissions), or a read-only
+    bind mount."""
+    data = copy_library(library_template[0], tmp_path / "data")
+    if request.param == "chmod":
+        prefix = unprivileged()
+        subprocess.run(["chmod", "-R", "a-w", str(data)], check=True)
+        yield data, prefix
+        subprocess.run(["chmod", "-R", "u+w", str(data)], check=True)
+        return
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root (the chmod case covers the rest)")
+    subprocess.run(["mount", "--bind", str(data), str(data)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(data)], check=True)
+        yield data, []
+    finally:
+        subprocess.run(["umount", "-l", str(data)], check=True)
+
+
+def snapshot(data: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*"))
+            if p.is_file()}
+
+
+def test_a_read_only_library_reads_and_each_change_is_refused_in_one_line(
+        library_template, read_only_library):
+    ids = library_template[1]
+    data, prefix = read_only_library
+    before = snapshot(data)
+
+    def run(*args, **kwargs) -> subprocess.CompletedProcess:
+        return cli(data, *args, prefix=prefix, **kwargs)
+
+    for args in (("stats", "--json"), ("search", "graphs", "--json"), ("show", ids[1], "--json"),
+                 ("bookmarks", "--json"), ("notes", "--json"), ("saved", "--json"),
+                 ("export", "bookmarks", "--format", "json"), ("search", "number 3")):
+        done = run(*args)
+        assert done.returncode == 0 and done.stderr == b"", (args, done.stderr)
+    assert json.loads(run("stats", "--json").stdout)["papers"] == 30
+    assert json.loads(run("search", "graphs", "--json").stdout)["total"] == 3
+    shown = json.loads(run("show", ids[1], "--json").stdout)
+    assert shown["note"] == "kiwi" and not shown["bookmarked"]
+    assert [p["id"] for p in json.loads(run("bookmarks", "--json").stdout)["bookmarks"]] \
+        == [ids[0]]
+    assert json.loads(run("saved", "--json").stdout)["saved"][0]["count"] == 3
+
+    for args in (("bookmark", ids[2]), ("unbookmark", ids[0]), ("note", ids[1], "--set", "x"),
+                 ("saved", "add", "more", "robots"), ("saved", "rm", "mine"),
+                 ("import", library_template[0].parent / "corpus.jsonl"), ("import", "-"),
+                 ("reindex",)):
+        done = run(*args, input=b"A pasted title\n\nA pasted abstract of a page.\n")
+        assert done.returncode == 1, (args, done.stdout)
+        assert one_line_error(done.stderr) == (f"tui-reader: the library in {data} is"
+                                               " read-only: changes cannot be saved"), args
+    assert snapshot(data) == before  # nothing was written
+
+
+def test_the_reader_opens_a_read_only_library_with_a_notice(library_template,
+                                                            read_only_library):
+    data, prefix = read_only_library
+    before = snapshot(data)
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
+    proc = subprocess.Popen([*prefix, *cli_command(data)], stdin=secondary, stdout=secondary,
+                            stderr=secondary, env={**cli_env(), "TERM": "xterm-256color"},
+                            start_new_session=True)
+    os.close(secondary)
+    screen = bytearray()
+
+    def read_until(done, seconds: float = 60) -> None:
+        end = time.monotonic() + seconds
+        while not done() and time.monotonic() < end:
+            if select.select([primary], [], [], 0.1)[0]:
+                try:
+                    screen.extend(os.read(primary, 65536))
+                except OSError:  # the program ended
+                    return
+
+    try:
+        read_until(lambda: b"changes cannot be saved" in screen and b" number " in screen)
+        os.write(primary, b"j")  # a paper shown past the read delay (1.5 s) is marked read:
+        read_until(lambda: b"failed" in screen, seconds=2.5)  # not kept here, and not an error
+        os.write(primary, b"\x11")  # ctrl+q
+        read_until(lambda: proc.poll() is not None)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(primary)
+    text = bytes(screen)
+    assert b"read-only: you can read and search" in text, text[-3000:]  # (wrapped)
+    assert b"Traceback" not in text and b"failed" not in text
+    assert snapshot(data) == before

@@ -150,6 +150,7 @@ def _exclusive(method):
 
     @functools.wraps(method)
     def wrapper(self: "Importing", *args, **kwargs):
+        self._writable()
         if not self._take_import_lock():
             raise IndexBusy(ANOTHER_IMPORT)
         try:
@@ -163,6 +164,11 @@ def _exclusive(method):
 
 class Importing:
     """Importing, rebuilding and checking the index: the part of the Library that writes."""
+
+    def _writable(self) -> None:
+        """ReadOnly (the store's) when the library cannot be changed."""
+        if self.store.read_only:
+            raise self.store.unwritable()
 
     def _check_index(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Probe the index at start. Write again the papers it may lack (those of an import
@@ -312,6 +318,7 @@ class Importing:
     def save_paste(self, data: bytes) -> Path:
         """Keep a pasted page as a dump file of the library ("pasted 2026-11-30 14:02"), to
         import like a file; the same paste again (at any time) is the same file."""
+        self._writable()
         folder = self.root / "pasted"
         folder.mkdir(parents=True, exist_ok=True)
         for kept in folder.iterdir():

@@ -76,6 +76,13 @@ def _private(entry: os.DirEntry) -> bool:
     return folder
 
 
+def writable(root: Path) -> bool:
+    """Whether this process can change the library in `root`: the folder and the store's
+    files there can be written (not on a read-only mount, a CD, another user's files)."""
+    files = [root / name for name in ("library.sqlite3", "user.sqlite3")]
+    return all(os.access(p, os.W_OK) for p in [root, *files] if p == root or p.exists())
+
+
 def store_path(root: Path) -> Path:
     return root / "library.sqlite3"
 
