@@ -12,6 +12,7 @@ import gzip
 import json
 import os
 import pty
+import re
 import select
 import struct
 import subprocess
@@ -256,7 +257,14 @@ def test_the_reader_opens_a_read_only_library_with_a_notice(library_template,
         read_until(lambda: b"changes cannot be saved" in screen and b" number " in screen)
         os.write(primary, b"j")  # a paper shown past the read delay (1.5 s) is marked read:
         read_until(lambda: b"failed" in screen, seconds=2.5)  # not kept here, and not an error
-        os.write(primary, b"\x11")  # ctrl+q
+        assert b"failed" not in screen
+        os.write(primary, b"n")  # a note: escape cannot save it, the editor stays open
+        read_until(lambda: b"Save and close" in screen)
+        os.write(primary, b"kiwi pie")
+        read_until(lambda: b"kiwi pie" in screen)
+        os.write(primary, b"\x1b")
+        read_until(lambda: b"The note could not be saved" in screen)
+        os.write(primary, b"\x11")  # ctrl+q: the note goes to a file, named on the way out
         read_until(lambda: proc.poll() is not None)
         assert proc.wait(timeout=30) == 0
     finally:
@@ -265,5 +273,7 @@ def test_the_reader_opens_a_read_only_library_with_a_notice(library_template,
         os.close(primary)
     text = bytes(screen)
     assert b"read-only: you can read and search" in text, text[-3000:]  # (wrapped)
-    assert b"Traceback" not in text and b"failed" not in text
+    assert b"Traceback" not in text
+    rescued = re.search(rb"a note could not be saved in the library; it is in (\S+\.md)", text)
+    assert rescued and b"kiwi pie" in Path(os.fsdecode(rescued[1])).read_bytes(), text[-2000:]
     assert snapshot(data) == before
