@@ -3,6 +3,7 @@ what a search costs afterwards. Each import runs in a fresh process on a fresh d
 
     python benchmarks/bombs.py            # every bomb, one JSON object a line
     python benchmarks/bombs.py title.jsonl.gz
+    python benchmarks/bombs.py --measure CMD...  # one command's figures (as JSON)
 """
 
 from __future__ import annotations
@@ -65,8 +66,9 @@ def make_bombs(folder: Path) -> dict[str, Path]:
 
 
 def measure(cmd: list[str]) -> dict:
-    """Run `cmd`; its exit status, wall seconds, peak RSS (MB, its largest process: wait4's
-    figure) and the last lines of its stdout and stderr."""
+    """Run `cmd`; its exit status, wall seconds, peak RSS (MB: wait4's figure, its largest
+    process), stdout and stderr. Run it from a small process (`--measure`, as `measured`
+    does): a child started by vfork counts its parent's peak as its own."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err)
@@ -75,10 +77,23 @@ def measure(cmd: list[str]) -> dict:
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
         out.seek(0)
         err.seek(0)
-        lines = out.read().decode(errors="replace").splitlines()[-1:]
-        problems = [line[:200] for line in err.read().decode(errors="replace").splitlines()]
-    return {"exit": proc.returncode, "s": round(wall, 2),
-            "peak_mb": round(usage.ru_maxrss / 1024, 1), "out": lines, "err": problems[-3:]}
+        return {"exit": proc.returncode, "s": round(wall, 2),
+                "peak_mb": round(usage.ru_maxrss / 1024, 1),
+                "out": out.read().decode(errors="replace"),
+                "err": err.read().decode(errors="replace")}
+
+
+def measured(cmd: list[str], **kwargs) -> dict:
+    """`measure(cmd)`, in a fresh interpreter."""
+    done = subprocess.run([sys.executable, __file__, "--measure", *map(str, cmd)],
+                          capture_output=True, check=True, **kwargs)
+    return json.loads(done.stdout)
+
+
+def _short(figures: dict) -> dict:
+    """`figures` with the last line of stdout and the last three of stderr."""
+    return {**figures, "out": figures["out"].splitlines()[-1:],
+            "err": [line[:200] for line in figures["err"].splitlines()[-3:]]}
 
 
 def main(names: list[str]) -> None:
@@ -90,13 +105,16 @@ def main(names: list[str]) -> None:
             data = Path(tmp) / f"data-{name}"
             cli = [sys.executable, "-m", "tui_reader", "--data-dir", str(data)]
             row = {"bomb": name, "compressed_kb": round(path.stat().st_size / 1024)}
-            row["import"] = measure([*cli, "import", str(path)])
+            row["import"] = _short(measured([*cli, "import", str(path)]))
             row["data_dir_mb"] = round(sum(f.stat().st_size for f in data.rglob("*")
-                                        if f.is_file()) / MB, 1)
-            row["search"] = measure([*cli, "search", "graphs"])
+                                           if f.is_file()) / MB, 1)
+            row["search"] = _short(measured([*cli, "search", "graphs"]))
             print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("NO_COLOR", "1")
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["--measure"]:
+        print(json.dumps(measure(sys.argv[2:])))
+    else:
+        os.environ.setdefault("NO_COLOR", "1")
+        main(sys.argv[1:])
