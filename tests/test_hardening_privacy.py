@@ -24,9 +24,21 @@ def run_with_umask(command: list[str], umask: int, **kwargs) -> subprocess.Compl
                           preexec_fn=lambda: os.umask(umask), timeout=120, **kwargs)
 
 
+def assert_private_tree(top: Path, what: str) -> None:
+    """Every folder under `top` (itself too) is 0700, every file 0600."""
+    assert mode(top) == 0o700, (what, top)
+    for folder, folders, files in os.walk(top):
+        for name in folders:
+            assert mode(Path(folder, name)) == 0o700, (what, folder, name)
+        for name in files:
+            assert mode(Path(folder, name)) == 0o600, (what, folder, name)
+
+
 def test_the_data_dir_and_its_files_are_the_owners_only_whatever_the_umask(tmp_path):
     dump = tmp_path / "corpus.jsonl"
     ids = write_corpus(dump, 20)
+    with open(dump, "a") as f:  # 9 MB: the import indexes in two writer processes
+        f.write((" " * (1 << 20) + "\n") * 9)
     for name, how in (("flag", "--data-dir"), ("env", "TUI_READER_DATA_DIR"),
                       ("default", "XDG_DATA_HOME")):
         root = tmp_path / name / "deep" / "er"
@@ -39,21 +51,36 @@ def test_the_data_dir_and_its_files_are_the_owners_only_whatever_the_umask(tmp_p
             data, prefix = root / "tui-reader", []
             child_env = env(XDG_DATA_HOME=str(root))
         base = [sys.executable, "-m", "tui_reader", *prefix]
-        steps = [["import", str(dump)], ["bookmark", ids[0]]] if how == "--data-dir" else [
+        steps = [["import", str(dump)], ["bookmark", ids[0]], ["note", ids[1], "--set", "n"],
+                 ["import", "-"], ["reindex"]] if how == "--data-dir" else [
             ["saved", "add", "s", "graphs"]]  # makes the store and the backup
         for args in steps:
-            done = run_with_umask([*base, *args], 0o000, env=child_env)
-            assert done.returncode == 0, (how, done.stderr)
-        assert mode(data) == 0o700, how
-        for item in data.iterdir():
-            if item.is_dir():
-                assert mode(item) == 0o700, (how, item.name)
-            else:
-                assert mode(item) & 0o077 == 0, (how, item.name, oct(mode(item)))
-        assert how != "--data-dir" or mode(data / "index") == 0o700
+            done = run_with_umask([*base, *args], 0o000, env=child_env,
+                                  input=b"Title\n\nAn abstract of a pasted page.\n")
+            assert done.returncode in (0, 1) and b"Traceback" not in done.stderr, (
+                how, args, done.stderr)
+        assert_private_tree(tmp_path / name / "deep", how)  # the missing parents too
         for name in ("library.sqlite3", "user.sqlite3", "user-backup.json",
                      "library.sqlite3.lock"):
             assert mode(data / name) == 0o600, (how, name)
+        assert how != "--data-dir" or {"index", "pasted"} <= {p.name for p in data.iterdir()}
+
+
+def test_what_an_older_version_left_open_to_others_is_tightened(tmp_path):
+    dump = tmp_path / "corpus.jsonl"
+    write_corpus(dump, 20)
+    data = tmp_path / "data"
+    done = run_with_umask([*cli_command(data), "import", str(dump)], 0o022)
+    assert done.returncode == 0, done.stderr
+    (data / "mine.txt").write_text("not tui-reader's")
+    os.chmod(data / "mine.txt", 0o644)
+    for item in (data / "index").iterdir():
+        os.chmod(item, 0o777 if item.name == "MAIN_WRITELOCK" else 0o644)
+    os.chmod(data / "index", 0o755)
+    done = run_with_umask([*cli_command(data), "stats"], 0o022)
+    assert done.returncode == 0, done.stderr
+    assert_private_tree(data / "index", "index")
+    assert mode(data / "mine.txt") == 0o644  # only what tui-reader keeps there
 
 
 def test_the_store_and_its_wal_are_private_while_open_and_loosened_files_are_tightened(

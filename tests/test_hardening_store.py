@@ -1,7 +1,7 @@
 """User data is transactional, backed up, repaired when damaged (README "Other commands").
 
 Real processes killed with SIGKILL, real concurrent processes, real files corrupted, a real
-full disk (a small tmpfs) and a real read-only data dir.
+full disk (a small tmpfs). A read-only library: test_hardening_files.py.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from tests.test_hardening_support import (
     root_page,
     rows,
     spawn,
-    unprivileged,
     write_corpus,
 )
 from tui_reader.store import repair
@@ -465,7 +464,7 @@ def test_two_processes_starting_on_a_damaged_store_repair_it_once(template, libr
     assert len(list(library_dir.glob("library.sqlite3.corrupt-*"))) == 1
 
 
-# -- a full disk, a read-only data dir ------------------------------------------------------
+# -- a full disk (a read-only library: test_hardening_files.py) ---------------------------
 
 @pytest.fixture
 def small_disk(tmp_path):
@@ -541,45 +540,3 @@ def test_an_import_that_fills_the_disk_stops_with_a_clear_error(template, small_
     assert json.loads(cli(data, "stats", "--json").stdout)["papers"] == PAPERS + 3000
     assert json.loads(cli(data, "search", "bulky", "--json").stdout)["total"] == 3000
     assert json.loads(cli(data, "bookmarks", "--json").stdout)["bookmarks"][0]["id"] == ids[0]
-
-
-def test_a_read_only_data_dir_gives_a_clear_error(template, library_dir):
-    ids = template[1]
-    assert cli(library_dir, "bookmark", ids[0]).returncode == 0
-    prefix = unprivileged()
-    os.chmod(library_dir, 0o500)
-    try:
-        for args in (("bookmark", ids[1]), ("note", ids[1], "--set", "x"), ("bookmarks",),
-                     ("import", template[2])):
-            done = subprocess.run([*prefix, *cli_command(library_dir), *args],
-                                  capture_output=True, env=cli_env(), timeout=120)
-            assert done.returncode == 1, (args, done.stdout)
-            line = one_line_error(done.stderr)
-            assert "read-only" in line and str(library_dir) in line, line
-    finally:
-        os.chmod(library_dir, 0o700)
-    marks = json.loads(cli(library_dir, "bookmarks", "--json").stdout)["bookmarks"]
-    assert [m["id"] for m in marks] == [ids[0]]
-
-
-def test_a_read_only_mount_gives_a_clear_error(template, library_dir):
-    if os.geteuid() != 0:
-        pytest.skip("a read-only bind mount needs root (the chmod test covers the rest)")
-    ids = template[1]
-    assert cli(library_dir, "bookmark", ids[0]).returncode == 0
-    bind = subprocess.run(["mount", "--bind", str(library_dir), str(library_dir)],
-                          capture_output=True, text=True)
-    if bind.returncode:
-        pytest.skip(f"cannot bind-mount here: {bind.stderr.strip()}")
-    try:
-        ro = subprocess.run(["mount", "-o", "remount,bind,ro", str(library_dir)],
-                            capture_output=True, text=True)
-        if ro.returncode:
-            pytest.skip(f"cannot remount read-only here: {ro.stderr.strip()}")
-        done = cli(library_dir, "bookmark", ids[1])
-        assert done.returncode == 1
-        assert "read-only" in one_line_error(done.stderr)
-    finally:
-        subprocess.run(["umount", "-l", str(library_dir)], capture_output=True)
-    marks = json.loads(cli(library_dir, "bookmarks", "--json").stdout)["bookmarks"]
-    assert [m["id"] for m in marks] == [ids[0]]

@@ -128,7 +128,8 @@ def library(ctx: click.Context, mend_index: bool = True) -> Library:
         finally:
             progress.finish()
         for notice in lib.notices:
-            click.echo(f"tui-reader: {safe(notice)}", err=True)
+            if notice != lib.read_only:  # said by a command that changes data, as it fails
+                click.echo(f"tui-reader: {safe(notice)}", err=True)
         obj["library"] = lib
         ctx.call_on_close(functools.partial(_close, lib))
     return obj["library"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from .index import IndexBusy, PaperIndex, add_documents, describe, paper_document
-from .models import FileReport, ImportReport, Paper
+from .models import FileReport, ImportReport, Paper, path_text
 from .store import REBUILD_MARK, batched
 
 STALE_RETRIES = 3  # reads of the index that fail are tried again on a fresh searcher
@@ -169,6 +169,7 @@ def exclusive(method):
 
     @functools.wraps(method)
     def wrapper(self: "Importing", *args, **kwargs):
+        self._writable()
         if not self._take_import_lock():
             raise IndexBusy(ANOTHER_IMPORT)
         try:
@@ -185,6 +186,11 @@ def exclusive(method):
 
 class Importing:
     """Importing, rebuilding and checking the index: the part of the Library that writes."""
+
+    def _writable(self) -> None:
+        """ReadOnly (the store's) when the library cannot be changed."""
+        if self.store.read_only:
+            raise self.store.unwritable()
 
     def _check_index(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Probe the index at start. Write again the papers it may lack (those of an import
@@ -326,7 +332,7 @@ class Importing:
 
         try:
             for number, path in enumerate(files):
-                state["file"], state["number"] = str(path), number
+                state["file"], state["number"] = path_text(path), number
                 file_report = self._import_file(
                     path, year, import_id, file_ids,
                     lambda: self._open_feeder(committed, parallel=total_bytes >= PARALLEL_BYTES),
@@ -350,6 +356,7 @@ class Importing:
     def save_paste(self, data: bytes) -> Path:
         """Keep a pasted page as a dump file of the library ("pasted 2026-11-30 14:02"), to
         import like a file; the same paste again (at any time) is the same file."""
+        self._writable()
         folder = self.root / "pasted"
         folder.mkdir(parents=True, exist_ok=True)
         for kept in folder.iterdir():
@@ -432,7 +439,9 @@ class Importing:
             if progress:
                 progress(report.papers)
         report.warnings = dump.warnings
-        if report.papers == 0:
+        if dump.error:  # its reading stopped part way (ingest's limits): the rest is not read
+            report.error = dump.error
+        elif report.papers == 0:
             report.error = "not a recognised dump: no papers found"
         replaced, gone = self.store.finish_file(file_id, sha1, report.papers, import_id)
         if replaced:  # counted new above: corrected titles of papers known before

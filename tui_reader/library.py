@@ -34,18 +34,27 @@ class Library(Importing, Checking):
         """Open (or make) the library of a data dir. A damaged store is repaired (store/repair.py);
         an unusable index is rebuilt from the store, `progress(done, total)` meanwhile
         (`mend_index` False: left for `check` to find). `notices`: a sentence for the user
-        about each thing start-up found and did."""
+        about each thing start-up found and did.
+
+        A library that cannot be written (a read-only mount, a CD, another user's files) is
+        opened read-only: `read_only` is the notice that says so (else None), nothing is
+        repaired or rebuilt, and a change raises ReadOnly."""
         self.root = paths.data_dir(data_dir)
+        writable = paths.writable(self.root)
+        self.read_only = None if writable else (
+            f"the library in {self.root} is read-only: you can read and search it, but"
+            " changes cannot be saved")
         self._import_lock = FileLock(paths.import_lock_path(self.root))
         self._import_holder: tuple[int, int] | None = None  # (thread, depth) holding it
         self._import_guard = threading.Lock()
-        self.store = Store(paths.store_path(self.root), backup=paths.backup_path(self.root))
-        self.notices: list[str] = [self.store.recovered] if self.store.recovered else []
+        self.store = Store(paths.store_path(self.root), backup=paths.backup_path(self.root),
+                           read_only=not writable)
+        self.notices = [n for n in (self.store.recovered, self.read_only) if n]
         self.index = PaperIndex(paths.index_path(self.root))
         self.index_rebuilt = False
         self._feeder: IndexFeeder | None = None  # the running import's index writer
         self._feeder_lock = threading.Lock()
-        if mend_index:
+        if writable and mend_index:
             self._check_index(progress)
 
     def close(self) -> None:
@@ -190,7 +199,9 @@ class Library(Importing, Checking):
         self.store.index_done([doc["id"]])
 
     def mark_read(self, ref: str, read: bool = True) -> None:
-        """Mark a paper read (or unread)."""
+        """Mark a paper read (or unread); not kept in a read-only library (said at start)."""
+        if self.read_only:
+            return
         paper = self.store.paper(self.resolve(ref))
         self.store.set_read(paper.id, paper.title, read)
 
@@ -232,8 +243,10 @@ class Library(Importing, Checking):
         return self.store.setting(key, default)
 
     def set_setting(self, key: str, value: str) -> None:
-        """Set a setting (kept with the user's data, backed up)."""
-        self.store.set_setting(key, value)
+        """Set a setting (kept with the user's data, backed up; not kept in a read-only
+        library, as said at start)."""
+        if not self.read_only:
+            self.store.set_setting(key, value)
 
     def stats(self) -> dict[str, int]:
         """Counts: papers, sources (files), bookmarks, notes, saved_searches, read."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 # What no text may bring to a terminal: C0 controls but tab and newline, DEL, C1 controls
@@ -40,6 +41,12 @@ def normalise_title(title: str) -> str:
 def paper_id(title: str) -> str:
     """A short, stable id of a paper: the first 12 hex digits of the SHA-1 of its normalised title."""
     return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
+
+
+def path_text(path: str | os.PathLike) -> str:
+    """A file's path as text that every terminal, file and database takes: the bytes of a name
+    that are not UTF-8 as backslash escapes (`bad\\xff.json`), any other name as it is."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 class Source(BaseModel):
@@ -165,7 +172,7 @@ class SearchResult(BaseModel):
 class FileReport(BaseModel):
     """What importing one file gave."""
 
-    path: str
+    path: Annotated[str, BeforeValidator(path_text)]  # shown safely, whatever the name's bytes
     format: str | None = None
     papers: int = 0
     new: int = 0

@@ -135,6 +135,12 @@ class _Storage(FileStorage):
                     pass
         return super().open_file(name, **kwargs)
 
+    def lock(self, name: str):
+        """Whoosh's lock on `name`, its file made 0600 (Whoosh's own would be 0777 less the
+        umask: executable)."""
+        os.close(os.open(os.path.join(self.folder, name), os.O_WRONLY | os.O_CREAT, 0o600))
+        return super().lock(name)
+
 
 class PaperIndex:
     """The on-disk Whoosh index of a data dir, with a reusable searcher."""
@@ -253,7 +259,7 @@ class PaperIndex:
         if self.path.exists() and not self.path.is_dir():
             self.path.unlink()
         self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        lock = FileStorage(str(self.path)).lock("MAIN_WRITELOCK")
+        lock = _Storage(str(self.path)).lock("MAIN_WRITELOCK")
         deadline = time.monotonic() + timeout
         while not lock.acquire(blocking=False):
             if time.monotonic() > deadline:

@@ -1,11 +1,13 @@
 """Ingest: read a dump file (any supported format, detected by content) into Paper records.
 
 Pure: bytes in, records and warnings out. Never raises on bad content; a file that cannot be
-read at all gives a `ParsedDump` with `error` set.
+read at all gives a `ParsedDump` with `error` set, and so does one whose reading stopped part
+way (past a bound of `limits`: the papers before were given).
 
     dump = read_dump("papers.jsonl.gz")
     if dump.error: ...            # one sentence: "not a recognised dump: binary file"
     for paper in dump.papers: ... # a generator for JSONL (streamed); warnings fill as it runs
+    if dump.error: ...            # stopped part way: "the gzip data expands past 64 MB, ..."
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from ..models import Paper, Source
+from ..models import Paper, Source, path_text
 from .detect import (
     FORMATS,
     GZIP_MAGIC,
@@ -32,6 +35,8 @@ from .detect import (
     sniff_encoding,
 )
 from .guard import SAMPLE, implausible
+from .limits import (MAX_CUT_WARNINGS, MAX_LINE, TooLarge, bounded, bounded_expansion,
+                     bounded_lines, read_whole)
 from .hf_json import describe, paper_list, parse_hf_json
 from .clean import strip_escape_sequences
 from .html import parse_html
@@ -54,7 +59,7 @@ class ParsedDump:
     format: str | None  # one of FORMATS, None when not recognised
     papers: Iterator[Paper]  # each with sources=[Source(path, position, format)]
     warnings: list[str] = field(default_factory=list)  # filled while `papers` is consumed
-    error: str | None = None  # the file cannot be read at all: one sentence
+    error: str | None = None  # the file cannot be read (at all, or past a point): one sentence
 
 
 def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
@@ -65,6 +70,8 @@ def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
         return _guarded(_read(Path(path), year, warnings))
     except _READ_ERRORS as e:
         return _failed(path, f"cannot read: {_describe(e)}", warnings)
+    except TooLarge as e:
+        return _failed(path, str(e), warnings)
     except RecursionError:
         return _failed(path, "not a recognised dump: nested too deeply", warnings)
     except Exception as e:  # a bug in a reader must not stop an import of many files
@@ -76,7 +83,7 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
     with _open(path) as stream:
         head = stream.read(SNIFF_BYTES)
         if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and b"\n" not in head:
-            head += stream.readline()  # the whole first line, to tell JSONL from one JSON object
+            head += stream.readline(MAX_LINE)  # the first line, to tell JSONL from one object
         if not head:
             return _failed(path, "not a recognised dump: empty file", warnings)
         encoding = sniff_encoding(head)
@@ -85,21 +92,9 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
         fmt = detect_format(head.decode(encoding or "utf-8", errors="replace"))
         if fmt is None:
             return _failed(path, "not a recognised dump: empty file", warnings)
-        if fmt == "arxiv-jsonl":
-            lines = _lines(path, encoding, warnings)
-            return ParsedDump(
-                str(path),
-                fmt,
-                _with_sources(parse_jsonl(lines, warnings=warnings), path, fmt),
-                warnings,
-            )
-        if fmt == "csv":
-            delimiter, names = header_of(head.decode(encoding or "utf-8", errors="replace"))
-            if why := missing_columns(names):
-                return _failed(path, f"not a recognised dump: {why}", warnings)
-            rows = parse_table(_text_lines(path, encoding), delimiter, warnings=warnings)
-            return ParsedDump(str(path), fmt, _with_sources(rows, path, fmt), warnings)
-        text, note = decode(head + stream.read(), encoding)
+        if fmt in ("arxiv-jsonl", "csv"):
+            return _streamed(path, fmt, head, encoding, warnings)
+        text, note = decode(read_whole(stream, head, fmt), encoding)
     if note:
         warnings.append(note)
     if fmt != "hf-json":  # escape sequences go before the structure is read (JSON: per field)
@@ -124,7 +119,7 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
         papers = parse_text(text, year=year, mtime_year=mtime_year, warnings=warnings)
     if not papers:
         return _failed(path, "not a recognised dump: no papers found", warnings)
-    return ParsedDump(str(path), fmt, _with_sources(papers, path, fmt), warnings)
+    return ParsedDump(str(path), fmt, _with_sources(papers, path, fmt, warnings), warnings)
 
 
 def _guarded(dump: ParsedDump) -> ParsedDump:
@@ -138,41 +133,71 @@ def _guarded(dump: ParsedDump) -> ParsedDump:
     return dump
 
 
+def _streamed(path: Path, fmt: str, head: bytes, encoding: str | None,
+              warnings: list[str]) -> ParsedDump:
+    """A dump read as a stream, record by record: JSONL or CSV."""
+    dump = ParsedDump(str(path), fmt, iter(()), warnings)
+    if fmt == "arxiv-jsonl":
+        records = parse_jsonl(_lines(path, encoding, dump), warnings=warnings)
+    else:
+        delimiter, names = header_of(head.decode(encoding or "utf-8", errors="replace"))
+        if why := missing_columns(names):
+            return _failed(path, f"not a recognised dump: {why}", warnings)
+        records = parse_table(_lines(path, encoding, dump, table=True), delimiter,
+                              warnings=warnings)
+    dump.papers = _with_sources(records, path, fmt, warnings)
+    return dump
+
+
 def _open(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed when it is gzip (by its magic bytes)."""
+    """The file's bytes, decompressed when it is gzip (by its magic bytes), as a stream that
+    stops where gzip data expands past the bounds of `limits`."""
     with open(path, "rb") as f:
         magic = f.read(2)
-    return gzip.open(path, "rb") if magic == GZIP_MAGIC else open(path, "rb")
+        size = os.fstat(f.fileno()).st_size
+    if magic == GZIP_MAGIC:
+        return bounded_expansion(gzip.open(path, "rb"), size)
+    return open(path, "rb")
 
 
-def _lines(path: Path, encoding: str | None, warnings: list[str]) -> Iterator[bytes | str]:
-    """The lines of a file, streamed (bytes when UTF-8, else decoded); a read error ends them
-    with a warning."""
+def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = False
+           ) -> Iterator[bytes | str]:
+    """The lines of a file, streamed and bounded (`limits.bounded_lines`): bytes when UTF-8,
+    else decoded; `table`: decoded, line endings kept (for `csv`, whose quoted fields may
+    hold them). A read error ends them with a warning, a bound with the dump's error."""
     try:
         with _open(path) as stream:
-            if encoding in (None, "utf-8-sig"):
-                for n, line in enumerate(stream):
-                    yield line[3:] if n == 0 and line.startswith(b"\xef\xbb\xbf") else line
-            else:
-                yield from io.TextIOWrapper(stream, encoding=encoding, errors="replace")
+            if table or encoding not in (None, "utf-8-sig"):
+                stream = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig",
+                                          errors="replace", newline="" if table else None)
+            lines = bounded_lines(stream, dump.warnings)
+            first = next(lines, b"")
+            yield first[3:] if first[:3] == b"\xef\xbb\xbf" else first  # (text: no mark)
+            yield from lines
     except _READ_ERRORS as e:
-        warnings.append(f"the rest of the file cannot be read: {_describe(e)}")
+        dump.warnings.append(f"the rest of the file cannot be read: {_describe(e)}")
+    except TooLarge as e:
+        dump.error = str(e)
 
 
-def _text_lines(path: Path, encoding: str | None) -> Iterator[str]:
-    """The lines of a file as text, line endings kept (for `csv`, whose quoted fields may hold
-    them)."""
-    with _open(path) as stream:
-        yield from io.TextIOWrapper(
-            stream, encoding=encoding or "utf-8-sig", errors="replace", newline=""
-        )
-
-
-def _with_sources(papers: Iterable[Paper], path: Path, fmt: str) -> Iterator[Paper]:
-    """`papers` with their source: this file, their 0-based position in it, the format."""
+def _with_sources(papers: Iterable[Paper], path: Path, fmt: str,
+                  warnings: list[str]) -> Iterator[Paper]:
+    """`papers` with their source: this file (its name as `path_text`), their 0-based
+    position in it, the format; each within the bounds of `limits` (what was cut: a
+    warning naming the record)."""
+    name = path_text(path)
+    cuts = 0
     for position, paper in enumerate(papers):
-        paper.sources = [Source(path=str(path), position=position, format=fmt)]
+        paper, cut = bounded(paper)
+        if cut:
+            cuts += 1
+            if cuts <= MAX_CUT_WARNINGS:
+                warnings.append(f"record {position + 1} ({paper.title[:40]!r}): cut"
+                                f" {' and '.join(cut)}")
+        paper.sources = [Source(path=name, position=position, format=fmt)]
         yield paper
+    if cuts > MAX_CUT_WARNINGS:
+        warnings.append(f"{cuts - MAX_CUT_WARNINGS} more records cut, not listed")
 
 
 def _failed(path: Path | str, error: str, warnings: list[str]) -> ParsedDump:

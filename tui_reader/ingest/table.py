@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
 from collections.abc import Iterable, Iterator
 
 from ..models import Paper
 from .jsonl import MAX_WARNINGS, record_to_paper
+from .limits import MAX_LINE
 
 # Column names (casefolded, runs of non-letters as "_") -> the record field they fill.
 _COLUMNS = {
@@ -85,7 +85,7 @@ def parse_table(
 ) -> Iterator[Paper]:
     """The papers of a table's lines (the header row first), row by row; a row without a title
     is a warning, at most MAX_WARNINGS of them, then one line counts the rest."""
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    csv.field_size_limit(MAX_LINE)
     reader = csv.reader(lines, delimiter=delimiter)
     try:
         fields = _fields([n.strip() for n in next(reader, [])])

@@ -10,7 +10,8 @@
   when the user file has fallen behind it; repair.py: checks at start, the repair of a
   damaged file (notice in one line, details in `store-repair.log`).
 
-Files are created readable by their owner only (0600).
+Files are created readable by their owner only (0600). A read-only store (`read_only=True`)
+is opened and checked, never repaired, restored or changed (a change: `ReadOnly`).
 """
 
 from __future__ import annotations
@@ -18,28 +19,38 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..locks import FileLock
-from .errors import StoreCorrupt, StoreError, os_error
+from .errors import ReadOnly, StoreCorrupt, StoreError, os_error
 from .papers import PaperTables
 from .repair import Repairs
 from .schema import REBUILD_MARK, batched
 from .user_data import UserTables, user_text
 
-__all__ = ["REBUILD_MARK", "Store", "StoreCorrupt", "StoreError", "batched", "user_text"]
+__all__ = ["REBUILD_MARK", "ReadOnly", "Store", "StoreCorrupt", "StoreError", "batched",
+           "user_text"]
 
 
 class Store(PaperTables, UserTables, Repairs):
     """One data dir's SQLite database, checked (and repaired, or brought up to date from the
     backup) when opened; `recovered` says what that did, in one sentence."""
 
-    def __init__(self, path: Path, *, backup: Path | None = None):
+    def __init__(self, path: Path, *, backup: Path | None = None, read_only: bool = False):
         super().__init__(path, backup)
+        self.read_only = read_only
         self._lock = FileLock(self.path.with_name(self.path.name + ".lock"))
         self._open_checked()
 
     def _open_checked(self) -> None:
         """Open (and check) the store; repair it when damaged, restore the backup when it is
         newer. Serialised between processes, so that two starting at once do not both move
-        the file aside or restore."""
+        the file aside or restore. A read-only store is opened and checked only."""
+        if self.read_only:
+            self._open()
+            try:
+                self._check()
+            except StoreCorrupt as exc:
+                raise StoreError(f"the library in {self.path.parent} is damaged ({exc.reason})"
+                                 " and read-only: it cannot be repaired here") from exc
+            return
         try:
             self._lock.acquire(timeout=60)
         except OSError as exc:

@@ -4,7 +4,11 @@ the user's file attached as `user`, transactions, the schema, errors explained (
 A transaction that changes only the user's tables writes only the user's file (atomic there);
 one that changes tables of both files is atomic in each file but not across them (SQLite in
 WAL mode), so none does where it matters: a note and its index to-do entry are both in the
-user's file."""
+user's file.
+
+A read-only store (`read_only`: a read-only mount, a library on a CD, files not the user's) is
+opened with SQLite's `mode=ro`, else (its WAL index cannot be made) `immutable=1`; a change
+then fails at once with `ReadOnly`."""
 
 from __future__ import annotations
 
@@ -14,8 +18,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
-from .errors import Connection, explain, os_error
+from .errors import Connection, ReadOnly, StoreError, explain, os_error
 from .schema import PAPER_TABLES, PAPERS_SCHEMA, USER_FILE_TABLES, USER_SCHEMA
 
 USER_FILE = "user.sqlite3"  # beside the papers' file
@@ -23,6 +28,9 @@ USER_FILE = "user.sqlite3"  # beside the papers' file
 
 class Database:
     """The store's file and this process's connections to it (one per thread)."""
+
+    read_only = False  # (set before the store is opened)
+    _read_mode = "mode=ro"  # how a read-only store is opened: "immutable=1" where that fails
 
     def __init__(self, path: Path, backup: Path | None = None):
         self.path = Path(path)
@@ -40,7 +48,16 @@ class Database:
 
         The files are never opened but by SQLite: closing another descriptor of a database
         file drops the POSIX locks SQLite holds on it in this process (another Store open
-        here), and another process may then checkpoint and remove a WAL still in use."""
+        here), and another process may then checkpoint and remove a WAL still in use.
+
+        A read-only store is only opened (StoreError when a file is missing)."""
+        if self.read_only:
+            for path in (self.path, self.user_path):
+                if not path.exists():
+                    raise StoreError(f"the data dir {path.parent} is read-only and has no"
+                                     f" library: {path.name} is missing")
+            self.db  # noqa: B018 - opened now: errors are the store's, not a later query's
+            return False
         sizes = {}
         for path in (self.path, self.user_path):
             try:
@@ -91,6 +108,11 @@ class Database:
         return explain(exc, self.path, connecting=self._connecting,
                        backup_name=self.backup_path.name)
 
+    def unwritable(self) -> ReadOnly:
+        """The error of a change asked of a read-only store."""
+        return ReadOnly(f"the library in {self.path.parent} is read-only: changes cannot be"
+                        " saved")
+
     @property
     def db(self) -> sqlite3.Connection:
         """This thread's connection (SQLite connections are not shared between threads)."""
@@ -99,28 +121,46 @@ class Database:
             self._connecting = True
             try:
                 try:
-                    conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                           check_same_thread=False, factory=Connection)
-                except sqlite3.DatabaseError as exc:
-                    raise self.explain(exc) from exc
-                conn.store = self
-                conn.row_factory = sqlite3.Row
-                try:
-                    conn.execute("ATTACH DATABASE ? AS user", (str(self.user_path),))
-                    for schema in ("main", "user"):
-                        conn.execute(f"PRAGMA {schema}.journal_mode=WAL")
-                        conn.execute(f"PRAGMA {schema}.synchronous=NORMAL")
-                    conn.execute("PRAGMA foreign_keys=ON")
-                    conn.execute("SELECT count(*) FROM main.sqlite_master").fetchone()
-                    conn.execute("SELECT count(*) FROM user.sqlite_master").fetchone()
-                except BaseException:
-                    conn.close()
-                    raise
+                    conn = self._connect()
+                except StoreError:
+                    if not (self.read_only and self._read_mode == "mode=ro"):
+                        raise
+                    self._read_mode = "immutable=1"  # its WAL index cannot be made here
+                    conn = self._connect()
             finally:
                 self._connecting = False
             self._local.conn = conn
             self._connections.append(conn)
         return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        """A new connection to the papers' file with the user's file attached, checked."""
+        files = ((self._uri(self.path), self._uri(self.user_path)) if self.read_only
+                 else (self.path, str(self.user_path)))
+        try:
+            conn = sqlite3.connect(files[0], uri=self.read_only, timeout=30,
+                                   isolation_level=None, check_same_thread=False,
+                                   factory=Connection)
+        except sqlite3.DatabaseError as exc:
+            raise self.explain(exc) from exc
+        conn.store = self
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("ATTACH DATABASE ? AS user", (files[1],))
+            for schema in () if self.read_only else ("main", "user"):
+                conn.execute(f"PRAGMA {schema}.journal_mode=WAL")
+                conn.execute(f"PRAGMA {schema}.synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("SELECT count(*) FROM main.sqlite_master").fetchone()
+            conn.execute("SELECT count(*) FROM user.sqlite_master").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _uri(self, path: Path) -> str:
+        """The URI that opens `path` read-only."""
+        return f"file:{quote(os.fsencode(path.resolve()))}?{self._read_mode}"
 
     def _drop_thread_connection(self) -> None:
         """Close this thread's connection (a thread that ends takes its connection along)."""
@@ -145,7 +185,10 @@ class Database:
     @contextmanager
     def transaction(self, kind: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE (a change) or DEFERRED (reads that see one state of the files) ...
-        COMMIT, rolled back on any error (a failed COMMIT too)."""
+        COMMIT, rolled back on any error (a failed COMMIT too). A read-only store refuses a
+        change at once (ReadOnly)."""
+        if self.read_only and kind != "DEFERRED":
+            raise self.unwritable()
         db = self.db
         db.execute(f"BEGIN {kind}")
         try:

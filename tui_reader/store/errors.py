@@ -22,6 +22,10 @@ class StoreError(Exception):
     """The store cannot be opened or written (with a message for the user)."""
 
 
+class ReadOnly(StoreError):
+    """A change asked of a read-only store (with a message for the user)."""
+
+
 class StoreCorrupt(StoreError):
     """The store file is damaged (the next start repairs it).
 

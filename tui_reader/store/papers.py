@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from difflib import SequenceMatcher
 
-from ..models import VIEWS, Paper, Source, normalise_title, one_for_each
+from ..models import VIEWS, Paper, Source, normalise_title, one_for_each, path_text
 from .database import Database
 from .schema import PAPER_COLUMNS, REBUILD_MARK, SORT_SQL, batched, marks
 
@@ -80,7 +80,8 @@ class PaperTables(Database):
     # -- imported files ---------------------------------------------------------------------
     def file_record(self, path: str) -> sqlite3.Row | None:
         """What the store knows of an imported file (sha1, size, mtime), or None."""
-        return self.db.execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
+        return self.db.execute("SELECT * FROM files WHERE path = ?",
+                               (path_text(path),)).fetchone()
 
     def file_with_sha1(self, sha1: str) -> sqlite3.Row | None:
         """An imported file with this content (under any path), or None."""
@@ -107,7 +108,9 @@ class PaperTables(Database):
 
     def start_file(self, path: str, size: int, mtime: float, fmt: str | None) -> int:
         """Record a file being (re)imported and forget its old sources (kept, for
-        `finish_file`, in a temporary table of this thread's connection); returns its id."""
+        `finish_file`, in a temporary table of this thread's connection); returns its id. The
+        path is kept as `path_text` (a name that is not UTF-8 with backslash escapes)."""
+        path = path_text(path)
         with self.transaction():
             row = self.db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
             if row:

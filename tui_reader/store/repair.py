@@ -31,7 +31,7 @@ class Repairs(Backups):
         """As Database.explain; damage makes the next start check the whole file."""
         error = super().explain(exc)
         if isinstance(error, StoreCorrupt):
-            self._stamp_path().unlink(missing_ok=True)  # the next start checks the whole file
+            self._check_at_next_start()
         return error
 
     def _check(self) -> None:
@@ -50,7 +50,7 @@ class Repairs(Backups):
             return
         rows = [r[0] for r in self.db.execute("PRAGMA main.quick_check").fetchall()]
         if rows != ["ok"]:
-            stamp.unlink(missing_ok=True)
+            self._check_at_next_start()
             raise _check_failed(self.path, rows)
         if size >= DEEP_CHECK_MAX_BYTES:
             try:
@@ -61,6 +61,13 @@ class Repairs(Backups):
     def _stamp_path(self) -> Path:
         """Its modification time is the last whole-file check; missing: check at next start."""
         return self.path.with_name(self.path.name + ".checked")
+
+    def _check_at_next_start(self) -> None:
+        """Make the next start check the whole papers' file (not here: a read-only store)."""
+        try:
+            self._stamp_path().unlink(missing_ok=True)
+        except OSError:
+            pass
 
     def _recover(self, damage: StoreCorrupt) -> None:
         """Move the damaged file aside (the one `damage` names, else the one that fails a

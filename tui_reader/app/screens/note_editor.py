@@ -9,6 +9,7 @@ message names.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,11 +27,18 @@ from ..text import one_line
 
 
 def rescue_note(folder: Path, paper: PaperView, text: str) -> Path:
-    """Keep a note the library could not take in a file of `folder`; returns its path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{paper.id}-{time.strftime('%Y%m%d-%H%M%S')}.md"
-    path.write_text(f"# {one_line(paper.title)}\n\n{text}\n", encoding="utf-8")
-    return path
+    """Keep a note the library could not take in a file of `folder`, else (it cannot be
+    written: a read-only library) of a new temporary folder; returns its path."""
+    name = f"{paper.id}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+    content = f"# {one_line(paper.title)}\n\n{text}\n"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(content, encoding="utf-8")
+        return folder / name
+    except OSError:
+        path = Path(tempfile.mkdtemp(prefix="tui-reader-unsaved-notes-")) / name
+        path.write_text(content, encoding="utf-8")
+        return path
 
 
 class NoteEditor(ModalScreen[str | None]):
