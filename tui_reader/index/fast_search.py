@@ -28,6 +28,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from . import whoosh_internals as internals
+from .hits import NO_POSTINGS, Hits, top_documents
 from .posting_reads import PostingReads, Unsupported
 
 
@@ -36,42 +37,6 @@ RESCORE_WINDOW = 100  # the best matches an AndMaybe's phrases are looked for in
 
 
 FALLBACK = (Unsupported, AttributeError, TypeError)
-
-
-class Hits:
-    """What a query matches over all documents (global docnums): `mask` (bool), and `scores`
-    (float, 0.0 where the mask is False). Each evaluation makes its own: the caller may
-    change it in place."""
-
-    __slots__ = ("mask", "scores")
-
-    def __init__(self, mask: np.ndarray, scores: np.ndarray):
-        self.mask = mask
-        self.scores = scores
-
-    @classmethod
-    def none(cls, size: int) -> "Hits":
-        return cls(np.zeros(size, dtype=bool), np.zeros(size))
-
-    @classmethod
-    def flat(cls, mask: np.ndarray, score: float) -> "Hits":
-        """These documents, each with the same score."""
-        return cls(mask, mask * float(score))
-
-    def add(self, other: "Hits") -> None:
-        """OR: the documents of either, their scores summed."""
-        self.mask |= other.mask
-        self.scores += other.scores
-
-    def keep(self, mask: np.ndarray) -> None:
-        """Only these documents."""
-        self.mask &= mask
-        self.scores *= self.mask
-
-    def boosted(self, boost: float) -> "Hits":
-        if boost != 1.0:
-            self.scores *= boost
-        return self
 
 
 class FastSearch(PostingReads):
@@ -130,14 +95,14 @@ class FastSearch(PostingReads):
                 hits = self._scores(q)
                 if within is not None:
                     hits.keep(self._mask_of(within))
-                top = _top(hits.mask, hits.scores, offset + limit, reverse=True)[offset:]
+                top = top_documents(hits.mask, hits.scores, offset + limit, reverse=True)[offset:]
                 return (int(np.count_nonzero(hits.mask)),
                         list(zip(top.tolist(), hits.scores[top].tolist())))
             docs = self._docs(q)
             if within is not None:
                 docs &= self._mask_of(within)
-            top = _top(docs, self._column(sort.lstrip("-")), offset + limit,
-                       reverse=sort.startswith("-"))[offset:]
+            top = top_documents(docs, self._column(sort.lstrip("-")), offset + limit,
+                                reverse=sort.startswith("-"))[offset:]
             return int(np.count_nonzero(docs)), [(d, None) for d in top.tolist()]
         except FALLBACK:
             return None
@@ -219,7 +184,7 @@ class FastSearch(PostingReads):
             out = self._scores(q.a)
             if out.mask.any():
                 window = np.zeros(size, dtype=bool)
-                window[_top(out.mask, out.scores, RESCORE_WINDOW, reverse=True)] = True
+                window[top_documents(out.mask, out.scores, RESCORE_WINDOW, reverse=True)] = True
                 optional = q.b.subqueries if type(q.b) is wq.Or and q.b.boost == 1.0 \
                     and not q.b.minmatch and not q.b.scale else [q.b]
                 for part in optional:
@@ -326,11 +291,11 @@ class FastSearch(PostingReads):
         terms)."""
         if not is_bytes:
             if field not in self.schema:
-                return _NO_POSTINGS
+                return NO_POSTINGS
             try:
                 text = self.schema[field].to_bytes(text)
             except ValueError:
-                return _NO_POSTINGS
+                return NO_POSTINGS
         key = (field, text)
         cached = self._cache.get(key)
         if cached is not None:
@@ -348,11 +313,11 @@ class FastSearch(PostingReads):
 
     def _score_term(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         if field not in self.schema:
-            return _NO_POSTINGS
+            return NO_POSTINGS
         fieldobj = self.schema[field]
         infos = self._term_infos(field, btext)
         if not infos:
-            return _NO_POSTINGS
+            return NO_POSTINGS
         if fieldobj.scorable:
             # BM25F's idf (Weighting.idf): from the segments' document frequencies
             docfreq = sum(info.doc_frequency() for _, info in infos)
@@ -439,7 +404,7 @@ class FastSearch(PostingReads):
         if cached is not None:
             return cached[0]
         if field not in self.schema:
-            return _NO_POSTINGS[0]
+            return NO_POSTINGS[0]
         parts = []
         for i, info in self._term_infos(field, btext):
             offset = self.leaves[i][1]
@@ -447,7 +412,7 @@ class FastSearch(PostingReads):
                 ids = np.asarray(ids, dtype=np.int64) + offset
                 parts.append(ids[self._live[ids]] if self._deleted[i] else ids)
         if not parts:
-            return _NO_POSTINGS[0]
+            return NO_POSTINGS[0]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def expand(self, q) -> list[bytes] | None:
@@ -513,28 +478,6 @@ class FastSearch(PostingReads):
         return None
 
 
-
-
-_NO_POSTINGS = (np.zeros(0, dtype=np.int64), np.zeros(0))
-
-
-def _top(mask: np.ndarray, values: np.ndarray, count: int, reverse: bool) -> np.ndarray:
-    """The `count` documents of `mask` with the highest values (`reverse`) or the lowest,
-    ties by the lower docnum, in that order."""
-    found = np.flatnonzero(mask)
-    if count <= 0 or not len(found):
-        return found[:0]
-    keys = values[found]
-    if count < len(found):  # the count-th value, then only the few candidates are sorted
-        if reverse:
-            edge = np.partition(keys, len(keys) - count)[len(keys) - count]
-            kept = keys >= edge
-        else:
-            edge = np.partition(keys, count - 1)[count - 1]
-            kept = keys <= edge
-        found, keys = found[kept], keys[kept]
-    order = np.lexsort((found, -keys if reverse else keys))
-    return found[order[:count]]
 
 
 def _checks_positions(q) -> bool:
