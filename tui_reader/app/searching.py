@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from rich.text import Text
 from textual import work
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -23,6 +25,8 @@ from .text import one_line
 from .views import SAVED, SORT_LABELS, VIEW_TEXTS, view_label
 from .widgets.paper_list import PAGE, Listing, Row
 from .widgets.search_box import Suggestion
+
+SAY_FOR = 6.0  # seconds the status line says what a key did
 
 
 @dataclass
@@ -50,6 +54,8 @@ class Searching:
     _correction_keys = False  # whether the footer offers "search as typed"
     typed_at = 0.0  # time.monotonic() of the latest change of the search box
     _applied = 0  # the latest search shown
+    _said: str | None = None  # said in the status line for a moment (say)
+    _said_timer: Timer | None = None
 
     @dataclass
     class Done(Message):
@@ -184,7 +190,24 @@ class Searching:
         text.append(" · ")
         text.append(SORT_LABELS.get(listing.sort, listing.sort))
         text.append("  (S sorts)", "dim")
+        if self._said:
+            text.append("  ")
+            text.append(one_line(self._said), "bold")
         self.set_status(text)
+
+    def say(self, words: str) -> None:
+        """Say something in the status line, after the listing's summary, for a few seconds."""
+        self._said = words
+        if self._said_timer is not None:
+            self._said_timer.stop()
+        self._said_timer = self.set_timer(SAY_FOR, partial(self.say_done, words))
+        self.update_status()
+
+    def say_done(self, words: str) -> None:
+        """The status line no longer says `words` (unless something else was said since)."""
+        if self._said == words:
+            self._said = None
+            self.update_status()
 
     # -- enter and "search instead" --------------------------------------------------------
     def query_typed(self, value: str) -> None:

@@ -25,10 +25,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...models import SORTS, VIEWS, PaperView, SavedSearch
 from ..gate import ReaderLibrary, guarded
+from ..changing import Changing
 from ..importing import BackgroundImport, ImportBar
 from ..reading import Reading
 from ..searching import Outcome, Searching
 from ..text import one_line
+from ..undo import UndoStack
 from ..views import SAVED, view_label
 from ..widgets.detail import DetailPane, SimilarList, paper_link
 from ..widgets.paper_list import Listing, PaperList
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, BackgroundImport, Screen):
+class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
     """The reader."""
 
     @dataclass
@@ -60,6 +62,12 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         Binding("s", "save_search", "Save search", id="save-search"),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="toggle-read"),
+        Binding("u", "next_unread", "Next unread paper", show=False, id="next-unread"),
+        Binding("U", "previous_unread", "Previous unread paper", show=False,
+                id="previous-unread"),
+        Binding("A", "mark_all_read", "Mark every paper of the list read", show=False,
+                id="mark-all-read"),
+        Binding("z", "undo", "Undo the last change", show=False, id="undo"),
         Binding("o", "open_link", "Open in browser", show=False, id="open"),
         Binding("y", "copy", "Copy title and link", show=False, id="copy"),
         Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view"),
@@ -72,7 +80,7 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         Binding("i", "import_dumps", "Import files, folders or a pasted page", show=False,
                 id="import"),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("q", "back_or_quit", "Back/quit", id="quit"),
     ]
 
     def __init__(self) -> None:
@@ -87,6 +95,7 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         self.last_import: tuple[int, int] | None = None
         self.searches: list[SavedSearch] = []
         self.importing = False
+        self.undo_stack = UndoStack()
 
     @property
     def reader(self) -> "ReaderApp":
@@ -229,17 +238,22 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
             search = next((s for s in self.searches if SAVED + s.name == view), None)
             if search is None:
                 return
-            self.query_text, self.sort = search.query, search.sort
+            query, self.sort = search.query, search.sort
         elif view in VIEWS:
-            self.query_text = ""
+            query = ""
         else:
             return
         self.view = view
+        self.sidebar.set_current(view)
+        self.show_query(query)
+
+    def show_query(self, query: str) -> None:
+        """Show the results of `query` (blank: the view's papers), its words complete."""
+        self.query_text = query
         self.typing = self.exact = False
         with self.prevent(Input.Changed):
-            self.search_box.value = self.query_text
+            self.search_box.value = query
         self.search_box.remove_class("-error")
-        self.sidebar.set_current(view)
         self.run_search(0)
 
     def _move_view(self, step: int) -> None:
@@ -258,42 +272,39 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         self.search_box.focus()
 
     def action_back(self) -> None:
-        focused = self.focused
+        """Escape: back a level (never into the search box)."""
+        self.step_back()
+
+    async def action_back_or_quit(self) -> None:
+        """q: back a level; quit from the top level (All papers, no search)."""
+        if not self.step_back():
+            await self.reader.action_quit()
+
+    def step_back(self) -> bool:
+        """Back a level: a similar paper shown to the list's; from the search box (its query
+        kept), the detail pane or the sidebar to the list; from a search to its view's
+        papers; from a view to All papers. False at the top level: nothing to go back to."""
         if self.detail.pinned:
             self.detail.pinned = False
             row = self.papers.current
             self.show_paper(row.paper if row else None)
-        elif focused is self.search_box:
-            if self.search_box.value:
-                self.search_box.value = ""
-            else:
-                self.papers.focus()
-        elif focused is self.papers:
-            self.search_box.focus()
-        else:
+        elif self.focused is not self.papers:
             self.papers.focus()
-
-    @guarded("Bookmarking")
-    def action_bookmark(self) -> None:
-        paper = self.need_paper()
-        if paper is None:
-            return
-        updated = self.library.bookmark(paper.id, not paper.bookmarked)
-        self.changed(updated)
-        self.notify(("Bookmarked: " if updated.bookmarked else "Bookmark removed: ")
-                    + one_line(updated.title), markup=False, timeout=2)
+        elif self.view != "all":
+            self.open_view("all")
+        elif self.query_text:
+            self.show_query("")
+        else:
+            return False
+        return True
 
     def action_note(self) -> None:
         paper = self.need_paper()
         if paper is None:
             return
         self._stop_read_timer()
-        self.app.push_screen(NoteEditor(paper, partial(self._save_note, paper.id),
+        self.app.push_screen(NoteEditor(paper, partial(self.save_note, paper),
                                         partial(self._rescue_note, paper)))
-
-    def _save_note(self, paper_id: str, text: str) -> None:
-        updated = self.library.note(paper_id, text)
-        self.changed(updated)
 
     def _rescue_note(self, paper: PaperView, text: str) -> str:
         """Keep a note the library could not take in the data dir (named when the reader ends)."""
@@ -335,45 +346,12 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         self.refresh_counts()
         self.notify(f"Saved the search “{one_line(name)}”.", markup=False, timeout=2)
 
-    def action_delete_search(self) -> None:
-        if not self.view.startswith(SAVED):
-            self.notify("Open a saved search first (in the sidebar); d deletes it.",
-                        severity="warning", timeout=3)
-            return
-        from .confirm import Confirm
-
-        name = view_label(self.view)
-        question = Text("Delete the saved search ")
-        question.append(one_line(name), "bold")
-        question.append("?")
-        self.app.push_screen(Confirm(question), partial(self._delete_search, name))
-
-    @guarded("Deleting the saved search")
-    def _delete_search(self, name: str, yes: bool | None) -> None:
-        if not yes:
-            return
-        self.library.delete_search(name)
-        self.searches = [s for s in self.searches if s.name != name]
-        self.sidebar.set_searches(self.searches)
-        self.notify(f"Deleted the saved search “{one_line(name)}”.", markup=False, timeout=2)
-        self.open_view("all")
-        self.refresh_counts()
-
     def action_cycle_sort(self) -> None:
         listing = self.current_listing()
         choices = SORTS if listing.query.strip() else SORTS[1:]
         current = listing.sort if listing.sort in choices else choices[0]
         self.sort = choices[(choices.index(current) + 1) % len(choices)]
         self.run_search(0)
-
-    @guarded("Marking read")
-    def action_toggle_read(self) -> None:
-        paper = self.need_paper()
-        if paper is None:
-            return
-        self._stop_read_timer()
-        self.library.mark_read(paper.id, not paper.read)
-        self.changed(paper.model_copy(update={"read": not paper.read}))
 
     def action_open_link(self) -> None:
         paper = self.need_paper()
