@@ -923,6 +923,9 @@ async def test_s_saves_the_current_search_and_it_becomes_a_view(corpus_lib):
         assert any("LLM" in str(screen.sidebar.get_option_at_index(i).prompt)
                    and "2" in str(screen.sidebar.get_option_at_index(i).prompt)
                    for i in range(screen.sidebar.option_count))
+        await pilot.press("escape")  # to All papers: the search went with the saved one
+        await settle(pilot)
+        assert screen.view == "all" and screen.search_box.value == "" and titles(app) == BY_DATE
 
 
 async def test_s_without_a_query_says_what_to_do(corpus_lib):
@@ -952,6 +955,68 @@ async def test_views_move_with_brackets_and_open_saved_searches(corpus_lib):
         assert screen.view == "saved:graphs"
         assert screen.search_box.value == "graph" and titles(app) == [GRAPHS]
         assert status(app).startswith("graphs · 1 result")
+
+
+async def test_each_view_keeps_its_search_sort_and_paper(corpus_lib):
+    ids = {h.paper.title: h.paper.id for h in corpus_lib.search("", limit=10).hits}
+    for title in (GRAPHS, PROTEIN, RLHF):
+        corpus_lib.bookmark(ids[title])
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await to_results(pilot, "language models")
+        await pilot.press("j")
+        chosen = screen.detail.paper.title
+        await pilot.press("right_square_bracket")  # Bookmarks: newest first, the top
+        await settle(pilot)
+        assert titles(app) == [RLHF, PROTEIN, GRAPHS] and screen.papers.cursor == 0
+        await pilot.press("S", "S")  # by title
+        await settle(pilot)
+        await pilot.press("j")
+        assert titles(app) == [PROTEIN, GRAPHS, RLHF] and screen.detail.paper.title == GRAPHS
+        await pilot.press("left_square_bracket")  # All papers: the search and its paper
+        await settle(pilot)
+        assert screen.view == "all" and screen.search_box.value == "language models"
+        assert screen.papers.cursor == 1 and screen.detail.paper.title == chosen
+        assert "by relevance" in status(app)
+        await pilot.press("right_square_bracket")  # Bookmarks: by title, on GRAPHS
+        await settle(pilot)
+        assert titles(app) == [PROTEIN, GRAPHS, RLHF] and "by title" in status(app)
+        assert screen.papers.cursor == 1 and screen.detail.paper.title == GRAPHS
+        await pilot.press("right_square_bracket")  # a view not seen yet: its top, by date
+        await settle(pilot)
+        assert screen.view == "notes" and "newest first" in status(app)
+
+
+async def test_the_position_is_kept_across_a_restart(corpus_lib):
+    corpus_lib.save_search("models", "models", "date")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await to_results(pilot, "graph OR models")
+        await pilot.press("j", "j")
+        in_all = screen.detail.paper.title
+        screen.open_view("saved:models")
+        await settle(pilot)
+        await pilot.press("S", "j")  # the saved search by upvotes, its second paper
+        await settle(pilot)
+        in_saved = screen.detail.paper.title
+        await pilot.press("ctrl+q")
+    assert not app.is_running
+
+    again = make_app(corpus_lib)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(again)
+        assert screen.view == "saved:models" and screen.search_box.value == "models"
+        assert "most upvoted first" in status(again)
+        assert screen.papers.cursor == 1 and screen.detail.paper.title == in_saved
+        await pilot.press("escape")  # back to All papers: its search and paper
+        await settle(pilot)
+        assert screen.view == "all" and screen.search_box.value == "graph OR models"
+        assert screen.papers.cursor == 2 and screen.detail.paper.title == in_all
 
 
 async def test_empty_views_say_what_to_do(corpus_lib):

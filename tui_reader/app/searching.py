@@ -47,8 +47,8 @@ class Outcome:
 
 class Searching:
     """The MainScreen's part of searching (a mixin: MainScreen provides `library`, `reader`,
-    the widgets, and the state: view, query_text, typing, exact, sort, listing, outcome,
-    last_import, importing)."""
+    the widgets, the state: view, query_text, typing, exact, sort, listing, outcome,
+    last_import, importing, positions, and `listing_shown`)."""
 
     _token = 0  # the latest search started
     _correction_keys = False  # whether the footer offers "search as typed"
@@ -155,6 +155,7 @@ class Searching:
         self.papers.show(listing, outcome.total, outcome.rows,
                          empty_message=self.empty_message(listing),
                          keep_cursor=message.keep_cursor)
+        self.listing_shown(message.token)
         suggestion.set(listing, outcome)
         self.bindings_follow()
         self.update_status()
@@ -216,7 +217,7 @@ class Searching:
         self.typed_at = time.monotonic()
         self.typing, self.exact = True, False
         if self.view != "all":
-            self.view = "all"
+            self.view = self.positions.view = "all"
             self.sidebar.set_current("all")
 
     @guarded("Searching")

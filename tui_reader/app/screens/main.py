@@ -27,6 +27,7 @@ from ...models import SORTS, VIEWS, PaperView, SavedSearch
 from ..gate import ReaderLibrary, guarded
 from ..changing import Changing
 from ..importing import BackgroundImport, ImportBar
+from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
 from ..text import one_line
@@ -96,6 +97,8 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         self.searches: list[SavedSearch] = []
         self.importing = False
         self.undo_stack = UndoStack()
+        self.positions = Positions()
+        self._restore: tuple[int, Place] | None = None  # where the view opening was left
 
     @property
     def reader(self) -> "ReaderApp":
@@ -150,7 +153,9 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
             self.notify("A new library: importing the bundled sample papers…", timeout=4)
             self._import_samples()
         else:
-            self.run_search(0)
+            self.positions = Positions.load(self.library)
+            view = self.positions.view
+            self.open_view(view if view in self.view_ids() else "all")
         self.refresh_counts()
         self._warm_up()
 
@@ -170,6 +175,10 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
     def on_paper_list_highlighted(self, message: PaperList.Highlighted) -> None:
         self.detail.pinned = False
         self.show_paper(message.row.paper if message.row else None)
+        if self._restore is None:  # else: not yet where the view was left
+            self.positions.places[self.view] = Place(
+                self.query_text, self.sort, message.row.paper.id if message.row else None,
+                message.index)
 
     def on_paper_list_selected(self, message: PaperList.Selected) -> None:
         self.detail.focus()
@@ -233,19 +242,43 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
     # -- views -----------------------------------------------------------------------------
     @guarded("Opening the view")
     def open_view(self, view: str) -> None:
-        """Show a view: a built-in one (the search box is cleared) or a saved search."""
-        if view.startswith(SAVED):
-            search = next((s for s in self.searches if SAVED + s.name == view), None)
-            if search is None:
-                return
-            query, self.sort = search.query, search.sort
-        elif view in VIEWS:
-            query = ""
-        else:
+        """Show a view as it was left (its search, sort and paper): a built-in one or a saved
+        search (with its own query; its sort order at first)."""
+        search = next((s for s in self.searches if SAVED + s.name == view), None)
+        if search is None and view not in VIEWS:
             return
-        self.view = view
+        kept = self.positions.places.get(view)
+        place = kept or Place(sort=search.sort if search else "relevance")
+        self.view, self.sort = view, place.sort
         self.sidebar.set_current(view)
-        self.show_query(query)
+        self.show_query(search.query if search else place.query)
+        self._restore = (self._token, place)
+        self.positions.view = view
+        self.positions.save(self.library, self.view_ids())
+
+    def view_ids(self) -> list[str]:
+        """Every view: the built-in ones, then the saved searches."""
+        return [*VIEWS, *(SAVED + s.name for s in self.searches)]
+
+    def listing_shown(self, token: int) -> None:
+        """The answer of search `token` is shown: the paper where its view was left is
+        highlighted again."""
+        if self._restore is None or token < self._restore[0]:
+            return
+        start, place = self._restore
+        self._restore = None
+        papers = self.papers
+        if token != start or place.paper is None:
+            return
+        index = papers.index_of(place.paper)
+        if index is None and place.row < papers.total:
+            index = place.row  # not on the first page: its row, fetched as it is shown
+        if index is not None:
+            papers.cursor = index
+
+    def on_unmount(self) -> None:
+        self.positions.view = self.view
+        self.positions.save(self.library, self.view_ids())
 
     def show_query(self, query: str) -> None:
         """Show the results of `query` (blank: the view's papers), its words complete."""
@@ -340,7 +373,10 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
             self.searches = [*self.searches, search]
             self.searches.sort(key=lambda s: s.name)
         self.sidebar.set_searches(self.searches)
-        self.view = SAVED + search.name
+        place = self.positions.places.pop(self.view, None)  # the search is the saved one's now
+        self.view = self.positions.view = SAVED + search.name
+        if place is not None:
+            self.positions.places[self.view] = place
         self.sidebar.set_current(self.view)
         self.update_status()
         self.refresh_counts()
