@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.message import Message
 
-from ..models import PaperView
+from ..models import PaperView, counted
 from .gate import guarded
 from .text import one_line
 from .undo import UndoStack
@@ -95,7 +95,7 @@ class Changing:
             return
         from .screens.confirm import Confirm
 
-        question = Text(f"Mark all {total:,} papers of this list read?")
+        question = Text(f"Mark all {counted(total, 'paper')} of this list read?")
         self.app.push_screen(Confirm(question, yes="Mark read"),
                              lambda yes: yes and self._mark_all_read(listing, total))
 
@@ -109,14 +109,10 @@ class Changing:
 
     def on_changing_marked_all_read(self, message: MarkedAllRead) -> None:
         ids = message.ids
-        self.undo_stack.record(f"marking {self._papers(len(ids))} read",
+        self.undo_stack.record(f"marking {counted(len(ids), 'paper')} read",
                                partial(self.library.mark_read_many, ids, False))
-        self.say(f"Marked {self._papers(len(ids))} read (z undoes).")
+        self.say(f"Marked {counted(len(ids), 'paper')} read (z undoes).")
         self.after_change()
-
-    @staticmethod
-    def _papers(count: int) -> str:
-        return f"{count:,} paper{'' if count == 1 else 's'}"
 
     # -- saved searches --------------------------------------------------------------------
     def action_delete_search(self) -> None:

@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ..models import Highlight
+from ..models import Highlight, counted
 from .gate import guarded
 from .reading import wait_in_worker
 from .text import one_line
@@ -183,8 +183,7 @@ class Searching:
         text.append(one_line(view_label(listing.view) if not listing.query.strip()
                              or listing.view.startswith(SAVED) else "Search"), "bold")
         text.append(" · ")
-        noun = "result" if listing.query.strip() else "paper"
-        text.append(f"{outcome.total:,} {noun}{'' if outcome.total == 1 else 's'}")
+        text.append(counted(outcome.total, "result" if listing.query.strip() else "paper"))
         if listing.view == "new" and not listing.query.strip() and self.last_import:
             new, updated = self.last_import
             text.append(f" added by the latest import ({updated:,} updated)", "dim")
