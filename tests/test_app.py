@@ -794,8 +794,21 @@ async def test_o_opens_the_link_and_y_copies(corpus_lib, monkeypatch):
         await pilot.press("o")
         await settle(pilot)
         assert opened == ["https://arxiv.org/abs/2505.00004"]
+        messages = [str(n.message) for n in app._notifications]
+        assert "Opened https://arxiv.org/abs/2505.00004 in the browser." in messages
         await pilot.press("y")
         assert app.clipboard == f"{RLHF}\nhttps://arxiv.org/abs/2505.00004"
+
+
+async def test_o_without_a_browser_says_so_and_offers_y(corpus_lib, monkeypatch):
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: False)  # none could start
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert messages == ["No browser could be started here: y copies the title and link."]
 
 
 # -- notes ------------------------------------------------------------------------------------

@@ -54,6 +54,13 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         searches: list[SavedSearch]
         last_import: tuple[int, int] | None
 
+    @dataclass
+    class Opened(Message):
+        """The browser was asked to open `link`; `opened`: whether one could be started."""
+
+        link: str
+        opened: bool
+
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="search"),
         Binding("ctrl+t", "search_as_typed", "Search as typed", id="search-as-typed"),
@@ -398,11 +405,22 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
             self.notify("This paper has no link.", severity="warning", timeout=2)
             return
         self._open_in_browser(link)
-        self.notify(f"Opening {one_line(link)}", markup=False, timeout=2)
 
     @work(thread=True, group="browser", exit_on_error=False, description="Opening the browser")
     def _open_in_browser(self, link: str) -> None:
-        webbrowser.open(link)
+        try:
+            opened = webbrowser.open(link)
+        except webbrowser.Error:
+            opened = False
+        self.post_message(self.Opened(link, opened))
+
+    def on_main_screen_opened(self, message: Opened) -> None:
+        if message.opened:
+            self.notify(f"Opened {one_line(message.link)} in the browser.", markup=False,
+                        timeout=2)
+        else:
+            self.notify("No browser could be started here: y copies the title and link.",
+                        severity="warning", timeout=5)
 
     def action_copy(self) -> None:
         paper = self.need_paper()
