@@ -932,7 +932,7 @@ async def test_s_saves_the_current_search_and_it_becomes_a_view(corpus_lib):
         screen = main(app)
         assert [(s.name, s.query) for s in corpus_lib.saved_searches()] == [
             ("LLM", "language models")]
-        assert screen.view == "saved:LLM"
+        assert screen.view == "saved:LLM" and status(app).startswith("LLM · 2 results")
         assert any("LLM" in str(screen.sidebar.get_option_at_index(i).prompt)
                    and "2" in str(screen.sidebar.get_option_at_index(i).prompt)
                    for i in range(screen.sidebar.option_count))

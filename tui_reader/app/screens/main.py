@@ -8,7 +8,7 @@ showing a paper (reading.py) and importing (importing.py) are its parts in their
 from __future__ import annotations
 
 import webbrowser
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -385,6 +385,8 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         if place is not None:
             self.positions.places[self.view] = place
         self.sidebar.set_current(self.view)
+        if self.listing is not None and self.listing.query == listing.query:
+            self.listing = replace(self.listing, view=self.view)  # the status line names it
         self.update_status()
         self.refresh_counts()
         self.notify(f"Saved the search “{one_line(name)}”.", markup=False, timeout=2)
