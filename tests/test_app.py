@@ -941,6 +941,36 @@ async def test_s_saves_the_current_search_and_it_becomes_a_view(corpus_lib):
         assert screen.view == "all" and screen.search_box.value == "" and titles(app) == BY_DATE
 
 
+async def test_s_asks_before_replacing_another_saved_search(corpus_lib):
+    corpus_lib.save_search("LLM", "graph", "date")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await to_results(pilot, "language models")
+        await pilot.press("s")
+        app.screen.query_one(Input).value = "LLM"
+        await pilot.press("enter")
+        assert isinstance(app.screen, Confirm)
+        assert str(app.screen.query_one("#confirm-question").render()) == (
+            "Replace the saved search LLM?")
+        await pilot.press("n")  # kept as it was
+        await settle(pilot)
+        assert [(s.name, s.query) for s in corpus_lib.saved_searches()] == [("LLM", "graph")]
+        assert screen.view == "all"
+        await pilot.press("s")
+        app.screen.query_one(Input).value = "LLM"
+        await pilot.press("enter", "y")
+        await settle(pilot)
+        assert [(s.name, s.query) for s in corpus_lib.saved_searches()] == [
+            ("LLM", "language models")]
+        assert screen.view == "saved:LLM" and status(app).startswith("LLM · 2 results")
+        await pilot.press("S", "s", "enter")  # the open saved search, saved again: no question
+        await settle(pilot)
+        assert app.screen is screen
+        assert [(s.name, s.sort) for s in corpus_lib.saved_searches()] == [("LLM", "date")]
+
+
 async def test_s_without_a_query_says_what_to_do(corpus_lib):
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:

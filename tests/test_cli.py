@@ -161,3 +161,16 @@ def test_one_of_a_kind_is_said_in_the_singular(cli, tmp_path):
     assert result.stderr.strip() == f"wrote 1 paper to {out}"
     assert cli("reindex").stdout.strip() == "indexed 1 paper"
     assert cli("check").stdout.startswith("OK: 1 paper in the library and 1 in the search index")
+
+
+def test_saved_add_replaces_a_saved_search_only_with_force(cli, corpus_file):
+    cli("import", corpus_file)
+    assert cli("saved", "add", "graphs", "graph").exit_code == 0
+    again = cli("saved", "add", "graphs", "diffusion", "--sort", "date")
+    assert again.exit_code == 1 and again.stdout == ""
+    assert again.stderr == "tui-reader: a saved search named 'graphs' exists; --force replaces it\n"
+    saved = json.loads(cli("saved", "--json").stdout)["saved"]
+    assert [(s["name"], s["query"], s["sort"]) for s in saved] == [("graphs", "graph", "relevance")]
+    assert cli("saved", "add", "graphs", "diffusion", "--sort", "date", "--force").exit_code == 0
+    saved = json.loads(cli("saved", "--json").stdout)["saved"]
+    assert [(s["name"], s["query"], s["sort"]) for s in saved] == [("graphs", "diffusion", "date")]

@@ -416,14 +416,17 @@ def saved(ctx: click.Context, as_json: bool) -> None:
 @click.argument("name")
 @click.argument("query")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--force", is_flag=True, help="Replace a saved search of that name.")
 @click.pass_context
 @friendly
-def saved_add(ctx: click.Context, name: str, query: str, sort: str) -> None:
-    """Save a query under a name."""
+def saved_add(ctx: click.Context, name: str, query: str, sort: str, force: bool) -> None:
+    """Save a query under a name (an existing name only with --force)."""
     lib = library(ctx)
     result = lib.search(query, limit=1)
     if result.error:
         raise UserError(f"query {query!r}: {result.error}")
+    if not force and any(s.name == name.strip() for s in lib.saved_searches()):
+        raise UserError(f"a saved search named {name.strip()!r} exists; --force replaces it")
     lib.save_search(name, query, sort)
     click.echo(f"saved {safe(name)!r}: {counted(result.total, 'paper')}")
 

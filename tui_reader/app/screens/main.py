@@ -371,10 +371,23 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         self.app.push_screen(SaveSearch(query, name, existing),
                              partial(self._save_search, listing))
 
-    @guarded("Saving the search")
     def _save_search(self, listing: Listing, name: str | None) -> None:
+        """Save the search under the name given; asks first to replace another saved one."""
         if not name:
             return
+        if SAVED + name == self.view or all(s.name != name for s in self.searches):
+            self._keep_search(listing, name)
+            return
+        from .confirm import Confirm
+
+        question = Text("Replace the saved search ")
+        question.append(one_line(name), "bold")
+        question.append("?")
+        self.app.push_screen(Confirm(question, yes="Replace"),
+                             lambda yes: yes and self._keep_search(listing, name))
+
+    @guarded("Saving the search")
+    def _keep_search(self, listing: Listing, name: str) -> None:
         search = self.library.save_search(name, listing.query, listing.sort)
         if all(s.name != search.name for s in self.searches):
             self.searches = [*self.searches, search]
