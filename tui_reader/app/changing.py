@@ -120,13 +120,11 @@ class Changing:
             self.notify("Open a saved search first (in the sidebar); d deletes it.",
                         severity="warning", timeout=3)
             return
-        from .screens.confirm import Confirm
+        from .screens.confirm import Confirm, naming
 
         name = view_label(self.view)
-        question = Text("Delete the saved search ")
-        question.append(one_line(name), "bold")
-        question.append("?")
-        self.app.push_screen(Confirm(question), partial(self._delete_search, name))
+        self.app.push_screen(Confirm(naming("Delete the saved search", name)),
+                             partial(self._delete_search, name))
 
     @guarded("Deleting the saved search")
     def _delete_search(self, name: str, yes: bool | None) -> None:

@@ -378,12 +378,9 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         if SAVED + name == self.view or all(s.name != name for s in self.searches):
             self._keep_search(listing, name)
             return
-        from .confirm import Confirm
+        from .confirm import Confirm, naming
 
-        question = Text("Replace the saved search ")
-        question.append(one_line(name), "bold")
-        question.append("?")
-        self.app.push_screen(Confirm(question, yes="Replace"),
+        self.app.push_screen(Confirm(naming("Replace the saved search", name), yes="Replace"),
                              lambda yes: yes and self._keep_search(listing, name))
 
     @guarded("Saving the search")
