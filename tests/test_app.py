@@ -411,10 +411,10 @@ async def test_letters_typed_in_the_search_box_are_text_not_commands(corpus_lib)
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"bnsSqrdoy?/[]1gGjk")
+        await pilot.press("slash", *"bnsSqrdoy?/[]1gGjkuUAz")
         await settle(pilot)
         screen = main(app)
-        assert screen.search_box.value == "bnsSqrdoy?/[]1gGjk"
+        assert screen.search_box.value == "bnsSqrdoy?/[]1gGjkuUAz"
         assert app.is_running and app.screen is screen  # no quit, no help, no editor
         stats = corpus_lib.stats()
         assert stats["bookmarks"] == 0 and stats["notes"] == 0 and stats["saved_searches"] == 0
@@ -1060,6 +1060,18 @@ async def test_the_position_is_kept_across_a_restart(corpus_lib):
         await settle(pilot)
         assert screen.view == "all" and screen.search_box.value == "graph OR models"
         assert screen.papers.cursor == 2 and screen.detail.paper.title == in_all
+
+
+@pytest.mark.parametrize("kept", [
+    "{not json", "[]", '{"view": "saved:gone", "places": {"all": {"sort": "nonsense", "row": -3}}}'])
+async def test_a_position_that_cannot_be_used_opens_all_papers(corpus_lib, kept):
+    corpus_lib.set_setting("reader.position", kept)
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert screen.view == "all" and titles(app) == BY_DATE and screen.papers.cursor == 0
+        assert status(app).startswith("All papers · 4 papers · newest first")
 
 
 async def test_empty_views_say_what_to_do(corpus_lib):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from ..models import SORTS
 from .gate import ReaderLibrary
 
 SETTING = "reader.position"
@@ -39,7 +40,8 @@ class Positions:
         try:
             data = json.loads(library.setting(SETTING) or "{}")
             places = {str(view): Place(query=str(p.get("query", "")),
-                                       sort=str(p.get("sort", "relevance")),
+                                       sort=p["sort"] if p.get("sort") in SORTS
+                                       else "relevance",
                                        paper=p.get("paper") if isinstance(p.get("paper"), str)
                                        else None,
                                        row=max(0, int(p.get("row", 0))))
