@@ -283,6 +283,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         if index is not None:
             papers.cursor = index
 
+    @guarded("Keeping the position")
     def on_unmount(self) -> None:
         self.positions.view = self.view
         self.positions.save(self.library, self.view_ids())
