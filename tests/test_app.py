@@ -1198,8 +1198,9 @@ async def test_the_papers_most_like_the_highlighted_one_are_a_key_away(corpus_li
         await pilot.press("escape")  # back to the list's paper
         await settle(pilot)
         assert screen.detail.paper.title == PROTEIN
-        screen.open_view("all")
+        await pilot.press("escape")  # the search cleared: every paper
         await settle(pilot)
+        assert titles(app) == BY_DATE
         target = screen.detail.similar[0]
         await pilot.press("1")  # in the list: the cursor goes there
         await settle(pilot)
