@@ -301,7 +301,7 @@ async def test_did_you_mean_waits_for_a_pause_in_typing(corpus_lib, monkeypatch)
         assert [call for call in asked if not call[1]] == [("difusion", False)]
         assert screen.papers.total == 2 and "“diffusion”" in repair_line(app)
 
-        await pilot.press("escape")  # clears the box (the focus stays)
+        await pilot.press("ctrl+u")  # clears the box (the focus stays)
         await settle(pilot)
         assert screen.search_box.value == "" and screen.search_box.has_focus
         asked.clear()
@@ -411,29 +411,78 @@ async def test_letters_typed_in_the_search_box_are_text_not_commands(corpus_lib)
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"bnsSqrdoy?/[]1gGjk")
+        await pilot.press("slash", *"bnsSqrdoy?/[]1gGjkuUAz")
         await settle(pilot)
         screen = main(app)
-        assert screen.search_box.value == "bnsSqrdoy?/[]1gGjk"
+        assert screen.search_box.value == "bnsSqrdoy?/[]1gGjkuUAz"
         assert app.is_running and app.screen is screen  # no quit, no help, no editor
         stats = corpus_lib.stats()
         assert stats["bookmarks"] == 0 and stats["notes"] == 0 and stats["saved_searches"] == 0
 
 
-async def test_escape_goes_back(corpus_lib):
+async def test_escape_steps_back_a_level_and_never_enters_the_search_box(corpus_lib):
+    corpus_lib.save_search("graphs", "graph", "relevance")
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(app)
-        await pilot.press("escape")  # from the list to the search box
-        assert app.focused is screen.search_box
-        await pilot.press(*"graph")
+        await pilot.press("escape")  # at the top level: nothing happens
+        assert app.focused is screen.papers and screen.search_box.value == ""
+        await type_query(pilot, "graph")
+        await pilot.press("escape")  # from the box to the list: the query stays
         await settle(pilot)
+        assert app.focused is screen.papers
+        assert screen.search_box.value == "graph" and titles(app) == [GRAPHS]
         await pilot.press("escape")  # clears the search
         await settle(pilot)
-        assert screen.search_box.value == "" and screen.papers.total == 4
-        await pilot.press("escape")  # an empty box: to the list
         assert app.focused is screen.papers
+        assert screen.search_box.value == "" and titles(app) == BY_DATE
+        assert status(app).startswith("All papers · 4 papers")
+        await pilot.press("escape", "right_square_bracket")  # ] is a key, not a query
+        await settle(pilot)
+        assert screen.view == "bookmarks" and screen.search_box.value == ""
+        await pilot.press("escape")  # from a view to All papers
+        await settle(pilot)
+        assert screen.view == "all" and titles(app) == BY_DATE
+        screen.open_view("saved:graphs")
+        await settle(pilot)
+        await pilot.press("escape")  # from a saved search to All papers, its query gone
+        await settle(pilot)
+        assert screen.view == "all" and screen.search_box.value == ""
+        assert titles(app) == BY_DATE
+
+
+async def test_q_steps_back_and_quits_only_from_the_top_level(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await to_results(pilot, "graph")
+        await pilot.press("enter")  # into the detail pane
+        assert app.focused is not screen.papers
+        await pilot.press("q")  # back to the list
+        assert app.focused is screen.papers and app.is_running
+        await pilot.press("q")  # clears the search
+        await settle(pilot)
+        assert screen.search_box.value == "" and titles(app) == BY_DATE and app.is_running
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.press("q")  # from Bookmarks to All papers
+        await settle(pilot)
+        assert screen.view == "all" and app.is_running
+        await pilot.press("q")  # the top level: quits
+        await settle(pilot)
+        assert not app.is_running
+
+
+async def test_ctrl_q_always_quits(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "graph")  # in the search box, a search shown
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert not app.is_running
 
 
 # -- search over the bundled samples ----------------------------------------------------------
@@ -600,6 +649,142 @@ async def test_r_toggles_read_and_a_paper_shown_for_a_moment_becomes_read(corpus
         assert corpus_lib.paper(second).read
 
 
+async def test_u_and_U_move_to_the_next_and_previous_unread_paper(corpus_lib):
+    ids = {h.paper.title: h.paper.id for h in corpus_lib.search("", limit=10).hits}
+    corpus_lib.mark_read(ids[TRANSFORMERS])
+    corpus_lib.mark_read(ids[PROTEIN])
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("u")  # RLHF -> past the two read ones -> GRAPHS
+        await settle(pilot)
+        assert screen.papers.cursor == 3 and screen.detail.paper.title == GRAPHS
+        await pilot.press("u")  # none after the last
+        await settle(pilot)
+        assert screen.papers.cursor == 3
+        assert "No unread paper after this one." in status(app)
+        await pilot.press("U")
+        await settle(pilot)
+        assert screen.papers.cursor == 0 and screen.detail.paper.title == RLHF
+        await pilot.press("U")
+        await settle(pilot)
+        assert screen.papers.cursor == 0
+        assert "No unread paper before this one." in status(app)
+
+
+async def test_u_finds_an_unread_paper_on_a_page_not_fetched_yet(lib, tmp_path):
+    records = [{"id": f"2401.{i:05d}", "title": f"Paper number {i:04d} on topic",
+                "abstract": "Words.", "update_date": f"2020-01-{1 + i % 28:02d}"}
+               for i in range(130)]
+    lib.import_paths([write_jsonl(tmp_path / "many.jsonl", records)])
+    ids = [p.id for p in lib.browse("all", sort="title", limit=200)[1]]
+    lib.mark_read_many(ids[:120])
+    app = make_app(lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("S", "S")  # by title
+        await settle(pilot)
+        assert "by title" in status(app) and len(screen.papers.loaded_pages()) == 1
+        await pilot.press("u")
+        await until(pilot, lambda: screen.papers.cursor == 120)
+        await settle(pilot)
+        assert screen.detail.paper.title == "Paper number 0120 on topic"
+
+
+async def test_A_marks_the_list_read_and_z_undoes_it(corpus_lib):
+    ids = {h.paper.title: h.paper.id for h in corpus_lib.search("", limit=10).hits}
+    corpus_lib.mark_read(ids[PROTEIN])
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await to_results(pilot, "language models")  # two results
+        await pilot.press("A")
+        await settle(pilot)
+        assert app.screen is screen  # two papers: no question
+        unread = {p.title for p in corpus_lib.browse("unread")[1]}
+        assert unread == {GRAPHS}
+        assert all(line[1] == " " for line in lines(app))  # no unread dot left
+        assert "Marked 2 papers read (z undoes)." in status(app)
+        assert screen.sidebar.counts["unread"] == 1
+        await pilot.press("z")
+        await settle(pilot)
+        assert {p.title for p in corpus_lib.browse("unread")[1]} == {GRAPHS, TRANSFORMERS, RLHF}
+        assert "Undone: marking 2 papers read." in status(app)
+        assert screen.sidebar.counts["unread"] == 3
+        assert all(line[1] == "●" for line in lines(app))
+
+
+async def test_A_asks_first_for_a_long_list(lib, tmp_path):
+    records = [{"id": f"2401.{i:05d}", "title": f"Paper number {i:04d} on topic",
+                "abstract": "Words.", "update_date": "2020-01-01"} for i in range(60)]
+    lib.import_paths([write_jsonl(tmp_path / "many.jsonl", records)])
+    app = make_app(lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("A")
+        assert isinstance(app.screen, Confirm)
+        assert "Mark all 60 papers of this list read?" in str(
+            app.screen.query_one("#confirm-question").render())
+        await pilot.press("n")
+        await settle(pilot)
+        assert lib.browse("unread", limit=0)[0] == 60
+        await pilot.press("A", "y")
+        await settle(pilot)
+        assert lib.browse("unread", limit=0)[0] == 0
+        assert main(app).sidebar.counts["unread"] == 0
+
+
+async def test_z_undoes_bookmarks_read_state_notes_and_deleted_searches_several_deep(
+        corpus_lib):
+    corpus_lib.save_search("graphs", "graph", "date")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        rlhf = screen.detail.paper.id
+        await pilot.press("z")
+        assert "Nothing to undo." in status(app)
+        await pilot.press("b", "r")  # bookmark RLHF, mark it read
+        await pilot.press("n", *"first", "escape")  # a note
+        await settle(pilot)
+        await pilot.press("n", *["backspace"] * 5, *"second", "escape")  # changed
+        await settle(pilot)
+        assert corpus_lib.paper(rlhf).note == "second"
+        screen.open_view("saved:graphs")
+        await settle(pilot)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert corpus_lib.saved_searches() == [] and screen.view == "all"
+
+        await pilot.press("z")
+        await settle(pilot)
+        assert [(s.name, s.query, s.sort) for s in corpus_lib.saved_searches()] == [
+            ("graphs", "graph", "date")]
+        assert "Undone: deleting the saved search “graphs”." in status(app)
+        assert "saved:graphs" in screen.sidebar.view_ids()
+        await pilot.press("z")
+        await settle(pilot)
+        assert corpus_lib.paper(rlhf).note == "first"
+        assert f"Undone: the note change of “{RLHF}”." in status(app)
+        assert "first" in detail_text(app)
+        await pilot.press("z")
+        await settle(pilot)
+        assert corpus_lib.paper(rlhf).note is None
+        await pilot.press("z")
+        await settle(pilot)
+        assert not corpus_lib.paper(rlhf).read and lines(app)[0][1] == "●"
+        assert f"Undone: marking “{RLHF}” read." in status(app)
+        await pilot.press("z")
+        await settle(pilot)
+        assert not corpus_lib.paper(rlhf).bookmarked and not lines(app)[0].startswith("★")
+        assert f"Undone: the bookmark of “{RLHF}”." in status(app)
+        await pilot.press("z")
+        assert "Nothing to undo." in status(app)
+
+
 async def test_o_opens_the_link_and_y_copies(corpus_lib, monkeypatch):
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
@@ -609,8 +794,21 @@ async def test_o_opens_the_link_and_y_copies(corpus_lib, monkeypatch):
         await pilot.press("o")
         await settle(pilot)
         assert opened == ["https://arxiv.org/abs/2505.00004"]
+        messages = [str(n.message) for n in app._notifications]
+        assert "Opened https://arxiv.org/abs/2505.00004 in the browser." in messages
         await pilot.press("y")
         assert app.clipboard == f"{RLHF}\nhttps://arxiv.org/abs/2505.00004"
+
+
+async def test_o_without_a_browser_says_so_and_offers_y(corpus_lib, monkeypatch):
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: False)  # none could start
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert messages == ["No browser could be started here: y copies the title and link."]
 
 
 # -- notes ------------------------------------------------------------------------------------
@@ -734,10 +932,43 @@ async def test_s_saves_the_current_search_and_it_becomes_a_view(corpus_lib):
         screen = main(app)
         assert [(s.name, s.query) for s in corpus_lib.saved_searches()] == [
             ("LLM", "language models")]
-        assert screen.view == "saved:LLM"
+        assert screen.view == "saved:LLM" and status(app).startswith("LLM · 2 results")
         assert any("LLM" in str(screen.sidebar.get_option_at_index(i).prompt)
                    and "2" in str(screen.sidebar.get_option_at_index(i).prompt)
                    for i in range(screen.sidebar.option_count))
+        await pilot.press("escape")  # to All papers: the search went with the saved one
+        await settle(pilot)
+        assert screen.view == "all" and screen.search_box.value == "" and titles(app) == BY_DATE
+
+
+async def test_s_asks_before_replacing_another_saved_search(corpus_lib):
+    corpus_lib.save_search("LLM", "graph", "date")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await to_results(pilot, "language models")
+        await pilot.press("s")
+        app.screen.query_one(Input).value = "LLM"
+        await pilot.press("enter")
+        assert isinstance(app.screen, Confirm)
+        assert str(app.screen.query_one("#confirm-question").render()) == (
+            "Replace the saved search LLM?")
+        await pilot.press("n")  # kept as it was
+        await settle(pilot)
+        assert [(s.name, s.query) for s in corpus_lib.saved_searches()] == [("LLM", "graph")]
+        assert screen.view == "all"
+        await pilot.press("s")
+        app.screen.query_one(Input).value = "LLM"
+        await pilot.press("enter", "y")
+        await settle(pilot)
+        assert [(s.name, s.query) for s in corpus_lib.saved_searches()] == [
+            ("LLM", "language models")]
+        assert screen.view == "saved:LLM" and status(app).startswith("LLM · 2 results")
+        await pilot.press("S", "s", "enter")  # the open saved search, saved again: no question
+        await settle(pilot)
+        assert app.screen is screen
+        assert [(s.name, s.sort) for s in corpus_lib.saved_searches()] == [("LLM", "date")]
 
 
 async def test_s_without_a_query_says_what_to_do(corpus_lib):
@@ -767,6 +998,80 @@ async def test_views_move_with_brackets_and_open_saved_searches(corpus_lib):
         assert screen.view == "saved:graphs"
         assert screen.search_box.value == "graph" and titles(app) == [GRAPHS]
         assert status(app).startswith("graphs · 1 result")
+
+
+async def test_each_view_keeps_its_search_sort_and_paper(corpus_lib):
+    ids = {h.paper.title: h.paper.id for h in corpus_lib.search("", limit=10).hits}
+    for title in (GRAPHS, PROTEIN, RLHF):
+        corpus_lib.bookmark(ids[title])
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await to_results(pilot, "language models")
+        await pilot.press("j")
+        chosen = screen.detail.paper.title
+        await pilot.press("right_square_bracket")  # Bookmarks: newest first, the top
+        await settle(pilot)
+        assert titles(app) == [RLHF, PROTEIN, GRAPHS] and screen.papers.cursor == 0
+        await pilot.press("S", "S")  # by title
+        await settle(pilot)
+        await pilot.press("j")
+        assert titles(app) == [PROTEIN, GRAPHS, RLHF] and screen.detail.paper.title == GRAPHS
+        await pilot.press("left_square_bracket")  # All papers: the search and its paper
+        await settle(pilot)
+        assert screen.view == "all" and screen.search_box.value == "language models"
+        assert screen.papers.cursor == 1 and screen.detail.paper.title == chosen
+        assert "by relevance" in status(app)
+        await pilot.press("right_square_bracket")  # Bookmarks: by title, on GRAPHS
+        await settle(pilot)
+        assert titles(app) == [PROTEIN, GRAPHS, RLHF] and "by title" in status(app)
+        assert screen.papers.cursor == 1 and screen.detail.paper.title == GRAPHS
+        await pilot.press("right_square_bracket")  # a view not seen yet: its top, by date
+        await settle(pilot)
+        assert screen.view == "notes" and "newest first" in status(app)
+
+
+async def test_the_position_is_kept_across_a_restart(corpus_lib):
+    corpus_lib.save_search("models", "models", "date")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await to_results(pilot, "graph OR models")
+        await pilot.press("j", "j")
+        in_all = screen.detail.paper.title
+        screen.open_view("saved:models")
+        await settle(pilot)
+        await pilot.press("S", "j")  # the saved search by upvotes, its second paper
+        await settle(pilot)
+        in_saved = screen.detail.paper.title
+        await pilot.press("ctrl+q")
+    assert not app.is_running
+
+    again = make_app(corpus_lib)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(again)
+        assert screen.view == "saved:models" and screen.search_box.value == "models"
+        assert "most upvoted first" in status(again)
+        assert screen.papers.cursor == 1 and screen.detail.paper.title == in_saved
+        await pilot.press("escape")  # back to All papers: its search and paper
+        await settle(pilot)
+        assert screen.view == "all" and screen.search_box.value == "graph OR models"
+        assert screen.papers.cursor == 2 and screen.detail.paper.title == in_all
+
+
+@pytest.mark.parametrize("kept", [
+    "{not json", "[]", '{"view": "saved:gone", "places": {"all": {"sort": "nonsense", "row": -3}}}'])
+async def test_a_position_that_cannot_be_used_opens_all_papers(corpus_lib, kept):
+    corpus_lib.set_setting("reader.position", kept)
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert screen.view == "all" and titles(app) == BY_DATE and screen.papers.cursor == 0
+        assert status(app).startswith("All papers · 4 papers · newest first")
 
 
 async def test_empty_views_say_what_to_do(corpus_lib):
@@ -893,8 +1198,9 @@ async def test_the_papers_most_like_the_highlighted_one_are_a_key_away(corpus_li
         await pilot.press("escape")  # back to the list's paper
         await settle(pilot)
         assert screen.detail.paper.title == PROTEIN
-        screen.open_view("all")
+        await pilot.press("escape")  # the search cleared: every paper
         await settle(pilot)
+        assert titles(app) == BY_DATE
         target = screen.detail.similar[0]
         await pilot.press("1")  # in the list: the cursor goes there
         await settle(pilot)
@@ -1023,7 +1329,7 @@ async def test_the_story_search_bookmark_note_save_restart_find_again(corpus_lib
         name_box.value = "llm"
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("q")
+        await pilot.press("q", "q")  # from the saved search back to All papers, then quit
     assert not app.is_running
     corpus_lib.close()
 

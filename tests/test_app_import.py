@@ -136,3 +136,5 @@ def test_status_line_says_how_far():
     progress = ImportProgress("/x/arxiv.jsonl.gz", 0, 2, 10, 100, 12000, 10000)
     assert status_text(progress).plain == (
         "Importing arxiv.jsonl.gz (1 of 2): 12,000 papers stored, 10,000 searchable")
+    one = ImportProgress("/x/one.jsonl", 0, 1, 10, 100, 1, 1)
+    assert status_text(one).plain == "Importing one.jsonl: 1 paper stored, 1 searchable"

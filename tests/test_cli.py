@@ -148,3 +148,29 @@ def test_every_fixture_format_imports(cli):
     assert result.exit_code == 0, result.stderr
     stats = json.loads(cli("stats", "--json").stdout)
     assert stats["sources"] == 9  # 5 JSON (2 of repr strings), 1 HTML, 1 Markdown, JSONL plain and gzip
+
+
+def test_one_of_a_kind_is_said_in_the_singular(cli, tmp_path):
+    one = write_jsonl(tmp_path / "one.jsonl", CORPUS[:1])
+    assert cli("import", one).stdout.strip() == (
+        "1 paper from 1 file: 1 new, 0 updated; 0 files failed")
+    assert cli("saved", "add", "proteins", "protein").stdout.strip() == "saved 'proteins': 1 paper"
+    assert cli("search", "protein").stdout.splitlines()[0].startswith("1 paper matches")
+    out = tmp_path / "one.md"
+    result = cli("export", "search", "protein", "--format", "markdown", "-o", out)
+    assert result.stderr.strip() == f"wrote 1 paper to {out}"
+    assert cli("reindex").stdout.strip() == "indexed 1 paper"
+    assert cli("check").stdout.startswith("OK: 1 paper in the library and 1 in the search index")
+
+
+def test_saved_add_replaces_a_saved_search_only_with_force(cli, corpus_file):
+    cli("import", corpus_file)
+    assert cli("saved", "add", "graphs", "graph").exit_code == 0
+    again = cli("saved", "add", "graphs", "diffusion", "--sort", "date")
+    assert again.exit_code == 1 and again.stdout == ""
+    assert again.stderr == "tui-reader: a saved search named 'graphs' exists; --force replaces it\n"
+    saved = json.loads(cli("saved", "--json").stdout)["saved"]
+    assert [(s["name"], s["query"], s["sort"]) for s in saved] == [("graphs", "graph", "relevance")]
+    assert cli("saved", "add", "graphs", "diffusion", "--sort", "date", "--force").exit_code == 0
+    saved = json.loads(cli("saved", "--json").stdout)["saved"]
+    assert [(s["name"], s["query"], s["sort"]) for s in saved] == [("graphs", "diffusion", "date")]

@@ -147,7 +147,9 @@ def test_the_story_in_a_real_terminal(tmp_path):
         term.wait_for("e2e-saved")
         term.keys("Enter")
         term.wait_for("▸ e2e-saved")
-        term.keys("q")
+        term.keys("Escape")  # the list keeps the focus: escape never enters the search box
+        term.wait_for("All papers · ")  # back from the saved search to All papers
+        term.keys("q")  # the top level: q quits
         term.wait_exited()
         term.kill()
 
@@ -181,5 +183,13 @@ def test_the_story_in_a_real_terminal(tmp_path):
         term.keys("[")
         screen = term.wait_for("e2e-saved · ")
         assert "language" in screen, screen  # the saved query is back in the search box
+        term.keys("C-q")  # quits from anywhere
+        term.wait_exited()
+        term.kill()
+
+        term = Terminal(data_dir)  # a restart opens where the reader was left
+        term.start()
+        screen = term.wait_for("e2e-saved · ")
+        assert "▸ e2e-saved" in screen and "language" in screen, screen
     finally:
         term.kill()

@@ -165,7 +165,7 @@ def test_check_finds_an_index_that_disagrees_with_the_store(template, library_di
     assert found.returncode == 1
     assert found.stdout.decode().splitlines() == [
         f"problem: index: lacks 1 of the library's {PAPERS} papers (e.g. {ids[5]})",
-        "problem: index: has 1 papers the library does not (e.g. feedfacecafe)"]
+        "problem: index: has 1 paper the library does not (e.g. feedfacecafe)"]
     assert cli(library_dir, "check", "--repair").returncode == 0
     assert cli(library_dir, "check").returncode == 0
 

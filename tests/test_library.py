@@ -150,3 +150,14 @@ def test_first_start_imports_the_bundled_samples(lib):
     report = lib.import_samples_if_new()
     assert report is not None and len(report.files) == 3 and report.new > 100
     assert lib.import_samples_if_new() is None
+
+
+def test_many_papers_are_marked_read_or_unread_at_once(corpus_lib):
+    ids = [p.id for p in corpus_lib.browse("all")[1]]
+    generation = corpus_lib.store.generation()
+    assert corpus_lib.mark_read_many([*ids[:3], ids[0], "nosuchpaper"]) == 3
+    assert corpus_lib.store.generation() == generation + 1  # one transaction
+    assert corpus_lib.browse("unread")[0] == 1
+    assert corpus_lib.stats()["read"] == 3
+    assert corpus_lib.mark_read_many(ids[:2], read=False) == 2
+    assert [p.id for p in corpus_lib.browse("unread")[1]] == [ids[0], ids[1], ids[3]]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from . import paths
 from .importing import exclusive
 from .index import describe
+from .models import counted
 from .store import Store
 
 
@@ -63,12 +64,12 @@ class Checking:
         missing, extra = ids - found, found - ids
         if missing:
             report.problems.append(f"index: lacks {len(missing):,} of the library's"
-                                   f" {len(ids):,} papers (e.g. {_some(missing)})")
+                                   f" {counted(len(ids), 'paper')} (e.g. {_some(missing)})")
         if extra:
-            report.problems.append(f"index: has {len(extra):,} papers the library does not"
+            report.problems.append(f"index: has {counted(len(extra), 'paper')} the library does not"
                                    f" (e.g. {_some(extra)})")
         if len(indexed) > len(found):
-            report.problems.append(f"index: has {len(indexed) - len(found):,} documents of"
+            report.problems.append(f"index: has {counted(len(indexed) - len(found), 'document')} of"
                                    " papers it holds already")
         return report
 
@@ -85,7 +86,7 @@ class Checking:
             done.append(self.store.recovered or "the library's files were checked again")
         if any(p.startswith("index") for p in found.problems) or done:
             count = self.rebuild_index(progress)
-            done.append(f"rebuilt the search index from the library ({count:,} papers)")
+            done.append(f"rebuilt the search index from the library ({counted(count, 'paper')})")
         after = self.check()
         after.repaired = done
         return after

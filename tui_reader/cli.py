@@ -14,7 +14,7 @@ import click
 
 from . import export as exporting
 from .library import SORTS, ImportProgress, Library
-from .models import CONTROL_CHARACTERS, Highlight, PaperView, SearchResult
+from .models import CONTROL_CHARACTERS, Highlight, PaperView, SearchResult, counted
 
 # What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: DEL, C1 controls
 # (U+009B is a CSI), bidi overrides, line separators. Escaped as \uXXXX: the same JSON value.
@@ -108,8 +108,8 @@ class _StartProgress:
                 self.bar.__enter__()
             self.bar.update(done - self.bar.pos)
         elif not self.told:
-            click.echo(f"tui-reader: updating the search index from the library ({total}"
-                       " papers)", err=True)
+            click.echo("tui-reader: updating the search index from the library"
+                       f" ({counted(total, 'paper')})", err=True)
             self.told = True
 
     def finish(self) -> None:
@@ -187,7 +187,7 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
                                show_pos=False, show_percent=True) as bar:
             def progress(p: ImportProgress) -> None:
                 bar.length = max(p.bytes_total, 1)
-                bar.label = f"{safe(Path(p.path).name)[:30]:30} {p.papers:>8} papers"
+                bar.label = f"{safe(Path(p.path).name)[:30]:30} {counted(p.papers, 'paper'):>14}"
                 bar.update(p.bytes_done - bar.pos)
             report = lib.import_paths(inputs, year=year, progress=progress)
     else:
@@ -256,7 +256,7 @@ def search(ctx: click.Context, query: str, sort: str, limit: int, exact: bool,
     elif result.partial:
         click.echo(f"No paper has all the words of {safe(query)!r}; showing papers with"
                    f" {result.partial} of the {result.partial_of}")
-    matches = "1 paper matches" if result.total == 1 else f"{result.total} papers match"
+    matches = f"{counted(result.total, 'paper')} match{'es' if result.total == 1 else ''}"
     shown = safe(result.corrected or query)
     click.echo(f"{matches} {shown!r} (sorted by {sort}), showing {len(result.hits)}")
     for hit in result.hits:
@@ -417,16 +417,19 @@ def saved(ctx: click.Context, as_json: bool) -> None:
 @click.argument("name")
 @click.argument("query")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--force", is_flag=True, help="Replace a saved search of that name.")
 @click.pass_context
 @friendly
-def saved_add(ctx: click.Context, name: str, query: str, sort: str) -> None:
-    """Save a query under a name."""
+def saved_add(ctx: click.Context, name: str, query: str, sort: str, force: bool) -> None:
+    """Save a query under a name (an existing name only with --force)."""
     lib = library(ctx)
     result = lib.search(query, limit=1)
     if result.error:
         raise UserError(f"query {query!r}: {result.error}")
+    if not force and any(s.name == name.strip() for s in lib.saved_searches()):
+        raise UserError(f"a saved search named {name.strip()!r} exists; --force replaces it")
     lib.save_search(name, query, sort)
-    click.echo(f"saved {safe(name)!r}: {result.total} papers")
+    click.echo(f"saved {safe(name)!r}: {counted(result.total, 'paper')}")
 
 
 @saved.command("rm")
@@ -473,7 +476,7 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
         text = exporting.to_markdown(papers, heading)
     if output:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {len(papers)} papers to {safe(str(output))}", err=True)
+        click.echo(f"wrote {counted(len(papers), 'paper')} to {safe(str(output))}", err=True)
     elif fmt == "json":  # the same JSON value, nothing a terminal would act on
         click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
     else:  # a note may hold anything its author typed: not control characters on a terminal
@@ -487,7 +490,7 @@ def reindex(ctx: click.Context) -> None:
     """Rebuild the search index from the store (no dump files needed)."""
     lib = library(ctx)
     count = _indexing(lib, lambda progress: lib.reindex(progress=progress))
-    click.echo(f"indexed {count} papers")
+    click.echo(f"indexed {counted(count, 'paper')}")
 
 
 @main.command()
@@ -514,7 +517,7 @@ def check(ctx: click.Context, repair: bool, as_json: bool) -> None:
         for line in report.problems:
             click.echo(f"problem: {safe(line)}")
         if not report.problems:
-            click.echo(f"OK: {report.papers:,} papers in the library and {report.indexed:,} in"
+            click.echo(f"OK: {counted(report.papers, 'paper')} in the library and {report.indexed:,} in"
                        f" the search index ({report.index_bytes / 1e6:,.1f} MB); their files"
                        " read whole")
     ctx.exit(1 if failed else 0)

@@ -16,7 +16,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from .index import IndexBusy, PaperIndex, add_documents, describe, paper_document
-from .models import FileReport, ImportReport, Paper, path_text
+from .models import FileReport, ImportReport, Paper, counted, path_text
 from .store import REBUILD_MARK, batched
 
 STALE_RETRIES = 3  # reads of the index that fail are tried again on a fresh searcher
@@ -269,10 +269,10 @@ class Importing:
             return
         if damaged:
             self.notices.append(f"the search index was damaged ({damaged}); it was rebuilt"
-                                f" from the library ({papers} papers)")
+                                f" from the library ({counted(papers, 'paper')})")
         elif unreadable or self.index.recreated:
             self.notices.append(f"the search index could not be read ({unreadable or 'damaged'});"
-                                f" it was rebuilt from the library ({papers} papers)")
+                                f" it was rebuilt from the library ({counted(papers, 'paper')})")
         elif not self.store.recovered and indexed is not None and indexed != papers:
             self.notices.append(f"the search index had {indexed} of the library's {papers}"
                                 " papers (an import or rebuild was interrupted); it was rebuilt")

@@ -205,6 +205,13 @@ class Library(Importing, Checking):
         paper = self.store.paper(self.resolve(ref))
         self.store.set_read(paper.id, paper.title, read)
 
+    def mark_read_many(self, ids: Iterable[str], read: bool = True) -> int:
+        """Mark these papers (ids as the store has them) read or unread at once; how many
+        of them are in the store."""
+        papers = self.store.papers(list(dict.fromkeys(ids)))
+        self.store.set_read_many([(p.id, p.title) for p in papers.values()], read)
+        return len(papers)
+
     def bookmarks(self) -> list[PaperView]:
         """Bookmarked papers, newest bookmark first (papers gone from the store keep their title)."""
         return self._user_papers([(b.paper_id, b.title) for b in self.store.bookmarks()])

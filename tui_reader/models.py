@@ -212,14 +212,14 @@ class ImportReport(BaseModel):
         """The line `tui-reader import` ends with: papers, files, new, updated, failed."""
         papers = self.papers if self.distinct is None else self.distinct
         line = (
-            f"{_count(papers, 'paper')} from {_count(len(self.files), 'file')}: {self.new:,} new, "
-            f"{self.updated:,} updated; {_count(len(self.failed), 'file')} failed"
+            f"{counted(papers, 'paper')} from {counted(len(self.files), 'file')}: {self.new:,} new, "
+            f"{self.updated:,} updated; {counted(len(self.failed), 'file')} failed"
         )
         if self.skipped:
-            line += f" ({_count(self.skipped, 'unchanged file')} skipped)"
+            line += f" ({counted(self.skipped, 'unchanged file')} skipped)"
         return line
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
     """`n` and `noun`, plural unless n is 1: "1 paper", "9,577 papers"."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"

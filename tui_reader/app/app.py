@@ -105,7 +105,8 @@ class ReaderApp(App[None]):
             ("In the list of papers", self._rows(PaperList.BINDINGS)),
             ("In the search box", [
                 ("enter", "to the results (a typo in the last word is corrected)"),
-                ("escape", "clear the search; on an empty box: to the list"),
+                ("escape", "to the list (the query stays; escape there clears it)"),
+                ("ctrl+u", "clear the box"),
                 ("tab", "to the sidebar of views"),
             ]),
             ("In the note editor", self._rows(NoteEditor.BINDINGS) + [

@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 
-from ..models import ImportReport
+from ..models import ImportReport, counted
 from .safe import SafeInput
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ def status_text(progress) -> Text:
     if progress.files_total > 1:
         text.append(f" ({min(progress.files_done + 1, progress.files_total)} of "
                     f"{progress.files_total})", "dim")
-    text.append(f": {progress.papers:,} papers stored, ")
+    text.append(f": {counted(progress.papers, 'paper')} stored, ")
     text.append(f"{progress.indexed:,} searchable", "bold")
     return text
 

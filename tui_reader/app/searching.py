@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from rich.text import Text
 from textual import work
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ..models import Highlight
+from ..models import Highlight, counted
 from .gate import guarded
 from .reading import wait_in_worker
 from .text import one_line
 from .views import SAVED, SORT_LABELS, VIEW_TEXTS, view_label
 from .widgets.paper_list import PAGE, Listing, Row
 from .widgets.search_box import Suggestion
+
+SAY_FOR = 6.0  # seconds the status line says what a key did
 
 
 @dataclass
@@ -43,13 +47,15 @@ class Outcome:
 
 class Searching:
     """The MainScreen's part of searching (a mixin: MainScreen provides `library`, `reader`,
-    the widgets, and the state: view, query_text, typing, exact, sort, listing, outcome,
-    last_import, importing)."""
+    the widgets, the state: view, query_text, typing, exact, sort, listing, outcome,
+    last_import, importing, positions, and `listing_shown`)."""
 
     _token = 0  # the latest search started
     _correction_keys = False  # whether the footer offers "search as typed"
     typed_at = 0.0  # time.monotonic() of the latest change of the search box
     _applied = 0  # the latest search shown
+    _said: str | None = None  # said in the status line for a moment (say)
+    _said_timer: Timer | None = None
 
     @dataclass
     class Done(Message):
@@ -149,6 +155,7 @@ class Searching:
         self.papers.show(listing, outcome.total, outcome.rows,
                          empty_message=self.empty_message(listing),
                          keep_cursor=message.keep_cursor)
+        self.listing_shown(message.token)
         suggestion.set(listing, outcome)
         self.bindings_follow()
         self.update_status()
@@ -176,15 +183,31 @@ class Searching:
         text.append(one_line(view_label(listing.view) if not listing.query.strip()
                              or listing.view.startswith(SAVED) else "Search"), "bold")
         text.append(" · ")
-        noun = "result" if listing.query.strip() else "paper"
-        text.append(f"{outcome.total:,} {noun}{'' if outcome.total == 1 else 's'}")
+        text.append(counted(outcome.total, "result" if listing.query.strip() else "paper"))
         if listing.view == "new" and not listing.query.strip() and self.last_import:
             new, updated = self.last_import
             text.append(f" added by the latest import ({updated:,} updated)", "dim")
         text.append(" · ")
         text.append(SORT_LABELS.get(listing.sort, listing.sort))
         text.append("  (S sorts)", "dim")
+        if self._said:
+            text.append("  ")
+            text.append(one_line(self._said), "bold")
         self.set_status(text)
+
+    def say(self, words: str) -> None:
+        """Say something in the status line, after the listing's summary, for a few seconds."""
+        self._said = words
+        if self._said_timer is not None:
+            self._said_timer.stop()
+        self._said_timer = self.set_timer(SAY_FOR, partial(self.say_done, words))
+        self.update_status()
+
+    def say_done(self, words: str) -> None:
+        """The status line no longer says `words` (unless something else was said since)."""
+        if self._said == words:
+            self._said = None
+            self.update_status()
 
     # -- enter and "search instead" --------------------------------------------------------
     def query_typed(self, value: str) -> None:
@@ -193,7 +216,7 @@ class Searching:
         self.typed_at = time.monotonic()
         self.typing, self.exact = True, False
         if self.view != "all":
-            self.view = "all"
+            self.view = self.positions.view = "all"
             self.sidebar.set_current("all")
 
     @guarded("Searching")

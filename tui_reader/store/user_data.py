@@ -98,6 +98,17 @@ class UserTables(Backups):
         """Mark a paper read or unread."""
         self._set_mark("read_state", paper_id, title, read)
 
+    def set_read_many(self, papers: list[tuple[str, str]], read: bool) -> None:
+        """Mark these papers ((id, title) each) read or unread, in one transaction."""
+        with self._user_change() as db:
+            if read:
+                now = time.time()
+                db.executemany("INSERT OR IGNORE INTO read_state VALUES (?, ?, ?)",
+                               [(paper_id, title, now) for paper_id, title in papers])
+            else:
+                db.executemany("DELETE FROM read_state WHERE paper_id = ?",
+                               [(paper_id,) for paper_id, _ in papers])
+
     def save_search(self, search: SavedSearch) -> None:
         """Keep a search under its name (an existing name is replaced)."""
         search = search.model_copy(update={"name": user_text(search.name).strip(),

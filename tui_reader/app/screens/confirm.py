@@ -9,6 +9,17 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ..text import one_line
+
+
+def naming(question: str, name: str) -> Text:
+    """A question about something named by the user: `question` then its name in bold
+    (shown as typed, never markup), then a question mark."""
+    text = Text(question + " ")
+    text.append(one_line(name), "bold")
+    text.append("?")
+    return text
+
 
 class Confirm(ModalScreen[bool]):
     """Ask before doing something that cannot be undone: y or enter confirms, n or escape not."""

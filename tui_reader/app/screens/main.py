@@ -8,7 +8,7 @@ showing a paper (reading.py) and importing (importing.py) are its parts in their
 from __future__ import annotations
 
 import webbrowser
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -25,10 +25,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...models import SORTS, VIEWS, PaperView, SavedSearch
 from ..gate import ReaderLibrary, guarded
+from ..changing import Changing
 from ..importing import BackgroundImport, ImportBar
+from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
 from ..text import one_line
+from ..undo import UndoStack
 from ..views import SAVED, view_label
 from ..widgets.detail import DetailPane, SimilarList, paper_link
 from ..widgets.paper_list import Listing, PaperList
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, BackgroundImport, Screen):
+class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
     """The reader."""
 
     @dataclass
@@ -51,6 +54,13 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         searches: list[SavedSearch]
         last_import: tuple[int, int] | None
 
+    @dataclass
+    class Opened(Message):
+        """The browser was asked to open `link`; `opened`: whether one could be started."""
+
+        link: str
+        opened: bool
+
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="search"),
         Binding("ctrl+t", "search_as_typed", "Search as typed", id="search-as-typed"),
@@ -60,6 +70,12 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         Binding("s", "save_search", "Save search", id="save-search"),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="toggle-read"),
+        Binding("u", "next_unread", "Next unread paper", show=False, id="next-unread"),
+        Binding("U", "previous_unread", "Previous unread paper", show=False,
+                id="previous-unread"),
+        Binding("A", "mark_all_read", "Mark every paper of the list read", show=False,
+                id="mark-all-read"),
+        Binding("z", "undo", "Undo the last change", show=False, id="undo"),
         Binding("o", "open_link", "Open in browser", show=False, id="open"),
         Binding("y", "copy", "Copy title and link", show=False, id="copy"),
         Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view"),
@@ -72,7 +88,7 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         Binding("i", "import_dumps", "Import files, folders or a pasted page", show=False,
                 id="import"),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("q", "back_or_quit", "Back/quit", id="quit"),
     ]
 
     def __init__(self) -> None:
@@ -87,6 +103,9 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         self.last_import: tuple[int, int] | None = None
         self.searches: list[SavedSearch] = []
         self.importing = False
+        self.undo_stack = UndoStack()
+        self.positions = Positions()
+        self._restore: tuple[int, Place] | None = None  # where the view opening was left
 
     @property
     def reader(self) -> "ReaderApp":
@@ -141,7 +160,9 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
             self.notify("A new library: importing the bundled sample papers…", timeout=4)
             self._import_samples()
         else:
-            self.run_search(0)
+            self.positions = Positions.load(self.library)
+            view = self.positions.view
+            self.open_view(view if view in self.view_ids() else "all")
         self.refresh_counts()
         self._warm_up()
 
@@ -161,6 +182,10 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
     def on_paper_list_highlighted(self, message: PaperList.Highlighted) -> None:
         self.detail.pinned = False
         self.show_paper(message.row.paper if message.row else None)
+        if self._restore is None:  # else: not yet where the view was left
+            self.positions.places[self.view] = Place(
+                self.query_text, self.sort, message.row.paper.id if message.row else None,
+                message.index)
 
     def on_paper_list_selected(self, message: PaperList.Selected) -> None:
         self.detail.focus()
@@ -224,22 +249,52 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
     # -- views -----------------------------------------------------------------------------
     @guarded("Opening the view")
     def open_view(self, view: str) -> None:
-        """Show a view: a built-in one (the search box is cleared) or a saved search."""
-        if view.startswith(SAVED):
-            search = next((s for s in self.searches if SAVED + s.name == view), None)
-            if search is None:
-                return
-            self.query_text, self.sort = search.query, search.sort
-        elif view in VIEWS:
-            self.query_text = ""
-        else:
+        """Show a view as it was left (its search, sort and paper): a built-in one or a saved
+        search (with its own query; its sort order at first)."""
+        search = next((s for s in self.searches if SAVED + s.name == view), None)
+        if search is None and view not in VIEWS:
             return
-        self.view = view
+        kept = self.positions.places.get(view)
+        place = kept or Place(sort=search.sort if search else "relevance")
+        self.view, self.sort = view, place.sort
+        self.sidebar.set_current(view)
+        self.show_query(search.query if search else place.query)
+        self._restore = (self._token, place)
+        self.positions.view = view
+        self.positions.save(self.library, self.view_ids())
+
+    def view_ids(self) -> list[str]:
+        """Every view: the built-in ones, then the saved searches."""
+        return [*VIEWS, *(SAVED + s.name for s in self.searches)]
+
+    def listing_shown(self, token: int) -> None:
+        """The answer of search `token` is shown: the paper where its view was left is
+        highlighted again."""
+        if self._restore is None or token < self._restore[0]:
+            return
+        start, place = self._restore
+        self._restore = None
+        papers = self.papers
+        if token != start or place.paper is None:
+            return
+        index = papers.index_of(place.paper)
+        if index is None and place.row < papers.total:
+            index = place.row  # not on the first page: its row, fetched as it is shown
+        if index is not None:
+            papers.cursor = index
+
+    @guarded("Keeping the position")
+    def on_unmount(self) -> None:
+        self.positions.view = self.view
+        self.positions.save(self.library, self.view_ids())
+
+    def show_query(self, query: str) -> None:
+        """Show the results of `query` (blank: the view's papers), its words complete."""
+        self.query_text = query
         self.typing = self.exact = False
         with self.prevent(Input.Changed):
-            self.search_box.value = self.query_text
+            self.search_box.value = query
         self.search_box.remove_class("-error")
-        self.sidebar.set_current(view)
         self.run_search(0)
 
     def _move_view(self, step: int) -> None:
@@ -258,42 +313,39 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         self.search_box.focus()
 
     def action_back(self) -> None:
-        focused = self.focused
+        """Escape: back a level (never into the search box)."""
+        self.step_back()
+
+    async def action_back_or_quit(self) -> None:
+        """q: back a level; quit from the top level (All papers, no search)."""
+        if not self.step_back():
+            await self.reader.action_quit()
+
+    def step_back(self) -> bool:
+        """Back a level: a similar paper shown to the list's; from the search box (its query
+        kept), the detail pane or the sidebar to the list; from a search to its view's
+        papers; from a view to All papers. False at the top level: nothing to go back to."""
         if self.detail.pinned:
             self.detail.pinned = False
             row = self.papers.current
             self.show_paper(row.paper if row else None)
-        elif focused is self.search_box:
-            if self.search_box.value:
-                self.search_box.value = ""
-            else:
-                self.papers.focus()
-        elif focused is self.papers:
-            self.search_box.focus()
-        else:
+        elif self.focused is not self.papers:
             self.papers.focus()
-
-    @guarded("Bookmarking")
-    def action_bookmark(self) -> None:
-        paper = self.need_paper()
-        if paper is None:
-            return
-        updated = self.library.bookmark(paper.id, not paper.bookmarked)
-        self.changed(updated)
-        self.notify(("Bookmarked: " if updated.bookmarked else "Bookmark removed: ")
-                    + one_line(updated.title), markup=False, timeout=2)
+        elif self.view != "all":
+            self.open_view("all")
+        elif self.query_text:
+            self.show_query("")
+        else:
+            return False
+        return True
 
     def action_note(self) -> None:
         paper = self.need_paper()
         if paper is None:
             return
         self._stop_read_timer()
-        self.app.push_screen(NoteEditor(paper, partial(self._save_note, paper.id),
+        self.app.push_screen(NoteEditor(paper, partial(self.save_note, paper),
                                         partial(self._rescue_note, paper)))
-
-    def _save_note(self, paper_id: str, text: str) -> None:
-        updated = self.library.note(paper_id, text)
-        self.changed(updated)
 
     def _rescue_note(self, paper: PaperView, text: str) -> str:
         """Keep a note the library could not take in the data dir (named when the reader ends)."""
@@ -320,44 +372,35 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         self.app.push_screen(SaveSearch(query, name, existing),
                              partial(self._save_search, listing))
 
-    @guarded("Saving the search")
     def _save_search(self, listing: Listing, name: str | None) -> None:
+        """Save the search under the name given; asks first to replace another saved one."""
         if not name:
             return
+        if SAVED + name == self.view or all(s.name != name for s in self.searches):
+            self._keep_search(listing, name)
+            return
+        from .confirm import Confirm, naming
+
+        self.app.push_screen(Confirm(naming("Replace the saved search", name), yes="Replace"),
+                             lambda yes: yes and self._keep_search(listing, name))
+
+    @guarded("Saving the search")
+    def _keep_search(self, listing: Listing, name: str) -> None:
         search = self.library.save_search(name, listing.query, listing.sort)
         if all(s.name != search.name for s in self.searches):
             self.searches = [*self.searches, search]
             self.searches.sort(key=lambda s: s.name)
         self.sidebar.set_searches(self.searches)
-        self.view = SAVED + search.name
+        place = self.positions.places.pop(self.view, None)  # the search is the saved one's now
+        self.view = self.positions.view = SAVED + search.name
+        if place is not None:
+            self.positions.places[self.view] = place
         self.sidebar.set_current(self.view)
+        if self.listing is not None and self.listing.query == listing.query:
+            self.listing = replace(self.listing, view=self.view)  # the status line names it
         self.update_status()
         self.refresh_counts()
         self.notify(f"Saved the search “{one_line(name)}”.", markup=False, timeout=2)
-
-    def action_delete_search(self) -> None:
-        if not self.view.startswith(SAVED):
-            self.notify("Open a saved search first (in the sidebar); d deletes it.",
-                        severity="warning", timeout=3)
-            return
-        from .confirm import Confirm
-
-        name = view_label(self.view)
-        question = Text("Delete the saved search ")
-        question.append(one_line(name), "bold")
-        question.append("?")
-        self.app.push_screen(Confirm(question), partial(self._delete_search, name))
-
-    @guarded("Deleting the saved search")
-    def _delete_search(self, name: str, yes: bool | None) -> None:
-        if not yes:
-            return
-        self.library.delete_search(name)
-        self.searches = [s for s in self.searches if s.name != name]
-        self.sidebar.set_searches(self.searches)
-        self.notify(f"Deleted the saved search “{one_line(name)}”.", markup=False, timeout=2)
-        self.open_view("all")
-        self.refresh_counts()
 
     def action_cycle_sort(self) -> None:
         listing = self.current_listing()
@@ -365,15 +408,6 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
         current = listing.sort if listing.sort in choices else choices[0]
         self.sort = choices[(choices.index(current) + 1) % len(choices)]
         self.run_search(0)
-
-    @guarded("Marking read")
-    def action_toggle_read(self) -> None:
-        paper = self.need_paper()
-        if paper is None:
-            return
-        self._stop_read_timer()
-        self.library.mark_read(paper.id, not paper.read)
-        self.changed(paper.model_copy(update={"read": not paper.read}))
 
     def action_open_link(self) -> None:
         paper = self.need_paper()
@@ -384,11 +418,22 @@ class MainScreen(Searching, Reading, BackgroundImport, Screen):
             self.notify("This paper has no link.", severity="warning", timeout=2)
             return
         self._open_in_browser(link)
-        self.notify(f"Opening {one_line(link)}", markup=False, timeout=2)
 
     @work(thread=True, group="browser", exit_on_error=False, description="Opening the browser")
     def _open_in_browser(self, link: str) -> None:
-        webbrowser.open(link)
+        try:
+            opened = webbrowser.open(link)
+        except webbrowser.Error:
+            opened = False
+        self.post_message(self.Opened(link, opened))
+
+    def on_main_screen_opened(self, message: Opened) -> None:
+        if message.opened:
+            self.notify(f"Opened {one_line(message.link)} in the browser.", markup=False,
+                        timeout=2)
+        else:
+            self.notify("No browser could be started here: y copies the title and link.",
+                        severity="warning", timeout=5)
 
     def action_copy(self) -> None:
         paper = self.need_paper()

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
-from ...models import Highlight, PaperView
+from ...models import Highlight, PaperView, counted
 from ..text import clean, highlighted, one_line, plain
 
 MAX_AUTHORS = 12
@@ -204,5 +204,5 @@ class DetailPane(VerticalScroll, can_focus=True):
                 text.append(f"  {one_line(source.format)}", "dim")
         more = len(paper.sources) - MAX_SOURCES
         if more > 0:
-            text.append(f"\n  and {more} more files", "dim")
+            text.append(f"\n  and {counted(more, 'more file')}", "dim")
         return text

@@ -192,6 +192,10 @@ class PaperList(ScrollView, can_focus=True):
     def current(self) -> Row | None:
         return self.row(self.cursor)
 
+    def loaded_pages(self) -> dict[int, list[Row]]:
+        """The pages of rows fetched so far, by page number (a copy)."""
+        return dict(self._pages)
+
     def index_of(self, paper_id: str) -> int | None:
         """Where a paper is among the loaded rows."""
         for page_no, page in self._pages.items():
