@@ -54,10 +54,12 @@ class Terminal:
         return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True,
                               text=True, check=check, timeout=30, env=env)
 
-    def start(self) -> None:
+    def start(self, *command: str, cwd: Path | None = None) -> None:
+        """Run the reader (or `command`, in `cwd`) in the session."""
         self.tmux("new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT),
+                  *(["-c", str(cwd)] if cwd else []),
                   "-e", f"TUI_READER_DATA_DIR={self.data_dir}", "-e", "TERM=xterm-256color",
-                  "-e", "TUI_READER_DEBUG=1", COMMAND)
+                  "-e", "TUI_READER_DEBUG=1", *(command or [COMMAND]))
         self.tmux("set-option", "-t", self.session, "remain-on-exit", "on")
 
     def keys(self, *keys: str) -> None:

@@ -7,22 +7,18 @@ and a library its user cannot write (root's rights dropped with setpriv), umask 
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import json
 import os
-import pty
-import re
-import select
-import struct
 import subprocess
 import sys
-import termios
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.test_e2e_tmux import TMUX, Terminal
 from tests.test_hardening_support import (ROOT, assert_terminal_safe, cli, cli_command,
                                           cli_env, copy_library, corpus, one_line_error,
                                           unprivileged, write_corpus)
@@ -227,50 +223,36 @@ def test_a_read_only_library_reads_and_each_change_is_refused_in_one_line(
     assert snapshot(data) == before  # nothing was written
 
 
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (the CLI test covers the rest)")
 def test_the_reader_opens_a_read_only_library_with_a_notice(library_template,
                                                             read_only_library):
     data, prefix = read_only_library
     before = snapshot(data)
-    primary, secondary = pty.openpty()
-    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
-    # (the data dir named short: the notice, which names it, wraps the same way every run)
-    proc = subprocess.Popen([*prefix, sys.executable, "-m", "tui_reader", "--data-dir",
-                             data.name], cwd=data.parent, stdin=secondary, stdout=secondary,
-                            stderr=secondary, env={**cli_env(), "TERM": "xterm-256color"},
-                            start_new_session=True)
-    os.close(secondary)
-    screen = bytearray()
-
-    def read_until(done, seconds: float = 60) -> None:
-        end = time.monotonic() + seconds
-        while not done() and time.monotonic() < end:
-            if select.select([primary], [], [], 0.1)[0]:
-                try:
-                    screen.extend(os.read(primary, 65536))
-                except OSError:  # the program ended
-                    return
-
+    started = time.time()
+    terminal = Terminal(data)
+    terminal.start(*prefix, sys.executable, "-m", "tui_reader", "--data-dir", data.name,
+                   cwd=data.parent)
     try:
-        read_until(lambda: b"changes cannot be saved" in screen and b" number " in screen)
-        os.write(primary, b"j")  # a paper shown past the read delay (1.5 s) is marked read:
-        read_until(lambda: b"failed" in screen, seconds=2.5)  # not kept here, and not an error
-        assert b"failed" not in screen
-        os.write(primary, b"n")  # a note: escape cannot save it, the editor stays open
-        read_until(lambda: b"Save and close" in screen)
-        os.write(primary, b"kiwi pie")
-        read_until(lambda: b"kiwi pie" in screen)
-        os.write(primary, b"\x1b")
-        read_until(lambda: b"The note could not be saved" in screen)
-        os.write(primary, b"\x11")  # ctrl+q: the note goes to a file, named on the way out
-        read_until(lambda: proc.poll() is not None)
-        assert proc.wait(timeout=30) == 0
+        terminal.wait_until(lambda screen: "the library in data is read-only: you can read"
+                            in screen and "changes cannot be saved" in screen  # (wrapped)
+                            and " number " in screen, "the notice and the papers")
+        terminal.keys("j")  # a paper shown past the read delay (1.5 s) is marked read: not
+        time.sleep(2.5)  # kept here, and not an error (there is no state to wait for)
+        assert "failed" not in terminal.screen()
+        terminal.keys("n")  # a note: escape cannot save it, the editor stays open
+        terminal.wait_for("Save and close")
+        terminal.type("kiwi pie")
+        terminal.wait_for("kiwi pie")
+        terminal.escape()
+        terminal.wait_for("The note could not be saved")
+        terminal.keys("C-q")  # the note goes to a file, named on the way out
+        assert terminal.exited()
+        screen = terminal.screen(history=True)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(primary)
-    text = bytes(screen)
-    assert b"the library in data is read-only: you can read and search" in text, text[-3000:]
-    assert b"Traceback" not in text
-    rescued = re.search(rb"a note could not be saved in the library; it is in (\S+\.md)", text)
-    assert rescued and b"kiwi pie" in Path(os.fsdecode(rescued[1])).read_bytes(), text[-2000:]
+        terminal.kill()
+    assert "Traceback" not in screen
+    assert "a note could not be saved in the library; it is in" in screen, screen
+    rescued = [p for p in Path(tempfile.gettempdir()).glob("tui-reader-unsaved-notes-*/*.md")
+               if p.stat().st_mtime >= started and "kiwi pie" in p.read_text()]
+    assert len(rescued) == 1, rescued
     assert snapshot(data) == before
