@@ -243,10 +243,10 @@ def test_the_reader_opens_a_read_only_library_with_a_notice(library_template,
         terminal.wait_for("Save and close")
         terminal.type("kiwi pie")
         terminal.wait_for("kiwi pie")
-        terminal.escape()
+        terminal.keys("Escape")
         terminal.wait_for("The note could not be saved")
         terminal.keys("C-q")  # the note goes to a file, named on the way out
-        assert terminal.exited()
+        terminal.wait_exited()
         screen = terminal.screen(history=True)
     finally:
         terminal.kill()
