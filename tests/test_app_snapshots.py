@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.widgets import TextArea
 
 from tests.conftest import settle
-from tests.test_app import SIZE, make_app
+from tests.reader_pilot import SIZE, make_app
 
 
 def test_main_screen(corpus_lib, snap_compare):

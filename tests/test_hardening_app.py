@@ -24,7 +24,7 @@ from textual import events
 from textual.widgets import Input, TextArea
 
 from tests.conftest import settle, until
-from tests.test_app import make_app as reader_app
+from tests.reader_pilot import make_app as reader_app
 from tests.test_hardening_dumps import make_dumps
 from tests.test_hardening_queries import NASTY, queries
 from tests.test_hardening_support import (
@@ -44,7 +44,8 @@ HOSTILE_FILES = ("hostile.jsonl", "hostile.json", "hostile.md", "raw-controls.js
 
 
 def make_app(library, **options) -> ReaderApp:
-    """The reader as test_app.py makes it, without importing the bundled samples."""
+    """The reader as the Pilot tests make it (reader_pilot.py), without importing the bundled
+    samples."""
     return reader_app(library, import_samples=False, **options)
 
 
