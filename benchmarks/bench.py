@@ -484,8 +484,9 @@ def cold_start(data_dir: str, probe: str, searches: list[str]) -> dict:
         read_for(0.2)
         os.write(fd, text.encode())
         read_for(1.0)
-        os.write(fd, b"\x1b")
-        read_for(0.3)
+        for _ in range(2):  # to the list, then the search cleared: All papers, as it started
+            os.write(fd, b"\x1b")  # (the reader reopens where it was left)
+            read_for(0.3)
     os.write(fd, b"\x11")  # ctrl+q
     read_for(1.0)
     _, status, usage = os.wait4(pid, 0)
