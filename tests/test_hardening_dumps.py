@@ -149,7 +149,7 @@ BAD_FILES = {  # name: what the one line says
 def imported(tmp_path_factory):
     """The hostile folder imported by the real CLI: (data dir, dumps, the process)."""
     root = tmp_path_factory.mktemp("hostile")
-    dumps = make_dumps(root / "dumps")
+    make_dumps(root / "dumps")
     started = time.monotonic()
     done = cli(root / "data", "import", root / "dumps", timeout=300)
     return root / "data", root / "dumps", done, time.monotonic() - started

@@ -57,7 +57,6 @@ def test_sort_orders(corpus_lib):
 
 
 def test_upvote_ranges_and_sort(lib, tmp_path):
-    from tests.conftest import write_jsonl
     import json
     hf = [{"paper": {"id": f"2406.0000{i}", "title": f"Paper number {word}",
                      "summary": "About retrieval.", "upvotes": votes,

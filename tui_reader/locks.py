@@ -26,10 +26,6 @@ class FileLock:
         self.path = Path(path)
         self._fd: int | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
     def acquire(self, timeout: float = 0.0) -> bool:
         """Take the lock, waiting up to `timeout` seconds; False when another process has it."""
         if self._fd is not None:

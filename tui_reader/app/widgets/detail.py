@@ -40,7 +40,6 @@ class SimilarList(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.papers: list[PaperView] = []
-        self.loading_for: str | None = None
 
     def set_papers(self, papers: list[PaperView]) -> None:
         self.papers = papers[:5]
