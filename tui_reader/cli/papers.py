@@ -1,0 +1,231 @@
+"""Commands about papers: import, search, show, stats, export, and the index's upkeep."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import export as exporting
+from ..library import SORTS, ImportProgress
+from ..models import counted
+from .group import indexing, library, main, searched
+from .output import UserError, emit_json, friendly, json_safe, marked, paper_line, safe
+
+
+@main.command("import")
+@click.argument("inputs", nargs=-1, required=True,  # unreadable ones: reported, not usage errors
+                type=click.Path(path_type=Path, readable=False))
+@click.option("--year", type=click.IntRange(1900, 2200),
+              help="The year of dates printed without one (default: inferred from the dump).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+@friendly
+def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | None,
+                   quiet: bool) -> None:
+    """Import dump files or folders (recursively); `-` imports a page pasted on standard
+    input (kept in the library as a dump named "pasted DATE TIME")."""
+    lib = library(ctx)
+    if Path("-") in inputs:
+        data = sys.stdin.buffer.read()
+        if not data.strip():
+            click.echo("failed: -: nothing on standard input", err=True)
+            ctx.exit(1)
+        pasted = lib.save_paste(data)
+        inputs = tuple(pasted if p == Path("-") else p for p in inputs)
+    show_bar = not quiet and sys.stderr.isatty()
+    if show_bar:
+        with click.progressbar(length=1, label="Importing", file=sys.stderr,
+                               show_pos=False, show_percent=True) as bar:
+            def progress(p: ImportProgress) -> None:
+                bar.length = max(p.bytes_total, 1)
+                bar.label = f"{safe(Path(p.path).name)[:30]:30} {counted(p.papers, 'paper'):>14}"
+                bar.update(p.bytes_done - bar.pos)
+            report = lib.import_paths(inputs, year=year, progress=progress)
+    else:
+        report = lib.import_paths(inputs, year=year)
+    for f in report.files:
+        for warning in f.warnings[:5]:
+            click.echo(f"warning: {safe(f.path)}: {safe(warning)}", err=True)
+        if len(f.warnings) > 5:
+            click.echo(f"warning: {safe(f.path)}: {len(f.warnings) - 5} more warnings", err=True)
+    for f in report.failed:
+        click.echo(f"failed: {safe(f.path)}: {safe(f.error)}", err=True)
+    click.echo(report.summary())
+    ctx.exit(1 if report.failed else 0)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
+@click.option("--exact", is_flag=True,
+              help="Only papers with every word as typed: no correction, no partial matches.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.pass_context
+@friendly
+def search(ctx: click.Context, query: str, sort: str, limit: int, exact: bool,
+           as_json: bool) -> None:
+    """Search the library (see README for the query language)."""
+    result = searched(library(ctx), query, sort=sort, limit=limit, repair=not exact)
+    if result.error:
+        raise UserError(f"query {query!r}: {result.error}")
+    if as_json:
+        emit_json({"query": result.query, "total": result.total, "sort": result.sort,
+                   "corrected": result.corrected, "partial": bool(result.partial),
+                   "partial_words": [result.partial, result.partial_of] if result.partial
+                   else None,
+                   "results": [exporting.paper_json(h.paper, score=h.score) for h in result.hits]})
+        return
+    if not result.total:
+        click.echo(f"No papers match {safe(query)!r}")
+        return
+    if result.corrected:
+        click.echo(f"No papers match {safe(query)!r}; showing results for"
+                   f" {safe(result.corrected)!r} (--exact: search only for what you typed)")
+    elif result.partial:
+        click.echo(f"No paper has all the words of {safe(query)!r}; showing papers with"
+                   f" {result.partial} of the {result.partial_of}")
+    matches = f"{counted(result.total, 'paper')} match{'es' if result.total == 1 else ''}"
+    shown = safe(result.corrected or query)
+    click.echo(f"{matches} {shown!r} (sorted by {sort}), showing {len(result.hits)}")
+    for hit in result.hits:
+        click.echo(paper_line(hit.paper, marked(hit.title)))
+        if hit.fragment.text:
+            click.echo("    " + marked(hit.fragment))
+
+
+@main.command()
+@click.argument("paper_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@friendly
+def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
+    """One paper, with its note and bookmark state."""
+    p = library(ctx).paper(paper_id)
+    if as_json:
+        emit_json(exporting.paper_json(p))
+        return
+    click.echo(click.style(safe(p.title), bold=True))
+    rows = [
+        ("id", p.id), ("arXiv", p.arxiv_id), ("url", p.url),
+        ("authors", ", ".join(p.authors) or (f"{p.authors_count} authors"
+                                             if p.authors_count else None)),
+        ("organization", p.organization),
+        ("published", p.published and (p.published.isoformat()
+                                       + (" (year inferred)" if p.year_inferred else ""))),
+        ("upvotes", p.upvotes), ("categories", ", ".join(p.categories)),
+        ("bookmarked", "yes" if p.bookmarked else "no"),
+    ]
+    for name, value in rows:
+        if value not in (None, ""):
+            click.echo(f"{name:>12}: {safe(str(value))}")
+    for s in p.sources:
+        click.echo(f"{'seen in':>12}: {safe(s.path)} (#{s.position + 1}, {s.format})")
+    if p.abstract:
+        click.echo("")
+        click.echo(safe(p.abstract))
+    if p.note:
+        click.echo("")
+        click.echo("Note:")
+        click.echo(safe(p.note))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@friendly
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Counts: papers, sources (files), bookmarks, notes, saved searches; whether the index's
+    fast paths are on."""
+    lib = library(ctx)
+    counts, off = lib.stats(), lib.fast_paths_off()
+    if as_json:
+        emit_json({**counts, "fast_paths": off is None})
+        return
+    for name, value in counts.items():
+        click.echo(f"{name.replace('_', ' '):>15}: {value}")
+    if off is not None:
+        click.echo(f"fast search off: Whoosh is not the release tui-reader was built on ({off});"
+                   " plain Whoosh searches, slower, with the same results")
+
+
+@main.command("export")
+@click.argument("what", type=click.Choice(["bookmarks", "notes", "search"]))
+@click.argument("query", required=False)
+@click.option("--format", "fmt", type=click.Choice(exporting.FORMATS), default="markdown",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of stdout.")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=1000, show_default=True,
+              help="At most this many search results.")
+@click.pass_context
+@friendly
+def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
+                   output: Path | None, limit: int) -> None:
+    """Export bookmarks, notes or a query's results as Markdown, JSON or BibTeX."""
+    lib = library(ctx)
+    if what == "search":
+        if not query:
+            raise click.UsageError("export search needs a QUERY")
+        result = searched(lib, query, limit=limit)
+        if result.error:
+            raise UserError(f"query {query!r}: {result.error}")
+        papers, heading = [h.paper for h in result.hits], f"Search: {query}"
+    else:
+        papers = lib.bookmarks() if what == "bookmarks" else lib.notes()
+        heading = what.capitalize()
+    if fmt == "json":
+        text = exporting.to_json(papers, export=what, query=query)
+    elif fmt == "bibtex":
+        text = exporting.to_bibtex(papers)
+    else:
+        text = exporting.to_markdown(papers, heading)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {counted(len(papers), 'paper')} to {safe(str(output))}", err=True)
+    elif fmt == "json":  # the same JSON value, nothing a terminal would act on
+        click.echo(json_safe(text))
+    else:  # a note may hold anything its author typed: not control characters on a terminal
+        click.echo(safe(text))
+
+
+@main.command()
+@click.pass_context
+@friendly
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from the store (no dump files needed)."""
+    lib = library(ctx)
+    count = indexing(lib, lambda progress: lib.reindex(progress=progress))
+    click.echo(f"indexed {counted(count, 'paper')}")
+
+
+@main.command()
+@click.option("--repair", is_flag=True,
+              help="Mend what is found: rebuild the index from the store, repair a damaged"
+                   " store file (as at start).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.pass_context
+@friendly
+def check(ctx: click.Context, repair: bool, as_json: bool) -> None:
+    """Check that the store and the search index agree and every file of theirs reads whole:
+    one line per problem and exit status 1, else one line and 0."""
+    lib = library(ctx, mend_index=False)
+    at_start = list(lib.notices)  # what opening the store found and repaired (said above)
+    report = indexing(lib, lambda progress: lib.repair(progress)) if repair else lib.check()
+    failed = bool(report.problems) or (bool(at_start) and not repair)
+    if as_json:
+        emit_json({"ok": not failed, "papers": report.papers, "indexed": report.indexed,
+                   "index_bytes": report.index_bytes, "problems": report.problems,
+                   "repaired": at_start + report.repaired})
+    else:
+        for line in report.repaired:
+            click.echo(f"repaired: {safe(line)}")
+        for line in report.problems:
+            click.echo(f"problem: {safe(line)}")
+        if not report.problems:
+            click.echo(f"OK: {counted(report.papers, 'paper')} in the library and {report.indexed:,} in"
+                       f" the search index ({report.index_bytes / 1e6:,.1f} MB); their files"
+                       " read whole")
+    ctx.exit(1 if failed else 0)
