@@ -195,3 +195,29 @@ def test_the_story_in_a_real_terminal(tmp_path):
         assert "▸ e2e-saved" in screen and "language" in screen, screen
     finally:
         term.kill()
+
+
+def test_tagging_a_paper_in_a_real_terminal(tmp_path):
+    data_dir = tmp_path / "data"
+    term = Terminal(data_dir)
+    try:
+        term.start()
+        term.wait_for("papers · newest first", timeout=60)
+        term.wait_for("none yet: t tags a paper")  # the sidebar's Tags section
+        term.keys("t")
+        term.wait_for("Tags of ")
+        term.type("+e2e-tag later")
+        term.wait_for("+e2e-tag later")
+        term.keys("Enter")
+        term.wait_gone("Tags of ")
+        screen = term.wait_until(lambda s: "#e2e-tag 1" in " ".join(s.split()),
+                                 "the tag and its count in the sidebar")
+        assert "#e2e-tag #later" in screen, screen  # in the list row and the detail pane
+        term.keys("C-q")
+        term.wait_exited()
+        term.kill()
+        assert cli(data_dir, "tags") == {"tags": [{"name": "e2e-tag", "count": 1},
+                                                  {"name": "later", "count": 1}]}
+        assert cli(data_dir, "search", "tag:e2e-tag")["total"] == 1
+    finally:
+        term.kill()

@@ -50,7 +50,8 @@ def papers():
 @pytest.fixture(scope="module")
 def docs(papers):
     unique = {p.id: p for p in papers}
-    return [paper_document(p, "a note: the NOTE of x 3.14 e.g. co-op" if i % 7 == 0 else None)
+    return [paper_document(p, "a note: the NOTE of x 3.14 e.g. co-op" if i % 7 == 0 else None,
+                           ["ml", "to-read"][:i % 3] if i % 4 else ())
             for i, p in enumerate(unique.values())]
 
 
@@ -147,7 +148,9 @@ def test_fast_writer_writes_the_postings_of_the_plain_writer(tmp_path, docs):
 FAST_QUERIES = [q for q, _ in QUERIES] + [
     "models AND NOT diffusion", "learning year:2025", "graph neural", "lang* model*", "agen?",
     "\"large language models\"", "\"language models\" agents", "title:\"large language\"",
-    "category:cs.LG OR category:cs.CV", "note:note", "nothingatall", "year:2023..2026"]
+    "category:cs.LG OR category:cs.CV", "note:note", "nothingatall", "year:2023..2026",
+    "tag:ml", "tag:to-read model", "tag:ml OR tag:to-read", "tag:to*", "-tag:ml",
+    "model -tag:to-read"]
 
 
 @pytest.mark.parametrize("ranked", [False, True], ids=["required", "ranked"])

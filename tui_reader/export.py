@@ -37,6 +37,8 @@ def to_markdown(papers: list[PaperView], heading: str) -> str:
         meta = [m for m in meta if m]
         if meta:
             lines += ["", "*" + " · ".join(meta) + "*"]
+        if p.tags:
+            lines += ["", "Tags: " + " ".join(f"`#{t}`" for t in p.tags)]
         if p.abstract:
             lines += ["", p.abstract]
         if p.note:
@@ -106,6 +108,8 @@ def to_bibtex(papers: list[PaperView]) -> str:
             fields.append(("url", p.url))
         if p.abstract:
             fields.append(("abstract", _bib(p.abstract)))
+        if p.tags:
+            fields.append(("keywords", _bib(", ".join(p.tags))))
         if p.note:
             fields.append(("note", _bib(p.note)))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)

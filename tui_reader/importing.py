@@ -293,9 +293,7 @@ class Importing:
         def documents() -> Iterator[dict]:
             for start in range(0, len(ids), BATCH):
                 chunk = ids[start:start + BATCH]
-                papers = self.store.papers(chunk)
-                notes = {n.paper_id: n.text for n in self.store.notes(list(papers))}
-                yield from (paper_document(p, notes.get(p.id)) for p in papers.values())
+                yield from self.documents(list(self.store.papers(chunk).values()))
                 if progress:
                     progress(start + len(chunk), len(ids))
 
@@ -453,11 +451,16 @@ class Importing:
 
     def _index_papers(self, writer: IndexFeeder, papers: list[Paper], new_ids: set[str],
                       gone: set[str]) -> None:
-        """Give the import's index writer these papers' documents (with their notes: new
-        papers too, notes outlive papers) and the ids whose documents go."""
+        """Give the import's index writer these papers' documents (with their notes and tags:
+        new papers too, user data outlives papers) and the ids whose documents go."""
+        writer.add(self.documents(papers), new_ids, gone)
+
+    def documents(self, papers: list[Paper]) -> list[dict]:
+        """The index documents of these papers, with the user's notes and tags."""
         ids = [p.id for p in papers]
         notes = {n.paper_id: n.text for n in self.store.notes(ids)} if ids else {}
-        writer.add([paper_document(p, notes.get(p.id)) for p in papers], new_ids, gone)
+        tags = self.store.tags_of(ids) if ids else {}
+        return [paper_document(p, notes.get(p.id), tags.get(p.id, ())) for p in papers]
 
     @exclusive
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -468,9 +471,7 @@ class Importing:
         done = 0
         try:
             for batch in self.store.iter_papers(BATCH):
-                notes = {n.paper_id: n.text for n in self.store.notes([p.id for p in batch])}
-                ids = {p.id for p in batch}
-                feeder.add([paper_document(p, notes.get(p.id)) for p in batch], ids)
+                feeder.add(self.documents(batch), {p.id for p in batch})
                 done += len(batch)
                 if progress:
                     progress(done, total)

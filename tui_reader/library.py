@@ -11,15 +11,27 @@ from . import paths
 from .checking import Checking, IndexDamaged
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
 from .index import (DAMAGE, IndexBusy, PaperIndex, QueryError, fragment, highlight,
-                    paper_document, too_short_to_search)
+                    too_short_to_search)
 from .locks import FileLock, is_locked
 from .models import (SORTS, VIEWS, Highlight, ImportReport, Paper, PaperView, SavedSearch,
-                     SearchHit, SearchResult)
+                     SearchHit, SearchResult, tag_name)
 from .store import Store, StoreError
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
 NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
+
+
+def _tag_names(names: Iterable[str]) -> list[str]:
+    """Tag names as the library keeps them (models.tag_name), each once; ValueError for a
+    name that has nothing of a tag."""
+    found = []
+    for name in names:
+        tag = tag_name(name)
+        if not tag:
+            raise ValueError(f"{name!r} is not a tag name: letters, digits, - _ . / only")
+        found.append(tag)
+    return list(dict.fromkeys(found))
 
 
 class UnknownPaper(LookupError):
@@ -62,10 +74,12 @@ class Library(Importing, Checking):
         self.store.close()
 
     def _views(self, papers: list[Paper]) -> list[PaperView]:
-        flags = self.store.user_flags([p.id for p in papers])
+        ids = [p.id for p in papers]
+        flags, tags = self.store.user_flags(ids), self.store.tags_of(ids)
         # Papers from the store are valid already: no second validation (a tenth of a search)
         return [PaperView.model_construct(**dict(p), bookmarked=flags[p.id][0],
-                                          note=flags[p.id][1], read=flags[p.id][2])
+                                          note=flags[p.id][1], read=flags[p.id][2],
+                                          tags=tags.get(p.id, []))
                 for p in papers]
 
     def resolve(self, ref: str) -> str:
@@ -175,28 +189,58 @@ class Library(Importing, Checking):
         """Set the note of a paper (blank text removes it); the index learns it for note:word."""
         paper = self.store.paper(self.resolve(ref))
         self.store.set_note(paper.id, paper.title, text)
-        doc = paper_document(paper, text)
-        with self._feeder_lock:
-            if self._feeder is not None:  # an import holds the index writer: it writes this
-                self._feeder.queue(doc)
-                doc = None
-        if doc is not None:
-            self._index_note(doc)
+        self._index_user_data([paper])
         return self._views([paper])[0]
 
-    def _index_note(self, doc: dict) -> None:
-        """Write a note's index document if the index is free within NOTE_INDEX_WAIT seconds.
-        Otherwise (another process imports, the index is damaged, the disk is full) the note
-        is saved all the same and its document stays pending: the next start writes it.
-        While another process imports, the index is not written at all: its helper writer's
-        segment is not in the index yet, and a commit here would clean its files away."""
+    def _index_user_data(self, papers: list[Paper]) -> None:
+        """Write the index documents of papers whose note or tags changed (pending in the
+        store), or give them to the running import's writer."""
+        docs = self.documents(papers)
+        with self._feeder_lock:
+            if self._feeder is not None:  # an import holds the index writer: it writes these
+                for doc in docs:
+                    self._feeder.queue(doc)
+                return
+        self._index_now(docs)
+
+    def _index_now(self, docs: list[dict]) -> None:
+        """Write these documents if the index is free within NOTE_INDEX_WAIT seconds.
+        Otherwise (another process imports, the index is damaged, the disk is full) the user's
+        change is saved all the same and its documents stay pending: the next start writes
+        them. While another process imports, the index is not written at all: its helper
+        writer's segment is not in the index yet, and a commit here would clean its files
+        away."""
         if self._import_holder is None and is_locked(paths.import_lock_path(self.root)):
             return
         try:
-            self.index.write([doc], timeout=NOTE_INDEX_WAIT)
+            self.index.write(docs, timeout=NOTE_INDEX_WAIT)
         except Exception:
             return
-        self.store.index_done([doc["id"]])
+        self.store.index_done([doc["id"] for doc in docs])
+
+    def tag(self, refs: Iterable[str], add: Iterable[str] = (), remove: Iterable[str] = ()
+            ) -> list[PaperView]:
+        """Add and remove tags on papers (ids, id prefixes or arXiv ids; tag names as typed,
+        made `tag_name`s); every paper is resolved first (UnknownPaper: nothing changes).
+        Returns the papers whose tags changed, with their tags now."""
+        ids = list(dict.fromkeys(self.resolve(ref) for ref in refs))
+        added, removed = _tag_names(add), _tag_names(remove)
+        papers = self.store.papers(ids)
+        changed = self.store.change_tags([(i, papers[i].title) for i in ids if i in papers],
+                                         [t for t in added if t not in removed], removed)
+        if not changed:
+            return []
+        touched = [papers[i] for i in ids if i in changed]
+        self._index_user_data(touched)
+        return self._views(touched)
+
+    def tags_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """The tags of these papers (ids as the store has them; untagged ones left out)."""
+        return self.store.tags_of(list(ids))
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag with the number of its papers, the most used first, then by name."""
+        return self.store.tag_counts()
 
     def mark_read(self, ref: str, read: bool = True) -> None:
         """Mark a paper read (or unread); not kept in a read-only library (said at start)."""

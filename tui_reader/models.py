@@ -18,6 +18,9 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u206
 # latest import) and the sort orders, in the order the reader offers them.
 VIEWS = ("all", "bookmarks", "notes", "unread", "new")
 SORTS = ("relevance", "date", "upvotes", "title")
+# A tag: lowercase letters, digits and - _ . / (spaces become -), a letter or digit first
+_TAG_DROPPED = re.compile(r"[^\w\-./]+")
+MAX_TAG_CHARS = 40
 
 T = TypeVar("T")
 
@@ -41,6 +44,15 @@ def normalise_title(title: str) -> str:
 def paper_id(title: str) -> str:
     """A short, stable id of a paper: the first 12 hex digits of the SHA-1 of its normalised title."""
     return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
+
+
+def tag_name(text: str) -> str:
+    """A tag as the library keeps it: casefolded, spaces as `-`, other punctuation dropped, a
+    letter or digit first (`+x`, `-x` and `#x` are never part of the name); "" when nothing
+    is left."""
+    words = CONTROL_CHARACTERS.sub("", text).casefold().split()
+    name = _TAG_DROPPED.sub("", "-".join(words)).lstrip("-./_")
+    return name[:MAX_TAG_CHARS].rstrip("-./")
 
 
 def path_text(path: str | os.PathLike) -> str:
@@ -108,6 +120,7 @@ class PaperView(Paper):
     bookmarked: bool = False
     note: str | None = None
     read: bool = False
+    tags: list[str] = Field(default_factory=list)
 
 
 class Note(BaseModel):

@@ -16,6 +16,8 @@ ACTIONS = [
     ("Search", "Focus the search box (/)", "focus_search"),
     ("Bookmark", "Bookmark the highlighted paper, or remove its bookmark (b)", "bookmark"),
     ("Edit note", "Write a note on the highlighted paper (n)", "note"),
+    ("Tags", "Add or remove tags of the highlighted paper (t)", "tag"),
+    ("Tag the list", "Add or remove tags of every paper of the list (T)", "tag_list"),
     ("Save search", "Keep the current query under a name (s)", "save_search"),
     ("Cycle sort order", "Relevance, date, upvotes, title (S)", "cycle_sort"),
     ("Toggle read", "Mark the highlighted paper read or unread (r)", "toggle_read"),

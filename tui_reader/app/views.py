@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..models import SORTS, VIEWS, one_for_each
 
 SAVED = "saved:"  # the view of a saved search is SAVED + its name
+TAG = "tag:"  # a tag in the sidebar is TAG + its name (choosing it searches `tag:NAME`)
 
 
 @dataclass(frozen=True)
@@ -45,5 +46,7 @@ def view_label(view: str) -> str:
     """The name of a view as the user reads it."""
     if view.startswith(SAVED):
         return view[len(SAVED):]
+    if view.startswith(TAG):
+        return "#" + view[len(TAG):]
     text = VIEW_TEXTS.get(view)
     return text.label if text is not None else view

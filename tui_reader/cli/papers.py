@@ -102,7 +102,7 @@ def search(ctx: click.Context, query: str, sort: str, limit: int, exact: bool,
 @click.pass_context
 @friendly
 def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
-    """One paper, with its note and bookmark state."""
+    """One paper, with its note, tags and bookmark state."""
     p = library(ctx).paper(paper_id)
     if as_json:
         emit_json(exporting.paper_json(p))
@@ -116,7 +116,7 @@ def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
         ("published", p.published and (p.published.isoformat()
                                        + (" (year inferred)" if p.year_inferred else ""))),
         ("upvotes", p.upvotes), ("categories", ", ".join(p.categories)),
-        ("bookmarked", "yes" if p.bookmarked else "no"),
+        ("bookmarked", "yes" if p.bookmarked else "no"), ("tags", " ".join(p.tags)),
     ]
     for name, value in rows:
         if value not in (None, ""):

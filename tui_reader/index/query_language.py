@@ -16,10 +16,11 @@ from dataclasses import dataclass, field as dataclass_field
 from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
-from ..models import paper_id
+from ..models import paper_id, tag_name
 from .schema import (FIELD_ALIASES, FIELD_BOOSTS, NUMERIC_FIELDS, TEXT_FIELDS,
                      analyzers, has_positions, schema)
 from .expansions import DamerauFuzzyTerm, TypedPrefix
+from .query_ranges import QueryError, numeric, term_range
 
 MAX_QUERY_CHARS = 1000  # longer queries take seconds to parse: a clear message instead
 MAX_FUZZY_EDITS = 2  # word~N: larger N build huge automata (seconds) and match nearly anything
@@ -41,11 +42,10 @@ EXACT_TITLE_BOOST = 100.0
 FIRST_AUTHOR_BOOST = 15.0
 
 _ALIASES = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
-KNOWN_FIELDS = set(TEXT_FIELDS) | set(NUMERIC_FIELDS) | {"id", "arxiv"} | set(_ALIASES)
+EXACT_FIELDS = ("id", "arxiv", "tag")  # a word is one term, as written (id and tag: lowercased)
+KNOWN_FIELDS = set(TEXT_FIELDS) | set(NUMERIC_FIELDS) | set(EXACT_FIELDS) | set(_ALIASES)
 _TOO_FUZZY = (f"fuzzy search allows at most {MAX_FUZZY_EDITS} edits: word~1 or"
               f" word~{MAX_FUZZY_EDITS}")
-_BAD_NUMBER = ("year, date and upvotes take a number or a range, e.g. year:2024,"
-               " year:2023..2025, upvotes:>10, date:2024-05-01..2024-06-30")
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<phrase>"(?P<ptext>[^"]*)(?:"|$)(?:~(?P<slop>\d+))?)
@@ -62,10 +62,6 @@ _FUZZY = re.compile(r"~(\d*)(?:/(\d+))?$")
 _ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$",
                        re.IGNORECASE)
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class QueryError(ValueError):
-    """A query that cannot be used; the message is for the user."""
 
 
 @dataclass
@@ -124,6 +120,8 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     node = _Parser(tokens).parse()
     plain, words, negations = _plain_parts(node)
     compiled = _compile(node, None)
+    if isinstance(compiled, wq.Not):  # `-word` alone: every paper but those (Whoosh's Not
+        compiled = _all_of([compiled])  # alone would count deleted documents too)
     if compiled is None and len(tokens) == 1 and tokens[0][0] == "typing":
         compiled = wq.Every()  # the first letter typed: every paper, until there are two
     if compiled is None and words:  # only stop words: they are searched as written
@@ -287,7 +285,7 @@ def _compile(node, field: str | None) -> wq.Query | None:
         return wq.Not(inner) if inner is not None else None
     value, own = node[1], node[2] or field
     if kind == "range":
-        return _range(own, *value)
+        return term_range(own, *value)
     if kind == "phrase":
         return _phrase(value[0], int(value[1]) if value[1] else 1, own)
     return _word(value, own, typing=kind == "typing")
@@ -336,7 +334,7 @@ def _field_query(field: str, terms: list[str]) -> wq.Query | None:
 
 def _word(raw: str, field: str | None, *, typing: bool = False) -> wq.Query | None:
     if field in NUMERIC_FIELDS:
-        return _numeric(field, raw.strip(".,;:!?'\""))
+        return numeric(field, raw.strip(".,;:!?'\""))
     word = _clean(raw)
     if not word:
         return None
@@ -349,8 +347,9 @@ def _word(raw: str, field: str | None, *, typing: bool = False) -> wq.Query | No
         return _fuzzy(word[:m.start()], m.group(1), m.group(2), field, boost)
     if "*" in word or "?" in word:
         return _wildcard(word, field, boost)
-    if field in ("id", "arxiv"):
-        return wq.Term(field, word.lower() if field == "id" else word, boost=boost)
+    if field in EXACT_FIELDS:
+        term = {"id": word.lower(), "tag": tag_name(word)}.get(field, word)
+        return wq.Term(field, term, boost=boost) if term else None
     fields = (field,) if field else TEXT_FIELDS
     if field is None and not title_tokens(word):
         return None  # a stop word, or a letter: never a reason to find nothing
@@ -407,7 +406,7 @@ def _phrase(text: str, slop: int, field: str | None) -> wq.Query | None:
     fields = (field,) if field else PHRASE_FIELDS
     parts = []
     for f in fields:
-        if f in NUMERIC_FIELDS or f in ("id", "arxiv"):
+        if f in NUMERIC_FIELDS or f in EXACT_FIELDS:
             return _word(text, f)
         terms = analyse(f, text)
         q = _field_query(f, terms)
@@ -448,7 +447,7 @@ def _wildcard(word: str, field: str | None, boost: float) -> wq.Query | None:
     if not literal:
         return wq.Every()
     pattern = word.lower()
-    if field in ("id", "arxiv"):
+    if field in EXACT_FIELDS:
         fields: tuple = (field,)
     else:
         fields = (field,) if field else PREFIX_FIELDS
@@ -462,51 +461,6 @@ def _wildcard(word: str, field: str | None, boost: float) -> wq.Query | None:
     else:
         parts = [wq.Wildcard(f, pattern, boost=boost) for f in fields]
     return parts[0] if len(parts) == 1 else wq.Or(parts)
-
-
-# -- numbers and dates ---------------------------------------------------------------------
-def _numeric(field: str, value: str) -> wq.Query:
-    m = re.fullmatch(r"(<=|>=|<|>)?([\w-]+)", value)
-    if m and m.group(1):
-        op, number = m.group(1), _number(field, m.group(2), high=m.group(1).startswith("<"))
-        if op in (">", ">="):
-            return _range(field, "{" if op == ">" else "[", str(number), "", "]")
-        return _range(field, "[", "", str(number), "}" if op == "<" else "]")
-    if ".." in value:
-        low, _, high = value.partition("..")
-        return _range(field, "[", low, high, "]")
-    return _range(field, "[", value, value, "]")
-
-
-def _number(field: str, text: str, *, high: bool) -> int:
-    """A number of a field; a date's year or month stands for its first or last day."""
-    if field == "date":
-        m = re.fullmatch(r"(\d{4})(?:-?(\d{2}))?(?:-?(\d{2}))?", text)
-        if not m:
-            raise QueryError(_BAD_NUMBER)
-        year, month, day = int(m.group(1)), m.group(2), m.group(3)
-        if day:
-            return year * 10000 + int(month) * 100 + int(day)
-        if month:
-            return year * 10000 + int(month) * 100 + (31 if high else 1)
-        return year * 10000 + (1231 if high else 101)
-    if not re.fullmatch(r"\d{1,9}", text):
-        raise QueryError(_BAD_NUMBER)
-    return int(text)
-
-
-def _range(field: str, opening: str, low: str, high: str, closing: str) -> wq.Query:
-    if field not in NUMERIC_FIELDS:
-        if field in TEXT_FIELDS or field in ("id", "arxiv"):
-            return wq.TermRange(field, low.lower() or None, high.lower() or None,
-                                startexcl=opening == "{", endexcl=closing == "}")
-        raise QueryError(_BAD_NUMBER)
-    if not low and not high:
-        raise QueryError(_BAD_NUMBER)
-    start = _number(field, low, high=False) if low else None
-    end = _number(field, high, high=True) if high else None
-    return wq.NumericRange(field, start, end, startexcl=opening == "{",
-                           endexcl=closing == "}", constantscore=True)
 
 
 __all__ = ["QueryError", "ParsedQuery", "Word", "parse", "analyse", "title_tokens",

@@ -16,12 +16,13 @@ TEXT_FIELDS = ("title", "abstract", "author", "org", "category", "note")
 FIELD_BOOSTS = {"title": 3.0, "abstract": 1.0, "author": 1.5, "org": 1.0, "category": 1.0,
                 "note": 1.5}
 FIELD_ALIASES = {"author": ["authors", "by"], "org": ["organization", "organisation"],
-                 "category": ["cat", "categories"], "arxiv": ["arxiv_id"]}
+                 "category": ["cat", "categories"], "arxiv": ["arxiv_id"], "tag": ["tags"]}
 NUMERIC_FIELDS = ("year", "upvotes", "date")
 # The version of what the index holds (analysis, fields): an index on disk of another version
 # is rebuilt from the store at start. 2: accents folded ("Tulu" finds "TÜLU"). 3: the first
 # author's name in a field of its own (a surname ranks the papers the person wrote first).
-INDEX_FORMAT = "3"
+# 4: the user's tags (tag:x).
+INDEX_FORMAT = "4"
 MIN_WORD = 2  # shorter tokens are not indexed in title, abstract and note
 
 
@@ -50,6 +51,7 @@ def make_schema() -> fields.Schema:
         org=fields.TEXT(analyzer=names),
         category=fields.KEYWORD(lowercase=True, commas=True, scorable=True),
         note=fields.TEXT(analyzer=text, field_boost=FIELD_BOOSTS["note"]),
+        tag=fields.KEYWORD(commas=True, scorable=True),  # names as models.tag_name makes them
         year=fields.NUMERIC(int, bits=32),
         date=fields.NUMERIC(int, bits=32, sortable=True),
         upvotes=fields.NUMERIC(int, bits=32, sortable=True),
@@ -60,8 +62,9 @@ def make_schema() -> fields.Schema:
     )
 
 
-def paper_document(paper: Paper, note: str | None) -> dict:
-    """The Whoosh document of a paper (text comes from the store, so nothing big is stored)."""
+def paper_document(paper: Paper, note: str | None, tags: Iterable[str] = ()) -> dict:
+    """The Whoosh document of a paper with the user's note and tags (text comes from the
+    store, so nothing big is stored)."""
     doc = {
         "id": paper.id,
         "title": paper.title,
@@ -71,6 +74,7 @@ def paper_document(paper: Paper, note: str | None) -> dict:
         "org": paper.organization or "",
         "category": ",".join(paper.categories),
         "note": note or "",
+        "tag": ",".join(tags),
         "date": int(paper.published.strftime("%Y%m%d")) if paper.published else 0,
         "upvotes": paper.upvotes or 0,
         "title_sort": paper.title.casefold()[:80].encode("utf-8"),

@@ -176,17 +176,18 @@ class Backups(Database):
 
     def _put_user_data(self, copy: UserCopy) -> None:
         """Make the user's tables hold `copy` (one transaction), at a generation above both;
-        the papers whose note changed are pending for the index (note:word)."""
+        the papers whose note or tags changed are pending for the index (note:word, tag:x)."""
         with self.transaction() as db:
-            notes_before = {r[0]: r[2] for r in db.execute("SELECT * FROM notes")}
+            before = _indexed_user_data(db.execute("SELECT paper_id, text FROM notes"),
+                                        db.execute("SELECT paper_id, tag FROM tags"))
             for table, columns in USER_TABLES.items():
                 db.execute(f"DELETE FROM {table}")
                 db.executemany(f"INSERT OR REPLACE INTO {table} ({', '.join(columns)})"
                                f" VALUES ({', '.join('?' * len(columns))})",
                                copy.tables.get(table, []))
-            notes_after = {r[0]: r[2] for r in copy.tables.get("notes", [])}
-            changed = [i for i in notes_before.keys() | notes_after.keys()
-                       if notes_before.get(i) != notes_after.get(i)]
+            after = _indexed_user_data([(r[0], r[2]) for r in copy.tables.get("notes", [])],
+                                       [(r[0], r[1]) for r in copy.tables.get("tags", [])])
+            changed = [i for i in before.keys() | after.keys() if before.get(i) != after.get(i)]
             for chunk in batched(changed):  # papers not in the store have no document
                 db.execute("INSERT OR IGNORE INTO index_pending SELECT id FROM papers"
                            f" WHERE id IN ({marks(chunk)})", chunk)
@@ -214,6 +215,18 @@ class Backups(Database):
         return (f"the user data file {name} had lost recent changes (its {name}-wal was"
                 " deleted or damaged, or an older copy was put back): restored"
                 f" {counts_text(restored)} from {self.backup_path.name}")
+
+
+def _indexed_user_data(notes, tags) -> dict[str, tuple]:
+    """paper id -> (note, tags): the user's data the index holds, to see what a restore
+    changed."""
+    found: dict[str, tuple] = {}
+    for paper_id, text in notes:
+        found[paper_id] = (text, frozenset())
+    for paper_id, tag in tags:
+        note, kept = found.get(paper_id, (None, frozenset()))
+        found[paper_id] = (note, kept | {tag})
+    return found
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

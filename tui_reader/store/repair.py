@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .backup import Backups, UserCopy, counts_text
 from .errors import StoreCorrupt, StoreError
-from .schema import USER_TABLES
+from .schema import USER_TABLES, row_key
 
 DEEP_CHECK_MAX_BYTES = 32 << 20  # the papers' file is checked at every start below this size
 DEEP_CHECK_EVERY = 24 * 3600  # ... and at least once a day above it (the user's file: always)
@@ -220,7 +220,7 @@ def _newest(salvaged: UserCopy, backup: UserCopy | None) -> UserCopy:
         elif known:
             data[table] = mine if salvaged.generation >= backup.generation else theirs
         else:
-            rows = {r[0]: r for r in theirs}
-            rows.update({r[0]: r for r in mine})
+            rows = {row_key(table, r): r for r in theirs}
+            rows.update({row_key(table, r): r for r in mine})
             data[table] = list(rows.values())
     return UserCopy(max(salvaged.generation or 0, backup.generation or 0), data)

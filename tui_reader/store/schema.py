@@ -75,6 +75,11 @@ CREATE TABLE IF NOT EXISTS user.saved_searches (
 CREATE TABLE IF NOT EXISTS user.read_state (
     paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, read_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS user.tags (
+    paper_id TEXT NOT NULL, tag TEXT NOT NULL, title TEXT NOT NULL, created_at REAL NOT NULL,
+    PRIMARY KEY (paper_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS user.tags_by_tag ON tags(tag);
 CREATE TABLE IF NOT EXISTS user.settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- the user's data generation: one more with every change of it (backup.py)
 CREATE TABLE IF NOT EXISTS user.user_generation (
@@ -82,16 +87,27 @@ CREATE TABLE IF NOT EXISTS user.user_generation (
 );
 CREATE TABLE IF NOT EXISTS user.index_pending (paper_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
-USER_FILE_TABLES = frozenset({"bookmarks", "notes", "saved_searches", "read_state", "settings",
-                              "user_generation", "index_pending"})
-# The user's data: what a backup holds and a repair restores (table -> columns, key first).
+USER_FILE_TABLES = frozenset({"bookmarks", "notes", "saved_searches", "read_state", "tags",
+                              "settings", "user_generation", "index_pending"})
+# The user's data: what a backup holds and a repair restores (table -> columns, key first:
+# the first column, the first two for tags).
 USER_TABLES = {
     "bookmarks": ("paper_id", "title", "created_at"),
     "notes": ("paper_id", "title", "text", "updated_at"),
     "saved_searches": ("name", "query", "sort", "created_at"),
     "read_state": ("paper_id", "title", "read_at"),
+    "tags": ("paper_id", "tag", "title", "created_at"),
     "settings": ("key", "value"),
 }
+# The user's tables whose rows are keyed by more than their first column
+_KEY_COLUMNS = {"tags": 2}
+
+
+def row_key(table: str, row: tuple) -> tuple:
+    """The key of a row of a user's table (USER_TABLES columns)."""
+    return tuple(row[:_KEY_COLUMNS.get(table, 1)])
+
+
 # The tables a notice counts, and how it names them.
 COUNTED = (("bookmarks", "bookmarks"), ("notes", "notes"), ("saved_searches", "saved searches"))
 REBUILD_MARK = "*"  # in index_pending: the whole index must be rebuilt

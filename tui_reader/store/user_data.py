@@ -1,4 +1,4 @@
-"""The user's data: bookmarks, notes, saved searches, read state, settings. Keyed by paper id
+"""The user's data: bookmarks, notes, tags, saved searches, read state, settings. Keyed by paper id
 with a copy of the title, so it outlives the papers; every change is one transaction that
 adds one to the generation and is backed up (backup.py)."""
 
@@ -42,7 +42,7 @@ class UserTables(Backups):
         the caller's transaction (store/papers.py `_replace`). A row the new id has already
         keeps it; the old row then stays, under the old id: nothing is lost."""
         rows = [(new, title, old) for old, (new, title) in moves.items()]
-        for table in ("bookmarks", "notes", "read_state"):
+        for table in ("bookmarks", "notes", "read_state", "tags"):
             self.db.executemany(f"UPDATE OR IGNORE {table} SET paper_id = ?, title = ?"
                                 " WHERE paper_id = ?", rows)
         self.db.executemany("UPDATE OR IGNORE index_pending SET paper_id = ? WHERE paper_id = ?",
@@ -93,6 +93,41 @@ class UserTables(Backups):
                     f"SELECT paper_id FROM read_state WHERE {where}", chunk):
                 flags[pid][2] = True
         return {i: tuple(f) for i, f in flags.items()}
+
+    def change_tags(self, papers: list[tuple[str, str]], add: list[str], remove: list[str]
+                    ) -> dict[str, list[str]]:
+        """Add and remove tags (names as `tag_name` makes them) on these papers ((id, title)
+        each), in one transaction; their index documents are pending (tag:x) until
+        `index_done`. Returns the tags before the change of the papers it changed."""
+        ids = [paper_id for paper_id, _ in papers]
+        before = self.tags_of(ids)
+        now = time.time()
+        with self._user_change() as db:
+            db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?, ?)",
+                           [(paper_id, tag, title, now) for paper_id, title in papers
+                            for tag in add])
+            db.executemany("DELETE FROM tags WHERE paper_id = ? AND tag = ?",
+                           [(paper_id, tag) for paper_id in ids for tag in remove])
+            after = self.tags_of(ids)
+            changed = {i: before.get(i, []) for i in ids if before.get(i, []) != after.get(i, [])}
+            db.executemany("INSERT OR IGNORE INTO index_pending VALUES (?)",
+                           [(i,) for i in changed])
+        return changed
+
+    def tags_of(self, paper_ids: list[str]) -> dict[str, list[str]]:
+        """The tags of these papers, by name (papers without tags are left out)."""
+        found: dict[str, list[str]] = {}
+        for chunk in batched(paper_ids):
+            for paper_id, tag in self.db.execute(
+                    f"SELECT paper_id, tag FROM tags WHERE paper_id IN ({marks(chunk)})"
+                    " ORDER BY tag", chunk):
+                found.setdefault(paper_id, []).append(tag)
+        return found
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Every tag and how many papers have it, the most used first, then by name."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag")]
 
     def set_read(self, paper_id: str, title: str, read: bool) -> None:
         """Mark a paper read or unread."""

@@ -30,9 +30,10 @@ from ..importing import BackgroundImport, ImportBar
 from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
+from ..tagging import Tagging
 from ..text import one_line
 from ..undo import UndoStack
-from ..views import SAVED, view_label
+from ..views import SAVED, TAG, view_label
 from ..widgets.detail import DetailPane, SimilarList, paper_link
 from ..widgets.paper_list import Listing, PaperList
 from ..widgets.search_box import SearchBox, Suggestion
@@ -43,16 +44,18 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
+class MainScreen(Searching, Reading, Changing, Tagging, BackgroundImport, Screen):
     """The reader."""
 
     @dataclass
     class Counted(Message):
-        """The number of papers of each view and saved search (None: not known)."""
+        """The number of papers of each view and saved search (None: not known), and of each
+        tag."""
 
         counts: dict[str, int | None]
         searches: list[SavedSearch]
         last_import: tuple[int, int] | None
+        tags: list[tuple[str, int]]
 
     @dataclass
     class Opened(Message):
@@ -67,6 +70,8 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
         Binding("n", "note", "Note", id="note"),
+        Binding("t", "tag", "Tags", id="tag"),
+        Binding("T", "tag_list", "Tag every paper of the list", show=False, id="tag-list"),
         Binding("s", "save_search", "Save search", id="save-search"),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="toggle-read"),
@@ -192,7 +197,10 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
 
     def on_option_list_option_selected(self, message: ViewList.OptionSelected) -> None:
         if message.option_list.id == "sidebar" and message.option.id:
-            self.open_view(message.option.id)
+            if message.option.id.startswith(TAG):
+                self.open_tag(message.option.id[len(TAG):])
+            else:
+                self.open_view(message.option.id)
 
     def on_similar_list_chosen(self, message: SimilarList.Chosen) -> None:
         self.action_similar(message.number)
@@ -203,6 +211,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
             self.searches = message.searches
             self.sidebar.set_searches(message.searches)
         self.sidebar.set_counts(message.counts)
+        self.sidebar.set_tags(message.tags)
         self.update_status()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -230,7 +239,8 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
                 return
             counts[SAVED + search.name] = library.count(search.query)
         if not worker.is_cancelled:
-            self.post_message(self.Counted(counts, searches, library.last_import()))
+            self.post_message(self.Counted(counts, searches, library.last_import(),
+                                           library.tags()))
 
     @work(thread=True, group="warm-up", exit_on_error=False,
           description="Preparing the search index")

@@ -165,6 +165,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         if paper.note:
             flags.append("has a note")
         line("State", Text(" · ".join(flags)))
+        line("Tags", " ".join("#" + t for t in paper.tags) if paper.tags
+             else Text("none (t adds one)", "dim"))
         if paper.authors:
             names = ", ".join(one_line(a) for a in paper.authors[:MAX_AUTHORS])
             more = len(paper.authors) - MAX_AUTHORS

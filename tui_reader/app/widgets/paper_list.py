@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -28,6 +29,7 @@ from ..text import highlighted, one_line
 
 PAGE = 50  # rows fetched at a time: a tall terminal shows about 45; the rest as it scrolls
 MAX_PAGES = 128
+MIN_TITLE = 30  # cells of a title kept beside its tags (long tags give way to it)
 
 
 class _Pages(OrderedDict):
@@ -364,7 +366,7 @@ class PaperList(ScrollView, can_focus=True):
             if selected:
                 text.style = self._cursor_style()
             return self._strip(text, width, base)
-        strip = self._strip(self.render_row(row, selected), width, base)
+        strip = self._strip(self.render_row(row, selected, width), width, base)
         self._lines[key] = strip
         return strip
 
@@ -379,8 +381,9 @@ class PaperList(ScrollView, can_focus=True):
         return self.get_component_rich_style(
             "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred")
 
-    def render_row(self, row: Row, selected: bool = False) -> Text:
-        """One paper as a line: bookmark mark, unread dot, date, upvotes, title."""
+    def render_row(self, row: Row, selected: bool = False, width: int = 0) -> Text:
+        """One paper as a line: bookmark mark, unread dot, date, upvotes, title, tags (the
+        title shortened to keep them in `width`, when given)."""
         paper = row.paper
 
         style = self._style
@@ -392,9 +395,13 @@ class PaperList(ScrollView, can_focus=True):
         text.append((paper.published.isoformat() if paper.published else "").ljust(10), meta)
         votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
         text.append(f" {votes:>5}  ", meta)
-        text.append_text(highlighted(row.title, style("match"),
-                                     style("read" if paper.read else "unread"),
-                                     single_line=True))
+        title = highlighted(row.title, style("match"), style("read" if paper.read else "unread"),
+                            single_line=True)
+        tags = "  " + " ".join("#" + t for t in paper.tags) if paper.tags else ""
+        if tags and width:
+            title.truncate(max(MIN_TITLE, width - text.cell_len - cell_len(tags)), overflow="ellipsis")
+        text.append_text(title)
+        text.append(tags, meta)
         if selected:
             text.style = self._cursor_style()
         return text

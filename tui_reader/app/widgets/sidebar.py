@@ -1,4 +1,5 @@
-"""The sidebar of views: All papers, Bookmarks, With notes, Unread, New, the saved searches."""
+"""The sidebar of views: All papers, Bookmarks, With notes, Unread, New, the saved searches,
+and the tags with their counts."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from textual.widgets.option_list import Option
 
 from ...models import VIEWS, SavedSearch
 from ..text import one_line
-from ..views import SAVED, view_label
+from ..views import SAVED, TAG, view_label
 
 
 class ViewList(OptionList):
-    """The views and saved searches with their counts; enter or a click opens one."""
+    """The views, saved searches and tags with their counts; enter or a click opens one."""
 
     DEFAULT_CSS = """
     ViewList { width: 30; }
@@ -22,6 +23,7 @@ class ViewList(OptionList):
         super().__init__(**kwargs)
         self.counts: dict[str, int | None] = {}
         self.searches: list[SavedSearch] = []
+        self.tags: list[str] = []
         self.current = "all"
 
     def on_mount(self) -> None:
@@ -58,8 +60,15 @@ class ViewList(OptionList):
                                   id="none", disabled=True))
         options += [Option(self._prompt(SAVED + s.name), id=SAVED + s.name)
                     for s in self.searches]
+        options += [None, Option(Text("Tags", style="dim italic"), id="tags-heading",
+                                 disabled=True)]
+        if not self.tags:
+            options.append(Option(Text("  none yet: t tags a paper", style="dim"),
+                                  id="no-tags", disabled=True))
+        options += [Option(self._prompt(TAG + name), id=TAG + name) for name in self.tags]
         self.add_options(options)
-        target = highlighted if highlighted in self.view_ids() else self.current
+        chosen = highlighted in self.view_ids() or highlighted in (TAG + t for t in self.tags)
+        target = highlighted if chosen else self.current
         try:
             self.highlighted = self.get_option_index(target)
         except Exception:
@@ -67,6 +76,16 @@ class ViewList(OptionList):
 
     def set_searches(self, searches: list[SavedSearch]) -> None:
         self.searches = list(searches)
+        self.rebuild()
+
+    def set_tags(self, tags: list[tuple[str, int]]) -> None:
+        """The tags and their counts, the most used first (rebuilt only when they changed)."""
+        counts = {TAG + name: count for name, count in tags}
+        if [name for name, _ in tags] == self.tags and all(
+                self.counts.get(k) == v for k, v in counts.items()):
+            return
+        self.tags = [name for name, _ in tags]
+        self.counts = {k: v for k, v in self.counts.items() if not k.startswith(TAG)} | counts
         self.rebuild()
 
     def set_counts(self, counts: dict[str, int | None]) -> None:
