@@ -18,6 +18,10 @@ its peak RSS is its own) on a fresh data dir under --workdir:
   newest paper; app_peak_rss_mb: that process's peak RSS after a few searches.
 * keystroke_ms: the app under Pilot (debounce 0): a key typed into the search box until the
   list shows the results of the new text.
+* facets_ms: p50/p95 of Library.facets (counts by year, organisation, category, tag) of the
+  blank query (SQL in the store), `*` and queries of a few kinds (the index's arrays);
+  facets_first_ms: the first call (reads the facet columns); facets_sql_on_ids_ms: the peer,
+  the same counts in SQL on the matching papers' ids.
 * reimport_unchanged_s: `tui-reader import` of the same dump again (whole process).
 * quality: known-item search quality (success@1, success@10, MRR) of tui-reader and of FTS5
   over the same papers, per kind of query (benchmarks/quality.py).
@@ -311,6 +315,78 @@ def phase_queries(data_dir: str, queries_file: str) -> dict:
             "rss_mb": own_rss_mb()}
 
 
+FACET_KINDS = ("term", "two_terms", "field", "year_range")  # queries whose facets are timed
+FACET_QUERIES = 20  # of each kind
+
+
+def phase_facets(data_dir: str, queries_file: str) -> dict:
+    """Library.facets (what `f` and `search --facets` call) for the blank query (all papers:
+    SQL in the store), `*` (all papers: the index's arrays) and queries of a few kinds; the
+    first call pays for reading the facet columns. Its peer: the same counts in SQL on the
+    ids of the papers a query matches (ids known beforehand, not timed)."""
+    import sqlite3
+
+    from tui_reader.library import Library
+    lib = Library(data_dir)
+    lib.warm_up()
+    items = json.loads(Path(queries_file).read_text())
+    queries = {"empty": [""], "every_paper": ["*"]} | {
+        kind: [item["q"] for item in items[kind][:FACET_QUERIES]] for kind in FACET_KINDS}
+    t0 = time.perf_counter()
+    lib.facets("*")
+    first_ms = (time.perf_counter() - t0) * 1000
+    times: dict[str, list[float]] = {}
+    for kind, texts in queries.items():
+        for _ in range(3 if len(texts) == 1 else 1):
+            for text in texts:
+                t0 = time.perf_counter()
+                found = lib.facets(text)
+                times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
+                if found.error:
+                    raise SystemExit(f"query {text!r}: {found.error}")
+    db = sqlite3.connect(Path(data_dir) / "library.sqlite3")
+    db.execute("ATTACH DATABASE ? AS user", (str(Path(data_dir) / "user.sqlite3"),))
+    sql_times: dict[str, list[float]] = {}
+    for kind, texts in queries.items():
+        for text in texts[:5]:
+            ids = _matching_ids(lib, text or "*")
+            t0 = time.perf_counter()
+            _sql_facets(db, ids)
+            sql_times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
+    return {"facets_ms": {k: percentiles(v) for k, v in times.items()},
+            "facets_first_ms": round(first_ms, 1),
+            "facets_sql_on_ids_ms": {k: percentiles(v) for k, v in sql_times.items()}}
+
+
+def _matching_ids(lib, text: str) -> list[str]:
+    """The ids of every paper a query matches (through the index's own evaluator)."""
+    import numpy as np
+
+    from tui_reader.index.paper_index import _Evaluator
+    from tui_reader.index.query_language import parse
+    evaluator = _Evaluator(lib.index)
+    mask = evaluator.mask(parse(text).query)
+    return [evaluator.searcher.stored_fields(int(d))["id"] for d in np.flatnonzero(mask)]
+
+
+def _sql_facets(db, ids: list[str]) -> dict:
+    """Year, organisation, category and tag counts of these papers in SQL (a temporary table
+    of the ids joined to the papers), the top ten of each."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (id TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("DELETE FROM chosen")
+    db.executemany("INSERT OR IGNORE INTO chosen VALUES (?)", [(i,) for i in ids])
+    papers = "SELECT p.* FROM papers p JOIN chosen c ON c.id = p.id"
+    values = {
+        "year": f"SELECT substr(published, 1, 4) AS value FROM ({papers})"
+                " WHERE published IS NOT NULL",
+        "org": f"SELECT organization AS value FROM ({papers}) WHERE organization != ''",
+        "category": f"SELECT j.value AS value FROM ({papers}) p, json_each(p.categories) j",
+        "tag": "SELECT t.tag AS value FROM chosen c JOIN user.tags t ON t.paper_id = c.id"}
+    return {name: db.execute(f"SELECT value, count(*) AS n FROM ({sql}) GROUP BY value"
+                             " ORDER BY n DESC, value LIMIT 10").fetchall()
+            for name, sql in values.items()}
+
+
 def phase_make_queries(data_dir: str, out: str, per_kind: str) -> dict:
     """Queries of each kind drawn from the collection's titles, authors and categories."""
     import sqlite3
@@ -527,7 +603,7 @@ def main() -> None:
     parser.add_argument("--workdir", default="/tmp/tui-reader-bench")
     parser.add_argument("--queries", type=int, default=50, help="queries of each kind")
     parser.add_argument("--skip", default="",
-                        help="comma-separated: quality,baseline,fts5,app")
+                        help="comma-separated: facets,quality,baseline,fts5,app")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     opts, rest = parser.parse_known_args()
@@ -563,6 +639,11 @@ def main() -> None:
     out["index_mb"], out["store_mb"] = q["index_mb"], q["store_mb"]
     out["search_process_rss_mb"] = q["rss_mb"]
 
+    if "facets" not in skip:
+        fa = phase("facets", str(data_dir), str(queries_file))
+        out["facets_ms"] = fa["facets_ms"]
+        out["facets_first_ms"] = fa["facets_first_ms"]
+        out["facets_sql_on_ids_ms"] = fa["facets_sql_on_ids_ms"]
     if "quality" not in skip:
         quality = phase("quality", str(data_dir), str(workdir))
         out["quality"] = {kind: {"tui_reader": quality["tui_reader"][kind],

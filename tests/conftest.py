@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -104,3 +105,12 @@ def cli(data_dir: Path):
                              catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture
+def samples(cli, tmp_path: Path) -> Path:
+    """The bundled sample dumps (a copy, to be changed) imported into the test's data dir."""
+    dumps = tmp_path / "dumps"
+    shutil.copytree(SAMPLE_DUMPS, dumps)
+    assert cli("import", dumps).exit_code == 0
+    return dumps

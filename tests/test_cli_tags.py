@@ -4,25 +4,11 @@ exports; tags outlive a reindex, a re-import and the loss of the user's file (th
 from __future__ import annotations
 
 import json
-import shutil
-
-import pytest
-
-from tests.conftest import SAMPLE_DUMPS
 
 TFG = "45da77052b66"  # TFG: Unified Training-Free Guidance for Diffusion Models
 GDRO = "bb3a786c655c"  # GDRO: Group-level Reward Post-training Suitable for Diffusion Models
 CLIFF = "4b7ca5499b9f"  # The Policy Cliff: A Theoretical Analysis of Reward-Policy Maps ...
 SAMPLE_PAPERS = 146
-
-
-@pytest.fixture
-def samples(cli, tmp_path):
-    """The sample dumps (a copy, to be changed) imported into the test's data dir."""
-    dumps = tmp_path / "dumps"
-    shutil.copytree(SAMPLE_DUMPS, dumps)
-    assert cli("import", dumps).exit_code == 0
-    return dumps
 
 
 def found(cli, query: str) -> list[str]:

@@ -13,8 +13,8 @@ from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
 from .index import (DAMAGE, IndexBusy, PaperIndex, QueryError, fragment, highlight,
                     too_short_to_search)
 from .locks import FileLock, is_locked
-from .models import (SORTS, VIEWS, Highlight, ImportReport, Paper, PaperView, SavedSearch,
-                     SearchHit, SearchResult, tag_name)
+from .models import (SORTS, VIEWS, FacetCounts, Highlight, ImportReport, Paper,
+                     PaperView, SavedSearch, SearchHit, SearchResult, tag_name)
 from .store import Store, StoreError
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
@@ -140,6 +140,27 @@ class Library(Importing, Checking):
                             terms={f: sorted(t) for f, t in terms.items()},
                             corrected=found.corrected, partial=found.partial,
                             partial_of=found.words)
+
+    def facets(self, text: str = "", *, view: str = "all", typing: bool = False,
+               repair: bool = True) -> FacetCounts:
+        """The papers a search shows (`search` with these options), or a view's papers when
+        the query is blank, counted by year, organisation, category and tag; errors come back
+        in the result."""
+        blank = not text.strip() or (typing and too_short_to_search(text))
+        if blank and view not in VIEWS:
+            raise ValueError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
+        try:
+            if blank and view != "all":
+                ids = self.store.view_ids(view)
+                total, counts = self._fresh(self.index.facets_of, ids)
+            else:
+                total, counts = self._fresh(lambda: self.index.facets(
+                    text if not blank else "*", typing=typing, repair_empty=repair))
+        except (QueryError, IndexDamaged) as exc:
+            return FacetCounts(query=text, error=str(exc))
+        except Exception as exc:  # Whoosh on odd input
+            return FacetCounts(query=text, error=f"cannot run this query ({exc})")
+        return FacetCounts(query=text, total=total, counts=counts)
 
     def warm_up(self) -> None:
         """Prepare the index for searching (a reader calls this in the background at start:

@@ -18,11 +18,23 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u206
 # latest import) and the sort orders, in the order the reader offers them.
 VIEWS = ("all", "bookmarks", "notes", "unread", "new")
 SORTS = ("relevance", "date", "upvotes", "title")
+# What the papers of a list are counted by (facets), and how many values of each are given
+FACETS = ("year", "org", "category", "tag")
+FACET_TOP = 10
 # A tag: lowercase letters, digits and - _ . / (spaces become -), a letter or digit first
 _TAG_DROPPED = re.compile(r"[^\w\-./]+")
 MAX_TAG_CHARS = 40
 
 T = TypeVar("T")
+
+
+def facet_filter(facet: str, value: int | str) -> str:
+    """The part of a query that keeps the papers with this value of a facet (`year:2025`,
+    `org:"AI at Meta"`, `category:cs.CL`, `tag:ml`)."""
+    text = str(value).replace('"', " ")
+    if facet == "org" or not text or any(c.isspace() or c in "()" for c in text):
+        return f'{facet}:"{text}"'
+    return f"{facet}:{text}"
 
 
 def one_for_each(names: tuple[str, ...], values: dict[str, T]) -> dict[str, T]:
@@ -179,6 +191,16 @@ class SearchResult(BaseModel):
     corrected: str | None = None
     partial: int = 0
     partial_of: int = 0
+    error: str | None = None
+
+
+class FacetCounts(BaseModel):
+    """The papers of a list counted by year, organisation, category and tag (FACETS): each
+    facet's FACET_TOP most frequent values with their counts, of `total` papers."""
+
+    query: str = ""
+    total: int = 0
+    counts: dict[str, list[tuple[int | str, int]]] = Field(default_factory=dict)
     error: str | None = None
 
 

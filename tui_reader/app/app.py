@@ -112,6 +112,15 @@ class ReaderApp(App[None]):
             ("In the note editor", self._rows(NoteEditor.BINDINGS) + [
                 ("ctrl+q", "quit (the note is saved first)"),
             ]),
+            ("In the tag prompt (t, T)", [
+                ("+name, name / -name", "add / remove a tag; several at once"),
+                ("tab, →", "complete the tag being typed"),
+                ("enter / escape", "apply / cancel"),
+            ]),
+            ("In the facet panel (f)", [
+                ("enter", "add the value's filter to the search (✓: remove it)"),
+                ("escape, f, q", "close"),
+            ]),
             ("Everywhere", [
                 ("ctrl+p", "command palette: actions, views, saved searches, themes"),
                 ("tab, shift+tab", "move between search box, views, list and detail pane"),

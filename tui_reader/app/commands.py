@@ -18,6 +18,8 @@ ACTIONS = [
     ("Edit note", "Write a note on the highlighted paper (n)", "note"),
     ("Tags", "Add or remove tags of the highlighted paper (t)", "tag"),
     ("Tag the list", "Add or remove tags of every paper of the list (T)", "tag_list"),
+    ("Facets", "Count the papers of the list by year, organisation, category, tag (f)",
+     "facets"),
     ("Save search", "Keep the current query under a name (s)", "save_search"),
     ("Cycle sort order", "Relevance, date, upvotes, title (S)", "cycle_sort"),
     ("Toggle read", "Mark the highlighted paper read or unread (r)", "toggle_read"),

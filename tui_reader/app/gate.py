@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..models import Highlight, ImportReport, PaperView, SavedSearch, SearchResult
+from ..models import FacetCounts, Highlight, ImportReport, PaperView, SavedSearch, SearchResult
 
 if TYPE_CHECKING:  # the reader does not import the Library's parts (it is given one)
     from ..importing import ImportProgress
@@ -36,6 +36,9 @@ class ReaderLibrary(Protocol):
                fragments: bool = True) -> SearchResult: ...
 
     def count(self, query: str) -> int: ...
+
+    def facets(self, text: str = "", *, view: str = "all", typing: bool = False,
+               repair: bool = True) -> FacetCounts: ...
 
     def warm_up(self) -> None: ...
 

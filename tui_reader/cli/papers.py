@@ -9,7 +9,7 @@ import click
 
 from .. import export as exporting
 from ..library import SORTS, ImportProgress
-from ..models import counted
+from ..models import FacetCounts, counted
 from .group import indexing, library, main, searched
 from .output import UserError, emit_json, friendly, json_safe, marked, paper_line, safe
 
@@ -62,21 +62,28 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
 @click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
 @click.option("--exact", is_flag=True,
               help="Only papers with every word as typed: no correction, no partial matches.")
+@click.option("--facets", "with_facets", is_flag=True,
+              help="Also count the papers found by year, organisation, category and tag.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.pass_context
 @friendly
 def search(ctx: click.Context, query: str, sort: str, limit: int, exact: bool,
-           as_json: bool) -> None:
+           with_facets: bool, as_json: bool) -> None:
     """Search the library (see README for the query language)."""
-    result = searched(library(ctx), query, sort=sort, limit=limit, repair=not exact)
+    lib = library(ctx)
+    result = searched(lib, query, sort=sort, limit=limit, repair=not exact)
     if result.error:
         raise UserError(f"query {query!r}: {result.error}")
+    facets = lib.facets(query, repair=not exact) if with_facets else None
+    if facets is not None and facets.error:
+        raise UserError(f"query {query!r}: {facets.error}")
     if as_json:
         emit_json({"query": result.query, "total": result.total, "sort": result.sort,
                    "corrected": result.corrected, "partial": bool(result.partial),
                    "partial_words": [result.partial, result.partial_of] if result.partial
                    else None,
-                   "results": [exporting.paper_json(h.paper, score=h.score) for h in result.hits]})
+                   "results": [exporting.paper_json(h.paper, score=h.score) for h in result.hits],
+                   **({"facets": facets.counts} if facets is not None else {})})
         return
     if not result.total:
         click.echo(f"No papers match {safe(query)!r}")
@@ -94,6 +101,16 @@ def search(ctx: click.Context, query: str, sort: str, limit: int, exact: bool,
         click.echo(paper_line(hit.paper, marked(hit.title)))
         if hit.fragment.text:
             click.echo("    " + marked(hit.fragment))
+    if facets is not None:
+        facet_lines(facets)
+
+
+def facet_lines(facets: FacetCounts) -> None:
+    """The facets of a search, a line each: `year: 2025 (120) · 2024 (80) ...`."""
+    click.echo("")
+    for name, values in facets.counts.items():
+        shown = " · ".join(f"{safe(str(value))} ({count})" for value, count in values)
+        click.echo(f"{name:>9}: {shown or '-'}")
 
 
 @main.command()

@@ -114,6 +114,13 @@ class FastSearch(PostingReads):
         except FALLBACK:
             return None
 
+    def mask(self, q) -> np.ndarray | None:
+        """The documents `q` matches as a mask over all documents, or None (not supported)."""
+        try:
+            return self._docs(q)
+        except FALLBACK:
+            return None
+
     def _mask_of(self, docs) -> np.ndarray:
         mask = np.zeros(self._doc_count_all, dtype=bool)
         if docs:

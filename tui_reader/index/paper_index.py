@@ -97,6 +97,23 @@ class _Evaluator:
             found = set(self.searcher.docs_for_query(q))
         return found
 
+    def mask(self, q: query.Query, within: set[int] | None = None):
+        """The documents `q` matches (only those `within`, when given), as a numpy mask over
+        all documents."""
+        import numpy as np
+
+        q = q.normalize()
+        found = self.fast.mask(q) if self.fast is not None else None
+        if found is None:
+            found = np.zeros(self.searcher.doc_count_all(), dtype=bool)
+            docs = self.docs(q)
+            found[np.fromiter(docs, np.int64, len(docs))] = True
+        if within is not None:
+            kept = np.zeros_like(found)
+            kept[np.fromiter(within, np.int64, len(within))] = True
+            found &= kept
+        return found
+
     def expand(self, q: query.Query) -> list:
         """The index terms a multi-term query stands for."""
         found = self.fast.expand(q) if self.fast is not None else None
@@ -155,6 +172,7 @@ class PaperIndex:
         self._searcher = None
         self._fast_searcher = None
         self.recreated = False  # the index on disk was unreadable and started anew
+        self._facets = None  # the FacetCounter (facets.py: numpy), made when first asked
         for attempt in range(3):  # a commit elsewhere may swap the TOC while it is read
             try:
                 self.ix = (_Storage(str(self.path)).open_index() if index.exists_in(self.path)
@@ -364,6 +382,32 @@ class PaperIndex:
                                                                fixed.words)
         found.terms = self.matched_terms(used)
         return found
+
+    def facets(self, text: str, *, typing: bool = False, repair_empty: bool = True
+               ) -> tuple[int, dict[str, list[tuple[object, int]]]]:
+        """(how many papers a query finds, their counts by facet: facets.py), of the papers
+        `find` gives (a correction or partial matches when nothing matches as typed)."""
+        parsed = parse(text, typing=typing)
+        evaluator = _Evaluator(self)
+        mask = evaluator.mask(parsed.query)
+        if not mask.any() and repair_empty:
+            fixed = repair(parsed, evaluator)
+            if fixed is not None:
+                mask = evaluator.mask(fixed.query, fixed.within)
+        return int(mask.sum()), self._facet_counter().counts(evaluator.searcher, mask)
+
+    def facets_of(self, paper_ids: list[str]) -> tuple[int, dict[str, list[tuple[object, int]]]]:
+        """(how many of these papers are indexed, their counts by facet)."""
+        searcher = self.searcher()
+        counter = self._facet_counter()
+        mask = counter.mask_of(searcher, paper_ids)
+        return int(mask.sum()), counter.counts(searcher, mask)
+
+    def _facet_counter(self):
+        if self._facets is None:
+            from .facets import FacetCounter
+            self._facets = FacetCounter()
+        return self._facets
 
     def matched_terms(self, q: query.Query) -> dict[str, set[str]]:
         """The index terms a query matches, by field (for highlighting), negations excluded."""

@@ -21,8 +21,8 @@ NUMERIC_FIELDS = ("year", "upvotes", "date")
 # The version of what the index holds (analysis, fields): an index on disk of another version
 # is rebuilt from the store at start. 2: accents folded ("Tulu" finds "TÜLU"). 3: the first
 # author's name in a field of its own (a surname ranks the papers the person wrote first).
-# 4: the user's tags (tag:x).
-INDEX_FORMAT = "4"
+# 4: the user's tags (tag:x). 5: each paper's facet values in a column (facets.py).
+INDEX_FORMAT = "5"
 MIN_WORD = 2  # shorter tokens are not indexed in title, abstract and note
 
 
@@ -56,10 +56,22 @@ def make_schema() -> fields.Schema:
         date=fields.NUMERIC(int, bits=32, sortable=True),
         upvotes=fields.NUMERIC(int, bits=32, sortable=True),
         title_sort=fields.COLUMN(columns.VarBytesColumn()),  # for sorting only: no terms
+        facets=fields.COLUMN(columns.VarBytesColumn()),  # for facets only (facet_value)
         spell=fields.TEXT(analyzer=RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter()
                           | CharsetFilter(accent_map),
                           phrase=False),  # title words as written: corrections
     )
+
+
+FIELD_SEPARATOR, VALUE_SEPARATOR = "\x1e", "\x1f"  # control characters: never in a value
+
+
+def facet_value(paper: Paper, tags: Iterable[str]) -> bytes:
+    """The `facets` column of a paper: its id, year, organisation, categories and tags
+    (facets.py)."""
+    return FIELD_SEPARATOR.join([paper.id, str(paper.published.year) if paper.published else "",
+                                 paper.organization or "", VALUE_SEPARATOR.join(paper.categories),
+                                 VALUE_SEPARATOR.join(tags)]).encode("utf-8")
 
 
 def paper_document(paper: Paper, note: str | None, tags: Iterable[str] = ()) -> dict:
@@ -79,6 +91,7 @@ def paper_document(paper: Paper, note: str | None, tags: Iterable[str] = ()) -> 
         "upvotes": paper.upvotes or 0,
         "title_sort": paper.title.casefold()[:80].encode("utf-8"),
         "spell": paper.title,
+        "facets": facet_value(paper, tags),
     }
     if paper.published:
         doc["year"] = paper.published.year

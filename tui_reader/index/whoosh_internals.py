@@ -14,7 +14,7 @@ from array import array
 from io import BytesIO
 from itertools import accumulate
 
-from whoosh import formats, scoring
+from whoosh import columns, formats, scoring
 from whoosh import query as wq
 from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
@@ -96,6 +96,17 @@ def length_bytes(perdoc, field: str) -> bytes | None:
 def column_bytes(column) -> bytes:
     """The raw bytes of a column of one-byte values."""
     return column._dbfile.get(column._basepos, column._count) if column._count else b""
+
+
+def var_bytes_values(column) -> list[bytes]:
+    """Every document's value of a VarBytesColumn reader, from one read of its data (the
+    reader's own iteration reads the file once a document)."""
+    data = column._dbfile.get(column._basepos, sum(column._lengths))
+    values, position = [], 0
+    for length in column._lengths:
+        values.append(data[position:position + length])
+        position += length
+    return values
 
 
 # -- queries, weighting, storage -----------------------------------------------------------
@@ -234,6 +245,8 @@ ASSIGNED = {  # attributes these methods set
     whoosh3.W3Codec.__init__: ("_compression",),
     whoosh3.W3TermsReader.__init__: ("_codec", "_postfile"),
     scoring.BM25F.__init__: ("_field_B",),
+    columns.VarBytesColumn.Reader.__init__: ("_dbfile", "_basepos"),
+    columns.VarBytesColumn.Reader._read_offsets_and_lengths: ("_lengths",),
 }
 MODULE_NAMES = {whoosh3: ("W3LeafMatcher", "W3TermsReader", "W3FieldWriter", "W3PerDocReader",
                           "_lenfield", "LENGTHS_COLUMN"), wq.qcore: ("_NullQuery",)}

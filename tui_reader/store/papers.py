@@ -314,6 +314,10 @@ class PaperTables(Database):
             " LIMIT ? OFFSET ?", (limit, offset)).fetchall()
         return total, [_paper_from_row(r) for r in rows]
 
+    def view_ids(self, view: str) -> list[str]:
+        """The id of every paper of a view."""
+        return [r[0] for r in self.db.execute(f"SELECT id FROM papers WHERE {VIEW_SQL[view]}")]
+
     def last_import(self) -> tuple[int, int] | None:
         """(new, updated) of the latest import that added papers, or None."""
         row = self.db.execute(

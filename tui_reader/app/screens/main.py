@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...models import SORTS, VIEWS, PaperView, SavedSearch
 from ..gate import ReaderLibrary, guarded
 from ..changing import Changing
+from ..facets import Faceting
 from ..importing import BackgroundImport, ImportBar
 from ..position import Place, Positions
 from ..reading import Reading
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, Tagging, BackgroundImport, Screen):
+class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImport, Screen):
     """The reader."""
 
     @dataclass
@@ -72,6 +73,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, BackgroundImport, Screen
         Binding("n", "note", "Note", id="note"),
         Binding("t", "tag", "Tags", id="tag"),
         Binding("T", "tag_list", "Tag every paper of the list", show=False, id="tag-list"),
+        Binding("f", "facets", "Facets", id="facets"),
         Binding("s", "save_search", "Save search", id="save-search"),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="toggle-read"),

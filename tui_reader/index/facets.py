@@ -1,0 +1,138 @@
+"""Facets: how many of a query's matches have each year, organisation, category and tag.
+
+Every segment's values are read once into numpy arrays over its documents (from the `facets`
+column that paper_document fills: the paper's id, year, organisation, categories, tags) and
+kept while the segment lives (a segment never changes; deleted documents are never in a
+query's matches). A count is then a `bincount` over the documents a query matches (a mask of
+global docnums); the papers of a view are found by their ids.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..models import FACET_TOP, FACETS
+from . import whoosh_internals as internals
+from .schema import FIELD_SEPARATOR, VALUE_SEPARATOR
+
+
+@dataclass
+class _Values:
+    """One facet's values in a segment: `docs[i]` has the value `labels[codes[i]]`."""
+
+    docs: np.ndarray  # segment docnums
+    codes: np.ndarray
+    labels: list
+
+    def counts(self, mask: np.ndarray) -> Counter:
+        """How many documents of `mask` (the segment's part) have each value."""
+        if not len(self.docs):
+            return Counter()
+        found = np.bincount(self.codes[mask[self.docs]], minlength=len(self.labels))
+        return Counter({self.labels[i]: int(found[i]) for i in np.flatnonzero(found)})
+
+
+def _coded(pairs: list[tuple[int, object]]) -> _Values:
+    labels: dict = {}
+    docs = np.fromiter((d for d, _ in pairs), np.int64, len(pairs))
+    codes = np.fromiter((labels.setdefault(v, len(labels)) for _, v in pairs), np.int64,
+                        len(pairs))
+    return _Values(docs, codes, list(labels))
+
+
+@dataclass
+class _Segment:
+    """What facets need of one segment: each facet's values and each document's paper id."""
+
+    values: dict[str, _Values]
+    ids: list[str]
+
+
+def _read_segment(reader) -> _Segment:
+    """Every facet's values and the paper ids of one segment (its own docnums)."""
+    count = reader.doc_count_all()
+    pairs: dict[str, list] = {name: [] for name in FACETS}
+    ids = [""] * count
+    if reader.has_column("facets"):
+        column = reader.column_reader("facets", translate=False)
+        raws = internals.var_bytes_values(column) if internals.SUPPORTED else list(column)
+        year, org, category, tag = pairs["year"], pairs["org"], pairs["category"], pairs["tag"]
+        for d, raw in enumerate(raws):
+            if not raw:
+                continue
+            ids[d], published, name, cats, tags = raw.decode("utf-8").split(FIELD_SEPARATOR)
+            if published:
+                year.append((d, int(published)))
+            if name:
+                org.append((d, name))
+            if cats:
+                category.extend((d, c) for c in cats.split(VALUE_SEPARATOR))
+            if tags:
+                tag.extend((d, t) for t in tags.split(VALUE_SEPARATOR))
+    return _Segment({name: _coded(found) for name, found in pairs.items()}, ids)
+
+
+class FacetCounter:
+    """The facet values of an index's segments, read once each, and the docnum of each
+    paper id in the latest searcher (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._segments: dict[str, _Segment] = {}
+        self._lock = threading.Lock()
+        self._docnums: tuple[object, dict[str, int]] | None = None  # (searcher, id -> docnum)
+
+    def _segment(self, reader) -> _Segment:
+        key = reader.segment().segment_id()
+        with self._lock:
+            found = self._segments.get(key)
+        if found is None:
+            found = _read_segment(reader)
+            with self._lock:
+                self._segments[key] = found
+        return found
+
+    def _leaves(self, searcher) -> list[tuple[object, int, _Segment]]:
+        """(reader, docnum offset, facet data) of each segment; segments merged away are
+        forgotten."""
+        leaves = [(searcher, 0)] if searcher.is_atomic() else list(searcher.leaf_searchers())
+        found = [(sub.reader(), offset, self._segment(sub.reader())) for sub, offset in leaves]
+        live = {reader.segment().segment_id() for reader, _, _ in found}
+        with self._lock:
+            for key in set(self._segments) - live:
+                del self._segments[key]
+        return found
+
+    def counts(self, searcher, mask: np.ndarray, top: int = FACET_TOP
+               ) -> dict[str, list[tuple[object, int]]]:
+        """facet -> [(value, number of documents of `mask`)], the `top` most frequent first
+        (ties by value)."""
+        totals = {name: Counter() for name in FACETS}
+        for reader, offset, segment in self._leaves(searcher):
+            part = mask[offset:offset + reader.doc_count_all()]
+            if part.any():
+                for name in FACETS:
+                    totals[name].update(segment.values[name].counts(part))
+        return {name: sorted(found.items(), key=lambda item: (-item[1], item[0]))[:top]
+                for name, found in totals.items()}
+
+    def mask_of(self, searcher, paper_ids) -> np.ndarray:
+        """The live documents of these papers, as a mask over all documents."""
+        with self._lock:
+            known = self._docnums
+        if known is None or known[0] is not searcher:
+            docnums: dict[str, int] = {}
+            for reader, offset, segment in self._leaves(searcher):
+                deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+                docnums.update((paper_id, offset + d) for d, paper_id in enumerate(segment.ids)
+                               if paper_id and d not in deleted)
+            known = (searcher, docnums)
+            with self._lock:
+                self._docnums = known
+        mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+        found = [d for i in paper_ids if (d := known[1].get(i)) is not None]
+        mask[np.fromiter(found, np.int64, len(found))] = True
+        return mask
