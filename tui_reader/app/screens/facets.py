@@ -40,8 +40,8 @@ class FacetPanel(ModalScreen[tuple[str, int | str] | None]):
             heading.append(f" · {self.facets.total:,} papers", "dim")
             yield Static(heading)
             yield OptionList(*self._options(), id="facets-list")
-            yield Static(Text("enter adds the filter to the search (✓: removes it) ·"
-                              " escape closes", style="dim"), id="facets-hint")
+            yield Static(Text("enter adds its filter (✓: removes it) · escape closes",
+                              style="dim"), id="facets-hint")
 
     def _options(self) -> list[Option | None]:
         options: list[Option | None] = []
