@@ -221,3 +221,25 @@ def test_tagging_a_paper_in_a_real_terminal(tmp_path):
         assert cli(data_dir, "search", "tag:e2e-tag")["total"] == 1
     finally:
         term.kill()
+
+
+def test_the_facet_panel_in_a_real_terminal(tmp_path):
+    data_dir = tmp_path / "data"
+    term = Terminal(data_dir)
+    try:
+        term.start()
+        term.wait_for("papers · newest first", timeout=60)
+        term.keys("f")
+        screen = term.wait_for("Facets of All papers · 146 papers")
+        assert "▊ 2025 26 ▎" in " ".join(line_with(screen, "2025").split()), screen
+        term.keys("Enter")  # the first value: 2025, its filter into the search
+        term.wait_until(lambda s: "▊  year:2025 " in s and "· 26 results" in s,
+                        "the 26 papers of 2025")
+        term.keys("f")
+        term.wait_for("✓ 2025")
+        term.keys("Enter")  # chosen again: the filter goes
+        term.wait_gone("year:2025")
+        term.keys("C-q")
+        term.wait_exited()
+    finally:
+        term.kill()
