@@ -85,3 +85,16 @@ async def test_choosing_a_value_adds_its_filter_and_again_removes_it(corpus_lib)
         await open_panel(pilot)
         await choose(pilot, "✓ cs.LG 2")
         assert screen.search_box.value == "models" and len(titles(app)) == 3
+
+
+async def test_filters_are_added_at_the_end_and_removed_where_they_are():
+    from tui_reader.app.facets import has_filter, toggled
+    from tui_reader.models import facet_filter
+
+    meta = facet_filter("org", 'AI at "Meta"')
+    assert meta == 'org:"AI at  Meta "'
+    assert toggled("models", facet_filter("year", 2025)) == "models year:2025"
+    assert toggled("models year:2025 tag:x", "year:2025") == "models tag:x"
+    assert toggled("", "tag:x") == "tag:x" and toggled("tag:x", "tag:x") == ""
+    assert not has_filter("year:20255", "year:2025")
+    assert toggled(f"a {meta} b", meta) == "a b"

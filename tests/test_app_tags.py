@@ -120,3 +120,16 @@ async def test_choosing_a_tag_in_the_sidebar_shows_its_papers(corpus_lib):
         assert main(app).search_box.value == "tag:later"
         assert sorted(titles(app)) == sorted([TRANSFORMERS, BY_DATE[3]])
         assert main(app).papers.has_focus
+
+
+async def test_the_prompt_reads_and_completes_words():
+    from tui_reader.app.screens.tags import TagCompleter, tag_edit
+
+    assert tag_edit("+a b -c  +  -") == tag_edit("a +b -c")
+    assert tag_edit("a +b -c").add == ["a", "b"] and tag_edit("a +b -c").remove == ["c"]
+    completer = TagCompleter(["ml", "maths", "later"], own=["later", "mine"])
+    assert completer.candidates("+m") == ["ml", "maths"]
+    assert completer.candidates("x -m") == ["mine", "ml", "maths"]  # its own tags first
+    assert await completer.get_suggestion("+ma") == "+maths"
+    assert await completer.get_suggestion("+ml") is None and \
+        await completer.get_suggestion("+ml ") is None

@@ -99,3 +99,11 @@ def test_tags_come_back_from_the_backup(cli, samples, data_dir):
     assert json.loads(restored.stdout) == {"tags": [{"name": "b", "count": 2},
                                                     {"name": "a", "count": 1}]}
     assert found(cli, "tag:b") == sorted([TFG, GDRO])
+
+
+def test_tag_names_as_the_library_keeps_them():
+    from tui_reader.models import tag_name
+
+    assert [tag_name(t) for t in ("To Read", "+ml", "#cv", "-x", "a/b.c_d", "  ", "!!",
+                                  "Ünïcode ok", "x\x1b[31m", "-" * 3 + "y" * 50)] == [
+        "to-read", "ml", "cv", "x", "a/b.c_d", "", "", "ünïcode-ok", "x31m", "y" * 40]
