@@ -30,10 +30,11 @@ def shown(cli, ref: str) -> dict:
 def annotate(cli, ref: str) -> None:
     assert cli("bookmark", ref).exit_code == 0
     assert cli("note", ref, "--set", "check the folding benchmark").exit_code == 0
+    assert cli("tag", ref, "+proteins").exit_code == 0
 
 
 def assert_moved(cli, old: str, new: str, title: str) -> None:
-    """One paper under the new id and title, the bookmark and note on it, the old id gone
+    """One paper under the new id and title, the bookmark, note and tag on it, the old id gone
     (from the index too: the next start finds nothing to rebuild)."""
     result = cli("show", new, "--json")
     assert result.stderr == ""
@@ -47,6 +48,9 @@ def assert_moved(cli, old: str, new: str, title: str) -> None:
     found = json.loads(cli("search", "protein design", "--json").stdout)
     assert (found["total"], [r["id"] for r in found["results"]]) == (1, [new])
     assert [r["id"] for r in json.loads(cli("search", "note:folding", "--json").stdout)
+            ["results"]] == [new]
+    assert paper["tags"] == ["proteins"]
+    assert [r["id"] for r in json.loads(cli("search", "tag:proteins", "--json").stdout)
             ["results"]] == [new]
 
 
