@@ -3,8 +3,8 @@
 `i` (or "Import dumps" in the palette) asks for files or folders, or takes a pasted page (kept
 in the data dir as a source, "pasted 2026-11-30 14:02"); the import runs in a worker
 thread outside the LibraryGate (the reader keeps answering), papers show in the list as soon
-as they are stored (the list is refreshed every REFRESH_EVERY seconds), and search covers the
-papers the index has committed so far; the bar under the list says how far both have got.
+as they are stored (live.py refreshes it as the store changes), and search covers the papers
+the index has committed so far; the bar under the list says how far both have got.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from .safe import SafeInput
 if TYPE_CHECKING:
     from ..importing import ImportProgress
 
-REFRESH_EVERY = 2.0  # seconds between refreshes of the list while an import runs
 STEP_EVERY = 0.2  # seconds between progress messages from the worker
 
 
@@ -161,8 +160,6 @@ class BackgroundImport:
     """The MainScreen's part of importing (a mixin: MainScreen provides run_search,
     refresh_counts, `library` and `importing`)."""
 
-    _last_refresh = 0.0
-
     @dataclass
     class Step(Message):
         """How far the running import has got."""
@@ -196,7 +193,6 @@ class BackgroundImport:
         """Import in the background (a pasted `page` is kept as a source of the library first,
         then imported like a file); the list and search follow as it goes."""
         self.importing = True
-        self._last_refresh = time.monotonic()
         self._run_import(paths, page)
 
     @work(thread=True, exclusive=True, group="import")
@@ -222,11 +218,6 @@ class BackgroundImport:
 
     def on_background_import_step(self, message: Step) -> None:
         self.query_one(ImportBar).show(message.progress)
-        now = time.monotonic()
-        if now - self._last_refresh >= REFRESH_EVERY:
-            self._last_refresh = now
-            self.run_search(0, keep_cursor=True)
-            self.refresh_counts()
 
     def on_background_import_finished(self, message: Finished) -> None:
         self.importing = False

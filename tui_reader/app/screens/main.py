@@ -27,6 +27,7 @@ from ...models import SORTS, VIEWS, PaperView, SavedSearch
 from ..gate import ReaderLibrary, guarded
 from ..changing import Changing
 from ..importing import BackgroundImport, ImportBar
+from ..live import Live
 from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
+class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, Screen):
     """The reader."""
 
     @dataclass
@@ -165,6 +166,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
             self.open_view(view if view in self.view_ids() else "all")
         self.refresh_counts()
         self._warm_up()
+        self.start_live()
 
     # -- events ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -180,8 +182,9 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         return True
 
     def on_paper_list_highlighted(self, message: PaperList.Highlighted) -> None:
-        self.detail.pinned = False
-        self.show_paper(message.row.paper if message.row else None)
+        if not self.kept_in_place(message.row):  # (live.py: a refresh kept the paper)
+            self.detail.pinned = False
+            self.show_paper(message.row.paper if message.row else None)
         if self._restore is None:  # else: not yet where the view was left
             self.positions.places[self.view] = Place(
                 self.query_text, self.sort, message.row.paper.id if message.row else None,
