@@ -28,6 +28,7 @@ from ..gate import ReaderLibrary, guarded
 from ..changing import Changing
 from ..importing import BackgroundImport, ImportBar
 from ..live import Live
+from ..outside_editor import OutsideEditor
 from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, Screen):
+class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEditor,
+                 Screen):
     """The reader."""
 
     @dataclass
@@ -68,6 +70,8 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, Screen):
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
         Binding("n", "note", "Note", id="note"),
+        Binding("E", "note_in_editor", "Note in your editor ($VISUAL or $EDITOR)", show=False,
+                id="note-in-editor"),
         Binding("s", "save_search", "Save search", id="save-search"),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="toggle-read"),
