@@ -12,12 +12,13 @@ way (past a bound of `limits`: the papers before were given).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from datetime import date
@@ -60,6 +61,7 @@ class ParsedDump:
     papers: Iterator[Paper]  # each with sources=[Source(path, position, format)]
     warnings: list[str] = field(default_factory=list)  # filled while `papers` is consumed
     error: str | None = None  # the file cannot be read (at all, or past a point): one sentence
+    bytes_read: Callable[[], int] | None = None  # how far a streamed file is read (progress)
 
 
 def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
@@ -167,13 +169,19 @@ def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = 
     hold them). A read error ends them with a warning, a bound with the dump's error."""
     try:
         with _open(path) as stream:
-            if table or encoding not in (None, "utf-8-sig"):
-                stream = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig",
-                                          errors="replace", newline="" if table else None)
-            lines = bounded_lines(stream, dump.warnings)
-            first = next(lines, b"")
-            yield first[3:] if first[:3] == b"\xef\xbb\xbf" else first  # (text: no mark)
-            yield from lines
+            fd = stream.fileno()  # the file's (compressed) bytes read so far: its offset
+            dump.bytes_read = functools.partial(os.lseek, fd, 0, os.SEEK_CUR)
+            try:
+                if table or encoding not in (None, "utf-8-sig"):
+                    stream = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig",
+                                              errors="replace", newline="" if table else None)
+                lines = bounded_lines(stream, dump.warnings)
+                first = next(lines, b"")
+                yield first[3:] if first[:3] == b"\xef\xbb\xbf" else first  # (text: no mark)
+                yield from lines
+            finally:
+                end = os.fstat(fd).st_size
+                dump.bytes_read = lambda: end  # (the descriptor is closed next)
     except _READ_ERRORS as e:
         dump.warnings.append(f"the rest of the file cannot be read: {_describe(e)}")
     except TooLarge as e:

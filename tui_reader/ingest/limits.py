@@ -60,6 +60,10 @@ class _Expansion(io.RawIOBase):
             raise TooLarge(self.why)
         return n
 
+    def fileno(self) -> int:
+        """The compressed file's descriptor (how far it is read: ParsedDump.bytes_read)."""
+        return self.stream.fileno()
+
     def close(self) -> None:
         self.stream.close()
         super().close()
