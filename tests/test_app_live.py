@@ -182,3 +182,26 @@ async def test_a_change_elsewhere_waits_while_the_user_types(corpus_lib, data_di
         assert box.value == "graph" and box.cursor_position == 5 and screen.focused is box
         assert screen.papers.listing.query == "graph" and screen.papers.total == 1
     other.close()
+
+
+async def test_the_open_saved_search_follows_changes_made_elsewhere(corpus_lib, data_dir):
+    corpus_lib.save_search("mine", "graph")
+    app = make_app(corpus_lib)
+    other = Library(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.open_view("saved:mine")
+        await until(pilot, lambda: screen.papers.listing is not None
+                    and screen.papers.listing.query == "graph")
+        assert [line.split("  ")[-1] for line in lines(app)] == [GRAPHS]
+        other.save_search("mine", "protein")  # replaced elsewhere: the new query is shown
+        await until(pilot, lambda: screen.papers.listing.query == "protein", timeout=10)
+        assert screen.view == "saved:mine" and screen.search_box.value == "protein"
+        assert PROTEIN in lines(app)[0] and screen.papers.total == 1
+        other.delete_search("mine")  # deleted elsewhere: back to All papers
+        await until(pilot, lambda: screen.view == "all", timeout=10)
+        await until(pilot, lambda: screen.papers.total == 4 and "All papers" in status(app),
+                    timeout=10)
+        assert "saved:mine" not in screen.sidebar.view_ids()
+    other.close()

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from textual import work
 from textual.message import Message
 
-from ..models import LibraryVersion, PaperView
+from ..models import LibraryVersion, PaperView, SavedSearch
+from .text import one_line
+from .views import SAVED, view_label
 from .widgets.paper_list import Row
 
 LOOK_EVERY = 0.5  # seconds between two looks at the store
@@ -29,8 +31,8 @@ TYPING_PAUSE = 1.0  # seconds without a key in the search box before a refresh
 
 class Live:
     """The MainScreen's part of live updates (a mixin: MainScreen provides `library`,
-    `papers`, `detail`, `search_box`, `typed_at`, `run_search`, `refresh_counts`, `changed`
-    and the search tokens `_token`, `_applied`)."""
+    `papers`, `detail`, `search_box`, `typed_at`, `view`, `searches`, `run_search`,
+    `refresh_counts`, `changed`, `open_view` and the search tokens `_token`, `_applied`)."""
 
     _live_version: LibraryVersion | None = None
     _live_due = False  # a change was seen and is not shown yet
@@ -96,6 +98,21 @@ class Live:
         shown = self.detail.paper
         if shown is not None and shown.id == message.paper.id:
             self.changed(message.paper, counts=False)
+
+    def follow_saved_search(self, before: list[SavedSearch]) -> None:
+        """The saved searches changed (elsewhere: the reader's own changes are there already):
+        the one that is open follows, to All papers when it was deleted, to its new query
+        when that changed."""
+        if not self.view.startswith(SAVED):
+            return
+        now = next((s for s in self.searches if SAVED + s.name == self.view), None)
+        was = next((s for s in before if SAVED + s.name == self.view), None)
+        if now is None:
+            self.notify(f"The saved search “{one_line(view_label(self.view))}” was deleted"
+                        " elsewhere.", markup=False, timeout=4)
+            self.open_view("all")
+        elif was is not None and now.query != was.query:
+            self.open_view(self.view)
 
     def kept_in_place(self, row: Row | None) -> bool:
         """Whether this highlight is a refresh's that kept the cursor on its paper: the

@@ -207,8 +207,9 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEd
     def on_main_screen_counted(self, message: Counted) -> None:
         self.last_import = message.last_import
         if [s.model_dump() for s in message.searches] != [s.model_dump() for s in self.searches]:
-            self.searches = message.searches
+            before, self.searches = self.searches, message.searches
             self.sidebar.set_searches(message.searches)
+            self.follow_saved_search(before)  # (live.py: changed by another process)
         self.sidebar.set_counts(message.counts)
         self.update_status()
 
