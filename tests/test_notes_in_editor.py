@@ -162,3 +162,20 @@ async def test_E_without_an_editor_or_a_terminal_says_so_in_one_line(corpus_lib,
         await pilot.press("n")  # the built-in editor is there
         await until(pilot, lambda: type(app.screen).__name__ == "NoteEditor", timeout=10)
     assert corpus_lib.notes() == []
+
+
+@pytest.mark.asyncio
+async def test_the_palette_offers_the_note_in_the_editor(corpus_lib, tmp_path, monkeypatch):
+    from tests.test_app import palette_ready
+
+    monkeypatch.setenv("VISUAL", str(fake_editor(tmp_path, "from the palette")))
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        no_suspend(app)
+        paper = main(app).detail.paper.id
+        await pilot.press("ctrl+p", *"your editor")
+        await palette_ready(pilot, "Edit note in your editor")
+        await pilot.press("enter")
+        await until(pilot, lambda: corpus_lib.paper(paper).note == "from the palette",
+                    timeout=10)
