@@ -338,11 +338,13 @@ class Importing:
         done_bytes = 0
         state = {"indexed": 0, "file": "", "number": 0, "papers": 0}
 
-        def report_progress(papers: int) -> None:
+        def report_progress(papers: int, file_bytes: int = 0) -> None:
+            """`file_bytes`: read so far of the file being imported (a big one moves the bar)."""
             state["papers"] = papers
             if progress:
-                progress(ImportProgress(state["file"], state["number"], len(files), done_bytes,
-                                        total_bytes, papers, state["indexed"]))
+                progress(ImportProgress(state["file"], state["number"], len(files),
+                                        done_bytes + file_bytes, total_bytes, papers,
+                                        state["indexed"]))
 
         def committed(count: int) -> None:
             state["indexed"] = count
@@ -354,7 +356,7 @@ class Importing:
                 file_report = self._import_file(
                     path, year, import_id, file_ids,
                     lambda: self._open_feeder(committed, parallel=total_bytes >= PARALLEL_BYTES),
-                    lambda n, before=report.papers: report_progress(before + n))
+                    lambda n, read, before=report.papers: report_progress(before + n, read))
                 report.files.append(file_report)
                 done_bytes += sizes[path]
                 state["number"] = number + 1
@@ -418,7 +420,7 @@ class Importing:
 
     def _import_file(self, path: Path, year: int | None, import_id: int, file_ids: list[int],
                      feeder: Callable[[], IndexFeeder],
-                     progress: Callable[[int], None] | None) -> FileReport:
+                     progress: Callable[[int, int], None] | None) -> FileReport:
         try:
             key = str(path.resolve())
             stat = path.stat()
@@ -455,7 +457,7 @@ class Importing:
             touched = [p for p in merged if p.id in new_ids or p.id in changed_ids]
             self._index_papers(writer, touched, new_ids, gone)
             if progress:
-                progress(report.papers)
+                progress(report.papers, dump.bytes_read)
         report.warnings = dump.warnings
         if dump.error:  # its reading stopped part way (ingest's limits): the rest is not read
             report.error = dump.error
