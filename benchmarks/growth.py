@@ -44,14 +44,15 @@ def main() -> None:
             if old.name != f"data_{run['papers']}":
                 subprocess.run(["rm", "-rf", str(old)])
     print("| papers | import s | papers/s | import peak RSS MB (largest process / all) |"
-          " index MB | store MB | segments | optimize s | search RSS MB | "
+          " index MB (bytes/paper) | store MB (bytes/paper) | segments | optimize s | search RSS MB | "
           + " | ".join(f"{k} p95 ms" for k in KINDS) + " |")
     print("|" + " --- |" * (9 + len(KINDS)))
     for r in runs:
         q = r["query_ms"]
         print(f"| {r['papers']:,} | {r['import_s']} | {r['import_papers_per_s']:.0f} |"
               f" {r['import_peak_rss_mb']:.0f} / {r.get('import_peak_rss_total_mb', 0):.0f} |"
-              f" {r['index_mb']:.0f} | {r['store_mb']:.0f} | {r['index_segments']} |"
+              f" {r['index_mb']:.0f} ({r['index_mb'] * 1e6 / r['papers']:,.0f}) |"
+              f" {r['store_mb']:.0f} ({r['store_mb'] * 1e6 / r['papers']:,.0f}) | {r['index_segments']} |"
               f" {r.get('optimize_s', '')} | {r['search_process_rss_mb']:.0f} | "
               + " | ".join(str(q.get(k, {}).get("p95", "")) for k in KINDS) + " |")
     print(json.dumps(runs, indent=1))
