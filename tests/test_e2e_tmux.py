@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -54,12 +55,16 @@ class Terminal:
         return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True,
                               text=True, check=check, timeout=30, env=env)
 
-    def start(self, *command: str, cwd: Path | None = None) -> None:
-        """Run the reader (or `command`, in `cwd`) in the session."""
+    def start(self, *command: str, cwd: Path | None = None,
+              env: dict[str, str] | None = None) -> None:
+        """Run the reader (or `command`, in `cwd`, with more environment `env`) in the
+        session."""
         self.tmux("new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT),
                   *(["-c", str(cwd)] if cwd else []),
                   "-e", f"TUI_READER_DATA_DIR={self.data_dir}", "-e", "TERM=xterm-256color",
-                  "-e", "TUI_READER_DEBUG=1", *(command or [COMMAND]))
+                  "-e", "TUI_READER_DEBUG=1",
+                  *[arg for k, v in (env or {}).items() for arg in ("-e", f"{k}={v}")],
+                  *(command or [COMMAND]))
         self.tmux("set-option", "-t", self.session, "remain-on-exit", "on")
 
     def keys(self, *keys: str) -> None:
@@ -193,5 +198,35 @@ def test_the_story_in_a_real_terminal(tmp_path):
         term.start()
         screen = term.wait_for("e2e-saved · ")
         assert "▸ e2e-saved" in screen and "language" in screen, screen
+    finally:
+        term.kill()
+
+
+def test_the_command_line_and_the_users_editor_while_the_reader_is_open(tmp_path):
+    """A bookmark made on the command line shows in the open reader without a key; E hands
+    the terminal to $VISUAL (here a script) and the reader comes back with the note."""
+    data_dir = tmp_path / "data"
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nprintf 'written in the editor\\n' > \"$1\"\n")
+    editor.chmod(0o700)
+    term = Terminal(data_dir)
+    try:
+        term.start(env={"VISUAL": str(editor)})
+        term.wait_for("papers · newest first", timeout=60)
+        screen = term.wait_until(lambda s: re.search(r"Id +([0-9a-f]{12})", s),
+                                 "the highlighted paper's id in the detail pane")
+        paper = re.search(r"Id +([0-9a-f]{12})", screen).group(1)
+        title = cli(data_dir, "show", paper)["title"]
+        assert "★" not in line_with(screen, title[:40]), screen
+        subprocess.run([COMMAND, "--data-dir", str(data_dir), "bookmark", paper], check=True,
+                       capture_output=True, timeout=60)
+        term.wait_until(lambda s: "★" in line_with(s, title[:40]),
+                        "the bookmark made on the command line in the list")
+        term.wait_for("★ bookmarked")  # and in the detail pane
+        term.keys("E")
+        term.wait_for("has a note")  # the reader is back, the note saved and shown
+        assert cli(data_dir, "show", paper)["note"] == "written in the editor"
+        term.keys("C-q")
+        term.wait_exited()
     finally:
         term.kill()

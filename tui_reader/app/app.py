@@ -112,6 +112,12 @@ class ReaderApp(App[None]):
             ("In the note editor", self._rows(NoteEditor.BINDINGS) + [
                 ("ctrl+q", "quit (the note is saved first)"),
             ]),
+            ("In the import dialog (i)", [
+                ("tab", "complete the path typed (when several files match, they are listed)"),
+                ("right", "take the completion shown greyed after the text"),
+                ("enter", "import the paths, or a page pasted into the dialog"),
+                ("escape", "cancel"),
+            ]),
             ("Everywhere", [
                 ("ctrl+p", "command palette: actions, views, saved searches, themes"),
                 ("tab, shift+tab", "move between search box, views, list and detail pane"),

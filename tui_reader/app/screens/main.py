@@ -27,6 +27,8 @@ from ...models import SORTS, VIEWS, PaperView, SavedSearch
 from ..gate import ReaderLibrary, guarded
 from ..changing import Changing
 from ..importing import BackgroundImport, ImportBar
+from ..live import Live
+from ..outside_editor import OutsideEditor
 from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
@@ -43,7 +45,8 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
+class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEditor,
+                 Screen):
     """The reader."""
 
     @dataclass
@@ -67,6 +70,8 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
         Binding("n", "note", "Note", id="note"),
+        Binding("E", "note_in_editor", "Note in your editor ($VISUAL or $EDITOR)", show=False,
+                id="note-in-editor"),
         Binding("s", "save_search", "Save search", id="save-search"),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="toggle-read"),
@@ -165,6 +170,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
             self.open_view(view if view in self.view_ids() else "all")
         self.refresh_counts()
         self._warm_up()
+        self.start_live()
 
     # -- events ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -180,8 +186,9 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         return True
 
     def on_paper_list_highlighted(self, message: PaperList.Highlighted) -> None:
-        self.detail.pinned = False
-        self.show_paper(message.row.paper if message.row else None)
+        if not self.kept_in_place(message.row):  # (live.py: a refresh kept the paper)
+            self.detail.pinned = False
+            self.show_paper(message.row.paper if message.row else None)
         if self._restore is None:  # else: not yet where the view was left
             self.positions.places[self.view] = Place(
                 self.query_text, self.sort, message.row.paper.id if message.row else None,
@@ -200,8 +207,9 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
     def on_main_screen_counted(self, message: Counted) -> None:
         self.last_import = message.last_import
         if [s.model_dump() for s in message.searches] != [s.model_dump() for s in self.searches]:
-            self.searches = message.searches
+            before, self.searches = self.searches, message.searches
             self.sidebar.set_searches(message.searches)
+            self.follow_saved_search(before)  # (live.py: changed by another process)
         self.sidebar.set_counts(message.counts)
         self.update_status()
 

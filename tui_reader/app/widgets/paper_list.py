@@ -154,7 +154,11 @@ class PaperList(ScrollView, can_focus=True):
     # -- data ------------------------------------------------------------------------------
     def show(self, listing: Listing, total: int, first_page: list[Row], *,
              empty_message: str = "", keep_cursor: bool = False) -> None:
-        """Show a new listing whose first page is known."""
+        """Show a new listing whose first page is known; `keep_cursor`: on the same paper
+        when it is on that page, else at the same row."""
+        page = self._pages.get(self.cursor // PAGE) if keep_cursor else None
+        kept = page[self.cursor % PAGE].paper.id if page and self.cursor % PAGE < len(page) \
+            else None
         self.generation += 1
         self.listing = listing
         self.total = total
@@ -167,7 +171,8 @@ class PaperList(ScrollView, can_focus=True):
         old = self.cursor
         self._announced = None
         if keep_cursor and total:
-            self.cursor = min(old, total - 1)
+            index = self.index_of(kept) if kept else None
+            self.cursor = index if index is not None else min(old, total - 1)
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
             self.cursor = 0
