@@ -10,6 +10,7 @@ from textual.geometry import Region
 
 from tests.conftest import settle, until, write_jsonl
 from tests.reader_pilot import SIZE, lines, main, make_app
+from tests.test_app import palette_ready
 
 pytestmark = pytest.mark.asyncio
 
@@ -83,6 +84,18 @@ async def test_the_views_key_shows_the_sidebar_over_the_list_and_escape_folds_it
         await pilot.press("backslash", "tab")  # the focus moving on folds it
         await settle(pilot)
         assert not sidebar.display and app.focused is not sidebar
+
+
+async def test_the_command_palette_shows_the_views_too(sample_lib):
+    app = make_app(sample_lib)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("ctrl+p", *"views")
+        await palette_ready(pilot, "Views")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.views_shown and app.focused is screen.sidebar
 
 
 async def test_the_fold_follows_the_terminal_as_it_is_resized(sample_lib):

@@ -22,7 +22,9 @@ class SidebarFold:
         if not narrow:
             self.remove_class(SHOWN)
         self.set_class(narrow, FOLDED)
-        self.query_one(Footer).compact = narrow  # the keys closer together: more of them shown
+        footer = self.query_one(Footer)  # narrow: the reader's keys closer together, and
+        footer.compact = narrow  # without the palette's (ctrl+p, in the help), so they fit
+        footer.show_command_palette = not narrow
 
     def on_resize(self, event: events.Resize) -> None:
         self.fold_to(event.size.width)
