@@ -47,7 +47,7 @@ def paper_line(p: PaperView, title: str | None = None) -> str:
     date = p.published.isoformat() if p.published else "          "
     votes = f"▲{p.upvotes}" if p.upvotes is not None else ""
     mark = "★" if p.bookmarked else " "
-    return f"{p.id}  {date}  {votes:>5} {mark} {title or safe(p.title)}"
+    return f"{p.id}  {date}  {votes:>5} {mark} {title or safe(p.readable_title)}"
 
 
 class UserError(click.ClickException):

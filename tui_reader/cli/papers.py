@@ -107,7 +107,7 @@ def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(exporting.paper_json(p))
         return
-    click.echo(click.style(safe(p.title), bold=True))
+    click.echo(click.style(safe(p.readable_title), bold=True))
     rows = [
         ("id", p.id), ("arXiv", p.arxiv_id), ("url", p.url),
         ("authors", ", ".join(p.authors) or (f"{p.authors_count} authors"
@@ -125,7 +125,7 @@ def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
         click.echo(f"{'seen in':>12}: {safe(s.path)} (#{s.position + 1}, {s.format})")
     if p.abstract:
         click.echo("")
-        click.echo(safe(p.abstract))
+        click.echo(safe(p.readable_abstract))
     if p.note:
         click.echo("")
         click.echo("Note:")

@@ -49,7 +49,7 @@ def _for_each(ctx: click.Context, ids: tuple[str, ...], on: bool) -> None:
     for ref in ids:
         try:
             p = lib.bookmark(ref, on)
-            click.echo(f"{'bookmarked' if on else 'unbookmarked'} {p.id} {safe(p.title)}")
+            click.echo(f"{'bookmarked' if on else 'unbookmarked'} {p.id} {safe(p.readable_title)}")
         except LookupError as exc:
             click.echo(f"tui-reader: {safe(str(exc))}", err=True)
             failed = True
@@ -82,7 +82,7 @@ def unbookmark(ctx: click.Context, ids: tuple[str, ...]) -> None:
 def note(ctx: click.Context, paper_id: str, text: str) -> None:
     """Set the note of a paper."""
     p = library(ctx).note(paper_id, text)
-    click.echo(f"{'noted' if text.strip() else 'removed the note of'} {p.id} {safe(p.title)}")
+    click.echo(f"{'noted' if text.strip() else 'removed the note of'} {p.id} {safe(p.readable_title)}")
 
 
 @main.group(invoke_without_command=True)

@@ -51,7 +51,7 @@ class SimilarList(Static):
                 text.append("\n")
             text.append(f" {number} ", "reverse")
             text.append(" ")
-            text.append(one_line(paper.title))
+            text.append(one_line(paper.readable_title))
             if paper.published:
                 text.append(f"  {paper.published.year}", "dim")
         self.update(text)
@@ -112,11 +112,11 @@ class DetailPane(VerticalScroll, can_focus=True):
             self.query_one("#detail-similar", SimilarList).set_papers([])
             return
         match = self.get_component_rich_style("detail--match", partial=True)
-        title_text = highlighted(title or Highlight(text=paper.title), match, "bold",
+        title_text = highlighted(title or Highlight(text=paper.readable_title), match, "bold",
                                  single_line=True)
         self.query_one("#detail-title", Static).update(title_text)
         self.query_one("#detail-meta", Static).update(self.metadata(paper))
-        abstract_text = (highlighted(abstract or Highlight(text=paper.abstract), match)
+        abstract_text = (highlighted(abstract or Highlight(text=paper.readable_abstract), match)
                          if paper.abstract else Text("No abstract in the dumps.", "dim"))
         self.query_one("#detail-abstract", Static).update(abstract_text)
         self.query_one("#detail-sources", Static).update(self.sources(paper))
