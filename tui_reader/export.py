@@ -9,7 +9,7 @@ import unicodedata
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .latex import latex_parts
-from .models import PaperView
+from .models import PaperView, counted
 
 FORMATS = ("markdown", "json", "bibtex")
 
@@ -32,8 +32,9 @@ def to_markdown(papers: list[PaperView], heading: str) -> str:
         link = p.url or (f"https://arxiv.org/abs/{p.arxiv_id}" if p.arxiv_id else None)
         lines.append(f"## [{p.title}]({link})" if link else f"## {p.title}")
         meta = [p.published.isoformat() if p.published else None,
-                f"{p.upvotes} upvotes" if p.upvotes is not None else None,
-                ", ".join(p.authors) or (f"{p.authors_count} authors" if p.authors_count else None),
+                counted(p.upvotes, "upvote") if p.upvotes is not None else None,
+                ", ".join(p.authors) or (counted(p.authors_count, "author")
+                                         if p.authors_count else None),
                 p.organization, f"arXiv:{p.arxiv_id}" if p.arxiv_id else None]
         meta = [m for m in meta if m]
         if meta:

@@ -170,7 +170,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             more = len(paper.authors) - MAX_AUTHORS
             line("Authors", names + (f" and {more} more" if more > 0 else ""))
         elif paper.authors_count:
-            line("Authors", f"{paper.authors_count} authors")
+            line("Authors", counted(paper.authors_count, "author"))
         if paper.organization:
             line("Organisation", paper.organization)
         if paper.published:
