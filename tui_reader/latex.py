@@ -27,14 +27,14 @@ _LOOKS_LIKE_LATEX = re.compile(r"\\(?:[A-Za-z]|[%&_#${}\"'`^~=.])|" + _MATH, re.
 # Where a LaTeX piece starts: a math span, a command, an escaped character, a group.
 _PIECE = re.compile(rf"(?P<math>{_MATH})|\\(?P<name>[A-Za-z]+\*?|.)|\{{", re.DOTALL)
 _PIECE_START = re.compile(r"[\\${]")
-_ESCAPED = frozenset("%&_#${}")
 _MATH_PIECE = re.compile(_MATH, re.DOTALL)
 _COMMAND = re.compile(r"\\([A-Za-z]+)")
 # What the parser-free reading of a piece knows: a command, an escape, a group, words.
-_QUICK_TOKEN = re.compile(r"\\(?P<name>[A-Za-z]+)|\\(?P<escaped>[%&_#${}])|\{|(?P<words>[^\\{}$]+)")
+_QUICK_TOKEN = re.compile(
+    r"\\(?P<name>[A-Za-z]+)|\\(?P<escaped>[%&_#${}])|(?P<group>\{)|(?P<words>[^\\{}$]+)")
 _ACCENTS = frozenset("\"'`^~=.")
 _LIGATURES = {"~": " ", "---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d"}
-_LIGATURE = re.compile(r"(?<=\S)~(?=\S)|(?<=\w)---?(?=\w)|``|''")
+_LIGATURE = re.compile(r"(?<=\S)~(?=\S)|(?<!-)---?(?!-)|``|''")
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 _LOOSE = re.compile(r"(?<!\\)[%&]")  # a comment and a column to LaTeX, a sign in a title
 _SPACES = re.compile(r"[ \t\xa0]{2,}")
@@ -50,8 +50,8 @@ def readable(text: str, *, ties: bool = True) -> str:
     """`text` as a person reads it: its LaTeX converted to plain Unicode text, anything else
     as it is. `ties` False: the words between LaTeX pieces are left as they are, TeX's `~`
     and `--` too (a query, where `word~` is fuzzy)."""
-    if ("\\" not in text and "$" not in text) or _LOOKS_LIKE_LATEX.search(text) is None:
-        return text  # most text: two scans at the speed of memchr
+    if not looks_like_latex(text):  # most text: two scans at the speed of memchr
+        return text
     return _converted(text, ties)
 
 
@@ -79,6 +79,7 @@ def latex_parts(text: str) -> list[tuple[str, bool]]:
 
 @functools.lru_cache(maxsize=CACHED)
 def _converted(text: str, ties: bool = True) -> str:
+    """`text` with each LaTeX piece as text, spaces tidied; the source if anything fails."""
     words = _typeset if ties else str
     try:
         out, pos = [], 0
@@ -98,7 +99,7 @@ def _converted(text: str, ties: bool = True) -> str:
 
 def _typeset(words: str) -> str:
     """The words between LaTeX pieces with TeX's ligatures as a reader sees them: a tie
-    (`Type~1`) a space, `--` and `---` between words dashes, ``` ``quotes'' ``` quotes."""
+    (`Type~1`) a space, `--` and `---` dashes, ``` ``quotes'' ``` quotes."""
     if "~" not in words and "--" not in words and "``" not in words and "''" not in words:
         return words
     return _LIGATURE.sub(lambda m: _LIGATURES[m.group(0)], words)
@@ -183,26 +184,28 @@ def _without_parser(piece: str) -> str | None:
 
 
 def _quick_text(body: str) -> str | None:
+    """The text of a piece's body read token by token, or None (see _without_parser)."""
     out, pos = [], 0
     symbols, styles = _symbols(), _styles()
     while pos < len(body):
         found = _QUICK_TOKEN.match(body, pos)
         if found is None:  # a `}`, a `$`, an accent
             return None
-        name, escaped, words = found.group("name", "escaped", "words")
+        name, escaped, group, words = found.group("name", "escaped", "group", "words")
         pos = found.end()
         if words is not None:
             out.append(words.replace("~", " "))
         elif escaped is not None:
             out.append(escaped)
-        elif name is None or name in styles:  # a group, or a style and its groups
-            arguments, take = ([], "all") if name is None else ([], styles[name][1])
-            for _ in range(1 if name is None else styles[name][0]):
-                start = pos - 1 if name is None else pos
-                end = _closing(body, start) if body[start:start + 1] == "{" else None
+        elif group or name in styles:  # a group, or a style and its groups
+            count, take = (1, "all") if group else styles[name]
+            pos = found.start() if group else pos
+            arguments = []
+            for _ in range(count):
+                end = _closing(body, pos) if body[pos:pos + 1] == "{" else None
                 if end is None:
                     return None
-                arguments.append(body[start + 1:end - 1])
+                arguments.append(body[pos + 1:end - 1])
                 pos = end
             texts = [_quick_text(a) for a in (arguments[-1:] if take == "last" else arguments)]
             if None in texts:
@@ -220,9 +223,10 @@ def _quick_text(body: str) -> str | None:
 
 
 def _unknown(name: str) -> bool:
-    """Whether neither pylatexenc's parser nor its converter knows a command."""
+    """Whether neither pylatexenc's parser nor its converter knows a command (`\\begin` and
+    `\\end` it knows as environments)."""
     converter = _converter().latex_context
-    return (_walker_context().get_macro_spec(name) is None
+    return (name not in ("begin", "end") and _walker_context().get_macro_spec(name) is None
             and converter.get_macro_spec(name) is converter.unknown_macro_spec)
 
 
