@@ -123,6 +123,13 @@ def test_queries_with_latex_find_what_is_shown(latex_lib, query, found):
     assert arxiv_ids(latex_lib, query) == found
 
 
+def test_latex_queries_typed_letter_by_letter_are_never_an_error(latex_lib):
+    for query in ("O(n^2)", "textit", r"$\alpha$", r"\textit{Can}", r"{\em x}", r"\begin{x"):
+        for end in range(1, len(query) + 1):
+            for typing in (True, False):
+                assert latex_lib.search(query[:end], typing=typing).error is None, query[:end]
+
+
 def test_highlights_fall_on_the_words_shown(latex_lib):
     result = latex_lib.search("calibration-aware loss function")
     [hit] = result.hits
