@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from ..models import Paper, Source, path_text
+from ..models import Paper, Source, counted, path_text
 from .detect import (
     FORMATS,
     GZIP_MAGIC,
@@ -203,7 +203,7 @@ def _with_sources(papers: Iterable[Paper], path: Path, fmt: str,
         paper.sources = [Source(path=name, position=position, format=fmt)]
         yield paper
     if cuts > MAX_CUT_WARNINGS:
-        warnings.append(f"{cuts - MAX_CUT_WARNINGS} more records cut, not listed")
+        warnings.append(f"{counted(cuts - MAX_CUT_WARNINGS, 'more record')} cut, not listed")
 
 
 def _failed(path: Path | str, error: str, warnings: list[str]) -> ParsedDump:
