@@ -44,10 +44,11 @@ def line_with(screen: str, text: str) -> str:
 class Terminal:
     """One tmux session on a private tmux server (its own socket), killed in the end."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
         self.socket = f"tui-reader-e2e-{uuid.uuid4().hex[:8]}"
         self.session = "reader"
         self.data_dir = data_dir
+        self.size = size
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         # COLUMNS and LINES (set under pytest) would override the size of the tmux window
@@ -59,7 +60,8 @@ class Terminal:
               env: dict[str, str] | None = None) -> None:
         """Run the reader (or `command`, in `cwd`, with more environment `env`) in the
         session."""
-        self.tmux("new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT),
+        width, height = self.size
+        self.tmux("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
                   *(["-c", str(cwd)] if cwd else []),
                   "-e", f"TUI_READER_DATA_DIR={self.data_dir}", "-e", "TERM=xterm-256color",
                   "-e", "TUI_READER_DEBUG=1",
@@ -264,6 +266,42 @@ def test_import_in_the_reader_with_tab_completion(tmp_path):
         term.keys("Tab", "Enter")  # (an incomplete path would be "no such file")
         term.wait_for(f"All papers · {before + 100:,} papers", timeout=60)
         term.wait_gone("Importing ")  # the bar is gone: the import has finished
+        term.keys("C-q")
+        term.wait_exited()
+    finally:
+        term.kill()
+
+
+NEWEST_SAMPLE = ("RFEval: Benchmarking Reasoning Faithfulness under Counterfactual Reasoning "
+                 "Intervention in Large Reasoning Models")  # the newest of the bundled samples
+
+
+def test_a_narrow_terminal_folds_the_sidebar_and_keeps_the_titles(tmp_path):
+    term = Terminal(tmp_path / "data", size=(80, 24))
+    try:
+        term.start()
+        term.wait_for("All papers · 146 papers · newest first", timeout=60)
+        screen = term.wait_until(  # the footer: the reader's keys, compact, all of them
+            lambda shown: NEWEST_SAMPLE[:50] in shown and "q Back/quit" in footer(shown),
+            "the newest paper's title, its first 50 characters, and the footer")
+        row = line_with(screen, NEWEST_SAMPLE[:50])
+        assert row.index(NEWEST_SAMPLE[:50]) < 25, row  # no sidebar before it
+        assert "Saved searches" not in screen and "▸ All papers" not in screen, screen
+        assert "\\ Views" in footer(screen), footer(screen)
+        term.keys("\\")  # the views over the list
+        screen = term.wait_for("Saved searches")
+        assert line_with(screen, "▸ All papers").startswith("▸ All papers"), screen
+        term.keys("Down", "Enter")  # Bookmarks: it opens and the sidebar folds again
+        screen = term.wait_for("Bookmarks · ")
+        term.wait_gone("Saved searches")
+        term.keys("\\")
+        term.wait_for("Saved searches")
+        term.keys("Escape")  # folds it; the view stays
+        screen = term.wait_gone("Saved searches")
+        assert "Bookmarks · " in screen, screen
+        term.tmux("resize-window", "-t", term.session, "-x", "120", "-y", "40")  # wide again:
+        screen = term.wait_for("Saved searches")  # the sidebar in its place
+        assert line_with(screen, "▸ Bookmarks").startswith("▸ Bookmarks"), screen
         term.keys("C-q")
         term.wait_exited()
     finally:

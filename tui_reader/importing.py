@@ -302,15 +302,33 @@ class Importing:
         self.index.write(documents(), timeout=0.5)
         self.store.index_done(ids, imports=True)
 
+    # -- segments ------------------------------------------------------------------------
+    def optimize(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Merge the index's segments into one; (segments before, after). Searches, and
+        imports but for a moment at its end, go on meanwhile."""
+        self._writable()
+        before = self.index.segment_count()
+        self.index.merge(everything=True, progress=progress)
+        return before, self.index.segment_count()
+
     # -- import --------------------------------------------------------------------------
-    @exclusive
     def import_paths(self, inputs: Iterable[str | Path], *, year: int | None = None,
                      progress: Callable[[ImportProgress], None] | None = None) -> ImportReport:
         """Import dump files and folders; unchanged files are skipped, failures reported.
 
         Papers are stored batch by batch (browsing sees them at once) and the index is
         committed as the import goes (`ImportProgress.indexed`: search covers that many).
+        Then the segments the tiered policy says are due are merged (index/merging.py), the
+        import lock released: another import need not wait for it.
         """
+        report = self._import_locked(inputs, year, progress)
+        if report.new or report.updated:
+            self.index.merge()
+        return report
+
+    @exclusive
+    def _import_locked(self, inputs: Iterable[str | Path], year: int | None,
+                       progress: Callable[[ImportProgress], None] | None) -> ImportReport:
         report = ImportReport()
         files = _expand(inputs, report)
         sizes = {f: _size(f) for f in files}
@@ -442,8 +460,7 @@ class Importing:
             touched = [p for p in merged if p.id in new_ids or p.id in changed_ids]
             self._index_papers(writer, touched, new_ids, gone)
             if progress:  # (papers so far, and the bytes read of a file read as a stream)
-                progress(report.papers,
-                         min(dump.bytes_read(), stat.st_size) if dump.bytes_read else None)
+                progress(report.papers, min(dump.bytes_read, stat.st_size) or None)
         report.warnings = dump.warnings
         if dump.error:  # its reading stopped part way (ingest's limits): the rest is not read
             report.error = dump.error

@@ -10,6 +10,8 @@ from typing import Annotated, NamedTuple, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, Field
 
+from .latex import readable
+
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 # What no text may bring to a terminal: C0 controls but tab and newline, DEL, C1 controls
 # (U+009B is a CSI), bidi embeddings, overrides and isolates.
@@ -73,6 +75,16 @@ class Paper(BaseModel):
     url: str | None = None
     categories: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+
+    @property
+    def readable_title(self) -> str:
+        """The title as shown and indexed: its LaTeX as text (`title` keeps the source)."""
+        return readable(self.title)
+
+    @property
+    def readable_abstract(self) -> str:
+        """The abstract as shown and indexed: its LaTeX as text (`abstract` keeps the source)."""
+        return readable(self.abstract)
 
     @classmethod
     def from_title(cls, title: str, **fields) -> "Paper":

@@ -14,6 +14,7 @@ from .screens.main import MainScreen
 
 KEY_LABELS = {
     "slash": "/",
+    "backslash": "\\",
     "question_mark": "?",
     "left_square_bracket": "[",
     "right_square_bracket": "]",

@@ -12,20 +12,19 @@ way (past a bound of `limits`: the papers before were given).
 
 from __future__ import annotations
 
-import functools
 import gzip
 import io
 import json
 import os
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from datetime import date
 from pathlib import Path
 from typing import IO
 
-from ..models import Paper, Source, path_text
+from ..models import Paper, Source, counted, path_text
 from .detect import (
     FORMATS,
     GZIP_MAGIC,
@@ -61,7 +60,7 @@ class ParsedDump:
     papers: Iterator[Paper]  # each with sources=[Source(path, position, format)]
     warnings: list[str] = field(default_factory=list)  # filled while `papers` is consumed
     error: str | None = None  # the file cannot be read (at all, or past a point): one sentence
-    bytes_read: Callable[[], int] | None = None  # how far a streamed file is read (progress)
+    bytes_read: int = 0  # of the file (compressed, if it is), as a stream is read: progress
 
 
 def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
@@ -82,7 +81,7 @@ def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
 
 def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
     mtime_year = date.fromtimestamp(path.stat().st_mtime).year
-    with _open(path) as stream:
+    with open(path, "rb") as raw, _open(path, raw) as stream:
         head = stream.read(SNIFF_BYTES)
         if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and b"\n" not in head:
             head += stream.readline(MAX_LINE)  # the first line, to tell JSONL from one object
@@ -151,15 +150,17 @@ def _streamed(path: Path, fmt: str, head: bytes, encoding: str | None,
     return dump
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: Path, raw: IO[bytes] | None = None) -> IO[bytes]:
     """The file's bytes, decompressed when it is gzip (by its magic bytes), as a stream that
-    stops where gzip data expands past the bounds of `limits`."""
-    with open(path, "rb") as f:
-        magic = f.read(2)
-        size = os.fstat(f.fileno()).st_size
+    stops where gzip data expands past the bounds of `limits`; `raw`: the file itself, open
+    (its position is how far the reading got)."""
+    raw = raw or open(path, "rb")
+    magic = raw.read(2)
+    raw.seek(0)
     if magic == GZIP_MAGIC:
-        return bounded_expansion(gzip.open(path, "rb"), size)
-    return open(path, "rb")
+        return bounded_expansion(gzip.GzipFile(fileobj=raw, mode="rb"),
+                                 os.fstat(raw.fileno()).st_size)
+    return raw
 
 
 def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = False
@@ -168,20 +169,17 @@ def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = 
     else decoded; `table`: decoded, line endings kept (for `csv`, whose quoted fields may
     hold them). A read error ends them with a warning, a bound with the dump's error."""
     try:
-        with _open(path) as stream:
-            fd = stream.fileno()  # the file's (compressed) bytes read so far: its offset
-            dump.bytes_read = functools.partial(os.lseek, fd, 0, os.SEEK_CUR)
-            try:
-                if table or encoding not in (None, "utf-8-sig"):
-                    stream = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig",
-                                              errors="replace", newline="" if table else None)
-                lines = bounded_lines(stream, dump.warnings)
-                first = next(lines, b"")
-                yield first[3:] if first[:3] == b"\xef\xbb\xbf" else first  # (text: no mark)
-                yield from lines
-            finally:
-                end = os.fstat(fd).st_size
-                dump.bytes_read = lambda: end  # (the descriptor is closed next)
+        with open(path, "rb") as raw, _open(path, raw) as stream:
+            if table or encoding not in (None, "utf-8-sig"):
+                stream = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig",
+                                          errors="replace", newline="" if table else None)
+            lines = bounded_lines(stream, dump.warnings)
+            first = next(lines, b"")
+            yield first[3:] if first[:3] == b"\xef\xbb\xbf" else first  # (text: no mark)
+            for n, line in enumerate(lines):
+                if not n % 256:
+                    dump.bytes_read = raw.tell()
+                yield line
     except _READ_ERRORS as e:
         dump.warnings.append(f"the rest of the file cannot be read: {_describe(e)}")
     except TooLarge as e:
@@ -205,7 +203,7 @@ def _with_sources(papers: Iterable[Paper], path: Path, fmt: str,
         paper.sources = [Source(path=name, position=position, format=fmt)]
         yield paper
     if cuts > MAX_CUT_WARNINGS:
-        warnings.append(f"{cuts - MAX_CUT_WARNINGS} more records cut, not listed")
+        warnings.append(f"{counted(cuts - MAX_CUT_WARNINGS, 'more record')} cut, not listed")
 
 
 def _failed(path: Path | str, error: str, warnings: list[str]) -> ParsedDump:

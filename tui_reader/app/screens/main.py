@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...models import SORTS, VIEWS, PaperView, SavedSearch
 from ..gate import ReaderLibrary, guarded
 from ..changing import Changing
+from ..folding import SidebarFold
 from ..importing import BackgroundImport, ImportBar
 from ..live import Live
 from ..outside_editor import OutsideEditor
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 
 class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEditor,
-                 Screen):
+                 SidebarFold, Screen):
     """The reader."""
 
     @dataclass
@@ -66,6 +67,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEd
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="search"),
+        Binding("backslash", "toggle_views", "Views", id="views"),
         Binding("ctrl+t", "search_as_typed", "Search as typed", id="search-as-typed"),
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
@@ -200,6 +202,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEd
     def on_option_list_option_selected(self, message: ViewList.OptionSelected) -> None:
         if message.option_list.id == "sidebar" and message.option.id:
             self.open_view(message.option.id)
+            self.fold_views()
 
     def on_similar_list_chosen(self, message: SimilarList.Chosen) -> None:
         self.action_similar(message.number)
@@ -330,10 +333,13 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEd
             await self.reader.action_quit()
 
     def step_back(self) -> bool:
-        """Back a level: a similar paper shown to the list's; from the search box (its query
-        kept), the detail pane or the sidebar to the list; from a search to its view's
-        papers; from a view to All papers. False at the top level: nothing to go back to."""
-        if self.detail.pinned:
+        """Back a level: the sidebar shown over the list folded; a similar paper shown to the
+        list's; from the search box (its query kept), the detail pane or the sidebar to the
+        list; from a search to its view's papers; from a view to All papers. False at the top
+        level: nothing to go back to."""
+        if self.views_shown:
+            self.fold_views()
+        elif self.detail.pinned:
             self.detail.pinned = False
             row = self.papers.current
             self.show_paper(row.paper if row else None)
@@ -448,7 +454,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEd
         if paper is None:
             return
         link = paper_link(paper)
-        self.app.copy_to_clipboard(one_line(paper.title) + (f"\n{link}" if link else ""))
+        self.app.copy_to_clipboard(one_line(paper.readable_title) + (f"\n{link}" if link else ""))
         self.notify("Copied the title and link.", timeout=2)
 
     def action_similar(self, number: int) -> None:

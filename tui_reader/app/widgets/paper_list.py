@@ -28,6 +28,8 @@ from ..text import highlighted, one_line
 
 PAGE = 50  # rows fetched at a time: a tall terminal shows about 45; the rest as it scrolls
 MAX_PAGES = 128
+TITLE_ROOM = 50  # cells the titles keep: a narrower list leaves the upvotes to the detail pane
+VOTES = 8  # the upvotes column: " ▲1234  "
 
 
 class _Pages(OrderedDict):
@@ -369,7 +371,7 @@ class PaperList(ScrollView, can_focus=True):
             if selected:
                 text.style = self._cursor_style()
             return self._strip(text, width, base)
-        strip = self._strip(self.render_row(row, selected), width, base)
+        strip = self._strip(self.render_row(row, selected, width), width, base)
         self._lines[key] = strip
         return strip
 
@@ -384,8 +386,9 @@ class PaperList(ScrollView, can_focus=True):
         return self.get_component_rich_style(
             "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred")
 
-    def render_row(self, row: Row, selected: bool = False) -> Text:
-        """One paper as a line: bookmark mark, unread dot, date, upvotes, title."""
+    def render_row(self, row: Row, selected: bool = False, width: int | None = None) -> Text:
+        """One paper as a line: bookmark mark, unread dot, date, upvotes, title (the upvotes
+        left out where the title would have fewer than TITLE_ROOM of the `width` cells)."""
         paper = row.paper
 
         style = self._style
@@ -395,8 +398,11 @@ class PaperList(ScrollView, can_focus=True):
         text.append("●" if not paper.read else " ", meta)
         text.append(" ")
         text.append((paper.published.isoformat() if paper.published else "").ljust(10), meta)
-        votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
-        text.append(f" {votes:>5}  ", meta)
+        if width is None or width - len(text) - VOTES >= TITLE_ROOM:
+            votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+            text.append(f" {votes:>5}  ", meta)
+        else:
+            text.append("  ")
         text.append_text(highlighted(row.title, style("match"),
                                      style("read" if paper.read else "unread"),
                                      single_line=True))
