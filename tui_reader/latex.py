@@ -21,8 +21,9 @@ import functools
 import re
 import unicodedata
 
-# A math span: $$...$$, \(...\), \[...\], or $...$ by pandoc's rule; escapes skipped inside.
-_MATH = (r"\$\$(?:\\.|[^$\\])+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]"
+# A math span: $$...$$, \(...\), \[...\], or $...$ by pandoc's rule; escapes skipped inside
+# (a `\(` looks at most 2,000 characters ahead for its `\)`: text of many is read in linear time).
+_MATH = (r"\$\$(?:\\.|[^$\\])+?\$\$|\\\(.{1,2000}?\\\)|\\\[.{1,2000}?\\\]"
          r"|\$(?=[^\s$])(?:\\.|[^$\\])*?(?<=[^\s\\])\$(?!\d)")
 _LOOKS_LIKE_LATEX = re.compile(r"\\(?:[A-Za-z]|[%&_#${}\"'`^~=.])|" + _MATH, re.DOTALL)
 # Where a LaTeX piece starts: a math span, a command, an escaped character, a group.
