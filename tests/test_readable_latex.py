@@ -16,7 +16,7 @@ from tests.conftest import FIXTURES, settle, write_jsonl
 from tests.reader_pilot import (SIZE, detail_text, lines, main, make_app, marked_in_detail,
                                 to_results)
 from tui_reader.cli import main as main_command
-from tui_reader.latex import latex_parts, looks_like_latex, readable
+from tui_reader.latex import italics, latex_parts, looks_like_latex, readable
 from tui_reader.library import Library
 from tui_reader.models import CONTROL_CHARACTERS
 
@@ -48,6 +48,17 @@ SORTING = {"id": "2601.00001", "title": r"Sorting in $O(n^2)$ time with \emph{bu
 def test_latex_reads_as_text(source, shown):
     assert looks_like_latex(source)
     assert readable(source) == shown
+
+
+@pytest.mark.parametrize("source, slanted", [
+    (r"$\textit{Agents Under Siege}$: Breaking", ["Agents Under Siege"]),
+    (r"a \emph{b  c} and \textit{d}, \textbf{e}", ["b c", "d"]),
+    (r"\textit{unclosed", []),
+    ("plain words", []),
+])
+def test_italics_are_spans_of_the_text_shown(source, slanted):
+    shown = readable(source)
+    assert [shown[a:b] for a, b in italics(source)] == slanted
 
 
 @pytest.mark.parametrize("text", [
@@ -172,4 +183,14 @@ async def test_the_reader_shows_the_text_with_its_hits(latex_lib):
         assert not any("textit" in line for line in lines(app))
         assert main(app).detail.paper.arxiv_id == "2504.00218"
         assert detail_text(app).startswith(SIEGE_READ)
-        assert marked_in_detail(app, "title") == ["Siege"]
+        title = main(app).detail.query_one("#detail-title").content
+        styled = [(title.plain[span.start:span.end], str(span.style)) for span in title.spans]
+        assert ("Agents Under Siege", "italic") in styled  # \textit{...} in the source
+        assert "Siege" in marked_in_detail(app, "title")   # the hit
+        abstract = main(app).detail.query_one("#detail-abstract").content
+        assert [abstract.plain[s.start:s.end] for s in abstract.spans if str(s.style) == "italic"][
+            :2] == ["permutation-invariant adversarial attack", "maximum-flow minimum-cost"]
+        papers = main(app).papers
+        row = papers.render_row(papers.row(0))
+        assert any(row.plain[s.start:s.end] == "Agents Under Siege" and "italic" in str(s.style)
+                   for s in row.spans)

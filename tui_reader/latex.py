@@ -11,7 +11,8 @@ stay as they are (pylatexenc reads a character at a time: a whole abstract would
 A piece that does not parse (an unbalanced brace) keeps its source; a command pylatexenc does
 not know (a paper's own `\\method`) is shown as written. Conversions are cached. Never raises.
 
-The store keeps the source (export and BibTeX need it); what is shown and indexed is this.
+The store keeps the source (export and BibTeX need it); what is shown and indexed is this,
+with the spans the source set in italics (`italics`) for the reader.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import functools
 import re
 import unicodedata
 
-# A math span: $$...$$, \(...\), \[...\], or $...$ by pandoc's rule; escapes skipped inside.
-_MATH = (r"\$\$(?:\\.|[^$\\])+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]"
+# A math span: $$...$$, \(...\), \[...\], or $...$ by pandoc's rule; escapes skipped inside
+# (a `\(` looks at most 2,000 characters ahead for its `\)`: text of many is read in linear time).
+_MATH = (r"\$\$(?:\\.|[^$\\])+?\$\$|\\\(.{1,2000}?\\\)|\\\[.{1,2000}?\\\]"
          r"|\$(?=[^\s$])(?:\\.|[^$\\])*?(?<=[^\s\\])\$(?!\d)")
 _LOOKS_LIKE_LATEX = re.compile(r"\\(?:[A-Za-z]|[%&_#${}\"'`^~=.])|" + _MATH, re.DOTALL)
 # Where a LaTeX piece starts: a math span, a command, an escaped character, a group.
@@ -35,6 +37,7 @@ _QUICK_TOKEN = re.compile(
 _ACCENTS = frozenset("\"'`^~=.")
 _LIGATURES = {"~": " ", "---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d"}
 _LIGATURE = re.compile(r"(?<=\S)~(?=\S)|(?<!-)---?(?!-)|``|''")
+_ITALIC = re.compile(r"\$?\\(?:textit|emph)\{.*\}\$?", re.DOTALL)  # a piece in italics
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 _LOOSE = re.compile(r"(?<!\\)[%&]")  # a comment and a column to LaTeX, a sign in a title
 _SPACES = re.compile(r"[ \t\xa0]{2,}")
@@ -52,7 +55,15 @@ def readable(text: str, *, ties: bool = True) -> str:
     and `--` too (a query, where `word~` is fuzzy)."""
     if not looks_like_latex(text):  # most text: two scans at the speed of memchr
         return text
-    return _converted(text, ties)
+    return _converted(text, ties)[0]
+
+
+def italics(text: str) -> list[tuple[int, int]]:
+    """The spans of `readable(text)` that `text` sets in italics (`\\textit{...}`,
+    `\\emph{...}`, also as a math span of its own: `$\\textit{...}$`)."""
+    if not looks_like_latex(text):
+        return []
+    return _converted(text, True)[1]
 
 
 def latex_parts(text: str) -> list[tuple[str, bool]]:
@@ -78,23 +89,39 @@ def latex_parts(text: str) -> list[tuple[str, bool]]:
 
 
 @functools.lru_cache(maxsize=CACHED)
-def _converted(text: str, ties: bool = True) -> str:
-    """`text` with each LaTeX piece as text, spaces tidied; the source if anything fails."""
+def _converted(text: str, ties: bool = True) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with each LaTeX piece as text, spaces tidied, and the spans of it in italics;
+    the source (no italics) if anything fails."""
     words = _typeset if ties else str
     try:
-        out, pos = [], 0
+        out, slanted, pos = [], [], 0
         for start, end in _pieces(text):
-            out += [words(text[pos:start]), _piece_text(text[start:end])]
+            piece = _piece_text(text[start:end])
+            out += [words(text[pos:start]), piece]
+            if _ITALIC.fullmatch(text, start, end):
+                slanted.append(_tidy(piece))
             pos = end
         out.append(words(text[pos:]))
-        joined = "".join(out)
+        joined = _tidy("".join(out), "\n" not in text)
     except Exception:  # anything pylatexenc meets: the source
-        return text
-    if "\n" in joined and "\n" not in text:  # `\\`, display math or a list made lines
-        joined = _LINE_BREAKS.sub(" ", joined)
-    if "  " in joined or "\xa0" in joined:
-        joined = _SPACES.sub(" ", joined)
-    return joined.strip() or text
+        return text, []
+    spans, pos = [], 0
+    for part in filter(None, slanted):  # each in order in the text as tidied
+        found = joined.find(part, pos)
+        if found >= 0:
+            spans.append((found, found + len(part)))
+            pos = found + len(part)
+    return (joined, spans) if joined else (text, [])
+
+
+def _tidy(text: str, one_line: bool = True) -> str:
+    """Runs of spaces as one, and (`one_line`: the source had no line breaks) the lines
+    that `\\\\`, display math or a list made joined; no space at either end."""
+    if one_line and "\n" in text:
+        text = _LINE_BREAKS.sub(" ", text)
+    if "  " in text or "\xa0" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def _typeset(words: str) -> str:

@@ -10,8 +10,8 @@ from pathlib import Path
 from . import paths
 from .checking import Checking, IndexDamaged
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
-from .index import (DAMAGE, IndexBusy, PaperIndex, QueryError, fragment, highlight,
-                    paper_document, too_short_to_search)
+from .index import (DAMAGE, MAX_QUERY_CHARS, IndexBusy, PaperIndex, QueryError, fragment,
+                    highlight, paper_document, too_short_to_search)
 from .latex import readable
 from .locks import FileLock, is_locked
 from .models import (SORTS, VIEWS, Highlight, ImportReport, LibraryVersion, Paper, PaperView,
@@ -110,7 +110,7 @@ class Library(Importing, Checking):
                 SearchHit(paper=p, title=Highlight(text=p.readable_title),
                           fragment=fragment(p.readable_abstract)) for p in papers])
         try:
-            wanted = readable(text, ties=False)
+            wanted = readable(text, ties=False) if len(text) <= MAX_QUERY_CHARS else text
             found = self._fresh(lambda: self.index.find(wanted, sort, offset, limit,
                                                         typing=typing, repair_empty=repair))
         except (QueryError, IndexDamaged) as exc:

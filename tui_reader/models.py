@@ -10,7 +10,7 @@ from typing import Annotated, NamedTuple, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from .latex import readable
+from .latex import italics, readable
 
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 # What no text may bring to a terminal: C0 controls but tab and newline, DEL, C1 controls
@@ -85,6 +85,10 @@ class Paper(BaseModel):
     def readable_abstract(self) -> str:
         """The abstract as shown and indexed: its LaTeX as text (`abstract` keeps the source)."""
         return readable(self.abstract)
+
+    def italics(self, field: str = "title") -> list[tuple[int, int]]:
+        """The spans of the readable title (or abstract) that the source sets in italics."""
+        return italics(self.title if field == "title" else self.abstract)
 
     @classmethod
     def from_title(cls, title: str, **fields) -> "Paper":

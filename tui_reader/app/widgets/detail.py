@@ -121,10 +121,11 @@ class DetailPane(VerticalScroll, can_focus=True):
             return
         match = self.get_component_rich_style("detail--match", partial=True)
         title_text = highlighted(title or Highlight(text=paper.readable_title), match, "bold",
-                                 single_line=True)
+                                 single_line=True, italic=paper.italics("title"))
         self.query_one("#detail-title", Static).update(title_text)
         self.query_one("#detail-meta", Static).update(self.metadata(paper))
-        abstract_text = (highlighted(abstract or Highlight(text=paper.readable_abstract), match)
+        abstract_text = (highlighted(abstract or Highlight(text=paper.readable_abstract), match,
+                                     italic=paper.italics("abstract"))
                          if paper.abstract else Text("No abstract in the dumps.", "dim"))
         self.query_one("#detail-abstract", Static).update(abstract_text)
         self.query_one("#detail-sources", Static).update(self.sources(paper))

@@ -405,7 +405,7 @@ class PaperList(ScrollView, can_focus=True):
             text.append("  ")
         text.append_text(highlighted(row.title, style("match"),
                                      style("read" if paper.read else "unread"),
-                                     single_line=True))
+                                     single_line=True, italic=paper.italics("title")))
         if selected:
             text.style = self._cursor_style()
         return text
