@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import paths
 from .checking import Checking, IndexDamaged
+from .discovering import Discovering, NoTags
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
 from .index import (DAMAGE, IndexBusy, PaperIndex, QueryError, fragment, highlight,
                     paper_document, too_short_to_search)
@@ -17,7 +18,7 @@ from .models import (SORTS, VIEWS, Highlight, ImportReport, Paper, PaperView, Sa
                      SearchHit, SearchResult)
 from .store import Store, StoreError
 
-__all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
+__all__ = ["Library", "ImportProgress", "IndexBusy", "NoTags", "StoreError", "SORTS", "VIEWS"]
 
 NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
 
@@ -26,7 +27,7 @@ class UnknownPaper(LookupError):
     """No paper (or more than one) matches the id the user gave."""
 
 
-class Library(Importing, Checking):
+class Library(Importing, Checking, Discovering):
     """The papers and the user's data of one data dir."""
 
     def __init__(self, data_dir: str | Path | None = None, *,
@@ -84,9 +85,13 @@ class Library(Importing, Checking):
 
     def browse(self, view: str = "all", *, sort: str = "date", offset: int = 0,
                limit: int = 100) -> tuple[int, list[PaperView]]:
-        """A page of a view: all, bookmarks, notes, unread or new."""
+        """A page of a view: all, bookmarks, notes, unread, new or foryou (ranked: `sort`
+        does not apply)."""
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
+        if view == "foryou":
+            found = self.recommend(offset=offset, limit=limit)
+            return found.total, [r.paper for r in found.results]
         total, papers = self.store.browse(view, sort if sort in SORTS else "date", offset, limit)
         return total, self._views(papers)
 
@@ -108,8 +113,9 @@ class Library(Importing, Checking):
                 SearchHit(paper=p, title=Highlight(text=p.title),
                           fragment=fragment(p.abstract)) for p in papers])
         try:
+            rising = self.store.rising_ids() if sort == "rising" else []
             found = self._fresh(lambda: self.index.find(text, sort, offset, limit, typing=typing,
-                                                        repair_empty=repair))
+                                                        repair_empty=repair, rising=rising))
         except (QueryError, IndexDamaged) as exc:
             return SearchResult(query=text, sort=sort, error=str(exc))
         except Exception as exc:  # Whoosh on odd input
@@ -158,9 +164,9 @@ class Library(Importing, Checking):
     def similar(self, ref: str, limit: int = 5) -> list[PaperView]:
         """The papers most like this one."""
         paper = self.store.paper(self.resolve(ref))
-        ids = [i for i in self._fresh(self.index.similar, paper.id,
-                                      f"{paper.title} {paper.abstract}", limit)
-               if i != paper.id]
+        ids = [i for i in self._fresh(lambda: self.index.similar(
+                   paper.id, f"{paper.title}\n{paper.abstract}", limit,
+                   categories=paper.categories)) if i != paper.id]
         papers = self.store.papers(ids)
         return self._views([papers[i] for i in ids if i in papers])
 

@@ -469,6 +469,11 @@ class FastSearch(PostingReads):
                         key=lambda x: (0 - x[0], x[1]))
         return [(word, score) for score, word in scored[:number]]
 
+    def doc_frequency(self, field: str, text: str) -> int:
+        """Searcher.doc_frequency(field, text), from the term infos (remembered)."""
+        return sum(info.doc_frequency()
+                   for _, info in self._term_infos(field, self.schema[field].to_bytes(text)))
+
     def existing_terms(self, q) -> list[tuple[str, bytes]] | None:
         """Query.existing_terms(reader, expand=True) of a multi-term leaf from the expansion
         the search made (None: ask Whoosh)."""

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from ..models import Paper, Source, path_text
+from .dates import Capture, parse_iso_date
 from .detect import (
     FORMATS,
     GZIP_MAGIC,
@@ -60,6 +61,9 @@ class ParsedDump:
     papers: Iterator[Paper]  # each with sources=[Source(path, position, format)]
     warnings: list[str] = field(default_factory=list)  # filled while `papers` is consumed
     error: str | None = None  # the file cannot be read (at all, or past a point): one sentence
+    # the day of the capture: the date the dump states, else the latest date printed in it,
+    # else the file's modification day
+    captured: date | None = None
 
 
 def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
@@ -79,7 +83,9 @@ def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
 
 
 def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
-    mtime_year = date.fromtimestamp(path.stat().st_mtime).year
+    file_day = date.fromtimestamp(path.stat().st_mtime)
+    mtime_year = file_day.year
+    capture = Capture()
     with _open(path) as stream:
         head = stream.read(SNIFF_BYTES)
         if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and b"\n" not in head:
@@ -93,7 +99,7 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
         if fmt is None:
             return _failed(path, "not a recognised dump: empty file", warnings)
         if fmt in ("arxiv-jsonl", "csv"):
-            return _streamed(path, fmt, head, encoding, warnings)
+            return _streamed(path, fmt, head, encoding, warnings, file_day)
         text, note = decode(read_whole(stream, head, fmt), encoding)
     if note:
         warnings.append(note)
@@ -107,19 +113,26 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
                 path, f"not a recognised dump: invalid JSON (line {e.lineno}: {e.msg})", warnings
             )
         entries = paper_list(data)
+        capture.date = parse_iso_date(data.get("date")) if isinstance(data, dict) else None
         papers = parse_hf_json(data, warnings=warnings)
         if not papers:
             why = describe(data) if entries is None else "no paper objects in the JSON list"
             return _failed(path, f"not a recognised dump: {why}", warnings)
     elif fmt == "html":
-        papers = parse_html(text, year=year, mtime_year=mtime_year, warnings=warnings)
+        papers = parse_html(text, year=year, mtime_year=mtime_year, warnings=warnings,
+                            capture=capture)
     elif fmt == "markdown":
-        papers = parse_markdown(text, year=year, mtime_year=mtime_year, warnings=warnings)
+        papers = parse_markdown(text, year=year, mtime_year=mtime_year, warnings=warnings,
+                                capture=capture)
     else:
-        papers = parse_text(text, year=year, mtime_year=mtime_year, warnings=warnings)
+        papers = parse_text(text, year=year, mtime_year=mtime_year, warnings=warnings,
+                            capture=capture)
     if not papers:
         return _failed(path, "not a recognised dump: no papers found", warnings)
-    return ParsedDump(str(path), fmt, _with_sources(papers, path, fmt, warnings), warnings)
+    captured = (capture.date or max((p.published for p in papers if p.published), default=None)
+                or file_day)
+    return ParsedDump(str(path), fmt, _with_sources(papers, path, fmt, warnings, captured),
+                      warnings, captured=captured)
 
 
 def _guarded(dump: ParsedDump) -> ParsedDump:
@@ -134,9 +147,9 @@ def _guarded(dump: ParsedDump) -> ParsedDump:
 
 
 def _streamed(path: Path, fmt: str, head: bytes, encoding: str | None,
-              warnings: list[str]) -> ParsedDump:
-    """A dump read as a stream, record by record: JSONL or CSV."""
-    dump = ParsedDump(str(path), fmt, iter(()), warnings)
+              warnings: list[str], captured: date) -> ParsedDump:
+    """A dump read as a stream, record by record: JSONL or CSV (captured: the file's day)."""
+    dump = ParsedDump(str(path), fmt, iter(()), warnings, captured=captured)
     if fmt == "arxiv-jsonl":
         records = parse_jsonl(_lines(path, encoding, dump), warnings=warnings)
     else:
@@ -145,7 +158,7 @@ def _streamed(path: Path, fmt: str, head: bytes, encoding: str | None,
             return _failed(path, f"not a recognised dump: {why}", warnings)
         records = parse_table(_lines(path, encoding, dump, table=True), delimiter,
                               warnings=warnings)
-    dump.papers = _with_sources(records, path, fmt, warnings)
+    dump.papers = _with_sources(records, path, fmt, warnings, captured)
     return dump
 
 
@@ -180,11 +193,11 @@ def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = 
         dump.error = str(e)
 
 
-def _with_sources(papers: Iterable[Paper], path: Path, fmt: str,
-                  warnings: list[str]) -> Iterator[Paper]:
+def _with_sources(papers: Iterable[Paper], path: Path, fmt: str, warnings: list[str],
+                  captured: date) -> Iterator[Paper]:
     """`papers` with their source: this file (its name as `path_text`), their 0-based
-    position in it, the format; each within the bounds of `limits` (what was cut: a
-    warning naming the record)."""
+    position in it, the format, the capture's day and the upvotes it showed; each within
+    the bounds of `limits` (what was cut: a warning naming the record)."""
     name = path_text(path)
     cuts = 0
     for position, paper in enumerate(papers):
@@ -194,7 +207,8 @@ def _with_sources(papers: Iterable[Paper], path: Path, fmt: str,
             if cuts <= MAX_CUT_WARNINGS:
                 warnings.append(f"record {position + 1} ({paper.title[:40]!r}): cut"
                                 f" {' and '.join(cut)}")
-        paper.sources = [Source(path=name, position=position, format=fmt)]
+        paper.sources = [Source(path=name, position=position, format=fmt,
+                                upvotes=paper.upvotes, captured=captured)]
         yield paper
     if cuts > MAX_CUT_WARNINGS:
         warnings.append(f"{cuts - MAX_CUT_WARNINGS} more records cut, not listed")

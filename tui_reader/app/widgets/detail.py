@@ -14,6 +14,7 @@ from textual.widgets import Markdown, Static
 
 from ...models import Highlight, PaperView, counted
 from ..text import clean, highlighted, one_line, plain
+from ..upvotes import day, history_text
 
 MAX_AUTHORS = 12
 MAX_SOURCES = 6
@@ -178,7 +179,9 @@ class DetailPane(VerticalScroll, can_focus=True):
             if paper.year_inferred:
                 when += " (year inferred)"
             line("Published", when)
-        if paper.upvotes is not None:
+        if len(paper.upvote_history) > 1:
+            line("Upvotes", history_text(paper.upvote_history))
+        elif paper.upvotes is not None:
             line("Upvotes", f"▲ {paper.upvotes}")
         if paper.arxiv_id:
             line("arXiv", paper.arxiv_id)
@@ -198,7 +201,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         for source in paper.sources[:MAX_SOURCES]:
             text.append("\n  ")
             text.append(one_line(PurePath(source.path).name))
-            text.append(f"  #{source.position + 1}", "dim")
+            if source.captured:
+                text.append(f" · captured {day(source.captured)}", "dim")
+            text.append(f" · #{source.position + 1}", "dim")
             if source.format:
                 text.append(f"  {one_line(source.format)}", "dim")
         more = len(paper.sources) - MAX_SOURCES

@@ -65,10 +65,12 @@ class Listing:
 
 @dataclass
 class Row:
-    """One paper of the list, with its title highlighted for the query."""
+    """One paper of the list, with its title highlighted for the query (and, "For you", why
+    it is there)."""
 
     paper: PaperView
     title: Highlight
+    why: str = ""
 
 
 Fetcher = Callable[[Listing, int, int], tuple[int, list[Row]]]
@@ -395,6 +397,8 @@ class PaperList(ScrollView, can_focus=True):
         text.append_text(highlighted(row.title, style("match"),
                                      style("read" if paper.read else "unread"),
                                      single_line=True))
+        if row.why:
+            text.append(f"  · {one_line(row.why)}", meta)
         if selected:
             text.style = self._cursor_style()
         return text
