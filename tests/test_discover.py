@@ -170,6 +170,11 @@ def test_a_store_made_before_captures_gets_their_columns(cli, data_dir, captures
         db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     db.commit()
     db.close()
+    again = cli("import", SAMPLE_DUMPS)  # read again for their upvotes, not skipped
+    assert again.exit_code == 0 and "skipped" not in again.stdout
+    assert json.loads(cli("show", SIGMA, "--json").stdout)["upvote_history"] == [
+        {"date": "2026-03-06", "upvotes": 2}]
     assert cli("import", captures).exit_code == 0
     every = json.loads(cli("search", "", "--sort", "rising", "--limit", "2", "--json").stdout)
     assert [r["id"] for r in every["results"]] == [SIGMA, FERRET]
+    assert "3 unchanged files skipped" in cli("import", SAMPLE_DUMPS).stdout

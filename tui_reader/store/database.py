@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from .errors import Connection, ReadOnly, StoreError, explain, os_error
 from .schema import (ADDED_COLUMNS, AFTER_ADDED_COLUMNS, PAPER_TABLES, PAPERS_SCHEMA,
-                     USER_FILE_TABLES, USER_SCHEMA)
+                     REREAD_FOR_UPVOTES, USER_FILE_TABLES, USER_SCHEMA)
 
 USER_FILE = "user.sqlite3"  # beside the papers' file
 
@@ -85,6 +85,8 @@ class Database:
             if column not in {r[1] for r in db.execute(f"PRAGMA main.table_info({table})")}:
                 with self.transaction():
                     db.execute(f"ALTER TABLE main.{table} ADD COLUMN {column} {declaration}")
+                    if (table, column) == ("sources", "upvotes"):  # its captures' upvotes:
+                        db.execute(REREAD_FOR_UPVOTES)  # the next import reads them again
         db.execute(AFTER_ADDED_COLUMNS)
 
     def _tables(self, schema: str) -> set[str]:

@@ -66,6 +66,10 @@ PAPER_TABLES = frozenset({"papers", "files", "sources", "imports"})
 # then the statements that use them.
 ADDED_COLUMNS = (("papers", "rising", "REAL"), ("sources", "captured", "TEXT"),
                  ("sources", "upvotes", "INTEGER"))
+# The files whose captures may show upvotes, not read again since: their next import reads
+# them again (as after an interrupted import) for their upvotes and days.
+REREAD_FOR_UPVOTES = ("UPDATE main.files SET sha1 = 'interrupted'"
+                      " WHERE format NOT IN ('arxiv-jsonl', 'csv') AND sha1 != ''")
 AFTER_ADDED_COLUMNS = """
 CREATE INDEX IF NOT EXISTS main.papers_by_rising ON papers(rising IS NULL, rising DESC,
                                                            upvotes IS NULL, upvotes DESC, title)

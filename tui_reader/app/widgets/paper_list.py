@@ -26,6 +26,8 @@ from textual.strip import Strip
 from ...models import Highlight, PaperView
 from ..text import highlighted, one_line
 
+WHY_TITLE_MIN = 50  # cells a row keeps for its title before why it is there
+WHY_MAX = 40  # cells of why at most
 PAGE = 50  # rows fetched at a time: a tall terminal shows about 45; the rest as it scrolls
 MAX_PAGES = 128
 
@@ -366,7 +368,7 @@ class PaperList(ScrollView, can_focus=True):
             if selected:
                 text.style = self._cursor_style()
             return self._strip(text, width, base)
-        strip = self._strip(self.render_row(row, selected), width, base)
+        strip = self._strip(self.render_row(row, selected, width), width, base)
         self._lines[key] = strip
         return strip
 
@@ -381,8 +383,9 @@ class PaperList(ScrollView, can_focus=True):
         return self.get_component_rich_style(
             "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred")
 
-    def render_row(self, row: Row, selected: bool = False) -> Text:
-        """One paper as a line: bookmark mark, unread dot, date, upvotes, title."""
+    def render_row(self, row: Row, selected: bool = False, width: int | None = None) -> Text:
+        """One paper as a line: bookmark mark, unread dot, date, upvotes, title (and why it is
+        there, the title cut to leave it room in `width`)."""
         paper = row.paper
 
         style = self._style
@@ -398,7 +401,11 @@ class PaperList(ScrollView, can_focus=True):
                                      style("read" if paper.read else "unread"),
                                      single_line=True))
         if row.why:
-            text.append(f"  · {one_line(row.why)}", meta)
+            why = Text(f"  · {one_line(row.why)}", meta)
+            why.truncate(WHY_MAX, overflow="ellipsis")
+            if width:
+                text.truncate(max(WHY_TITLE_MIN, width - why.cell_len), overflow="ellipsis")
+            text.append_text(why)
         if selected:
             text.style = self._cursor_style()
         return text
