@@ -42,7 +42,7 @@ async def test_for_you_lists_papers_like_the_bookmarked_ones_with_why(corpus_lib
         assert f"{GRAPHS[:25]}" in shown[2]  # a category shared, no word: the liked paper
         assert "· like: Diffusion Models for Protein" in shown[2]
         assert screen.papers.row(2).why == f"like: {PROTEIN}"
-        assert status(app).startswith("For you · 3 papers")
+        assert status(app) == "For you · 3 papers · most like your bookmarks first"
         assert screen.sidebar.counts["foryou"] == 3
         await pilot.press("r")  # read: For you leaves it out from then on
         await settle(pilot)

@@ -15,6 +15,8 @@ from tests.captures import FERRET, SIGMA, write_captures
 from tests.conftest import SAMPLE_DUMPS
 from tui_reader.ingest import read_dump
 from tui_reader.library import Library
+from tui_reader.models import UpvoteCount
+from tui_reader.upvotes import history_text
 
 # For you after bookmarking Sigma and Ferret: the first five, with the words they share
 FOR_YOU = [
@@ -127,6 +129,9 @@ def test_each_capture_keeps_its_upvotes_and_day(cli, captures):
         ("003_94c168d4f8ce26e7.txt", 5, "2026-03-06", 2),
         ("later.txt", 0, "2026-03-09", 14),
         ("latest.txt", 0, "2026-03-12", 31)]
+    text = cli("show", SIGMA).stdout.splitlines()
+    assert "     upvotes: ▲ 2 -> 14 -> 31 over 3 captures, Mar 6 - Mar 12" in text
+    assert f"     seen in: {captures / 'later.txt'} (#1, text, captured Mar 9 2026, ▲14)" in text
     once = json.loads(cli("show", "ed4a75c04071", "--json").stdout)  # PhyX: one capture
     assert once["upvote_history"] == [{"date": "2026-03-06", "upvotes": 4}]
 
@@ -178,3 +183,13 @@ def test_a_store_made_before_captures_gets_their_columns(cli, data_dir, captures
     every = json.loads(cli("search", "", "--sort", "rising", "--limit", "2", "--json").stdout)
     assert [r["id"] for r in every["results"]] == [SIGMA, FERRET]
     assert "3 unchanged files skipped" in cli("import", SAMPLE_DUMPS).stdout
+
+
+def test_a_long_upvote_history_reads_as_a_sparkline():
+    days = [date(2025, 12, 30), date(2026, 1, 2), date(2026, 1, 3), date(2026, 1, 5),
+            date(2026, 1, 9)]
+    history = [UpvoteCount(date=d, upvotes=n) for d, n in zip(days, (0, 7, 14, 21, 28))]
+    assert history_text(history) == ("▲ ▁▂▄▆█ 0 -> 28 over 5 captures,"
+                                     " Dec 30 2025 - Jan 9 2026")
+    assert history_text(history[1:4]) == "▲ 7 -> 14 -> 21 over 3 captures, Jan 2 - Jan 5"
+    assert history_text(history[:1]) == ""

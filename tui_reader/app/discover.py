@@ -8,6 +8,7 @@ from .gate import ReaderLibrary
 from .widgets.paper_list import Row
 
 FOR_YOU = "foryou"  # the view's id (models.VIEWS)
+FOR_YOU_ORDER = "most like your bookmarks first"  # its order, in the status line
 
 
 def for_you_rows(library: ReaderLibrary, offset: int, limit: int) -> tuple[int, list[Row]]:

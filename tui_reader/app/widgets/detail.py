@@ -14,7 +14,7 @@ from textual.widgets import Markdown, Static
 
 from ...models import Highlight, PaperView, counted
 from ..text import clean, highlighted, one_line, plain
-from ..upvotes import day, history_text
+from ...upvotes import day, history_text
 
 MAX_AUTHORS = 12
 MAX_SOURCES = 6

@@ -1,10 +1,10 @@
-"""A paper's upvotes across its captures as the detail pane shows them."""
+"""A paper's upvotes across its captures in words, as the detail pane and `show` say them."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from ..models import UpvoteCount
+from .models import UpvoteCount
 
 SPARKS = "▁▂▃▄▅▆▇█"
 ARROWS_UP_TO = 4  # captures shown as "2 -> 14 -> 31"; more as a sparkline
