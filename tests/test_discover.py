@@ -136,7 +136,7 @@ def test_each_capture_keeps_its_upvotes_and_day(cli, captures):
     assert once["upvote_history"] == [{"date": "2026-03-06", "upvotes": 4}]
 
 
-def test_sort_rising_puts_the_fastest_rising_first_then_by_upvotes(cli, captures):
+def test_sort_rising_puts_the_fastest_rising_first_then_by_upvotes(cli, captures, data_dir):
     cli("import", captures)
     every = json.loads(cli("search", "", "--sort", "rising", "--limit", "4", "--json").stdout)
     # Sigma: 29 upvotes in 6 days; Ferret: 3 in 3 days; then papers seen once by upvotes
@@ -151,6 +151,11 @@ def test_sort_rising_puts_the_fastest_rising_first_then_by_upvotes(cli, captures
     assert [r["id"] for r in page["results"]] == [SIGMA, FERRET]
     alone = json.loads(cli("search", "Sigma DiffQKV", "--sort", "rising", "--json").stdout)
     assert [r["id"] for r in alone["results"]] == [SIGMA]
+    with _opened(data_dir) as lib:  # pages of it: the rising papers, then the others
+        whole = [h.paper.id for h in lib.search("language models", sort="rising", limit=39).hits]
+        pages = [h.paper.id for offset in range(0, 39, 3) for h in lib.search(
+            "language models", sort="rising", offset=offset, limit=3).hits]
+        assert pages == whole and len(set(whole)) == len(whole) == min(39, query["total"])
 
 
 def test_the_capture_day_of_each_kind_of_dump(tmp_path):

@@ -24,8 +24,8 @@ from ..models import SORTS, one_for_each
 from . import integrity, whoosh_internals as internals
 from .corrections import repair
 from .query_language import parse
-from .recommend import (CATEGORY, CATEGORY_COUNT, PROFILE_TERMS, RANKER, SIMILAR_TERMS,
-                        Liked, Profile, centroid_profile, key_terms_profile)
+from .recommend import (CATEGORY_COUNT, PROFILE_TERMS, RANKER, SIMILAR_TERMS, Liked, Profile,
+                        rank)
 from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
 
 WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
@@ -77,7 +77,8 @@ class _Evaluator:
         self.searcher = paper_index.searcher()
         self.reader = self.searcher.reader()
         self.fast = paper_index._fast(self.searcher)
-        self.rising = rising  # paper ids, the fastest rising first (sort "rising")
+        # the documents of the papers `rising` names, the fastest rising first (sort "rising")
+        self.rising = paper_index.documents_of(self.searcher, rising) if rising else []
 
     def page(self, q: query.Query, sort: str, offset: int, limit: int,
              within: set[int] | None = None) -> tuple[int, list[Match]]:
@@ -104,7 +105,7 @@ class _Evaluator:
         if within is not None:
             docs &= within
         s = self.searcher
-        lead = [d for d in (s.document_number(id=i) for i in self.rising) if d in docs]
+        lead = [d for d in self.rising if d in docs]
         shown = [Match(s.stored_fields(d)["id"], None) for d in lead[offset:offset + limit]]
         rest = limit - len(shown)
         if rest > 0 and len(docs) > len(lead):
@@ -177,6 +178,7 @@ class PaperIndex:
         self._lock = threading.Lock()
         self._searcher = None
         self._fast_searcher = None
+        self._documents: tuple[tuple, list[int]] | None = None  # documents_of, remembered
         self.recreated = False  # the index on disk was unreadable and started anew
         for attempt in range(3):  # a commit elsewhere may swap the TOC while it is read
             try:
@@ -365,6 +367,19 @@ class PaperIndex:
         if fast is not None:
             fast.warm_up()
 
+    def documents_of(self, searcher, ids: list[str]) -> list[int]:
+        """The document numbers of these paper ids in `searcher` (in their order, ids not
+        indexed left out), remembered for the same ids and searcher (the rising papers'
+        order is asked again at each page)."""
+        key = (searcher, tuple(ids))
+        with self._lock:
+            if self._documents is not None and self._documents[0] == key:
+                return self._documents[1]
+        found = [d for d in (searcher.document_number(id=i) for i in ids) if d is not None]
+        with self._lock:
+            self._documents = (key, found)
+        return found
+
     def find(self, text: str, sort: str, offset: int, limit: int, *, typing: bool = False,
              repair_empty: bool = True, rising: list[str] = ()) -> Found:
         """A page of the papers a query finds, with the total and the terms it matched.
@@ -451,39 +466,9 @@ class PaperIndex:
         """The profile of the liked papers (`ranker`: "centroid" or "key_terms", see
         recommend.py) and the `limit` papers that match it best, `excluded` ids left out."""
         s = self.searcher()
-        fast = self._fast(s)
-        documents = s.doc_count()
-
-        def doc_frequency(term: str) -> int:
-            where, text = (("category", term[len(CATEGORY):]) if term.startswith(CATEGORY)
-                           else ("abstract", term))
-            if fast is not None:
-                return fast.doc_frequency(where, text)
-            return s.doc_frequency(where, text)
-
-        if ranker == "key_terms":
-            def key_terms(text: str, count: int) -> list[tuple[str, float]]:
-                found = fast.key_terms("abstract", text, count) if fast is not None else None
-                return found if found is not None else s.key_terms_from_text(
-                    "abstract", text, numterms=count)
-            profile = key_terms_profile(liked, key_terms, doc_frequency, documents, number)
-        else:
-            profile = centroid_profile(liked, doc_frequency, documents, number, category_count)
-        if not profile.terms or limit <= 0:
-            return profile, []
-        q, wanted = profile.query(), limit + len(excluded)
-        page = fast.page(q, "relevance", 0, wanted) if fast is not None else None
-        if page is not None:
-            ranked = ((s.stored_fields(d)["id"], score) for d, score in page[1])
-        else:
-            ranked = ((hit["id"], hit.score) for hit in s.search(q, limit=wanted, terms=False))
-        scores: dict[str, float] = {}
-        for paper_id, score in ranked:
-            if paper_id not in excluded and paper_id not in scores:
-                scores[paper_id] = score
-                if len(scores) >= limit:
-                    break
-        return profile, [Match(i, score) for i, score in scores.items()]
+        profile, ranked = rank(s, self._fast(s), liked, excluded, limit, number=number,
+                               ranker=ranker, category_count=category_count)
+        return profile, [Match(i, score) for i, score in ranked]
 
     def doc_count(self) -> int:
         """Documents in the index now: from the table of contents of its latest generation,

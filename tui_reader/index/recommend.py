@@ -155,3 +155,43 @@ def reason(profile: Profile, text: str) -> Reason:
 
     like = max(profile.vectors, default=None, key=closeness)
     return Reason([profile.words.get(t, t) for t in shared[:WHY_TERMS]], like)
+
+
+def rank(searcher, fast, liked: list[Liked], excluded: set[str], limit: int, *,
+         number: int = PROFILE_TERMS, ranker: str = RANKER,
+         category_count: int = CATEGORY_COUNT) -> tuple[Profile, list[tuple[str, float]]]:
+    """The profile of the liked papers (`ranker`: "centroid" or "key_terms") and the (id,
+    score) of the `limit` papers of `searcher` that match it best, `excluded` ids left out;
+    `fast`: its FastSearch (None: Whoosh's own search)."""
+    documents = searcher.doc_count()
+
+    def doc_frequency(term: str) -> int:
+        where, text = (("category", term[len(CATEGORY):]) if term.startswith(CATEGORY)
+                       else ("abstract", term))
+        if fast is not None:
+            return fast.doc_frequency(where, text)
+        return searcher.doc_frequency(where, text)
+
+    if ranker == "key_terms":
+        def key_terms(text: str, count: int) -> list[tuple[str, float]]:
+            found = fast.key_terms("abstract", text, count) if fast is not None else None
+            return found if found is not None else searcher.key_terms_from_text(
+                "abstract", text, numterms=count)
+        profile = key_terms_profile(liked, key_terms, doc_frequency, documents, number)
+    else:
+        profile = centroid_profile(liked, doc_frequency, documents, number, category_count)
+    if not profile.terms or limit <= 0:
+        return profile, []
+    q, wanted = profile.query(), limit + len(excluded)
+    page = fast.page(q, "relevance", 0, wanted) if fast is not None else None
+    if page is not None:
+        ranked = ((searcher.stored_fields(d)["id"], score) for d, score in page[1])
+    else:
+        ranked = ((hit["id"], hit.score) for hit in searcher.search(q, limit=wanted, terms=False))
+    scores: dict[str, float] = {}
+    for paper_id, score in ranked:
+        if paper_id not in excluded and paper_id not in scores:
+            scores[paper_id] = score
+            if len(scores) >= limit:
+                break
+    return profile, list(scores.items())
