@@ -375,7 +375,10 @@ class PaperIndex:
         with self._lock:
             if self._documents is not None and self._documents[0] == key:
                 return self._documents[1]
-        found = [d for d in (searcher.document_number(id=i) for i in ids) if d is not None]
+        fast = self._fast(searcher)
+        found = fast.document_numbers("id", ids) if fast is not None else None
+        if found is None:
+            found = [d for d in (searcher.document_number(id=i) for i in ids) if d is not None]
         with self._lock:
             self._documents = (key, found)
         return found
