@@ -397,7 +397,7 @@ async def test_the_papers_most_like_the_highlighted_one_are_a_key_away(corpus_li
         screen = main(app)
         similar = screen.detail.similar
         assert 1 <= len(similar) <= 5 and all(p.title != PROTEIN for p in similar)
-        text = str(screen.query_one("#detail-similar").render())
+        text = str(screen.query_one("#detail-similar").content)
         assert f" 1  {similar[0].title}" in text
         await pilot.press("1")  # not in the list of results: shown in the detail pane
         await settle(pilot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -168,8 +169,11 @@ def test_the_capture_day_of_each_kind_of_dump(tmp_path):
     jsonl = tmp_path / "x.jsonl"
     jsonl.write_text(json.dumps({"id": "2401.00001", "title": "A Paper About Things",
                                  "abstract": "We study things at length."}) + "\n")
-    os.utime(jsonl, (1_700_000_000, 1_700_000_000))
-    assert read_dump(jsonl).captured == date.fromtimestamp(1_700_000_000)
+    assert read_dump(jsonl).captured is None  # metadata, not a capture of a listing page
+    undated = tmp_path / "undated.txt"  # a page that prints no date: its file's day
+    shutil.copy(SAMPLE_DUMPS / "000_22fef89dacfdd73b.txt", undated)
+    os.utime(undated, (1_700_000_000, 1_700_000_000))
+    assert read_dump(undated).captured == date.fromtimestamp(1_700_000_000)
 
 
 def test_a_store_made_before_captures_gets_their_columns(cli, data_dir, captures):

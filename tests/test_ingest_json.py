@@ -211,9 +211,8 @@ def test_arxiv_fixture_plain_and_gzip() -> None:
         "augmented reality.\n\nKeywords: Camera calibration, distortion, synthetic data, deep learning, residual "
         "networks (ResNet), AILiveSim, horizontal field-of-view, principal point, Brown-Conrady Model."
     )
-    assert papers[-1].sources == [Source(  # a JSONL dump is captured on its file's day
-        path=str(ARXIV), position=99, format="arxiv-jsonl",
-        captured=date.fromtimestamp(ARXIV.stat().st_mtime))]
+    assert papers[-1].sources == [Source(  # metadata, not a listing page: no capture day
+        path=str(ARXIV), position=99, format="arxiv-jsonl")]
 
 
 def test_arxiv_jsonl_is_streamed(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
 from .index import (DAMAGE, IndexBusy, PaperIndex, QueryError, fragment, highlight,
                     paper_document, too_short_to_search)
 from .locks import FileLock, is_locked
-from .models import (SORTS, VIEWS, Highlight, ImportReport, Paper, PaperView, SavedSearch,
-                     SearchHit, SearchResult)
+from .models import (SORTS, VIEWS, Highlight, ImportReport, LibraryVersion, Paper, PaperView,
+                     SavedSearch, SearchHit, SearchResult)
 from .store import Store, StoreError
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "NoTags", "StoreError", "SORTS", "VIEWS"]
@@ -260,6 +260,27 @@ class Library(Importing, Checking, Discovering):
         library, as said at start)."""
         if not self.read_only:
             self.store.set_setting(key, value)
+
+    def version(self) -> LibraryVersion:
+        """Where the library is now, for `changes` (two pragmas and a row: cheap)."""
+        papers, user = self.store.data_versions()
+        return LibraryVersion(papers, user, self.store.generation())
+
+    def changes(self, since: LibraryVersion) -> tuple[LibraryVersion, frozenset[str]]:
+        """What changed since `since` (a `version`): "papers" when papers were stored (an
+        import, of this process too), "user" when another process changed the user's data
+        (a bookmark, note, tag, saved search, read state: this process's own changes are
+        not counted). Two pragmas when nothing changed; no look at the index (a search
+        reopens it when another process committed to it). SQLite's data versions are per
+        connection: one thread asks, always the same."""
+        papers, user = self.store.data_versions()
+        generation, elsewhere = since.generation, False
+        if user != since.user:
+            generation, elsewhere = self.store.changed_elsewhere(since.generation)
+        changed = {"papers"} if papers != since.papers else set()
+        if elsewhere:
+            changed.add("user")
+        return LibraryVersion(papers, user, generation), frozenset(changed)
 
     def stats(self) -> dict[str, int]:
         """Counts: papers, sources (files), bookmarks, notes, saved_searches, read."""

@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, NamedTuple, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, Field
 
@@ -206,6 +206,16 @@ class SearchResult(BaseModel):
     partial: int = 0
     partial_of: int = 0
     error: str | None = None
+
+
+class LibraryVersion(NamedTuple):
+    """Where a library's files were when looked at (Library.version, Library.changes):
+    SQLite's data versions of the papers' and the user's file (as one connection sees them)
+    and the user data's generation."""
+
+    papers: int
+    user: int
+    generation: int
 
 
 class FileReport(BaseModel):

@@ -29,6 +29,8 @@ ACTIONS = [
     ("Delete saved search", "Delete the saved search that is open (d)", "delete_search"),
     ("Next view", "The next view in the sidebar (])", "next_view"),
     ("Previous view", "The previous view in the sidebar ([)", "previous_view"),
+    ("Views", "To the sidebar of views; shown over the list on a narrow terminal (\\)",
+     "toggle_views"),
     ("Import dumps", "Import files, folders or a pasted page in the background (i)",
      "import_dumps"),
     ("Keys", "Every key of the reader (?)", "help"),

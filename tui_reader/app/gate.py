@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..models import (Highlight, ImportReport, PaperView, Recommendations, SavedSearch,
-                      SearchResult)
+from ..models import (Highlight, ImportReport, LibraryVersion, PaperView, Recommendations,
+                      SavedSearch, SearchResult)
 
 if TYPE_CHECKING:  # the reader does not import the Library's parts (it is given one)
     from ..importing import ImportProgress
@@ -69,6 +69,10 @@ class ReaderLibrary(Protocol):
     def last_import(self) -> tuple[int, int] | None: ...
 
     def is_empty(self) -> bool: ...
+
+    def version(self) -> LibraryVersion: ...
+
+    def changes(self, since: LibraryVersion) -> tuple[LibraryVersion, frozenset[str]]: ...
 
     def import_samples_if_new(self) -> ImportReport | None: ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -37,11 +38,15 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
         inputs = tuple(pasted if p == Path("-") else p for p in inputs)
     show_bar = not quiet and sys.stderr.isatty()
     if show_bar:
+        started = time.monotonic()
+        # The bar follows the bytes read (of a gzip file: compressed), with the time left.
         with click.progressbar(length=1, label="Importing", file=sys.stderr,
-                               show_pos=False, show_percent=True) as bar:
+                               show_pos=False, show_percent=True, show_eta=True) as bar:
             def progress(p: ImportProgress) -> None:
                 bar.length = max(p.bytes_total, 1)
-                bar.label = f"{safe(Path(p.path).name)[:30]:30} {counted(p.papers, 'paper'):>14}"
+                rate = p.papers / max(time.monotonic() - started, 1e-3)
+                bar.label = (f"{safe(Path(p.path).name)[:30]:30} {counted(p.papers, 'paper'):>14}"
+                             f" {rate:>7,.0f}/s")
                 bar.update(p.bytes_done - bar.pos)
             report = lib.import_paths(inputs, year=year, progress=progress)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import export as exporting
+from ..editor import EditorProblem, edit_note, editor_command
 from ..library import SORTS
 from ..models import PaperView, counted
 from .group import library, main
@@ -76,12 +77,23 @@ def unbookmark(ctx: click.Context, ids: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("paper_id")
-@click.option("--set", "text", required=True, help="The note's text (empty removes the note).")
+@click.option("--set", "text", help="The note's text (empty removes the note); without it, the"
+              " note opens in $VISUAL or $EDITOR.")
 @click.pass_context
 @friendly
-def note(ctx: click.Context, paper_id: str, text: str) -> None:
-    """Set the note of a paper."""
-    p = library(ctx).note(paper_id, text)
+def note(ctx: click.Context, paper_id: str, text: str | None) -> None:
+    """Set the note of a paper, or edit it in your editor."""
+    lib = library(ctx)
+    if text is None:
+        paper = lib.paper(paper_id)
+        try:
+            text = edit_note(paper.note, editor_command(), paper_id=paper.id)
+        except EditorProblem as exc:
+            raise UserError(f"{exc} (or give the note with --set TEXT)") from exc
+        if text is None:
+            click.echo(f"the note of {paper.id} {safe(paper.title)} is unchanged")
+            return
+    p = lib.note(paper_id, text)
     click.echo(f"{'noted' if text.strip() else 'removed the note of'} {p.id} {safe(p.title)}")
 
 

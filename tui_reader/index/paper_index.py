@@ -311,15 +311,18 @@ class PaperIndex:
                 self._searcher = None
 
     # -- writing -------------------------------------------------------------------------
-    def writer(self, *, timeout: float = 5.0, limitmb: int = WRITER_LIMIT_MB):
-        """A writer (the fast one of writing.py, Whoosh's when the fast paths are off);
-        IndexBusy when another holds the lock."""
+    @property
+    def writer_class(self) -> type:
+        """The fast writer of writing.py, Whoosh's own when the fast paths are off."""
         from .writing import FastSegmentWriter
-        writer_class = FastSegmentWriter if self.fast_search else SegmentWriter
+        return FastSegmentWriter if self.fast_search else SegmentWriter
+
+    def writer(self, *, timeout: float = 5.0, limitmb: int = WRITER_LIMIT_MB):
+        """A writer (see `writer_class`); IndexBusy when another holds the lock."""
         try:
             # Segments as separate files: a compound segment file is read through Whoosh's
             # BufferFile, which copies each part into memory (the whole index, per searcher).
-            return writer_class(self.ix, timeout=timeout, limitmb=limitmb, compound=False)
+            return self.writer_class(self.ix, timeout=timeout, limitmb=limitmb, compound=False)
         except LockError as exc:
             raise IndexBusy("another import is running; try again when it has finished") from exc
 
@@ -333,6 +336,16 @@ class PaperIndex:
         writer = self.writer(timeout=timeout)
         with writer:
             return add_documents(writer, docs, new_ids)
+
+    def merge(self, everything: bool = False, progress=None) -> int:
+        """Merge the segments the tiered policy says are due (`everything`: all into one);
+        the number of merges. Searches go on meanwhile (merging.py)."""
+        from .merging import merge_due
+        return merge_due(self, everything, progress)
+
+    def segment_count(self) -> int:
+        """How many segments the index has (each search pays a little for each)."""
+        return len(internals.segments(self.ix))
 
     # -- searching -----------------------------------------------------------------------
     def searcher(self):

@@ -61,9 +61,10 @@ class ParsedDump:
     papers: Iterator[Paper]  # each with sources=[Source(path, position, format)]
     warnings: list[str] = field(default_factory=list)  # filled while `papers` is consumed
     error: str | None = None  # the file cannot be read (at all, or past a point): one sentence
-    # the day of the capture: the date the dump states, else the latest date printed in it,
-    # else the file's modification day
+    # the day of the capture of a listing page: the date the dump states, else the latest date
+    # printed in it, else the file's modification day (None: a JSONL or CSV of metadata)
     captured: date | None = None
+    bytes_read: int = 0  # of the file (compressed, if it is), as a stream is read: progress
 
 
 def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
@@ -86,7 +87,7 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
     file_day = date.fromtimestamp(path.stat().st_mtime)
     mtime_year = file_day.year
     capture = Capture()
-    with _open(path) as stream:
+    with open(path, "rb") as raw, _open(path, raw) as stream:
         head = stream.read(SNIFF_BYTES)
         if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and b"\n" not in head:
             head += stream.readline(MAX_LINE)  # the first line, to tell JSONL from one object
@@ -99,7 +100,7 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
         if fmt is None:
             return _failed(path, "not a recognised dump: empty file", warnings)
         if fmt in ("arxiv-jsonl", "csv"):
-            return _streamed(path, fmt, head, encoding, warnings, file_day)
+            return _streamed(path, fmt, head, encoding, warnings)
         text, note = decode(read_whole(stream, head, fmt), encoding)
     if note:
         warnings.append(note)
@@ -147,9 +148,10 @@ def _guarded(dump: ParsedDump) -> ParsedDump:
 
 
 def _streamed(path: Path, fmt: str, head: bytes, encoding: str | None,
-              warnings: list[str], captured: date) -> ParsedDump:
-    """A dump read as a stream, record by record: JSONL or CSV (captured: the file's day)."""
-    dump = ParsedDump(str(path), fmt, iter(()), warnings, captured=captured)
+              warnings: list[str]) -> ParsedDump:
+    """A dump read as a stream, record by record: JSONL or CSV (metadata, not the capture of
+    a listing page: no capture day)."""
+    dump = ParsedDump(str(path), fmt, iter(()), warnings)
     if fmt == "arxiv-jsonl":
         records = parse_jsonl(_lines(path, encoding, dump), warnings=warnings)
     else:
@@ -158,19 +160,21 @@ def _streamed(path: Path, fmt: str, head: bytes, encoding: str | None,
             return _failed(path, f"not a recognised dump: {why}", warnings)
         records = parse_table(_lines(path, encoding, dump, table=True), delimiter,
                               warnings=warnings)
-    dump.papers = _with_sources(records, path, fmt, warnings, captured)
+    dump.papers = _with_sources(records, path, fmt, warnings, None)
     return dump
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: Path, raw: IO[bytes] | None = None) -> IO[bytes]:
     """The file's bytes, decompressed when it is gzip (by its magic bytes), as a stream that
-    stops where gzip data expands past the bounds of `limits`."""
-    with open(path, "rb") as f:
-        magic = f.read(2)
-        size = os.fstat(f.fileno()).st_size
+    stops where gzip data expands past the bounds of `limits`; `raw`: the file itself, open
+    (its position is how far the reading got)."""
+    raw = raw or open(path, "rb")
+    magic = raw.read(2)
+    raw.seek(0)
     if magic == GZIP_MAGIC:
-        return bounded_expansion(gzip.open(path, "rb"), size)
-    return open(path, "rb")
+        return bounded_expansion(gzip.GzipFile(fileobj=raw, mode="rb"),
+                                 os.fstat(raw.fileno()).st_size)
+    return raw
 
 
 def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = False
@@ -179,14 +183,17 @@ def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = 
     else decoded; `table`: decoded, line endings kept (for `csv`, whose quoted fields may
     hold them). A read error ends them with a warning, a bound with the dump's error."""
     try:
-        with _open(path) as stream:
+        with open(path, "rb") as raw, _open(path, raw) as stream:
             if table or encoding not in (None, "utf-8-sig"):
                 stream = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig",
                                           errors="replace", newline="" if table else None)
             lines = bounded_lines(stream, dump.warnings)
             first = next(lines, b"")
             yield first[3:] if first[:3] == b"\xef\xbb\xbf" else first  # (text: no mark)
-            yield from lines
+            for n, line in enumerate(lines):
+                if not n % 256:
+                    dump.bytes_read = raw.tell()
+                yield line
     except _READ_ERRORS as e:
         dump.warnings.append(f"the rest of the file cannot be read: {_describe(e)}")
     except TooLarge as e:
@@ -194,7 +201,7 @@ def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = 
 
 
 def _with_sources(papers: Iterable[Paper], path: Path, fmt: str, warnings: list[str],
-                  captured: date) -> Iterator[Paper]:
+                  captured: date | None) -> Iterator[Paper]:
     """`papers` with their source: this file (its name as `path_text`), their 0-based
     position in it, the format, the capture's day and the upvotes it showed; each within
     the bounds of `limits` (what was cut: a warning naming the record)."""

@@ -26,7 +26,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...models import SORTS, VIEWS, PaperView, SavedSearch
 from ..gate import ReaderLibrary, guarded
 from ..changing import Changing
+from ..folding import SidebarFold
 from ..importing import BackgroundImport, ImportBar
+from ..live import Live
+from ..outside_editor import OutsideEditor
 from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
@@ -43,7 +46,8 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
+class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEditor,
+                 SidebarFold, Screen):
     """The reader."""
 
     @dataclass
@@ -63,10 +67,13 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="search"),
+        Binding("backslash", "toggle_views", "Views", id="views"),
         Binding("ctrl+t", "search_as_typed", "Search as typed", id="search-as-typed"),
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
         Binding("n", "note", "Note", id="note"),
+        Binding("E", "note_in_editor", "Note in your editor ($VISUAL or $EDITOR)", show=False,
+                id="note-in-editor"),
         Binding("s", "save_search", "Save search", id="save-search"),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="toggle-read"),
@@ -165,6 +172,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
             self.open_view(view if view in self.view_ids() else "all")
         self.refresh_counts()
         self._warm_up()
+        self.start_live()
 
     # -- events ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -180,8 +188,9 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
         return True
 
     def on_paper_list_highlighted(self, message: PaperList.Highlighted) -> None:
-        self.detail.pinned = False
-        self.show_paper(message.row.paper if message.row else None)
+        if not self.kept_in_place(message.row):  # (live.py: a refresh kept the paper)
+            self.detail.pinned = False
+            self.show_paper(message.row.paper if message.row else None)
         if self._restore is None:  # else: not yet where the view was left
             self.positions.places[self.view] = Place(
                 self.query_text, self.sort, message.row.paper.id if message.row else None,
@@ -193,6 +202,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
     def on_option_list_option_selected(self, message: ViewList.OptionSelected) -> None:
         if message.option_list.id == "sidebar" and message.option.id:
             self.open_view(message.option.id)
+            self.fold_views()
 
     def on_similar_list_chosen(self, message: SimilarList.Chosen) -> None:
         self.action_similar(message.number)
@@ -200,8 +210,9 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
     def on_main_screen_counted(self, message: Counted) -> None:
         self.last_import = message.last_import
         if [s.model_dump() for s in message.searches] != [s.model_dump() for s in self.searches]:
-            self.searches = message.searches
+            before, self.searches = self.searches, message.searches
             self.sidebar.set_searches(message.searches)
+            self.follow_saved_search(before)  # (live.py: changed by another process)
         self.sidebar.set_counts(message.counts)
         self.update_status()
 
@@ -322,10 +333,13 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Screen):
             await self.reader.action_quit()
 
     def step_back(self) -> bool:
-        """Back a level: a similar paper shown to the list's; from the search box (its query
-        kept), the detail pane or the sidebar to the list; from a search to its view's
-        papers; from a view to All papers. False at the top level: nothing to go back to."""
-        if self.detail.pinned:
+        """Back a level: the sidebar shown over the list folded; a similar paper shown to the
+        list's; from the search box (its query kept), the detail pane or the sidebar to the
+        list; from a search to its view's papers; from a view to All papers. False at the top
+        level: nothing to go back to."""
+        if self.views_shown:
+            self.fold_views()
+        elif self.detail.pinned:
             self.detail.pinned = False
             row = self.papers.current
             self.show_paper(row.paper if row else None)

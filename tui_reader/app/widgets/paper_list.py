@@ -30,6 +30,8 @@ WHY_TITLE_MIN = 50  # cells a row keeps for its title before why it is there
 WHY_MAX = 40  # cells of why at most
 PAGE = 50  # rows fetched at a time: a tall terminal shows about 45; the rest as it scrolls
 MAX_PAGES = 128
+TITLE_ROOM = 50  # cells the titles keep: a narrower list leaves the upvotes to the detail pane
+VOTES = 8  # the upvotes column: " ▲1234  "
 
 
 class _Pages(OrderedDict):
@@ -158,7 +160,11 @@ class PaperList(ScrollView, can_focus=True):
     # -- data ------------------------------------------------------------------------------
     def show(self, listing: Listing, total: int, first_page: list[Row], *,
              empty_message: str = "", keep_cursor: bool = False) -> None:
-        """Show a new listing whose first page is known."""
+        """Show a new listing whose first page is known; `keep_cursor`: on the same paper
+        when it is on that page, else at the same row."""
+        page = self._pages.get(self.cursor // PAGE) if keep_cursor else None
+        kept = page[self.cursor % PAGE].paper.id if page and self.cursor % PAGE < len(page) \
+            else None
         self.generation += 1
         self.listing = listing
         self.total = total
@@ -171,7 +177,8 @@ class PaperList(ScrollView, can_focus=True):
         old = self.cursor
         self._announced = None
         if keep_cursor and total:
-            self.cursor = min(old, total - 1)
+            index = self.index_of(kept) if kept else None
+            self.cursor = index if index is not None else min(old, total - 1)
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
             self.cursor = 0
@@ -384,8 +391,9 @@ class PaperList(ScrollView, can_focus=True):
             "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred")
 
     def render_row(self, row: Row, selected: bool = False, width: int | None = None) -> Text:
-        """One paper as a line: bookmark mark, unread dot, date, upvotes, title (and why it is
-        there, the title cut to leave it room in `width`)."""
+        """One paper as a line: bookmark mark, unread dot, date, upvotes, title (the upvotes
+        left out where the title would have fewer than TITLE_ROOM of the `width` cells; for
+        you, why it is there, the title cut to leave it room)."""
         paper = row.paper
 
         style = self._style
@@ -395,8 +403,11 @@ class PaperList(ScrollView, can_focus=True):
         text.append("●" if not paper.read else " ", meta)
         text.append(" ")
         text.append((paper.published.isoformat() if paper.published else "").ljust(10), meta)
-        votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
-        text.append(f" {votes:>5}  ", meta)
+        if width is None or width - len(text) - VOTES >= TITLE_ROOM:
+            votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+            text.append(f" {votes:>5}  ", meta)
+        else:
+            text.append("  ")
         text.append_text(highlighted(row.title, style("match"),
                                      style("read" if paper.read else "unread"),
                                      single_line=True))
