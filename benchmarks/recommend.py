@@ -121,7 +121,7 @@ def main() -> None:
             stored = lib.store.papers(liked_ids)
             row = per_topic[topic] = {"share": round(len(members) / len(papers), 4)}
             for name, (ranker, terms, categories, count) in RECOMMENDERS.items():
-                liked = [Liked(p.id, p.title, f"{p.title}\n{p.abstract}",
+                liked = [Liked(p.id, p.title, f"{p.readable_title}\n{p.readable_abstract}",
                                tuple(p.categories) if categories else ())
                          for p in stored.values()]
                 _, matches = lib.index.recommend(liked, set(liked_ids), TOP, number=terms,
@@ -140,8 +140,9 @@ def main() -> None:
                 hits = 0
                 for p in stored.values():
                     started = time.perf_counter()
-                    ids = lib.index.similar(p.id, f"{p.title}\n{p.abstract}", SIMILAR,
-                                            ranker=ranker, number=terms, category_count=count,
+                    text = f"{p.readable_title}\n{p.readable_abstract}"
+                    ids = lib.index.similar(p.id, text, SIMILAR, ranker=ranker, number=terms,
+                                            category_count=count,
                                             categories=p.categories if categories else ())
                     seconds[name].append(time.perf_counter() - started)
                     hits += sum(i in members for i in ids)

@@ -245,6 +245,9 @@ def test_the_command_line_and_the_users_editor_while_the_reader_is_open(tmp_path
     editor = tmp_path / "editor.sh"
     editor.write_text("#!/bin/sh\nprintf 'written in the editor\\n' > \"$1\"\n")
     editor.chmod(0o700)
+    subprocess.run([COMMAND, "--data-dir", str(data_dir), "import",
+                    str(Path(__file__).parent / "fixtures" / "hf_api")], check=True,
+                   capture_output=True, timeout=120)  # not empty: no sample import at start
     term = Terminal(data_dir)
     try:
         term.start(env={"VISUAL": str(editor)})
@@ -262,6 +265,41 @@ def test_the_command_line_and_the_users_editor_while_the_reader_is_open(tmp_path
         term.keys("E")
         term.wait_for("has a note")  # the reader is back, the note saved and shown
         assert cli(data_dir, "show", paper)["note"] == "written in the editor"
+        term.keys("C-q")
+        term.wait_exited()
+    finally:
+        term.kill()
+
+
+def test_import_in_the_reader_with_tab_completion(tmp_path):
+    """i, a path completed with tab from its first letters (the names listed where several
+    match), enter: the papers come in the background, the bar gone when it has finished."""
+    data_dir = tmp_path / "data"
+    subprocess.run([COMMAND, "--data-dir", str(data_dir), "import",
+                    str(Path(__file__).parent / "fixtures" / "hf_api")], check=True,
+                   capture_output=True, timeout=120)  # not empty: no sample import at start
+    before = cli(data_dir, "stats")["papers"]
+    folder = tmp_path / "my dumps"
+    folder.mkdir()
+    dump = Path(__file__).parent / "fixtures" / "arxiv_100.jsonl"
+    (folder / "arxiv_100.jsonl").write_bytes(dump.read_bytes())
+    (folder / "arxiv_notes.txt").write_text("not a dump")
+    term = Terminal(data_dir)
+    try:
+        term.start(COMMAND, cwd=tmp_path)  # paths typed in the dialog are from here
+        term.wait_for(f"All papers · {before:,} papers", timeout=60)
+        term.keys("i")
+        term.wait_for("Import dump files or folders")
+        term.type("my")
+        term.wait_for("▊  my")
+        term.keys("Tab")  # one match: completed, the space escaped; the focus kept
+        term.wait_for("my\\ dumps/")
+        term.keys("Tab")  # two matches: their names listed under the box
+        term.wait_for("arxiv_100.jsonl  arxiv_notes.txt")
+        term.type("1")
+        term.keys("Tab", "Enter")  # (an incomplete path would be "no such file")
+        term.wait_for(f"All papers · {before + 100:,} papers", timeout=60)
+        term.wait_gone("Importing ")  # the bar is gone: the import has finished
         term.keys("C-q")
         term.wait_exited()
     finally:

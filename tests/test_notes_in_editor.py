@@ -151,14 +151,31 @@ async def test_E_without_an_editor_or_a_terminal_says_so_in_one_line(corpus_lib,
         await settle(pilot)
         monkeypatch.setattr(main(app), "notify", lambda text, **kw: said.append(text))
         await pilot.press("E")
-        await until(pilot, lambda: said, timeout=10)
+        await until(pilot, lambda: said, timeout=30)
         assert said == ["no editor is set: set $VISUAL or $EDITOR; n edits the note here."]
         monkeypatch.setenv("EDITOR", str(fake_editor(tmp_path, "never written")))
         await pilot.press("E")  # the headless terminal cannot be handed over
-        await until(pilot, lambda: len(said) == 2, timeout=10)
+        await until(pilot, lambda: len(said) == 2, timeout=30)
         assert said[1] == ("This terminal cannot be handed to an editor; n edits the note"
                            " here.")
         assert not (tmp_path / "seen.md").exists()
         await pilot.press("n")  # the built-in editor is there
-        await until(pilot, lambda: type(app.screen).__name__ == "NoteEditor", timeout=10)
+        await until(pilot, lambda: type(app.screen).__name__ == "NoteEditor", timeout=30)
     assert corpus_lib.notes() == []
+
+
+@pytest.mark.asyncio
+async def test_the_palette_offers_the_note_in_the_editor(corpus_lib, tmp_path, monkeypatch):
+    from tests.test_app import palette_ready
+
+    monkeypatch.setenv("VISUAL", str(fake_editor(tmp_path, "from the palette")))
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        no_suspend(app)
+        paper = main(app).detail.paper.id
+        await pilot.press("ctrl+p", *"your editor")
+        await palette_ready(pilot, "Edit note in your editor")
+        await pilot.press("enter")
+        await until(pilot, lambda: corpus_lib.paper(paper).note == "from the palette",
+                    timeout=30)

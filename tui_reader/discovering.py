@@ -36,8 +36,8 @@ class Discovering:
         paper it resembles most."""
         liked_ids = self.liked_ids(tag)
         stored = self.store.papers(liked_ids)
-        liked = [Liked(p.id, p.title, f"{p.title}\n{p.abstract}", tuple(p.categories))
-                 for p in stored.values()]
+        liked = [Liked(p.id, p.title, f"{p.readable_title}\n{p.readable_abstract}",
+                       tuple(p.categories)) for p in stored.values()]
         if not liked:
             return Recommendations(tag=tag)
         seen = self.store.seen_ids() | set(liked_ids)
@@ -57,7 +57,7 @@ class Discovering:
             if m.id not in views:
                 continue
             paper = views[m.id]
-            why = reason(profile, f"{paper.title}\n{paper.abstract}")
+            why = reason(profile, f"{paper.readable_title}\n{paper.readable_abstract}")
             results.append(Recommendation(
                 paper=paper, score=m.score, terms=why.terms, like_id=why.like,
                 like_title=stored[why.like].title if why.like in stored else None))

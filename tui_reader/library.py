@@ -13,6 +13,7 @@ from .discovering import Discovering, NoTags
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
 from .index import (DAMAGE, IndexBusy, PaperIndex, QueryError, fragment, highlight,
                     paper_document, too_short_to_search)
+from .latex import readable
 from .locks import FileLock, is_locked
 from .models import (SORTS, VIEWS, Highlight, ImportReport, LibraryVersion, Paper, PaperView,
                      SavedSearch, SearchHit, SearchResult)
@@ -102,7 +103,8 @@ class Library(Importing, Checking, Discovering):
         last word is still being typed (matched as a prefix). `repair`: when nothing
         matches, show the results of a correction of unknown words, else partial matches
         (the result says which). `fragments`: each hit with the part of its abstract that
-        matched, highlighted (a list of titles needs none)."""
+        matched, highlighted (a list of titles needs none). LaTeX in the query is read as it
+        is in titles and abstracts, which are indexed as read (`\\textit{Can}`: Can)."""
         if sort not in SORTS:
             return SearchResult(query=text, sort=sort,
                                 error=f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
@@ -110,12 +112,14 @@ class Library(Importing, Checking, Discovering):
             total, papers = self.browse("all", sort="date" if sort == "relevance" else sort,
                                         offset=offset, limit=limit)
             return SearchResult(query=text, sort=sort, total=total, hits=[
-                SearchHit(paper=p, title=Highlight(text=p.title),
-                          fragment=fragment(p.abstract)) for p in papers])
+                SearchHit(paper=p, title=Highlight(text=p.readable_title),
+                          fragment=fragment(p.readable_abstract)) for p in papers])
         try:
+            wanted = readable(text, ties=False)
             rising = self.store.rising_ids() if sort == "rising" else []
-            found = self._fresh(lambda: self.index.find(text, sort, offset, limit, typing=typing,
-                                                        repair_empty=repair, rising=rising))
+            found = self._fresh(lambda: self.index.find(wanted, sort, offset, limit,
+                                                        typing=typing, repair_empty=repair,
+                                                        rising=rising))
         except (QueryError, IndexDamaged) as exc:
             return SearchResult(query=text, sort=sort, error=str(exc))
         except Exception as exc:  # Whoosh on odd input
@@ -124,8 +128,10 @@ class Library(Importing, Checking, Discovering):
         papers = self.store.papers([m.id for m in matches])
         views = {v.id: v for v in self._views([papers[m.id] for m in matches if m.id in papers])}
         hits = [SearchHit(paper=views[m.id], score=m.score,
-                          title=highlight(views[m.id].title, terms.get("title", set()), "title"),
-                          fragment=fragment(views[m.id].abstract, terms.get("abstract", set()))
+                          title=highlight(views[m.id].readable_title, terms.get("title", set()),
+                                          "title"),
+                          fragment=fragment(views[m.id].readable_abstract,
+                                            terms.get("abstract", set()))
                           if fragments else Highlight(text=""))
                 for m in matches if m.id in views]
         return SearchResult(query=text, sort=sort, total=found.total, hits=hits,
@@ -165,7 +171,7 @@ class Library(Importing, Checking, Discovering):
         """The papers most like this one."""
         paper = self.store.paper(self.resolve(ref))
         ids = [i for i in self._fresh(lambda: self.index.similar(
-                   paper.id, f"{paper.title}\n{paper.abstract}", limit,
+                   paper.id, f"{paper.readable_title}\n{paper.readable_abstract}", limit,
                    categories=paper.categories)) if i != paper.id]
         papers = self.store.papers(ids)
         return self._views([papers[i] for i in ids if i in papers])

@@ -10,6 +10,8 @@ from typing import Annotated, NamedTuple, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, Field
 
+from .latex import readable
+
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 # What no text may bring to a terminal: C0 controls but tab and newline, DEL, C1 controls
 # (U+009B is a CSI), bidi embeddings, overrides and isolates.
@@ -85,6 +87,16 @@ class Paper(BaseModel):
     sources: list[Source] = Field(default_factory=list)
     # its upvotes capture by capture, oldest first (from the sources: store/papers.py)
     upvote_history: list[UpvoteCount] = Field(default_factory=list)
+
+    @property
+    def readable_title(self) -> str:
+        """The title as shown and indexed: its LaTeX as text (`title` keeps the source)."""
+        return readable(self.title)
+
+    @property
+    def readable_abstract(self) -> str:
+        """The abstract as shown and indexed: its LaTeX as text (`abstract` keeps the source)."""
+        return readable(self.abstract)
 
     @classmethod
     def from_title(cls, title: str, **fields) -> "Paper":

@@ -16,6 +16,8 @@ ACTIONS = [
     ("Search", "Focus the search box (/)", "focus_search"),
     ("Bookmark", "Bookmark the highlighted paper, or remove its bookmark (b)", "bookmark"),
     ("Edit note", "Write a note on the highlighted paper (n)", "note"),
+    ("Edit note in your editor", "The highlighted paper's note in $VISUAL or $EDITOR (E)",
+     "note_in_editor"),
     ("Save search", "Keep the current query under a name (s)", "save_search"),
     ("Cycle sort order", "Relevance, date, upvotes, title (S)", "cycle_sort"),
     ("Toggle read", "Mark the highlighted paper read or unread (r)", "toggle_read"),

@@ -95,7 +95,7 @@ class ImportPaths(ModalScreen[list[str] | str | None]):
         self.page = event.text.replace("\r\n", "\n").replace("\r", "\n")  # a terminal's CRs
         self.query_one("#paths", Input).value = ""
         lines = sum(1 for line in self.page.split("\n") if line.strip())
-        self._say(Text(f"A pasted page of {lines:,} lines: enter imports it "
+        self._say(Text(f"A pasted page of {counted(lines, 'line')}: enter imports it "
                        "(typing paths instead drops it)."))
 
     def on_paths_input_completed(self, message: PathsInput.Completed) -> None:

@@ -95,7 +95,7 @@ class Searching:
             return Outcome(total=total, rows=rows)
         view = "all" if listing.view.startswith(SAVED) else listing.view
         total, papers = self.library.browse(view, sort=listing.sort, offset=offset, limit=limit)
-        return Outcome(total=total, rows=[Row(p, Highlight(text=p.title)) for p in papers])
+        return Outcome(total=total, rows=[Row(p, Highlight(text=p.readable_title)) for p in papers])
 
     def run_search(self, delay: float | None = None, keep_cursor: bool = False) -> None:
         """Show the current listing: start a search (after `delay`, the debounce)."""

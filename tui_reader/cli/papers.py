@@ -10,10 +10,11 @@ import click
 
 from .. import export as exporting
 from ..library import SORTS, ImportProgress
-from ..models import counted
+from ..models import counted, path_text
 from ..upvotes import day, history_text
 from .group import indexing, library, main, searched
-from .output import UserError, emit_json, friendly, json_safe, marked, paper_line, safe
+from .output import (UserError, emit_json, friendly, import_json, json_safe, marked, paper_line,
+                     safe)
 
 
 @main.command("import")
@@ -22,10 +23,12 @@ from .output import UserError, emit_json, friendly, json_safe, marked, paper_lin
 @click.option("--year", type=click.IntRange(1900, 2200),
               help="The year of dates printed without one (default: inferred from the dump).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True,
+              help="The summary as one JSON document on stdout (totals, failed files, each file).")
 @click.pass_context
 @friendly
 def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | None,
-                   quiet: bool) -> None:
+                   quiet: bool, as_json: bool) -> None:
     """Import dump files or folders (recursively); `-` imports a page pasted on standard
     input (kept in the library as a dump named "pasted DATE TIME")."""
     lib = library(ctx)
@@ -55,10 +58,14 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
         for warning in f.warnings[:5]:
             click.echo(f"warning: {safe(f.path)}: {safe(warning)}", err=True)
         if len(f.warnings) > 5:
-            click.echo(f"warning: {safe(f.path)}: {len(f.warnings) - 5} more warnings", err=True)
+            click.echo(f"warning: {safe(f.path)}:"
+                       f" {counted(len(f.warnings) - 5, 'more warning')}", err=True)
     for f in report.failed:
         click.echo(f"failed: {safe(f.path)}: {safe(f.error)}", err=True)
-    click.echo(report.summary())
+    if as_json:
+        emit_json(import_json(report))
+    else:
+        click.echo(report.summary())
     ctx.exit(1 if report.failed else 0)
 
 
@@ -113,10 +120,10 @@ def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(exporting.paper_json(p))
         return
-    click.echo(click.style(safe(p.title), bold=True))
+    click.echo(click.style(safe(p.readable_title), bold=True))
     rows = [
         ("id", p.id), ("arXiv", p.arxiv_id), ("url", p.url),
-        ("authors", ", ".join(p.authors) or (f"{p.authors_count} authors"
+        ("authors", ", ".join(p.authors) or (counted(p.authors_count, "author")
                                              if p.authors_count else None)),
         ("organization", p.organization),
         ("published", p.published and (p.published.isoformat()
@@ -135,7 +142,7 @@ def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
                    f"{votes})")
     if p.abstract:
         click.echo("")
-        click.echo(safe(p.abstract))
+        click.echo(safe(p.readable_abstract))
     if p.note:
         click.echo("")
         click.echo("Note:")
@@ -170,11 +177,16 @@ def stats(ctx: click.Context, as_json: bool) -> None:
               help="Write to this file instead of stdout.")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=1000, show_default=True,
               help="At most this many search results.")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --output: what was written, as JSON on stdout ({\"wrote\", \"path\"}).")
 @click.pass_context
 @friendly
 def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
-                   output: Path | None, limit: int) -> None:
+                   output: Path | None, limit: int, as_json: bool) -> None:
     """Export bookmarks, notes or a query's results as Markdown, JSON or BibTeX."""
+    if as_json and not output:
+        raise click.UsageError("--json tells what --output wrote; without --output the export"
+                               " itself is on stdout (--format json for JSON)")
     lib = library(ctx)
     if what == "search":
         if not query:
@@ -194,7 +206,10 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
         text = exporting.to_markdown(papers, heading)
     if output:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {counted(len(papers), 'paper')} to {safe(str(output))}", err=True)
+        if as_json:
+            emit_json({"wrote": len(papers), "path": path_text(output)})
+        else:
+            click.echo(f"wrote {counted(len(papers), 'paper')} to {safe(str(output))}", err=True)
     elif fmt == "json":  # the same JSON value, nothing a terminal would act on
         click.echo(json_safe(text))
     else:  # a note may hold anything its author typed: not control characters on a terminal
@@ -202,13 +217,17 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.pass_context
 @friendly
-def reindex(ctx: click.Context) -> None:
+def reindex(ctx: click.Context, as_json: bool) -> None:
     """Rebuild the search index from the store (no dump files needed)."""
     lib = library(ctx)
     count = indexing(lib, lambda progress: lib.reindex(progress=progress))
-    click.echo(f"indexed {counted(count, 'paper')}")
+    if as_json:
+        emit_json({"indexed": count})
+    else:
+        click.echo(f"indexed {counted(count, 'paper')}")
 
 
 @main.command()

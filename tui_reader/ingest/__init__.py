@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from ..models import Paper, Source, path_text
+from ..models import Paper, Source, counted, path_text
 from .dates import Capture, parse_iso_date
 from .detect import (
     FORMATS,
@@ -218,7 +218,7 @@ def _with_sources(papers: Iterable[Paper], path: Path, fmt: str, warnings: list[
                                 upvotes=paper.upvotes, captured=captured)]
         yield paper
     if cuts > MAX_CUT_WARNINGS:
-        warnings.append(f"{cuts - MAX_CUT_WARNINGS} more records cut, not listed")
+        warnings.append(f"{counted(cuts - MAX_CUT_WARNINGS, 'more record')} cut, not listed")
 
 
 def _failed(path: Path | str, error: str, warnings: list[str]) -> ParsedDump:

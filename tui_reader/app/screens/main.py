@@ -454,7 +454,7 @@ class MainScreen(Searching, Reading, Changing, BackgroundImport, Live, OutsideEd
         if paper is None:
             return
         link = paper_link(paper)
-        self.app.copy_to_clipboard(one_line(paper.title) + (f"\n{link}" if link else ""))
+        self.app.copy_to_clipboard(one_line(paper.readable_title) + (f"\n{link}" if link else ""))
         self.notify("Copied the title and link.", timeout=2)
 
     def action_similar(self, number: int) -> None:

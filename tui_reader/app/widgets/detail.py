@@ -54,7 +54,7 @@ class SimilarList(Static):
         self.rows = HangingRows(3)
         for number, paper in enumerate(self.papers, 1):
             year = Text(f" {paper.published.year}", "dim") if paper.published else ""
-            self.rows.add(Text(f" {number} ", "reverse"), one_line(paper.title), year)
+            self.rows.add(Text(f" {number} ", "reverse"), one_line(paper.readable_title), year)
         self.update(self.rows)
 
     def set_waiting(self) -> None:
@@ -121,11 +121,11 @@ class DetailPane(VerticalScroll, can_focus=True):
             self.query_one("#detail-similar", SimilarList).set_papers([])
             return
         match = self.get_component_rich_style("detail--match", partial=True)
-        title_text = highlighted(title or Highlight(text=paper.title), match, "bold",
+        title_text = highlighted(title or Highlight(text=paper.readable_title), match, "bold",
                                  single_line=True)
         self.query_one("#detail-title", Static).update(title_text)
         self.query_one("#detail-meta", Static).update(self.metadata(paper))
-        abstract_text = (highlighted(abstract or Highlight(text=paper.abstract), match)
+        abstract_text = (highlighted(abstract or Highlight(text=paper.readable_abstract), match)
                          if paper.abstract else Text("No abstract in the dumps.", "dim"))
         self.query_one("#detail-abstract", Static).update(abstract_text)
         self.query_one("#detail-sources", Static).update(self.sources(paper))
@@ -178,7 +178,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             more = len(paper.authors) - MAX_AUTHORS
             line("Authors", names + (f" and {more} more" if more > 0 else ""))
         elif paper.authors_count:
-            line("Authors", f"{paper.authors_count} authors")
+            line("Authors", counted(paper.authors_count, "author"))
         if paper.organization:
             line("Organisation", paper.organization)
         if paper.published:
