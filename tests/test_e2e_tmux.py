@@ -204,6 +204,40 @@ def test_the_story_in_a_real_terminal(tmp_path):
         term.kill()
 
 
+def test_for_you_after_bookmarking_in_a_real_terminal(tmp_path):
+    """Bookmark a paper in the reader, open For you: papers like it, each row saying why."""
+    data_dir = tmp_path / "data"
+    term = Terminal(data_dir)
+    try:
+        term.start()
+        term.wait_for("All papers", timeout=60)  # the first start imported the samples
+        term.wait_for("papers · newest first")
+        assert cli(data_dir, "search", "Sigma DiffQKV")["total"] == 1
+        term.wait_until(lambda screen: "Bookmark" in footer(screen), "the list focused")
+        term.keys("/")
+        term.wait_until(lambda screen: "Bookmark" not in footer(screen), "the search box focused")
+        term.type("Sigma DiffQKV")
+        term.wait_until(lambda s: "▊  Sigma DiffQKV " in s and "· 1 result" in s,
+                        "the one result of 'Sigma DiffQKV'")
+        term.keys("Enter")
+        term.wait_until(lambda screen: "Bookmark" in footer(screen), "the results focused")
+        term.keys("b")
+        term.wait_for("★")
+        first = cli(data_dir, "recommend", "--limit", "1")["results"][0]
+        term.keys("Escape")  # from the results to All papers, then the last view: For you
+        term.wait_for("All papers · ")
+        term.keys("[")
+        screen = term.wait_until(
+            lambda shown: "For you · " in shown and first["title"][:30] in shown,
+            "the first paper For you")
+        row = line_with(screen, first["title"][:30])
+        assert f"· {first['why']}"[:20] in row, row
+        term.keys("C-q")
+        term.wait_exited()
+    finally:
+        term.kill()
+
+
 def test_the_command_line_and_the_users_editor_while_the_reader_is_open(tmp_path):
     """A bookmark made on the command line shows in the open reader without a key; E hands
     the terminal to $VISUAL (here a script) and the reader comes back with the note."""

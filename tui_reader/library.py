@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import paths
 from .checking import Checking, IndexDamaged
+from .discovering import Discovering, NoTags
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
 from .index import (DAMAGE, MAX_QUERY_CHARS, IndexBusy, PaperIndex, QueryError, fragment,
                     highlight, paper_document, too_short_to_search)
@@ -18,7 +19,7 @@ from .models import (SORTS, VIEWS, Highlight, ImportReport, LibraryVersion, Pape
                      SavedSearch, SearchHit, SearchResult)
 from .store import Store, StoreError
 
-__all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
+__all__ = ["Library", "ImportProgress", "IndexBusy", "NoTags", "StoreError", "SORTS", "VIEWS"]
 
 NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
 
@@ -27,7 +28,7 @@ class UnknownPaper(LookupError):
     """No paper (or more than one) matches the id the user gave."""
 
 
-class Library(Importing, Checking):
+class Library(Importing, Checking, Discovering):
     """The papers and the user's data of one data dir."""
 
     def __init__(self, data_dir: str | Path | None = None, *,
@@ -85,9 +86,13 @@ class Library(Importing, Checking):
 
     def browse(self, view: str = "all", *, sort: str = "date", offset: int = 0,
                limit: int = 100) -> tuple[int, list[PaperView]]:
-        """A page of a view: all, bookmarks, notes, unread or new."""
+        """A page of a view: all, bookmarks, notes, unread, new or foryou (ranked: `sort`
+        does not apply)."""
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
+        if view == "foryou":
+            found = self.recommend(offset=offset, limit=limit)
+            return found.total, [r.paper for r in found.results]
         total, papers = self.store.browse(view, sort if sort in SORTS else "date", offset, limit)
         return total, self._views(papers)
 
@@ -111,8 +116,10 @@ class Library(Importing, Checking):
                           fragment=fragment(p.readable_abstract)) for p in papers])
         try:
             wanted = readable(text, ties=False) if len(text) <= MAX_QUERY_CHARS else text
+            rising = self.store.rising_ids() if sort == "rising" else []
             found = self._fresh(lambda: self.index.find(wanted, sort, offset, limit,
-                                                        typing=typing, repair_empty=repair))
+                                                        typing=typing, repair_empty=repair,
+                                                        rising=rising))
         except (QueryError, IndexDamaged) as exc:
             return SearchResult(query=text, sort=sort, error=str(exc))
         except Exception as exc:  # Whoosh on odd input
@@ -163,9 +170,9 @@ class Library(Importing, Checking):
     def similar(self, ref: str, limit: int = 5) -> list[PaperView]:
         """The papers most like this one."""
         paper = self.store.paper(self.resolve(ref))
-        ids = [i for i in self._fresh(self.index.similar, paper.id,
-                                      f"{paper.readable_title} {paper.readable_abstract}", limit)
-               if i != paper.id]
+        ids = [i for i in self._fresh(lambda: self.index.similar(
+                   paper.id, f"{paper.readable_title}\n{paper.readable_abstract}", limit,
+                   categories=paper.categories)) if i != paper.id]
         papers = self.store.papers(ids)
         return self._views([papers[i] for i in ids if i in papers])
 

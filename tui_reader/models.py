@@ -17,9 +17,10 @@ _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 # (U+009B is a CSI), bidi embeddings, overrides and isolates.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # The built-in views of the papers (every paper, bookmarked, with a note, unread, added by the
-# latest import) and the sort orders, in the order the reader offers them.
-VIEWS = ("all", "bookmarks", "notes", "unread", "new")
-SORTS = ("relevance", "date", "upvotes", "title")
+# latest import, unread papers like the bookmarked ones) and the sort orders, in the order the
+# reader offers them.
+VIEWS = ("all", "bookmarks", "notes", "unread", "new", "foryou")
+SORTS = ("relevance", "date", "upvotes", "title", "rising")
 
 T = TypeVar("T")
 
@@ -57,6 +58,15 @@ class Source(BaseModel):
     path: str
     position: int
     format: str = ""
+    captured: date | None = None  # the day of the capture (ingest: ParsedDump.captured)
+    upvotes: int | None = None  # the upvotes the capture showed
+
+
+class UpvoteCount(BaseModel):
+    """The upvotes of a paper on the day of one capture."""
+
+    date: date
+    upvotes: int
 
 
 class Paper(BaseModel):
@@ -75,6 +85,8 @@ class Paper(BaseModel):
     url: str | None = None
     categories: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    # its upvotes capture by capture, oldest first (from the sources: store/papers.py)
+    upvote_history: list[UpvoteCount] = Field(default_factory=list)
 
     @property
     def readable_title(self) -> str:
@@ -150,6 +162,33 @@ class SavedSearch(BaseModel):
     query: str
     sort: str = "relevance"
     created_at: datetime | None = None
+
+
+class Recommendation(BaseModel):
+    """A paper "For you": its score, the key terms it shares with the liked papers (heaviest
+    first) and the liked paper it resembles most."""
+
+    paper: PaperView
+    score: float | None = None
+    terms: list[str] = Field(default_factory=list)
+    like_id: str | None = None
+    like_title: str | None = None
+
+    def why(self) -> str:
+        """The reason in words: "shares: privacy, federated, tuning", else "like: TITLE"."""
+        if self.terms:
+            return "shares: " + ", ".join(self.terms)
+        return f"like: {self.like_title}" if self.like_title else ""
+
+
+class Recommendations(BaseModel):
+    """A page of "For you" (or "For you: TAG"): papers like the `liked` ones, unread and not
+    bookmarked, best first, of `total` (at most RECOMMEND_MAX)."""
+
+    tag: str | None = None
+    liked: int = 0
+    total: int = 0
+    results: list[Recommendation] = Field(default_factory=list)
 
 
 class Highlight(BaseModel):

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..models import (Highlight, ImportReport, LibraryVersion, PaperView, SavedSearch,
-                      SearchResult)
+from ..models import (Highlight, ImportReport, LibraryVersion, PaperView, Recommendations,
+                      SavedSearch, SearchResult)
 
 if TYPE_CHECKING:  # the reader does not import the Library's parts (it is given one)
     from ..importing import ImportProgress
@@ -44,6 +44,9 @@ class ReaderLibrary(Protocol):
                   field: str = "abstract") -> Highlight: ...
 
     def similar(self, ref: str, limit: int = 5) -> list[PaperView]: ...
+
+    def recommend(self, tag: str | None = None, *, offset: int = 0,
+                  limit: int = 20) -> Recommendations: ...
 
     def bookmark(self, ref: str, on: bool = True) -> PaperView: ...
 

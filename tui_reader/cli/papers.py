@@ -11,6 +11,7 @@ import click
 from .. import export as exporting
 from ..library import SORTS, ImportProgress
 from ..models import counted, path_text
+from ..upvotes import day, history_text
 from .group import indexing, library, main, searched
 from .output import (UserError, emit_json, friendly, import_json, json_safe, marked, paper_line,
                      safe)
@@ -127,14 +128,18 @@ def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
         ("organization", p.organization),
         ("published", p.published and (p.published.isoformat()
                                        + (" (year inferred)" if p.year_inferred else ""))),
-        ("upvotes", p.upvotes), ("categories", ", ".join(p.categories)),
+        ("upvotes", history_text(p.upvote_history) or p.upvotes),
+        ("categories", ", ".join(p.categories)),
         ("bookmarked", "yes" if p.bookmarked else "no"),
     ]
     for name, value in rows:
         if value not in (None, ""):
             click.echo(f"{name:>12}: {safe(str(value))}")
     for s in p.sources:
-        click.echo(f"{'seen in':>12}: {safe(s.path)} (#{s.position + 1}, {s.format})")
+        captured = f", captured {day(s.captured)}" if s.captured else ""
+        votes = f", ▲{s.upvotes}" if s.upvotes is not None else ""
+        click.echo(f"{'seen in':>12}: {safe(s.path)} (#{s.position + 1}, {s.format}{captured}"
+                   f"{votes})")
     if p.abstract:
         click.echo("")
         click.echo(safe(p.readable_abstract))

@@ -15,6 +15,7 @@ from textual.widgets import Markdown, Static
 from ...models import Highlight, PaperView, counted
 from ..hanging import HangingRows
 from ..text import clean, highlighted, one_line, plain
+from ...upvotes import day, history_text
 
 MAX_AUTHORS = 12
 MAX_SOURCES = 6
@@ -186,7 +187,9 @@ class DetailPane(VerticalScroll, can_focus=True):
             if paper.year_inferred:
                 when += " (year inferred)"
             line("Published", when)
-        if paper.upvotes is not None:
+        if len(paper.upvote_history) > 1:
+            line("Upvotes", history_text(paper.upvote_history))
+        elif paper.upvotes is not None:
             line("Upvotes", f"▲ {paper.upvotes}")
         if paper.arxiv_id:
             line("arXiv", paper.arxiv_id)
@@ -206,7 +209,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         if not paper.sources:
             rows.add(label, Text("(no source recorded)", "dim"))
         for source in paper.sources[:MAX_SOURCES]:
-            where = Text(f" #{source.position + 1}", "dim")
+            number = f"#{source.position + 1}"
+            where = Text(f"· captured {day(source.captured)} · {number}" if source.captured
+                         else f" {number}", "dim")
             if source.format:
                 where.append(f"  {one_line(source.format)}")
             rows.add(label, one_line(PurePath(source.path).name), where)

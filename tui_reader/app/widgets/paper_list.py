@@ -26,6 +26,8 @@ from textual.strip import Strip
 from ...models import Highlight, PaperView
 from ..text import highlighted, one_line
 
+WHY_TITLE_MIN = 50  # cells a row keeps for its title before why it is there
+WHY_MAX = 40  # cells of why at most
 PAGE = 50  # rows fetched at a time: a tall terminal shows about 45; the rest as it scrolls
 MAX_PAGES = 128
 TITLE_ROOM = 50  # cells the titles keep: a narrower list leaves the upvotes to the detail pane
@@ -67,10 +69,12 @@ class Listing:
 
 @dataclass
 class Row:
-    """One paper of the list, with its title highlighted for the query."""
+    """One paper of the list, with its title highlighted for the query (and, "For you", why
+    it is there)."""
 
     paper: PaperView
     title: Highlight
+    why: str = ""
 
 
 Fetcher = Callable[[Listing, int, int], tuple[int, list[Row]]]
@@ -388,7 +392,8 @@ class PaperList(ScrollView, can_focus=True):
 
     def render_row(self, row: Row, selected: bool = False, width: int | None = None) -> Text:
         """One paper as a line: bookmark mark, unread dot, date, upvotes, title (the upvotes
-        left out where the title would have fewer than TITLE_ROOM of the `width` cells)."""
+        left out where the title would have fewer than TITLE_ROOM of the `width` cells; for
+        you, why it is there, the title cut to leave it room)."""
         paper = row.paper
 
         style = self._style
@@ -406,6 +411,12 @@ class PaperList(ScrollView, can_focus=True):
         text.append_text(highlighted(row.title, style("match"),
                                      style("read" if paper.read else "unread"),
                                      single_line=True, italic=paper.italics("title")))
+        if row.why:
+            why = Text(f"  · {one_line(row.why)}", meta)
+            why.truncate(WHY_MAX, overflow="ellipsis")
+            if width:
+                text.truncate(max(WHY_TITLE_MIN, width - why.cell_len), overflow="ellipsis")
+            text.append_text(why)
         if selected:
             text.style = self._cursor_style()
         return text
