@@ -311,6 +311,7 @@ def phase_queries(data_dir: str, queries_file: str) -> dict:
             "median_hits": {k: int(statistics.median(v)) for k, v in totals.items()},
             "papers": lib.stats()["papers"], "indexed": lib.indexed(),
             "index_mb": round(_size_mb(Path(data_dir) / "index"), 1),
+            "index_segments": lib.index.segment_count(),
             "store_mb": round(_size_mb(Path(data_dir), "library.sqlite3*"), 1),
             "rss_mb": own_rss_mb()}
 
@@ -603,7 +604,7 @@ def main() -> None:
     parser.add_argument("--workdir", default="/tmp/tui-reader-bench")
     parser.add_argument("--queries", type=int, default=50, help="queries of each kind")
     parser.add_argument("--skip", default="",
-                        help="comma-separated: facets,quality,baseline,fts5,app")
+                        help="comma-separated: facets,quality,baseline,fts5,app,optimize")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     opts, rest = parser.parse_known_args()
@@ -638,6 +639,12 @@ def main() -> None:
     out["median_hits"] = q["median_hits"]
     out["index_mb"], out["store_mb"] = q["index_mb"], q["store_mb"]
     out["search_process_rss_mb"] = q["rss_mb"]
+    out["index_segments"] = q["index_segments"]  # after the import's own tiered merges
+
+    if "optimize" not in skip:  # every segment merged into one, and the queries again
+        wall, rss, _ = run_measured([tui_reader(), "--data-dir", str(data_dir), "optimize"])
+        out["optimize_s"], out["optimize_peak_rss_mb"] = round(wall, 2), round(rss, 1)
+        out["query_ms_optimized"] = phase("queries", str(data_dir), str(queries_file))["query_ms"]
 
     if "facets" not in skip:
         fa = phase("facets", str(data_dir), str(queries_file))

@@ -4,7 +4,7 @@
     python benchmarks/growth.py 10000 50000 --queries 20
 
 Runs benchmarks/bench.py for each size (the corpus cut, or repeated with changed ids and titles
-past its 74,728 papers; no baseline, FTS5 or app phases) and prints a Markdown table, then the
+past its 74,728 papers; no baseline or FTS5 phases) and prints a Markdown table, then the
 JSON of every run.
 """
 
@@ -27,12 +27,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=30)
     parser.add_argument("--workdir", default="/tmp/tui-reader-growth")
     parser.add_argument("--dump", default=None)
+    parser.add_argument("--optimize", action="store_true",
+                        help="also merge every segment into one and query again (slow)")
     opts = parser.parse_args()
     runs = []
     for size in opts.sizes:
         cmd = [sys.executable, str(BENCH), *([opts.dump] if opts.dump else []),
                "--papers", str(size), "--queries", str(opts.queries), "--workdir",
-               opts.workdir, "--skip", "baseline,fts5,app"]
+               opts.workdir, "--skip", "baseline,fts5" + ("" if opts.optimize else ",optimize")]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         run = json.loads(out)
         runs.append(run)
@@ -42,15 +44,16 @@ def main() -> None:
             if old.name != f"data_{run['papers']}":
                 subprocess.run(["rm", "-rf", str(old)])
     print("| papers | import s | papers/s | import peak RSS MB (largest process / all) |"
-          " index MB | store MB | search RSS MB | "
+          " index MB (bytes/paper) | store MB (bytes/paper) | segments | optimize s | search RSS MB | "
           + " | ".join(f"{k} p95 ms" for k in KINDS) + " |")
-    print("|" + " --- |" * (7 + len(KINDS)))
+    print("|" + " --- |" * (9 + len(KINDS)))
     for r in runs:
         q = r["query_ms"]
         print(f"| {r['papers']:,} | {r['import_s']} | {r['import_papers_per_s']:.0f} |"
               f" {r['import_peak_rss_mb']:.0f} / {r.get('import_peak_rss_total_mb', 0):.0f} |"
-              f" {r['index_mb']:.0f} | {r['store_mb']:.0f} |"
-              f" {r['search_process_rss_mb']:.0f} | "
+              f" {r['index_mb']:.0f} ({r['index_mb'] * 1e6 / r['papers']:,.0f}) |"
+              f" {r['store_mb']:.0f} ({r['store_mb'] * 1e6 / r['papers']:,.0f}) | {r['index_segments']} |"
+              f" {r.get('optimize_s', '')} | {r['search_process_rss_mb']:.0f} | "
               + " | ".join(str(q.get(k, {}).get("p95", "")) for k in KINDS) + " |")
     print(json.dumps(runs, indent=1))
 

@@ -96,6 +96,14 @@ def corpus_lib(lib: Library, corpus_file: Path) -> Library:
 
 
 @pytest.fixture
+def sample_lib(lib: Library) -> Library:
+    """A library of the bundled sample dumps, as a new user's first start makes it."""
+    report = lib.import_samples_if_new()
+    assert report is not None and report.new == 146, report
+    return lib
+
+
+@pytest.fixture
 def cli(data_dir: Path):
     """Run the real command line on the test's data dir: cli("search", "x") -> Result."""
     runner = CliRunner()

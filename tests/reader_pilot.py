@@ -49,8 +49,8 @@ def repair_line(app: ReaderApp) -> str:
 
 
 def detail_text(app: ReaderApp) -> str:
-    detail = main(app).detail
-    return "\n".join(str(w.render()) for w in detail.query("Static") if w.display)
+    detail = main(app).detail  # the text of each part (metadata rows: one row a line)
+    return "\n".join(str(w.content) for w in detail.query("Static") if w.display)
 
 
 def marked_in_detail(app: ReaderApp, part: str) -> list[str]:

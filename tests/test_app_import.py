@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from textual import events
@@ -47,12 +48,29 @@ async def test_import_runs_in_the_background_with_progress(tmp_path, monkeypatch
     monkeypatch.setattr(importing_module, "BATCH", 10)
     monkeypatch.setattr(importing_module, "FIRST_COMMIT", 20)
     monkeypatch.setattr(importing_module, "INDEX_COMMIT_EVERY", 30)
-    monkeypatch.setattr("tui_reader.app.importing.REFRESH_EVERY", 0.0)
+    monkeypatch.setattr("tui_reader.ingest.SAMPLE", 5)  # the papers read ahead (the guard's)
+    monkeypatch.setattr("tui_reader.app.live.LOOK_EVERY", 0.05)
+    monkeypatch.setattr("tui_reader.app.live.REFRESH_EVERY", 0.0)
     monkeypatch.setattr("tui_reader.app.importing.STEP_EVERY", 0.0)
     shown = record_import_bar(monkeypatch)
     lib = Library(tmp_path / "data")
     app = ReaderApp(lib, debounce=0, read_delay=None, import_samples=False)
     dump = FIXTURES / "arxiv_100.jsonl"
+    size = dump.stat().st_size
+    # When 30 papers are stored, the import waits (10 s at most) for the list to show them.
+    listed: list[int] = []
+    merge = lib.store.merge_papers
+
+    def merging(*args, **kwargs):
+        merged = merge(*args, **kwargs)
+        if lib.store.counts()["papers"] == 30:
+            deadline = time.monotonic() + 10
+            while app.main_screen.papers.total != 30 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            listed.append(app.main_screen.papers.total)
+        return merged
+
+    monkeypatch.setattr(lib.store, "merge_papers", merging)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.main_screen
         await pilot.press("i")
@@ -64,10 +82,15 @@ async def test_import_runs_in_the_background_with_progress(tmp_path, monkeypatch
         app.screen.query_one("#paths").value = str(dump)
         await pilot.press("enter")
         await until(pilot, lambda: shown and not screen.importing)
-        # Search covered part of the import before it ended, and the list was refreshed.
+        assert listed == [30]  # the list grew as papers were stored, before the end
+        # Search covered part of the import before it ended.
         assert any(0 < searchable < 100 for _, searchable, _, _ in shown), shown
         assert [stored for stored, *_ in shown] == sorted(stored for stored, *_ in shown)
-        assert shown[-1] == (100, 100, 1, 1) and lib.indexed() == 100  # the bar full at the end
+        # The bar is determinate: the file's bytes, counted as it is read.
+        assert {total for *_, total in shown} == {size}, shown
+        done = [progress for _, _, progress, _ in shown]
+        assert done == sorted(done) and any(0 < part < size for part in done), shown
+        assert shown[-1] == (100, 100, size, size) and lib.indexed() == 100  # full at the end
         assert not screen.query_one(ImportBar).has_class("-running")
         await until(pilot, lambda: screen.papers.total == 100)
         screen.search_box.focus()
@@ -75,6 +98,47 @@ async def test_import_runs_in_the_background_with_progress(tmp_path, monkeypatch
         await until(pilot, lambda: screen.papers.listing is not None
                     and screen.papers.listing.query == "transformer")
         assert screen.papers.total > 0
+    lib.close()
+
+
+@pytest.mark.asyncio
+async def test_tab_completes_paths_in_the_dialog(tmp_path):
+    folder = tmp_path / "dumps"
+    (folder / "daily dumps").mkdir(parents=True)
+    (folder / "dailies").mkdir()
+    (folder / "daily dumps" / "arxiv_100.jsonl").write_bytes(
+        (FIXTURES / "arxiv_100.jsonl").read_bytes())
+    (folder / "arxiv_notes.txt").write_text("x")
+    lib = Library(tmp_path / "data")
+    app = ReaderApp(lib, debounce=0, read_delay=None, import_samples=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, ImportPaths))
+        dialog = app.screen
+        box = dialog.query_one("#paths", Input)
+        note = dialog.query_one("#import-note", Label)
+        box.value = f"{folder}/dai"
+        box.cursor_position = len(box.value)
+        await pilot.press("tab")  # as far as the names agree; both listed; the focus stays
+        await until(pilot, lambda: box.value == f"{folder}/dail")
+        assert dialog.focused is box and box.cursor_position == len(box.value)
+        await until(pilot, lambda: str(note.render()) == "dailies/  daily dumps/")
+        await pilot.press("y", "tab")  # one name: completed, quoted as the dialog reads it
+        await until(pilot, lambda: box.value == f"{folder}/daily\\ dumps/")
+        assert str(note.render()) == ""
+        await pilot.press("tab")
+        await until(pilot, lambda: box.value == f"{folder}/daily\\ dumps/arxiv_100.jsonl")
+        await pilot.press("space", *f"{folder}/ar")  # a second path: its suggestion shows
+        await until(pilot, lambda: box._suggestion == f"{box.value}xiv_notes.txt")
+        await pilot.press("z", "tab")
+        await until(pilot, lambda: str(note.render()) == "No file or folder starts so.")
+        await pilot.press("ctrl+u", *f"{folder}/daily")
+        await until(pilot, lambda: box._suggestion == f"{folder}/daily\\ dumps/")
+        await pilot.press("right")  # right takes the suggestion, as tab does
+        await until(pilot, lambda: box.value == f"{folder}/daily\\ dumps/")
+        await pilot.press("enter")  # the folder, its name unquoted: imported
+        await until(pilot, lambda: screen.papers.total == 100 and not screen.importing)
     lib.close()
 
 
@@ -133,8 +197,10 @@ async def test_pasted_paths_go_in_the_box_and_typing_drops_a_pasted_page(tmp_pat
 
 
 def test_status_line_says_how_far():
-    progress = ImportProgress("/x/arxiv.jsonl.gz", 0, 2, 10, 100, 12000, 10000)
+    progress = ImportProgress("/x/arxiv.jsonl.gz", 0, 2, 12_500_000, 40_100_000, 12000, 10000)
     assert status_text(progress).plain == (
-        "Importing arxiv.jsonl.gz (1 of 2): 12,000 papers stored, 10,000 searchable")
+        "Importing arxiv.jsonl.gz (file 1 of 2, 12.5 MB of 40.1 MB): 12,000 papers stored,"
+        " 10,000 searchable")
     one = ImportProgress("/x/one.jsonl", 0, 1, 10, 100, 1, 1)
-    assert status_text(one).plain == "Importing one.jsonl: 1 paper stored, 1 searchable"
+    assert status_text(one).plain == (
+        "Importing one.jsonl (10 bytes of 100 bytes): 1 paper stored, 1 searchable")

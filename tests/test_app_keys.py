@@ -56,12 +56,15 @@ async def test_the_sort_order_cycles(corpus_lib):
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("S")  # browsing: date -> upvotes -> title
+        await pilot.press("S")  # browsing: date -> upvotes -> title -> rising
         await settle(pilot)
         assert "most upvoted first" in status(app)
         await pilot.press("S")
         await settle(pilot)
         assert titles(app) == sorted(BY_DATE) and "by title" in status(app)
+        await pilot.press("S")  # no upvotes seen, none rising: then by title
+        await settle(pilot)
+        assert titles(app) == sorted(BY_DATE) and "rising fastest first" in status(app)
         await pilot.press("S")
         await settle(pilot)
         assert titles(app) == BY_DATE and "newest first" in status(app)
@@ -75,11 +78,11 @@ async def test_sort_cycles_through_relevance_when_searching(corpus_lib):
         screen = main(app)
         await pilot.press("enter")
         seen = [screen.listing.sort]
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("S")
             await settle(pilot)
             seen.append(screen.listing.sort)
-        assert seen == ["relevance", "date", "upvotes", "title", "relevance"]
+        assert seen == ["relevance", "date", "upvotes", "title", "rising", "relevance"]
         await pilot.press("S")
         await settle(pilot)
         assert titles(app) == [t for t in BY_DATE if t in titles(app)]

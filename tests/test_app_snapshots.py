@@ -53,3 +53,38 @@ def test_corrected_search(corpus_lib, snap_compare):
         await settle(pilot)
 
     assert snap_compare(make_app(corpus_lib), terminal_size=SIZE, run_before=run_before)
+
+
+# -- the bundled samples at a wide and a narrow size (README "The reader") ----------------------
+
+NARROW = (80, 24)
+
+
+async def _settled(pilot) -> None:
+    await settle(pilot)
+
+
+def test_samples_at_120x40(sample_lib, snap_compare):
+    assert snap_compare(make_app(sample_lib), terminal_size=SIZE, run_before=_settled)
+
+
+def test_samples_at_80x24_the_sidebar_folded(sample_lib, snap_compare):
+    assert snap_compare(make_app(sample_lib), terminal_size=NARROW, run_before=_settled)
+
+
+def test_samples_at_80x24_the_sidebar_shown_over_the_list(sample_lib, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("backslash")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sample_lib), terminal_size=NARROW, run_before=run_before)
+
+
+def test_help_at_80x24(sample_lib, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sample_lib), terminal_size=NARROW, run_before=run_before)

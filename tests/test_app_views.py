@@ -195,11 +195,11 @@ async def test_views_move_with_brackets_and_open_saved_searches(corpus_lib):
         await settle(pilot)
         screen = main(app)
         seen = []
-        for _ in range(6):
+        for _ in range(7):
             await pilot.press("right_square_bracket")
             await settle(pilot)
             seen.append(screen.view)
-        assert seen == ["bookmarks", "notes", "unread", "new", "saved:graphs", "all"]
+        assert seen == ["bookmarks", "notes", "unread", "new", "foryou", "saved:graphs", "all"]
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert screen.view == "saved:graphs"
@@ -317,7 +317,7 @@ async def test_bookmarks_notes_and_unread_views(corpus_lib):
         await settle(pilot)
         assert titles(app) == [TRANSFORMERS, PROTEIN, GRAPHS]
         assert screen.sidebar.counts == {"all": 4, "bookmarks": 1, "notes": 1, "unread": 3,
-                                         "new": 4}
+                                         "new": 4, "foryou": 2}
 
 
 async def test_the_new_view_shows_what_the_latest_import_added(corpus_lib, tmp_path):
@@ -353,7 +353,7 @@ async def test_d_deletes_the_open_saved_search_after_confirmation(corpus_lib):
         await pilot.press("d", "y")
         await settle(pilot)
         assert corpus_lib.saved_searches() == []
-        assert screen.view == "all" and screen.sidebar.view_ids()[-1] == "new"
+        assert screen.view == "all" and screen.sidebar.view_ids()[-1] == "foryou"
 
 
 # -- mouse ------------------------------------------------------------------------------------
@@ -397,7 +397,7 @@ async def test_the_papers_most_like_the_highlighted_one_are_a_key_away(corpus_li
         screen = main(app)
         similar = screen.detail.similar
         assert 1 <= len(similar) <= 5 and all(p.title != PROTEIN for p in similar)
-        text = str(screen.query_one("#detail-similar").render())
+        text = str(screen.query_one("#detail-similar").content)
         assert f" 1  {similar[0].title}" in text
         await pilot.press("1")  # not in the list of results: shown in the detail pane
         await settle(pilot)

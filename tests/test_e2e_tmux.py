@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -43,10 +44,11 @@ def line_with(screen: str, text: str) -> str:
 class Terminal:
     """One tmux session on a private tmux server (its own socket), killed in the end."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
         self.socket = f"tui-reader-e2e-{uuid.uuid4().hex[:8]}"
         self.session = "reader"
         self.data_dir = data_dir
+        self.size = size
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         # COLUMNS and LINES (set under pytest) would override the size of the tmux window
@@ -54,12 +56,17 @@ class Terminal:
         return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True,
                               text=True, check=check, timeout=30, env=env)
 
-    def start(self, *command: str, cwd: Path | None = None) -> None:
-        """Run the reader (or `command`, in `cwd`) in the session."""
-        self.tmux("new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT),
+    def start(self, *command: str, cwd: Path | None = None,
+              env: dict[str, str] | None = None) -> None:
+        """Run the reader (or `command`, in `cwd`, with more environment `env`) in the
+        session."""
+        width, height = self.size
+        self.tmux("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
                   *(["-c", str(cwd)] if cwd else []),
                   "-e", f"TUI_READER_DATA_DIR={self.data_dir}", "-e", "TERM=xterm-256color",
-                  "-e", "TUI_READER_DEBUG=1", *(command or [COMMAND]))
+                  "-e", "TUI_READER_DEBUG=1",
+                  *[arg for k, v in (env or {}).items() for arg in ("-e", f"{k}={v}")],
+                  *(command or [COMMAND]))
         self.tmux("set-option", "-t", self.session, "remain-on-exit", "on")
 
     def keys(self, *keys: str) -> None:
@@ -193,6 +200,144 @@ def test_the_story_in_a_real_terminal(tmp_path):
         term.start()
         screen = term.wait_for("e2e-saved · ")
         assert "▸ e2e-saved" in screen and "language" in screen, screen
+    finally:
+        term.kill()
+
+
+def test_for_you_after_bookmarking_in_a_real_terminal(tmp_path):
+    """Bookmark a paper in the reader, open For you: papers like it, each row saying why."""
+    data_dir = tmp_path / "data"
+    term = Terminal(data_dir)
+    try:
+        term.start()
+        term.wait_for("All papers", timeout=60)  # the first start imported the samples
+        term.wait_for("papers · newest first")
+        assert cli(data_dir, "search", "Sigma DiffQKV")["total"] == 1
+        term.wait_until(lambda screen: "Bookmark" in footer(screen), "the list focused")
+        term.keys("/")
+        term.wait_until(lambda screen: "Bookmark" not in footer(screen), "the search box focused")
+        term.type("Sigma DiffQKV")
+        term.wait_until(lambda s: "▊  Sigma DiffQKV " in s and "· 1 result" in s,
+                        "the one result of 'Sigma DiffQKV'")
+        term.keys("Enter")
+        term.wait_until(lambda screen: "Bookmark" in footer(screen), "the results focused")
+        term.keys("b")
+        term.wait_for("★")
+        first = cli(data_dir, "recommend", "--limit", "1")["results"][0]
+        term.keys("Escape")  # from the results to All papers, then the last view: For you
+        term.wait_for("All papers · ")
+        term.keys("[")
+        screen = term.wait_until(
+            lambda shown: "For you · " in shown and first["title"][:30] in shown,
+            "the first paper For you")
+        row = line_with(screen, first["title"][:30])
+        assert f"· {first['why']}"[:20] in row, row
+        term.keys("C-q")
+        term.wait_exited()
+    finally:
+        term.kill()
+
+
+def test_the_command_line_and_the_users_editor_while_the_reader_is_open(tmp_path):
+    """A bookmark made on the command line shows in the open reader without a key; E hands
+    the terminal to $VISUAL (here a script) and the reader comes back with the note."""
+    data_dir = tmp_path / "data"
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nprintf 'written in the editor\\n' > \"$1\"\n")
+    editor.chmod(0o700)
+    subprocess.run([COMMAND, "--data-dir", str(data_dir), "import",
+                    str(Path(__file__).parent / "fixtures" / "hf_api")], check=True,
+                   capture_output=True, timeout=120)  # not empty: no sample import at start
+    term = Terminal(data_dir)
+    try:
+        term.start(env={"VISUAL": str(editor)})
+        term.wait_for("papers · newest first", timeout=60)
+        screen = term.wait_until(lambda s: re.search(r"Id +([0-9a-f]{12})", s),
+                                 "the highlighted paper's id in the detail pane")
+        paper = re.search(r"Id +([0-9a-f]{12})", screen).group(1)
+        title = cli(data_dir, "show", paper)["title"]
+        assert "★" not in line_with(screen, title[:40]), screen
+        subprocess.run([COMMAND, "--data-dir", str(data_dir), "bookmark", paper], check=True,
+                       capture_output=True, timeout=60)
+        term.wait_until(lambda s: "★" in line_with(s, title[:40]),
+                        "the bookmark made on the command line in the list")
+        term.wait_for("★ bookmarked")  # and in the detail pane
+        term.keys("E")
+        term.wait_for("has a note")  # the reader is back, the note saved and shown
+        assert cli(data_dir, "show", paper)["note"] == "written in the editor"
+        term.keys("C-q")
+        term.wait_exited()
+    finally:
+        term.kill()
+
+
+def test_import_in_the_reader_with_tab_completion(tmp_path):
+    """i, a path completed with tab from its first letters (the names listed where several
+    match), enter: the papers come in the background, the bar gone when it has finished."""
+    data_dir = tmp_path / "data"
+    subprocess.run([COMMAND, "--data-dir", str(data_dir), "import",
+                    str(Path(__file__).parent / "fixtures" / "hf_api")], check=True,
+                   capture_output=True, timeout=120)  # not empty: no sample import at start
+    before = cli(data_dir, "stats")["papers"]
+    folder = tmp_path / "my dumps"
+    folder.mkdir()
+    dump = Path(__file__).parent / "fixtures" / "arxiv_100.jsonl"
+    (folder / "arxiv_100.jsonl").write_bytes(dump.read_bytes())
+    (folder / "arxiv_notes.txt").write_text("not a dump")
+    term = Terminal(data_dir)
+    try:
+        term.start(COMMAND, cwd=tmp_path)  # paths typed in the dialog are from here
+        term.wait_for(f"All papers · {before:,} papers", timeout=60)
+        term.keys("i")
+        term.wait_for("Import dump files or folders")
+        term.type("my")
+        term.wait_for("▊  my")
+        term.keys("Tab")  # one match: completed, the space escaped; the focus kept
+        term.wait_for("my\\ dumps/")
+        term.keys("Tab")  # two matches: their names listed under the box
+        term.wait_for("arxiv_100.jsonl  arxiv_notes.txt")
+        term.type("1")
+        term.keys("Tab", "Enter")  # (an incomplete path would be "no such file")
+        term.wait_for(f"All papers · {before + 100:,} papers", timeout=60)
+        term.wait_gone("Importing ")  # the bar is gone: the import has finished
+        term.keys("C-q")
+        term.wait_exited()
+    finally:
+        term.kill()
+
+
+NEWEST_SAMPLE = ("RFEval: Benchmarking Reasoning Faithfulness under Counterfactual Reasoning "
+                 "Intervention in Large Reasoning Models")  # the newest of the bundled samples
+
+
+def test_a_narrow_terminal_folds_the_sidebar_and_keeps_the_titles(tmp_path):
+    term = Terminal(tmp_path / "data", size=(80, 24))
+    try:
+        term.start()
+        term.wait_for("All papers · 146 papers · newest first", timeout=60)
+        screen = term.wait_until(  # the footer: the reader's keys, compact, all of them
+            lambda shown: NEWEST_SAMPLE[:50] in shown and "q Back/quit" in footer(shown),
+            "the newest paper's title, its first 50 characters, and the footer")
+        row = line_with(screen, NEWEST_SAMPLE[:50])
+        assert row.index(NEWEST_SAMPLE[:50]) < 25, row  # no sidebar before it
+        assert "Saved searches" not in screen and "▸ All papers" not in screen, screen
+        assert "\\ Views" in footer(screen), footer(screen)
+        term.keys("\\")  # the views over the list
+        screen = term.wait_for("Saved searches")
+        assert line_with(screen, "▸ All papers").startswith("▸ All papers"), screen
+        term.keys("Down", "Enter")  # Bookmarks: it opens and the sidebar folds again
+        screen = term.wait_for("Bookmarks · ")
+        term.wait_gone("Saved searches")
+        term.keys("\\")
+        term.wait_for("Saved searches")
+        term.keys("Escape")  # folds it; the view stays
+        screen = term.wait_gone("Saved searches")
+        assert "Bookmarks · " in screen, screen
+        term.tmux("resize-window", "-t", term.session, "-x", "120", "-y", "40")  # wide again:
+        screen = term.wait_for("Saved searches")  # the sidebar in its place
+        assert line_with(screen, "▸ Bookmarks").startswith("▸ Bookmarks"), screen
+        term.keys("C-q")
+        term.wait_exited()
     finally:
         term.kill()
 

@@ -42,13 +42,15 @@ def write_lines(path: Path, lines: list[str]) -> Path:
 
 
 # Counted with json.load: the length of each top-level list.
-@pytest.mark.parametrize(
-    ("name", "count"), [("2024-06-03.json", 6), ("2025-06-10.json", 28), ("2026-03-02.json", 14)]
-)
-def test_hf_api_counts(name: str, count: int) -> None:
+# The capture: the latest date the dump prints (no wrapper states one); the last paper's upvotes.
+@pytest.mark.parametrize(("name", "count", "captured", "upvotes"), [
+    ("2024-06-03.json", 6, date(2024, 5, 31), 4), ("2025-06-10.json", 28, date(2025, 6, 9), 0),
+    ("2026-03-02.json", 14, date(2026, 2, 27), 0)])
+def test_hf_api_counts(name: str, count: int, captured: date, upvotes: int) -> None:
     dump, papers = papers_of(HF / name)
     assert (dump.format, len(papers), dump.warnings) == ("hf-json", count, [])
-    assert papers[-1].sources == [Source(path=str(HF / name), position=count - 1, format="hf-json")]
+    assert papers[-1].sources == [Source(path=str(HF / name), position=count - 1, format="hf-json",
+                                         captured=captured, upvotes=upvotes)]
     assert all(p.abstract and p.arxiv_id and p.published and p.authors for p in papers)
 
 
@@ -209,7 +211,8 @@ def test_arxiv_fixture_plain_and_gzip() -> None:
         "augmented reality.\n\nKeywords: Camera calibration, distortion, synthetic data, deep learning, residual "
         "networks (ResNet), AILiveSim, horizontal field-of-view, principal point, Brown-Conrady Model."
     )
-    assert papers[-1].sources == [Source(path=str(ARXIV), position=99, format="arxiv-jsonl")]
+    assert papers[-1].sources == [Source(  # metadata, not a listing page: no capture day
+        path=str(ARXIV), position=99, format="arxiv-jsonl")]
 
 
 def test_arxiv_jsonl_is_streamed(tmp_path: Path) -> None:

@@ -94,7 +94,8 @@ def test_search_page() -> None:
         ),
     ]
     assert papers[0].url == "https://huggingface.co/papers/2606.00683"
-    assert papers[4].sources == [Source(path=str(SEARCH_PAGE), position=4, format="markdown")]
+    assert papers[4].sources == [Source(path=str(SEARCH_PAGE), position=4, format="markdown",
+                                        captured=date(2026, 10, 2))]  # retrieved: (front matter)
     # A link-wrapped abstract hard-wrapped with "\\" breaks: one paragraph, no escapes left.
     noisy = papers[2].abstract
     assert noisy.startswith(

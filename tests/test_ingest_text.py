@@ -56,7 +56,8 @@ def test_sample_dump_counts(path: Path, count: int) -> None:
     assert dump.warnings == []
     assert all(p.abstract and len(p.abstract) > 300 for p in papers)
     assert [p.sources for p in papers] == [
-        [Source(path=str(path), position=i, format="text")] for i in range(count)
+        [Source(path=str(path), position=i, format="text", captured=dump.captured,
+                upvotes=p.upvotes)] for i, p in enumerate(papers)
     ]
 
 

@@ -161,3 +161,19 @@ def test_many_papers_are_marked_read_or_unread_at_once(corpus_lib):
     assert corpus_lib.stats()["read"] == 3
     assert corpus_lib.mark_read_many(ids[:2], read=False) == 2
     assert [p.id for p in corpus_lib.browse("unread")[1]] == [ids[0], ids[1], ids[3]]
+
+
+def test_import_progress_counts_the_bytes_of_a_file_as_it_is_read(lib, monkeypatch):
+    monkeypatch.setattr("tui_reader.importing.BATCH", 10)
+    monkeypatch.setattr("tui_reader.ingest.SAMPLE", 5)  # the papers read ahead (the guard's)
+    plain, packed = FIXTURES / "arxiv_100.jsonl", FIXTURES / "arxiv_100.jsonl.gz"
+    sizes = plain.stat().st_size, packed.stat().st_size
+    seen = []
+    lib.import_paths([plain, packed], progress=seen.append)
+    assert {p.bytes_total for p in seen} == {sum(sizes)}
+    done = [p.bytes_done for p in seen]
+    assert done == sorted(done) and done[-1] == sum(sizes)
+    # Both files counted their bytes while they were read (the gzip one: compressed bytes).
+    assert any(0 < p.bytes_done < sizes[0] and p.files_done == 0 for p in seen), done
+    assert any(sizes[0] < p.bytes_done < sum(sizes) and p.files_done == 1 for p in seen), done
+    assert [p.papers for p in seen] == sorted(p.papers for p in seen)

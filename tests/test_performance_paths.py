@@ -17,7 +17,7 @@ from whoosh.writing import SegmentWriter
 
 from tests.conftest import FIXTURES, SAMPLE_DUMPS
 from tui_reader import importing as importing_module
-from tui_reader.index import posting_arrays
+from tui_reader.index import merging, posting_arrays
 from tui_reader.index import PaperIndex, make_schema, paper_document
 from tui_reader.index.query_language import parse
 from tui_reader.index.writing import FastAnalysis, FastSegmentWriter, _non_capturing, fast_indexers
@@ -248,10 +248,12 @@ def _results(lib: Library, exact: bool = True) -> dict:
 
 def _import(root: Path, writer_class=None, parallel: bool = False) -> tuple[Library, list]:
     """Import the dumps in small batches and segments (with `writer_class` for the index;
-    `parallel`: the writers in two processes, index_worker.py)."""
+    `parallel`: the writers in two processes, index_worker.py). The segments stay as written
+    (no tiered merge: the writers are compared here, merges in test_index_merging.py)."""
     saved = (importing_module.FIRST_COMMIT, importing_module.INDEX_COMMIT_EVERY,
              importing_module.BATCH, PaperIndex.writer, importing_module.PARALLEL_BYTES,
-             posting_arrays.MIN_POSTINGS)
+             posting_arrays.MIN_POSTINGS, merging.MERGE_FACTOR)
+    merging.MERGE_FACTOR = 1 << 30
     importing_module.FIRST_COMMIT, importing_module.INDEX_COMMIT_EVERY = 40, 60
     importing_module.BATCH = 25
     posting_arrays.MIN_POSTINGS = 2  # (in this process) most terms get posting arrays
@@ -265,7 +267,7 @@ def _import(root: Path, writer_class=None, parallel: bool = False) -> tuple[Libr
     finally:
         (importing_module.FIRST_COMMIT, importing_module.INDEX_COMMIT_EVERY,
          importing_module.BATCH, PaperIndex.writer, importing_module.PARALLEL_BYTES,
-         posting_arrays.MIN_POSTINGS) = saved
+         posting_arrays.MIN_POSTINGS, merging.MERGE_FACTOR) = saved
     assert not report.failed and report.papers > 150
     return lib, seen
 

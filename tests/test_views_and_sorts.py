@@ -30,13 +30,13 @@ def test_one_for_each_keeps_the_declared_order_and_refuses_a_gap():
 def test_a_new_name_forgotten_by_a_part_stops_it_at_import(declared, module):
     """A sort or view declared in models but not known to the store, the index or the reader."""
     script = (f"import tui_reader.models as m\n"
-              f"m.{declared} = (*m.{declared}, 'rising')\n"
+              f"m.{declared} = (*m.{declared}, 'hot')\n"
               f"import {module}\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
     assert done.returncode != 0
     assert "ValueError: not one value for each of" in done.stderr
-    assert "missing ['rising']" in done.stderr, done.stderr
+    assert "missing ['hot']" in done.stderr, done.stderr
 
 
 def test_the_declared_names_are_the_ones_everyone_offers(cli):

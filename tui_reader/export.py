@@ -8,7 +8,8 @@ import unicodedata
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from .models import PaperView
+from .latex import latex_parts
+from .models import PaperView, counted
 
 FORMATS = ("markdown", "json", "bibtex")
 
@@ -31,8 +32,9 @@ def to_markdown(papers: list[PaperView], heading: str) -> str:
         link = p.url or (f"https://arxiv.org/abs/{p.arxiv_id}" if p.arxiv_id else None)
         lines.append(f"## [{p.title}]({link})" if link else f"## {p.title}")
         meta = [p.published.isoformat() if p.published else None,
-                f"{p.upvotes} upvotes" if p.upvotes is not None else None,
-                ", ".join(p.authors) or (f"{p.authors_count} authors" if p.authors_count else None),
+                counted(p.upvotes, "upvote") if p.upvotes is not None else None,
+                ", ".join(p.authors) or (counted(p.authors_count, "author")
+                                         if p.authors_count else None),
                 p.organization, f"arXiv:{p.arxiv_id}" if p.arxiv_id else None]
         meta = [m for m in meta if m]
         if meta:
@@ -49,7 +51,8 @@ def to_markdown(papers: list[PaperView], heading: str) -> str:
 
 # Text to LaTeX for BibTeX fields: every special character (\\ { } & % $ # _ ~ ^) and accented
 # letter as its LaTeX macro, each in braces (so BibTeX's case changes and name parsing keep
-# them whole); characters LaTeX has no macro for (CJK) stay as they are (UTF-8).
+# them whole); characters LaTeX has no macro for (CJK) stay as they are (UTF-8). The LaTeX
+# a dump holds (`$O(n^2)$`, `\\emph{x}`) is kept as LaTeX where pylatexenc reads it whole.
 _LATEX = UnicodeToLatexEncoder(non_ascii_only=False, unknown_char_policy="keep",
                                unknown_char_warning=False,
                                replacement_latex_protection="braces-all")
@@ -57,7 +60,8 @@ _ARXIV_YEAR = re.compile(r"^(\d{2})(0[1-9]|1[0-2])\.\d{4,5}")
 
 
 def _bib(text: str) -> str:
-    return _LATEX.unicode_to_latex(text)
+    return "".join(part if latex else _LATEX.unicode_to_latex(part)
+                   for part, latex in latex_parts(text))
 
 
 def _ascii(text: str) -> str:

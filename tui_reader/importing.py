@@ -32,12 +32,12 @@ ORPHAN_WAIT = 5.0  # seconds start-up waits for an index writer whose import has
 class ImportProgress:
     """Where an import is: for progress bars and status lines."""
 
-    path: str
+    path: str  # the file being imported
     files_done: int
     files_total: int
-    bytes_done: int
-    bytes_total: int
-    papers: int
+    bytes_done: int  # of the files done, and of the one being imported as far as it is read
+    bytes_total: int  # (a JSONL or CSV file is read as a stream: its bytes count as they go)
+    papers: int  # stored so far
     indexed: int = 0  # papers in the index (committed so far): search covers these
 
 
@@ -300,15 +300,33 @@ class Importing:
         self.index.write(documents(), timeout=0.5)
         self.store.index_done(ids, imports=True)
 
+    # -- segments ------------------------------------------------------------------------
+    def optimize(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Merge the index's segments into one; (segments before, after). Searches, and
+        imports but for a moment at its end, go on meanwhile."""
+        self._writable()
+        before = self.index.segment_count()
+        self.index.merge(everything=True, progress=progress)
+        return before, self.index.segment_count()
+
     # -- import --------------------------------------------------------------------------
-    @exclusive
     def import_paths(self, inputs: Iterable[str | Path], *, year: int | None = None,
                      progress: Callable[[ImportProgress], None] | None = None) -> ImportReport:
         """Import dump files and folders; unchanged files are skipped, failures reported.
 
         Papers are stored batch by batch (browsing sees them at once) and the index is
         committed as the import goes (`ImportProgress.indexed`: search covers that many).
+        Then the segments the tiered policy says are due are merged (index/merging.py), the
+        import lock released: another import need not wait for it.
         """
+        report = self._import_locked(inputs, year, progress)
+        if report.new or report.updated:
+            self.index.merge()
+        return report
+
+    @exclusive
+    def _import_locked(self, inputs: Iterable[str | Path], year: int | None,
+                       progress: Callable[[ImportProgress], None] | None) -> ImportReport:
         report = ImportReport()
         files = _expand(inputs, report)
         sizes = {f: _size(f) for f in files}
@@ -316,13 +334,17 @@ class Importing:
         import_id = self.store.begin_import()
         file_ids: list[int] = []  # the files read or found unchanged: the papers they hold
         done_bytes = 0
-        state = {"indexed": 0, "file": "", "number": 0, "papers": 0}
+        state = {"indexed": 0, "file": "", "number": 0, "papers": 0, "reading": 0}
 
-        def report_progress(papers: int) -> None:
+        def report_progress(papers: int, reading: int | None = None) -> None:
+            """`reading`: the bytes read of the file being imported (None: as before)."""
             state["papers"] = papers
+            if reading is not None:
+                state["reading"] = reading
             if progress:
-                progress(ImportProgress(state["file"], state["number"], len(files), done_bytes,
-                                        total_bytes, papers, state["indexed"]))
+                progress(ImportProgress(state["file"], state["number"], len(files),
+                                        done_bytes + state["reading"], total_bytes, papers,
+                                        state["indexed"]))
 
         def committed(count: int) -> None:
             state["indexed"] = count
@@ -334,10 +356,11 @@ class Importing:
                 file_report = self._import_file(
                     path, year, import_id, file_ids,
                     lambda: self._open_feeder(committed, parallel=total_bytes >= PARALLEL_BYTES),
-                    lambda n, before=report.papers: report_progress(before + n))
+                    lambda n, reading, before=report.papers:
+                        report_progress(before + n, reading))
                 report.files.append(file_report)
                 done_bytes += sizes[path]
-                state["number"] = number + 1
+                state["number"], state["reading"] = number + 1, 0
                 report_progress(report.papers)
             if self._feeder is not None:
                 self._feeder.commit(final=True)
@@ -398,7 +421,7 @@ class Importing:
 
     def _import_file(self, path: Path, year: int | None, import_id: int, file_ids: list[int],
                      feeder: Callable[[], IndexFeeder],
-                     progress: Callable[[int], None] | None) -> FileReport:
+                     progress: Callable[[int, int | None], None] | None) -> FileReport:
         try:
             key = str(path.resolve())
             stat = path.stat()
@@ -434,8 +457,8 @@ class Importing:
             report.updated += len(changed_ids)
             touched = [p for p in merged if p.id in new_ids or p.id in changed_ids]
             self._index_papers(writer, touched, new_ids, gone)
-            if progress:
-                progress(report.papers)
+            if progress:  # (papers so far, and the bytes read of a file read as a stream)
+                progress(report.papers, min(dump.bytes_read, stat.st_size) or None)
         report.warnings = dump.warnings
         if dump.error:  # its reading stopped part way (ingest's limits): the rest is not read
             report.error = dump.error

@@ -9,15 +9,17 @@ from pathlib import Path
 
 from . import paths
 from .checking import Checking, IndexDamaged
+from .discovering import Discovering, NoTags
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
-from .index import (DAMAGE, IndexBusy, PaperIndex, QueryError, fragment, highlight,
-                    too_short_to_search)
+from .index import (DAMAGE, MAX_QUERY_CHARS, IndexBusy, PaperIndex, QueryError, fragment,
+                    highlight, too_short_to_search)
+from .latex import readable
 from .locks import FileLock, is_locked
-from .models import (SORTS, VIEWS, FacetCounts, Highlight, ImportReport, Paper,
+from .models import (SORTS, VIEWS, FacetCounts, Highlight, ImportReport, LibraryVersion, Paper,
                      PaperView, SavedSearch, SearchHit, SearchResult, tag_name)
 from .store import Store, StoreError
 
-__all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
+__all__ = ["Library", "ImportProgress", "IndexBusy", "NoTags", "StoreError", "SORTS", "VIEWS"]
 
 NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
 
@@ -38,7 +40,7 @@ class UnknownPaper(LookupError):
     """No paper (or more than one) matches the id the user gave."""
 
 
-class Library(Importing, Checking):
+class Library(Importing, Checking, Discovering):
     """The papers and the user's data of one data dir."""
 
     def __init__(self, data_dir: str | Path | None = None, *,
@@ -98,9 +100,13 @@ class Library(Importing, Checking):
 
     def browse(self, view: str = "all", *, sort: str = "date", offset: int = 0,
                limit: int = 100) -> tuple[int, list[PaperView]]:
-        """A page of a view: all, bookmarks, notes, unread or new."""
+        """A page of a view: all, bookmarks, notes, unread, new or foryou (ranked: `sort`
+        does not apply)."""
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
+        if view == "foryou":
+            found = self.recommend(offset=offset, limit=limit)
+            return found.total, [r.paper for r in found.results]
         total, papers = self.store.browse(view, sort if sort in SORTS else "date", offset, limit)
         return total, self._views(papers)
 
@@ -111,7 +117,8 @@ class Library(Importing, Checking):
         last word is still being typed (matched as a prefix). `repair`: when nothing
         matches, show the results of a correction of unknown words, else partial matches
         (the result says which). `fragments`: each hit with the part of its abstract that
-        matched, highlighted (a list of titles needs none)."""
+        matched, highlighted (a list of titles needs none). LaTeX in the query is read as it
+        is in titles and abstracts, which are indexed as read (`\\textit{Can}`: Can)."""
         if sort not in SORTS:
             return SearchResult(query=text, sort=sort,
                                 error=f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
@@ -119,11 +126,14 @@ class Library(Importing, Checking):
             total, papers = self.browse("all", sort="date" if sort == "relevance" else sort,
                                         offset=offset, limit=limit)
             return SearchResult(query=text, sort=sort, total=total, hits=[
-                SearchHit(paper=p, title=Highlight(text=p.title),
-                          fragment=fragment(p.abstract)) for p in papers])
+                SearchHit(paper=p, title=Highlight(text=p.readable_title),
+                          fragment=fragment(p.readable_abstract)) for p in papers])
         try:
-            found = self._fresh(lambda: self.index.find(text, sort, offset, limit, typing=typing,
-                                                        repair_empty=repair))
+            wanted = readable(text, ties=False) if len(text) <= MAX_QUERY_CHARS else text
+            rising = self.store.rising_ids() if sort == "rising" else []
+            found = self._fresh(lambda: self.index.find(wanted, sort, offset, limit,
+                                                        typing=typing, repair_empty=repair,
+                                                        rising=rising))
         except (QueryError, IndexDamaged) as exc:
             return SearchResult(query=text, sort=sort, error=str(exc))
         except Exception as exc:  # Whoosh on odd input
@@ -132,8 +142,10 @@ class Library(Importing, Checking):
         papers = self.store.papers([m.id for m in matches])
         views = {v.id: v for v in self._views([papers[m.id] for m in matches if m.id in papers])}
         hits = [SearchHit(paper=views[m.id], score=m.score,
-                          title=highlight(views[m.id].title, terms.get("title", set()), "title"),
-                          fragment=fragment(views[m.id].abstract, terms.get("abstract", set()))
+                          title=highlight(views[m.id].readable_title, terms.get("title", set()),
+                                          "title"),
+                          fragment=fragment(views[m.id].readable_abstract,
+                                            terms.get("abstract", set()))
                           if fragments else Highlight(text=""))
                 for m in matches if m.id in views]
         return SearchResult(query=text, sort=sort, total=found.total, hits=hits,
@@ -151,16 +163,23 @@ class Library(Importing, Checking):
             raise ValueError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
         try:
             if blank and view != "all":
-                ids = self.store.view_ids(view)
-                total, counts = self._fresh(self.index.facets_of, ids)
+                total, counts = self._fresh(self.index.facets_of, self._view_ids(view))
             else:
+                wanted = readable(text, ties=False) if len(text) <= MAX_QUERY_CHARS else text
                 total, counts = self._fresh(lambda: self.index.facets(
-                    text if not blank else "*", typing=typing, repair_empty=repair))
+                    wanted if not blank else "*", typing=typing, repair_empty=repair))
         except (QueryError, IndexDamaged) as exc:
             return FacetCounts(query=text, error=str(exc))
         except Exception as exc:  # Whoosh on odd input
             return FacetCounts(query=text, error=f"cannot run this query ({exc})")
         return FacetCounts(query=text, total=total, counts=counts)
+
+    def _view_ids(self, view: str) -> list[str]:
+        """The ids of every paper of a view (For you: as ranked, from the index)."""
+        if view == "foryou":
+            found = self.recommend(limit=0)
+            return [r.paper.id for r in self.recommend(limit=found.total).results]
+        return self.store.view_ids(view)
 
     def warm_up(self) -> None:
         """Prepare the index for searching (a reader calls this in the background at start:
@@ -193,9 +212,9 @@ class Library(Importing, Checking):
     def similar(self, ref: str, limit: int = 5) -> list[PaperView]:
         """The papers most like this one."""
         paper = self.store.paper(self.resolve(ref))
-        ids = [i for i in self._fresh(self.index.similar, paper.id,
-                                      f"{paper.title} {paper.abstract}", limit)
-               if i != paper.id]
+        ids = [i for i in self._fresh(lambda: self.index.similar(
+                   paper.id, f"{paper.readable_title}\n{paper.readable_abstract}", limit,
+                   categories=paper.categories)) if i != paper.id]
         papers = self.store.papers(ids)
         return self._views([papers[i] for i in ids if i in papers])
 
@@ -319,6 +338,27 @@ class Library(Importing, Checking):
         library, as said at start)."""
         if not self.read_only:
             self.store.set_setting(key, value)
+
+    def version(self) -> LibraryVersion:
+        """Where the library is now, for `changes` (two pragmas and a row: cheap)."""
+        papers, user = self.store.data_versions()
+        return LibraryVersion(papers, user, self.store.generation())
+
+    def changes(self, since: LibraryVersion) -> tuple[LibraryVersion, frozenset[str]]:
+        """What changed since `since` (a `version`): "papers" when papers were stored (an
+        import, of this process too), "user" when another process changed the user's data
+        (a bookmark, note, tag, saved search, read state: this process's own changes are
+        not counted). Two pragmas when nothing changed; no look at the index (a search
+        reopens it when another process committed to it). SQLite's data versions are per
+        connection: one thread asks, always the same."""
+        papers, user = self.store.data_versions()
+        generation, elsewhere = since.generation, False
+        if user != since.user:
+            generation, elsewhere = self.store.changed_elsewhere(since.generation)
+        changed = {"papers"} if papers != since.papers else set()
+        if elsewhere:
+            changed.add("user")
+        return LibraryVersion(papers, user, generation), frozenset(changed)
 
     def stats(self) -> dict[str, int]:
         """Counts: papers, sources (files), bookmarks, notes, saved_searches, read."""

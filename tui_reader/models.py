@@ -6,18 +6,21 @@ import hashlib
 import os
 import re
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, NamedTuple, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, Field
+
+from .latex import italics, readable
 
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 # What no text may bring to a terminal: C0 controls but tab and newline, DEL, C1 controls
 # (U+009B is a CSI), bidi embeddings, overrides and isolates.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # The built-in views of the papers (every paper, bookmarked, with a note, unread, added by the
-# latest import) and the sort orders, in the order the reader offers them.
-VIEWS = ("all", "bookmarks", "notes", "unread", "new")
-SORTS = ("relevance", "date", "upvotes", "title")
+# latest import, unread papers like the bookmarked ones) and the sort orders, in the order the
+# reader offers them.
+VIEWS = ("all", "bookmarks", "notes", "unread", "new", "foryou")
+SORTS = ("relevance", "date", "upvotes", "title", "rising")
 # What the papers of a list are counted by (facets), and how many values of each are given
 FACETS = ("year", "org", "category", "tag")
 FACET_TOP = 10
@@ -79,6 +82,15 @@ class Source(BaseModel):
     path: str
     position: int
     format: str = ""
+    captured: date | None = None  # the day of the capture (ingest: ParsedDump.captured)
+    upvotes: int | None = None  # the upvotes the capture showed
+
+
+class UpvoteCount(BaseModel):
+    """The upvotes of a paper on the day of one capture."""
+
+    date: date
+    upvotes: int
 
 
 class Paper(BaseModel):
@@ -97,6 +109,22 @@ class Paper(BaseModel):
     url: str | None = None
     categories: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    # its upvotes capture by capture, oldest first (from the sources: store/papers.py)
+    upvote_history: list[UpvoteCount] = Field(default_factory=list)
+
+    @property
+    def readable_title(self) -> str:
+        """The title as shown and indexed: its LaTeX as text (`title` keeps the source)."""
+        return readable(self.title)
+
+    @property
+    def readable_abstract(self) -> str:
+        """The abstract as shown and indexed: its LaTeX as text (`abstract` keeps the source)."""
+        return readable(self.abstract)
+
+    def italics(self, field: str = "title") -> list[tuple[int, int]]:
+        """The spans of the readable title (or abstract) that the source sets in italics."""
+        return italics(self.title if field == "title" else self.abstract)
 
     @classmethod
     def from_title(cls, title: str, **fields) -> "Paper":
@@ -161,6 +189,33 @@ class SavedSearch(BaseModel):
     created_at: datetime | None = None
 
 
+class Recommendation(BaseModel):
+    """A paper "For you": its score, the key terms it shares with the liked papers (heaviest
+    first) and the liked paper it resembles most."""
+
+    paper: PaperView
+    score: float | None = None
+    terms: list[str] = Field(default_factory=list)
+    like_id: str | None = None
+    like_title: str | None = None
+
+    def why(self) -> str:
+        """The reason in words: "shares: privacy, federated, tuning", else "like: TITLE"."""
+        if self.terms:
+            return "shares: " + ", ".join(self.terms)
+        return f"like: {self.like_title}" if self.like_title else ""
+
+
+class Recommendations(BaseModel):
+    """A page of "For you" (or "For you: TAG"): papers like the `liked` ones, unread and not
+    bookmarked, best first, of `total` (at most RECOMMEND_MAX)."""
+
+    tag: str | None = None
+    liked: int = 0
+    total: int = 0
+    results: list[Recommendation] = Field(default_factory=list)
+
+
 class Highlight(BaseModel):
     """A text with the character spans a query matched, for the CLI and the app to render."""
 
@@ -202,6 +257,16 @@ class FacetCounts(BaseModel):
     total: int = 0
     counts: dict[str, list[tuple[int | str, int]]] = Field(default_factory=dict)
     error: str | None = None
+
+
+class LibraryVersion(NamedTuple):
+    """Where a library's files were when looked at (Library.version, Library.changes):
+    SQLite's data versions of the papers' and the user's file (as one connection sees them)
+    and the user data's generation."""
+
+    papers: int
+    user: int
+    generation: int
 
 
 class FileReport(BaseModel):

@@ -14,6 +14,7 @@ from .screens.main import MainScreen
 
 KEY_LABELS = {
     "slash": "/",
+    "backslash": "\\",
     "question_mark": "?",
     "left_square_bracket": "[",
     "right_square_bracket": "]",
@@ -120,6 +121,12 @@ class ReaderApp(App[None]):
             ("In the facet panel (f)", [
                 ("enter", "add the value's filter to the search (✓: remove it)"),
                 ("escape, f, q", "close"),
+            ]),
+            ("In the import dialog (i)", [
+                ("tab", "complete the path typed (when several files match, they are listed)"),
+                ("right", "take the completion shown greyed after the text"),
+                ("enter", "import the paths, or a page pasted into the dialog"),
+                ("escape", "cancel"),
             ]),
             ("Everywhere", [
                 ("ctrl+p", "command palette: actions, views, saved searches, themes"),

@@ -56,11 +56,11 @@ class Changing:
         if paper is None:
             return
         updated = self.library.bookmark(paper.id, not paper.bookmarked)
-        self.undo_stack.record(f"the bookmark of {quoted(paper.title)}",
+        self.undo_stack.record(f"the bookmark of {quoted(paper.readable_title)}",
                                partial(self.library.bookmark, paper.id, paper.bookmarked))
         self.changed(updated)
         self.notify(("Bookmarked: " if updated.bookmarked else "Bookmark removed: ")
-                    + one_line(updated.title), markup=False, timeout=2)
+                    + one_line(updated.readable_title), markup=False, timeout=2)
 
     @guarded("Marking read")
     def action_toggle_read(self) -> None:
@@ -69,7 +69,7 @@ class Changing:
             return
         self._stop_read_timer()
         self.library.mark_read(paper.id, not paper.read)
-        self.undo_stack.record(f"marking {quoted(paper.title)} "
+        self.undo_stack.record(f"marking {quoted(paper.readable_title)} "
                                + ("unread" if paper.read else "read"),
                                partial(self.library.mark_read, paper.id, paper.read))
         self.changed(paper.model_copy(update={"read": not paper.read}))
@@ -79,7 +79,7 @@ class Changing:
         before = self.library.paper(paper.id).note
         updated = self.library.note(paper.id, text)
         if (updated.note or "") != (before or ""):
-            self.undo_stack.record(f"the note change of {quoted(paper.title)}",
+            self.undo_stack.record(f"the note change of {quoted(paper.readable_title)}",
                                    partial(self.library.note, paper.id, before or ""))
         self.changed(updated)
 

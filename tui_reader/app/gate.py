@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..models import FacetCounts, Highlight, ImportReport, PaperView, SavedSearch, SearchResult
+from ..models import (FacetCounts, Highlight, ImportReport, LibraryVersion, PaperView,
+                      Recommendations, SavedSearch, SearchResult)
 
 if TYPE_CHECKING:  # the reader does not import the Library's parts (it is given one)
     from ..importing import ImportProgress
@@ -47,6 +48,9 @@ class ReaderLibrary(Protocol):
 
     def similar(self, ref: str, limit: int = 5) -> list[PaperView]: ...
 
+    def recommend(self, tag: str | None = None, *, offset: int = 0,
+                  limit: int = 20) -> Recommendations: ...
+
     def bookmark(self, ref: str, on: bool = True) -> PaperView: ...
 
     def note(self, ref: str, text: str) -> PaperView: ...
@@ -75,6 +79,10 @@ class ReaderLibrary(Protocol):
     def last_import(self) -> tuple[int, int] | None: ...
 
     def is_empty(self) -> bool: ...
+
+    def version(self) -> LibraryVersion: ...
+
+    def changes(self, since: LibraryVersion) -> tuple[LibraryVersion, frozenset[str]]: ...
 
     def import_samples_if_new(self) -> ImportReport | None: ...
 

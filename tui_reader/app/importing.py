@@ -3,8 +3,8 @@
 `i` (or "Import dumps" in the palette) asks for files or folders, or takes a pasted page (kept
 in the data dir as a source, "pasted 2026-11-30 14:02"); the import runs in a worker
 thread outside the LibraryGate (the reader keeps answering), papers show in the list as soon
-as they are stored (the list is refreshed every REFRESH_EVERY seconds), and search covers the
-papers the index has committed so far; the bar under the list says how far both have got.
+as they are stored (live.py refreshes it as the store changes), and search covers the papers
+the index has committed so far; the bar under the list says how far both have got.
 """
 
 from __future__ import annotations
@@ -26,18 +26,38 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from ..models import ImportReport, counted
+from .path_completion import SHOWN, PathSuggester, complete
 from .safe import SafeInput
+from .text import one_line
 
 if TYPE_CHECKING:
     from ..importing import ImportProgress
 
-REFRESH_EVERY = 2.0  # seconds between refreshes of the list while an import runs
 STEP_EVERY = 0.2  # seconds between progress messages from the worker
 
 
 class PathsInput(SafeInput):
     """The box for paths: pasted paths, one a line, are quoted into it; a pasted page (several
-    lines that are not all paths) goes on to the dialog."""
+    lines that are not all paths) goes on to the dialog. `tab` completes the last path
+    (path_completion.py; the focus stays), and so does `right` at the end of the box."""
+
+    BINDINGS = [Binding("tab", "complete", "Complete the path", id="import.complete")]
+
+    @dataclass
+    class Completed(Message):
+        """`tab` completed the box as far as it could; `names`: the files that match."""
+
+        names: list[str]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(suggester=PathSuggester(), **kwargs)
+
+    def action_complete(self) -> None:
+        value, names = complete(self.value)
+        if value != self.value:
+            self.value = value
+            self.cursor_position = len(value)
+        self.post_message(self.Completed(names))
 
     def _on_paste(self, event: events.Paste) -> None:
         lines = [line.strip() for line in event.text.splitlines() if line.strip()]
@@ -75,8 +95,19 @@ class ImportPaths(ModalScreen[list[str] | str | None]):
         self.page = event.text.replace("\r\n", "\n").replace("\r", "\n")  # a terminal's CRs
         self.query_one("#paths", Input).value = ""
         lines = sum(1 for line in self.page.split("\n") if line.strip())
-        self._say(Text(f"A pasted page of {lines:,} lines: enter imports it "
+        self._say(Text(f"A pasted page of {counted(lines, 'line')}: enter imports it "
                        "(typing paths instead drops it)."))
+
+    def on_paths_input_completed(self, message: PathsInput.Completed) -> None:
+        names = [one_line(name) for name in message.names]  # (a name may hold anything)
+        if not names:
+            self._say(Text("No file or folder starts so.", style="dim"))
+        elif len(names) > 1:
+            listed = "  ".join(names[:SHOWN])
+            more = f"  … and {len(names) - SHOWN:,} more" if len(names) > SHOWN else ""
+            self._say(Text(listed + more, style="dim"))
+        else:
+            self._say(Text(""))
 
     @on(Input.Changed, "#paths")
     def typed(self, event: Input.Changed) -> None:
@@ -114,7 +145,8 @@ def _exists(path: str) -> bool:
 
 
 class ImportBar(Horizontal):
-    """The progress of a running import: a bar and how many papers are stored and searchable."""
+    """The progress of a running import: a bar of the bytes read (of every file; a JSONL or
+    CSV file counts as it is read), how many papers are stored and searchable."""
 
     DEFAULT_CSS = """
     ImportBar { height: 1; display: none; background: $panel; padding: 0 1; }
@@ -130,12 +162,11 @@ class ImportBar(Horizontal):
     def show(self, progress) -> None:
         self.add_class("-running")
         bar = self.query_one(ProgressBar)
-        if progress.files_total > 1 and progress.bytes_total:
-            bar.update(total=progress.bytes_total, progress=progress.bytes_done)
-        elif progress.files_done >= progress.files_total:
-            bar.update(total=1, progress=1)
-        else:  # one big file: its papers are counted, not its bytes
-            bar.update(total=None)
+        if progress.bytes_total:
+            bar.update(total=progress.bytes_total,
+                       progress=min(progress.bytes_done, progress.bytes_total))
+        else:  # empty files only
+            bar.update(total=max(progress.files_total, 1), progress=progress.files_done)
         self.query_one("#import-status", Static).update(status_text(progress))
 
     def hide(self) -> None:
@@ -143,25 +174,37 @@ class ImportBar(Horizontal):
 
 
 def status_text(progress) -> Text:
-    """"Importing arxiv.jsonl.gz (1 of 2): 12,000 papers stored, 10,000 searchable"."""
+    """"Importing arxiv.jsonl.gz (file 1 of 2, 12.5 MB of 40.1 MB): 12,000 papers stored,
+    10,000 searchable"."""
     text = Text()
     name = Path(progress.path).name if progress.path else ""
     text.append("Importing ", "bold")
     if name:
-        text.append(name)
-    if progress.files_total > 1:
-        text.append(f" ({min(progress.files_done + 1, progress.files_total)} of "
-                    f"{progress.files_total})", "dim")
+        text.append(name + " ")
+    where = [f"file {min(progress.files_done + 1, progress.files_total)} of "
+             f"{progress.files_total}"] if progress.files_total > 1 else []
+    if progress.bytes_total:
+        where.append(f"{size_text(progress.bytes_done)} of {size_text(progress.bytes_total)}")
+    if where:
+        text.append(f"({', '.join(where)})", "dim")
+    text.rstrip()
     text.append(f": {counted(progress.papers, 'paper')} stored, ")
     text.append(f"{progress.indexed:,} searchable", "bold")
     return text
 
 
+def size_text(size: int) -> str:
+    """A byte count for people: "120 bytes", "48 KB", "12.5 MB", "1.2 GB"."""
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 1e6:
+        return f"{size / 1e3:.0f} KB"
+    return f"{size / 1e6:,.1f} MB" if size < 1e9 else f"{size / 1e9:,.1f} GB"
+
+
 class BackgroundImport:
     """The MainScreen's part of importing (a mixin: MainScreen provides run_search,
     refresh_counts, `library` and `importing`)."""
-
-    _last_refresh = 0.0
 
     @dataclass
     class Step(Message):
@@ -196,7 +239,6 @@ class BackgroundImport:
         """Import in the background (a pasted `page` is kept as a source of the library first,
         then imported like a file); the list and search follow as it goes."""
         self.importing = True
-        self._last_refresh = time.monotonic()
         self._run_import(paths, page)
 
     @work(thread=True, exclusive=True, group="import")
@@ -222,11 +264,6 @@ class BackgroundImport:
 
     def on_background_import_step(self, message: Step) -> None:
         self.query_one(ImportBar).show(message.progress)
-        now = time.monotonic()
-        if now - self._last_refresh >= REFRESH_EVERY:
-            self._last_refresh = now
-            self.run_search(0, keep_cursor=True)
-            self.refresh_counts()
 
     def on_background_import_finished(self, message: Finished) -> None:
         self.importing = False

@@ -85,8 +85,9 @@ class Reading:
         title = abstract = None
         if full is not None and terms and not worker.is_cancelled:
             try:  # with the terms of the search shown: its query is not parsed again
-                title = library.highlight(full.title, terms.get("title", []), "title")
-                abstract = library.highlight(full.abstract, terms.get("abstract", []), "abstract")
+                title = library.highlight(full.readable_title, terms.get("title", []), "title")
+                abstract = library.highlight(full.readable_abstract, terms.get("abstract", []),
+                                             "abstract")
             except Exception:  # highlights are a nicety
                 title = abstract = None
         if worker.is_cancelled:

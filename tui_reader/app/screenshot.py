@@ -1,7 +1,9 @@
-"""Make the README's screenshot: `python -m tui_reader.app.screenshot docs/screenshot.svg`.
+"""Make the README's screenshots: `python -m tui_reader.app.screenshot docs/screenshot.svg`
+(120x40) and `python -m tui_reader.app.screenshot docs/screenshot-80x24.svg 80x24`.
 
 A library in a temporary folder imports the bundled sample dumps; the reader runs headless at
-120x40 with a saved search, a bookmark and a note, searches, and saves an SVG of the screen.
+the size given with a saved search, a bookmark and a note, searches, and saves an SVG of the
+screen.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ async def _settle(pilot) -> None:
             pass
 
 
-async def make_screenshot(target: Path) -> Path:
+async def make_screenshot(target: Path, size: tuple[int, int] = SIZE) -> Path:
     from ..library import Library
     from .app import ReaderApp
 
@@ -47,7 +49,7 @@ async def make_screenshot(target: Path) -> Path:
             library.bookmark(first[1].paper.id)
             library.note(first[0].paper.id, "Compare with **RLVR** results; *read section 4*.")
             app = ReaderApp(library, debounce=0, read_delay=None, similar_delay=0)
-            async with app.run_test(size=SIZE) as pilot:
+            async with app.run_test(size=size) as pilot:
                 await _settle(pilot)
                 await pilot.press("slash", *"reasoning", "enter")
                 await _settle(pilot)
@@ -60,7 +62,12 @@ async def make_screenshot(target: Path) -> Path:
 
 def main(argv: list[str]) -> int:
     target = Path(argv[1] if len(argv) > 1 else "docs/screenshot.svg")
-    print(asyncio.run(make_screenshot(target)))
+    try:
+        width, height = (int(n) for n in argv[2].split("x")) if len(argv) > 2 else SIZE
+    except ValueError:
+        print(f"not a size: {argv[2]} (try 80x24)", file=sys.stderr)
+        return 2
+    print(asyncio.run(make_screenshot(target, (width, height))))
     return 0
 
 

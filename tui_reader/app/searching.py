@@ -19,6 +19,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ..models import Highlight, counted
+from .discover import FOR_YOU, FOR_YOU_ORDER, for_you_rows
 from .gate import guarded
 from .reading import wait_in_worker
 from .text import one_line
@@ -89,9 +90,12 @@ class Searching:
             return Outcome(total=result.total, corrected=result.corrected,
                            partial=result.partial, partial_of=result.partial_of,
                            terms=result.terms, rows=[Row(h.paper, h.title) for h in result.hits])
+        if listing.view == FOR_YOU:
+            total, rows = for_you_rows(self.library, offset, limit)
+            return Outcome(total=total, rows=rows)
         view = "all" if listing.view.startswith(SAVED) else listing.view
         total, papers = self.library.browse(view, sort=listing.sort, offset=offset, limit=limit)
-        return Outcome(total=total, rows=[Row(p, Highlight(text=p.title)) for p in papers])
+        return Outcome(total=total, rows=[Row(p, Highlight(text=p.readable_title)) for p in papers])
 
     def run_search(self, delay: float | None = None, keep_cursor: bool = False) -> None:
         """Show the current listing: start a search (after `delay`, the debounce)."""
@@ -188,8 +192,11 @@ class Searching:
             new, updated = self.last_import
             text.append(f" added by the latest import ({updated:,} updated)", "dim")
         text.append(" · ")
-        text.append(SORT_LABELS.get(listing.sort, listing.sort))
-        text.append("  (S sorts)", "dim")
+        if listing.view == FOR_YOU and not listing.query.strip():
+            text.append(FOR_YOU_ORDER)  # ranked: no sort applies
+        else:
+            text.append(SORT_LABELS.get(listing.sort, listing.sort))
+            text.append("  (S sorts)", "dim")
         if self._said:
             text.append("  ")
             text.append(one_line(self._said), "bold")

@@ -8,6 +8,7 @@ bidi overrides removed (so an ESC in a title cannot move the cursor or set the c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rich.style import Style
 from rich.text import Text
@@ -28,8 +29,10 @@ def one_line(text: str | None) -> str:
 
 
 def highlighted(hl: Highlight, match_style: Style | str, style: Style | str = "",
-                single_line: bool = False) -> Text:
-    """A Text of `hl.text` with its matched spans in `match_style`."""
+                single_line: bool = False,
+                italic: Iterable[tuple[int, int]] = ()) -> Text:
+    """A Text of `hl.text` with its matched spans in `match_style` and the `italic` ones in
+    italics (when tidying the text moved no character)."""
     tidy = one_line if single_line else clean
     out = Text(style=style)
     last = 0
@@ -40,6 +43,9 @@ def highlighted(hl: Highlight, match_style: Style | str, style: Style | str = ""
         out.append(tidy(hl.text[start:end]), match_style)
         last = end
     out.append(tidy(hl.text[last:]))
+    if len(out.plain) == len(hl.text):
+        for start, end in italic:
+            out.stylize("italic", start, end)
     return out
 
 

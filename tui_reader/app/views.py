@@ -33,12 +33,16 @@ VIEW_TEXTS = one_for_each(VIEWS, {
     "new": ViewText("New", "Show new papers (the latest import)",
                     "No new papers: no import has added any yet.\n"
                     "Import more with: tui-reader import PATH..."),
+    "foryou": ViewText("For you", "Show papers for you (like the bookmarked ones)",
+                       "Nothing for you yet — bookmark papers you like (b): unread papers\n"
+                       "like them are listed here, each with why."),
 })
 SORT_LABELS = one_for_each(SORTS, {
     "relevance": "by relevance",
     "date": "newest first",
     "upvotes": "most upvoted first",
     "title": "by title",
+    "rising": "rising fastest first",
 })
 
 

@@ -11,7 +11,8 @@ import sys
 
 import click
 
-from ..models import CONTROL_CHARACTERS, Highlight, PaperView
+from ..export import paper_json
+from ..models import CONTROL_CHARACTERS, Highlight, ImportReport, PaperView
 
 
 # What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: DEL, C1 controls
@@ -28,6 +29,24 @@ def emit_json(data) -> None:
     """`data` as one JSON document on stdout, nothing in it a terminal would act on."""
     text = json.dumps(data, ensure_ascii=False, indent=2)
     click.echo(json_safe(text))
+
+
+def emit_changed(papers: list[PaperView], errors: list[dict[str, str]]) -> None:
+    """What a changing command did, for `--json`: the papers it changed, each as `show
+    --json` gives it (after the change), and the ids it could not change: {"id", "error"}."""
+    emit_json({"papers": [paper_json(p) for p in papers], "errors": errors})
+
+
+def import_json(report: ImportReport) -> dict:
+    """`import --json`: the totals of the summary line, the failed files, and each file."""
+    return {
+        "papers": report.papers if report.distinct is None else report.distinct,
+        "files": len(report.files), "new": report.new, "updated": report.updated,
+        "skipped": report.skipped,
+        "failed": [{"path": f.path, "error": f.error} for f in report.failed],
+        "warnings": sum(len(f.warnings) for f in report.files),
+        "by_file": [f.model_dump(mode="json") for f in report.files],
+    }
 
 
 def marked(hl: Highlight) -> str:
@@ -47,7 +66,7 @@ def paper_line(p: PaperView, title: str | None = None) -> str:
     date = p.published.isoformat() if p.published else "          "
     votes = f"▲{p.upvotes}" if p.upvotes is not None else ""
     mark = "★" if p.bookmarked else " "
-    return f"{p.id}  {date}  {votes:>5} {mark} {title or safe(p.title)}"
+    return f"{p.id}  {date}  {votes:>5} {mark} {title or safe(p.readable_title)}"
 
 
 class UserError(click.ClickException):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from .. import export as exporting
 from ..library import SORTS, ImportProgress
-from ..models import FacetCounts, counted
+from ..models import FacetCounts, counted, path_text
+from ..upvotes import day, history_text
 from .group import indexing, library, main, searched
-from .output import UserError, emit_json, friendly, json_safe, marked, paper_line, safe
+from .output import (UserError, emit_json, friendly, import_json, json_safe, marked, paper_line,
+                     safe)
 
 
 @main.command("import")
@@ -20,10 +23,12 @@ from .output import UserError, emit_json, friendly, json_safe, marked, paper_lin
 @click.option("--year", type=click.IntRange(1900, 2200),
               help="The year of dates printed without one (default: inferred from the dump).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True,
+              help="The summary as one JSON document on stdout (totals, failed files, each file).")
 @click.pass_context
 @friendly
 def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | None,
-                   quiet: bool) -> None:
+                   quiet: bool, as_json: bool) -> None:
     """Import dump files or folders (recursively); `-` imports a page pasted on standard
     input (kept in the library as a dump named "pasted DATE TIME")."""
     lib = library(ctx)
@@ -36,11 +41,15 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
         inputs = tuple(pasted if p == Path("-") else p for p in inputs)
     show_bar = not quiet and sys.stderr.isatty()
     if show_bar:
+        started = time.monotonic()
+        # The bar follows the bytes read (of a gzip file: compressed), with the time left.
         with click.progressbar(length=1, label="Importing", file=sys.stderr,
-                               show_pos=False, show_percent=True) as bar:
+                               show_pos=False, show_percent=True, show_eta=True) as bar:
             def progress(p: ImportProgress) -> None:
                 bar.length = max(p.bytes_total, 1)
-                bar.label = f"{safe(Path(p.path).name)[:30]:30} {counted(p.papers, 'paper'):>14}"
+                rate = p.papers / max(time.monotonic() - started, 1e-3)
+                bar.label = (f"{safe(Path(p.path).name)[:30]:30} {counted(p.papers, 'paper'):>14}"
+                             f" {rate:>7,.0f}/s")
                 bar.update(p.bytes_done - bar.pos)
             report = lib.import_paths(inputs, year=year, progress=progress)
     else:
@@ -49,10 +58,14 @@ def import_command(ctx: click.Context, inputs: tuple[Path, ...], year: int | Non
         for warning in f.warnings[:5]:
             click.echo(f"warning: {safe(f.path)}: {safe(warning)}", err=True)
         if len(f.warnings) > 5:
-            click.echo(f"warning: {safe(f.path)}: {len(f.warnings) - 5} more warnings", err=True)
+            click.echo(f"warning: {safe(f.path)}:"
+                       f" {counted(len(f.warnings) - 5, 'more warning')}", err=True)
     for f in report.failed:
         click.echo(f"failed: {safe(f.path)}: {safe(f.error)}", err=True)
-    click.echo(report.summary())
+    if as_json:
+        emit_json(import_json(report))
+    else:
+        click.echo(report.summary())
     ctx.exit(1 if report.failed else 0)
 
 
@@ -124,25 +137,29 @@ def show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(exporting.paper_json(p))
         return
-    click.echo(click.style(safe(p.title), bold=True))
+    click.echo(click.style(safe(p.readable_title), bold=True))
     rows = [
         ("id", p.id), ("arXiv", p.arxiv_id), ("url", p.url),
-        ("authors", ", ".join(p.authors) or (f"{p.authors_count} authors"
+        ("authors", ", ".join(p.authors) or (counted(p.authors_count, "author")
                                              if p.authors_count else None)),
         ("organization", p.organization),
         ("published", p.published and (p.published.isoformat()
                                        + (" (year inferred)" if p.year_inferred else ""))),
-        ("upvotes", p.upvotes), ("categories", ", ".join(p.categories)),
+        ("upvotes", history_text(p.upvote_history) or p.upvotes),
+        ("categories", ", ".join(p.categories)),
         ("bookmarked", "yes" if p.bookmarked else "no"), ("tags", " ".join(p.tags)),
     ]
     for name, value in rows:
         if value not in (None, ""):
             click.echo(f"{name:>12}: {safe(str(value))}")
     for s in p.sources:
-        click.echo(f"{'seen in':>12}: {safe(s.path)} (#{s.position + 1}, {s.format})")
+        captured = f", captured {day(s.captured)}" if s.captured else ""
+        votes = f", ▲{s.upvotes}" if s.upvotes is not None else ""
+        click.echo(f"{'seen in':>12}: {safe(s.path)} (#{s.position + 1}, {s.format}{captured}"
+                   f"{votes})")
     if p.abstract:
         click.echo("")
-        click.echo(safe(p.abstract))
+        click.echo(safe(p.readable_abstract))
     if p.note:
         click.echo("")
         click.echo("Note:")
@@ -177,11 +194,16 @@ def stats(ctx: click.Context, as_json: bool) -> None:
               help="Write to this file instead of stdout.")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=1000, show_default=True,
               help="At most this many search results.")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --output: what was written, as JSON on stdout ({\"wrote\", \"path\"}).")
 @click.pass_context
 @friendly
 def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
-                   output: Path | None, limit: int) -> None:
+                   output: Path | None, limit: int, as_json: bool) -> None:
     """Export bookmarks, notes or a query's results as Markdown, JSON or BibTeX."""
+    if as_json and not output:
+        raise click.UsageError("--json tells what --output wrote; without --output the export"
+                               " itself is on stdout (--format json for JSON)")
     lib = library(ctx)
     if what == "search":
         if not query:
@@ -201,7 +223,10 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
         text = exporting.to_markdown(papers, heading)
     if output:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {counted(len(papers), 'paper')} to {safe(str(output))}", err=True)
+        if as_json:
+            emit_json({"wrote": len(papers), "path": path_text(output)})
+        else:
+            click.echo(f"wrote {counted(len(papers), 'paper')} to {safe(str(output))}", err=True)
     elif fmt == "json":  # the same JSON value, nothing a terminal would act on
         click.echo(json_safe(text))
     else:  # a note may hold anything its author typed: not control characters on a terminal
@@ -209,13 +234,17 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.pass_context
 @friendly
-def reindex(ctx: click.Context) -> None:
+def reindex(ctx: click.Context, as_json: bool) -> None:
     """Rebuild the search index from the store (no dump files needed)."""
     lib = library(ctx)
     count = indexing(lib, lambda progress: lib.reindex(progress=progress))
-    click.echo(f"indexed {counted(count, 'paper')}")
+    if as_json:
+        emit_json({"indexed": count})
+    else:
+        click.echo(f"indexed {counted(count, 'paper')}")
 
 
 @main.command()

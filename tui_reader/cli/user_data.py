@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from .. import export as exporting
+from ..editor import EditorProblem, edit_note, editor_command
 from ..library import SORTS
 from ..models import PaperView, counted
 from .group import library, main
-from .output import UserError, emit_json, friendly, paper_line, safe
+from .output import UserError, emit_changed, emit_json, friendly, paper_line, safe
 
 
 def _listing(papers: list[PaperView], as_json: bool, key: str, empty: str) -> None:
@@ -43,46 +44,77 @@ def notes(ctx: click.Context, as_json: bool) -> None:
              "No notes yet: `tui-reader note ID --set TEXT` or `n` in the reader.")
 
 
-def _for_each(ctx: click.Context, ids: tuple[str, ...], on: bool) -> None:
-    lib = library(ctx)
-    failed = False
+def _change_each(ctx: click.Context, ids: tuple[str, ...], change, done: str,
+                 as_json: bool) -> None:
+    """`change(ref)` for each id given: a line each ("`done` ID TITLE"), or with `as_json` the
+    papers changed; an id that names no paper is one line on stderr, exit status 1."""
+    changed, errors = [], []
     for ref in ids:
         try:
-            p = lib.bookmark(ref, on)
-            click.echo(f"{'bookmarked' if on else 'unbookmarked'} {p.id} {safe(p.title)}")
+            p = change(ref)
         except LookupError as exc:
             click.echo(f"tui-reader: {safe(str(exc))}", err=True)
-            failed = True
-    ctx.exit(1 if failed else 0)
+            errors.append({"id": ref, "error": str(exc)})
+            continue
+        changed.append(p)
+        if not as_json:
+            click.echo(f"{done} {p.id} {safe(p.readable_title)}")
+    if as_json:
+        emit_changed(changed, errors)
+    ctx.exit(1 if errors else 0)
+
+
+_JSON_CHANGED = click.option("--json", "as_json", is_flag=True,
+                             help="The papers changed (as `show --json`) and the ids that were"
+                                  " not, as one JSON document on stdout.")
 
 
 @main.command()
 @click.argument("ids", nargs=-1, required=True)
+@_JSON_CHANGED
 @click.pass_context
 @friendly
-def bookmark(ctx: click.Context, ids: tuple[str, ...]) -> None:
+def bookmark(ctx: click.Context, ids: tuple[str, ...], as_json: bool) -> None:
     """Bookmark papers (by id, id prefix or arXiv id)."""
-    _for_each(ctx, ids, True)
+    lib = library(ctx)
+    _change_each(ctx, ids, lambda ref: lib.bookmark(ref, True), "bookmarked", as_json)
 
 
 @main.command()
 @click.argument("ids", nargs=-1, required=True)
+@_JSON_CHANGED
 @click.pass_context
 @friendly
-def unbookmark(ctx: click.Context, ids: tuple[str, ...]) -> None:
+def unbookmark(ctx: click.Context, ids: tuple[str, ...], as_json: bool) -> None:
     """Remove bookmarks."""
-    _for_each(ctx, ids, False)
+    lib = library(ctx)
+    _change_each(ctx, ids, lambda ref: lib.bookmark(ref, False), "unbookmarked", as_json)
 
 
 @main.command()
 @click.argument("paper_id")
-@click.option("--set", "text", required=True, help="The note's text (empty removes the note).")
+@click.option("--set", "text", help="The note's text (empty removes the note); without it, the"
+              " note opens in $VISUAL or $EDITOR.")
+@_JSON_CHANGED
 @click.pass_context
 @friendly
-def note(ctx: click.Context, paper_id: str, text: str) -> None:
-    """Set the note of a paper."""
-    p = library(ctx).note(paper_id, text)
-    click.echo(f"{'noted' if text.strip() else 'removed the note of'} {p.id} {safe(p.title)}")
+def note(ctx: click.Context, paper_id: str, text: str | None, as_json: bool) -> None:
+    """Set the note of a paper, or edit it in your editor."""
+    lib = library(ctx)
+    if text is None:
+        paper = lib.paper(paper_id)
+        try:
+            text = edit_note(paper.note, editor_command(), paper_id=paper.id)
+        except EditorProblem as exc:
+            raise UserError(f"{exc} (or give the note with --set TEXT)") from exc
+        if text is None:
+            if as_json:
+                emit_changed([], [])
+            else:
+                click.echo(f"the note of {paper.id} {safe(paper.readable_title)} is unchanged")
+            return
+    _change_each(ctx, (paper_id,), lambda ref: lib.note(ref, text),
+                 "noted" if text.strip() else "removed the note of", as_json)
 
 
 @main.group(invoke_without_command=True)
@@ -109,26 +141,42 @@ def saved(ctx: click.Context, as_json: bool) -> None:
 @click.argument("query")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--force", is_flag=True, help="Replace a saved search of that name.")
+@click.option("--json", "as_json", is_flag=True,
+              help="The saved search (as `saved --json` lists it) as JSON on stdout.")
 @click.pass_context
 @friendly
-def saved_add(ctx: click.Context, name: str, query: str, sort: str, force: bool) -> None:
+def saved_add(ctx: click.Context, name: str, query: str, sort: str, force: bool,
+              as_json: bool) -> None:
     """Save a query under a name (an existing name only with --force)."""
     lib = library(ctx)
     result = lib.search(query, limit=1)
     if result.error:
         raise UserError(f"query {query!r}: {result.error}")
-    if not force and any(s.name == name.strip() for s in lib.saved_searches()):
+    replaced = any(s.name == name.strip() for s in lib.saved_searches())
+    if replaced and not force:
         raise UserError(f"a saved search named {name.strip()!r} exists; --force replaces it")
-    lib.save_search(name, query, sort)
-    click.echo(f"saved {safe(name)!r}: {counted(result.total, 'paper')}")
+    search = lib.save_search(name, query, sort)
+    if as_json:
+        stored = next((s for s in lib.saved_searches() if s.name == search.name), search)
+        emit_json({"saved": {**stored.model_dump(mode="json"), "count": result.total},
+                   "replaced": replaced})
+    else:
+        click.echo(f"saved {safe(name)!r}: {counted(result.total, 'paper')}")
 
 
 @saved.command("rm")
 @click.argument("name")
+@click.option("--json", "as_json", is_flag=True,
+              help="The deleted saved search as JSON on stdout.")
 @click.pass_context
 @friendly
-def saved_rm(ctx: click.Context, name: str) -> None:
+def saved_rm(ctx: click.Context, name: str, as_json: bool) -> None:
     """Delete a saved search."""
-    if not library(ctx).delete_search(name):
+    lib = library(ctx)
+    gone = next((s for s in lib.saved_searches() if s.name == name.strip()), None)
+    if gone is None or not lib.delete_search(name):
         raise UserError(f"no saved search named {name!r}")
-    click.echo(f"deleted {safe(name)!r}")
+    if as_json:
+        emit_json({"deleted": gone.model_dump(mode="json")})
+    else:
+        click.echo(f"deleted {safe(name)!r}")

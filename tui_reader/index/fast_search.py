@@ -476,6 +476,20 @@ class FastSearch(PostingReads):
                         key=lambda x: (0 - x[0], x[1]))
         return [(word, score) for score, word in scored[:number]]
 
+    def document_numbers(self, field: str, values: list[str]) -> list[int] | None:
+        """The live document of each value of a unique field (Searcher.document_number of
+        each, in order; values not indexed left out), or None (not supported)."""
+        try:
+            found = (self._term_docs(field, self.schema[field].to_bytes(v)) for v in values)
+            return [int(docs[0]) for docs in found if len(docs)]
+        except FALLBACK:
+            return None
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """Searcher.doc_frequency(field, text), from the term infos (remembered)."""
+        return sum(info.doc_frequency()
+                   for _, info in self._term_infos(field, self.schema[field].to_bytes(text)))
+
     def existing_terms(self, q) -> list[tuple[str, bytes]] | None:
         """Query.existing_terms(reader, expand=True) of a multi-term leaf from the expansion
         the search made (None: ask Whoosh)."""

@@ -16,6 +16,7 @@ import struct
 import zlib
 from pathlib import Path
 
+from ..models import counted
 from . import whoosh_internals as internals
 
 SUMS = ".sums"
@@ -80,7 +81,8 @@ def verify(ix, read_unsealed: bool = True) -> list[str]:
                 problems.append(f"{file}: cannot be read ({exc.strerror or exc})")
                 continue
             if found_size != size:
-                problems.append(f"{file}: {found_size} bytes where {size} were written")
+                problems.append(f"{file}: {counted(found_size, 'byte')} where {size:,}"
+                                f" {'was' if size == 1 else 'were'} written")
             elif found_crc != crc:
                 problems.append(f"{file}: damaged (its checksum is not the one written)")
     if read_unsealed and unsealed:

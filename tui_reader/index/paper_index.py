@@ -24,9 +24,10 @@ from ..models import SORTS, one_for_each
 from . import integrity, whoosh_internals as internals
 from .corrections import repair
 from .query_language import parse
+from .recommend import (CATEGORY_COUNT, PROFILE_TERMS, RANKER, SIMILAR_TERMS, Liked, Profile,
+                        rank)
 from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
 
-SIMILAR_TERMS = 12  # key terms of a paper's abstract that find its similar papers
 WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
 FORMAT_FILE = "FORMAT"  # holds INDEX_FORMAT
 CHECKED_FILE = "CHECKED"  # its modification time: the files' last check at start
@@ -39,6 +40,8 @@ _SORT_ORDERS = one_for_each(SORTS, {
     "date": ("-date", sorting.FieldFacet("date", reverse=True)),
     "upvotes": ("-upvotes", sorting.FieldFacet("upvotes", reverse=True)),
     "title": ("title_sort", sorting.FieldFacet("title_sort")),
+    # the papers of `rising` first (the store's order, _Evaluator), then by upvotes
+    "rising": ("-upvotes", sorting.FieldFacet("upvotes", reverse=True)),
 })
 
 
@@ -70,13 +73,17 @@ class _Evaluator:
     """Pages, document sets and term expansions of queries on the current searcher: the
     fast evaluator where it knows the query, Whoosh's matchers otherwise."""
 
-    def __init__(self, paper_index: "PaperIndex"):
+    def __init__(self, paper_index: "PaperIndex", rising: list[str] = ()):
         self.searcher = paper_index.searcher()
         self.reader = self.searcher.reader()
         self.fast = paper_index._fast(self.searcher)
+        # the documents of the papers `rising` names, the fastest rising first (sort "rising")
+        self.rising = paper_index.documents_of(self.searcher, rising) if rising else []
 
     def page(self, q: query.Query, sort: str, offset: int, limit: int,
              within: set[int] | None = None) -> tuple[int, list[Match]]:
+        if sort == "rising" and self.rising:
+            return self._rising_page(q, offset, limit, within)
         s = self.searcher
         q = q.normalize()
         fast_order, sortedby = _SORT_ORDERS[sort]
@@ -89,6 +96,23 @@ class _Evaluator:
                            scored=sort == "relevance", filter=within)
         return len(results), [Match(hit["id"], hit.score if sort == "relevance" else None)
                               for hit in results[offset:offset + limit]]
+
+    def _rising_page(self, q: query.Query, offset: int, limit: int,
+                     within: set[int] | None) -> tuple[int, list[Match]]:
+        """A page in the order of `rising`: its papers that match first, then the others
+        by upvotes."""
+        docs = self.docs(q)
+        if within is not None:
+            docs &= within
+        s = self.searcher
+        lead = [d for d in self.rising if d in docs]
+        shown = [Match(s.stored_fields(d)["id"], None) for d in lead[offset:offset + limit]]
+        rest = limit - len(shown)
+        if rest > 0 and len(docs) > len(lead):
+            _, more = self.page(q, "upvotes", max(0, offset - len(lead)), rest,
+                                within=docs - set(lead))
+            shown += more
+        return len(docs), shown
 
     def docs(self, q: query.Query) -> set[int]:
         q = q.normalize()
@@ -171,6 +195,7 @@ class PaperIndex:
         self._lock = threading.Lock()
         self._searcher = None
         self._fast_searcher = None
+        self._documents: tuple[tuple, list[int]] | None = None  # documents_of, remembered
         self.recreated = False  # the index on disk was unreadable and started anew
         self._facets = None  # the FacetCounter (facets.py: numpy), made when first asked
         for attempt in range(3):  # a commit elsewhere may swap the TOC while it is read
@@ -304,15 +329,18 @@ class PaperIndex:
                 self._searcher = None
 
     # -- writing -------------------------------------------------------------------------
-    def writer(self, *, timeout: float = 5.0, limitmb: int = WRITER_LIMIT_MB):
-        """A writer (the fast one of writing.py, Whoosh's when the fast paths are off);
-        IndexBusy when another holds the lock."""
+    @property
+    def writer_class(self) -> type:
+        """The fast writer of writing.py, Whoosh's own when the fast paths are off."""
         from .writing import FastSegmentWriter
-        writer_class = FastSegmentWriter if self.fast_search else SegmentWriter
+        return FastSegmentWriter if self.fast_search else SegmentWriter
+
+    def writer(self, *, timeout: float = 5.0, limitmb: int = WRITER_LIMIT_MB):
+        """A writer (see `writer_class`); IndexBusy when another holds the lock."""
         try:
             # Segments as separate files: a compound segment file is read through Whoosh's
             # BufferFile, which copies each part into memory (the whole index, per searcher).
-            return writer_class(self.ix, timeout=timeout, limitmb=limitmb, compound=False)
+            return self.writer_class(self.ix, timeout=timeout, limitmb=limitmb, compound=False)
         except LockError as exc:
             raise IndexBusy("another import is running; try again when it has finished") from exc
 
@@ -326,6 +354,16 @@ class PaperIndex:
         writer = self.writer(timeout=timeout)
         with writer:
             return add_documents(writer, docs, new_ids)
+
+    def merge(self, everything: bool = False, progress=None) -> int:
+        """Merge the segments the tiered policy says are due (`everything`: all into one);
+        the number of merges. Searches go on meanwhile (merging.py)."""
+        from .merging import merge_due
+        return merge_due(self, everything, progress)
+
+    def segment_count(self) -> int:
+        """How many segments the index has (each search pays a little for each)."""
+        return len(internals.segments(self.ix))
 
     # -- searching -----------------------------------------------------------------------
     def searcher(self):
@@ -360,14 +398,31 @@ class PaperIndex:
         if fast is not None:
             fast.warm_up()
 
+    def documents_of(self, searcher, ids: list[str]) -> list[int]:
+        """The document numbers of these paper ids in `searcher` (in their order, ids not
+        indexed left out), remembered for the same ids and searcher (the rising papers'
+        order is asked again at each page)."""
+        key = (searcher, tuple(ids))
+        with self._lock:
+            if self._documents is not None and self._documents[0] == key:
+                return self._documents[1]
+        fast = self._fast(searcher)
+        found = fast.document_numbers("id", ids) if fast is not None else None
+        if found is None:
+            found = [d for d in (searcher.document_number(id=i) for i in ids) if d is not None]
+        with self._lock:
+            self._documents = (key, found)
+        return found
+
     def find(self, text: str, sort: str, offset: int, limit: int, *, typing: bool = False,
-             repair_empty: bool = True) -> Found:
+             repair_empty: bool = True, rising: list[str] = ()) -> Found:
         """A page of the papers a query finds, with the total and the terms it matched.
         `typing`: the last word is being typed (a prefix). `repair_empty`: when nothing is
-        found, correct unknown words or show partial matches (plain words only). Raises
+        found, correct unknown words or show partial matches (plain words only). `rising`:
+        the ids sort "rising" puts first, in its order (store.rising_ids). Raises
         QueryError for a query that cannot be used."""
         parsed = parse(text, typing=typing)
-        evaluator = _Evaluator(self)
+        evaluator = _Evaluator(self, rising)
         ranked = parsed.ranked()
         total, matches = evaluator.page(ranked, sort, offset, limit)
         found = Found(total=total, matches=matches, terms={})
@@ -437,16 +492,25 @@ class PaperIndex:
         walk(q)
         return terms
 
-    def similar(self, paper_id: str, text: str, limit: int = 5) -> list[str]:
-        """Ids of the papers most like this one (by the key terms of `text`)."""
+    def similar(self, paper_id: str, text: str, limit: int = 5, *,
+                categories: Iterable[str] = (), ranker: str = RANKER,
+                number: int = SIMILAR_TERMS, category_count: int = CATEGORY_COUNT
+                ) -> list[str]:
+        """Ids of the papers most like this one (`text`: its title and abstract), by the
+        profile of `number` terms `ranker` makes of it (recommend.py)."""
         s = self.searcher()
         docnum = s.document_number(id=paper_id)
         if docnum is None:
             return []
+        if ranker == "centroid":
+            liked = [Liked(paper_id, "", text, tuple(categories))]
+            _, matches = self.recommend(liked, {paper_id}, limit, number=number, ranker=ranker,
+                                        category_count=category_count)
+            return [m.id for m in matches]
         fast = self._fast(s)
-        key_terms = fast.key_terms("abstract", text, SIMILAR_TERMS) if fast is not None else None
+        key_terms = fast.key_terms("abstract", text, number) if fast is not None else None
         if key_terms is None:
-            key_terms = s.key_terms_from_text("abstract", text, numterms=SIMILAR_TERMS)
+            key_terms = s.key_terms_from_text("abstract", text, numterms=number)
         q = query.Or([query.Term(field, word, boost=weight)
                       for word, weight in key_terms for field in ("title", "abstract")])
         if fast is not None:
@@ -455,6 +519,16 @@ class PaperIndex:
                 return [s.stored_fields(d)["id"] for d, _ in page[1] if d != docnum][:limit]
         hits = s.search(q, limit=limit + 1, mask=query.Term("id", paper_id))
         return [h["id"] for h in hits][:limit]
+
+    def recommend(self, liked: list[Liked], excluded: set[str], limit: int, *,
+                  number: int = PROFILE_TERMS, ranker: str = RANKER,
+                  category_count: int = CATEGORY_COUNT) -> tuple[Profile, list[Match]]:
+        """The profile of the liked papers (`ranker`: "centroid" or "key_terms", see
+        recommend.py) and the `limit` papers that match it best, `excluded` ids left out."""
+        s = self.searcher()
+        profile, ranked = rank(s, self._fast(s), liked, excluded, limit, number=number,
+                               ranker=ranker, category_count=category_count)
+        return profile, [Match(i, score) for i, score in ranked]
 
     def doc_count(self) -> int:
         """Documents in the index now: from the table of contents of its latest generation,

@@ -21,7 +21,8 @@ NUMERIC_FIELDS = ("year", "upvotes", "date")
 # The version of what the index holds (analysis, fields): an index on disk of another version
 # is rebuilt from the store at start. 2: accents folded ("Tulu" finds "TÜLU"). 3: the first
 # author's name in a field of its own (a surname ranks the papers the person wrote first).
-# 4: the user's tags (tag:x). 5: each paper's facet values in a column (facets.py).
+# 4: titles and abstracts as read, their LaTeX as text (`\\textit{word}` finds "word").
+# 5: the user's tags (tag:x), each paper's facet values in a column (facets.py).
 INDEX_FORMAT = "5"
 MIN_WORD = 2  # shorter tokens are not indexed in title, abstract and note
 
@@ -76,11 +77,14 @@ def facet_value(paper: Paper, tags: Iterable[str]) -> bytes:
 
 def paper_document(paper: Paper, note: str | None, tags: Iterable[str] = ()) -> dict:
     """The Whoosh document of a paper with the user's note and tags (text comes from the
-    store, so nothing big is stored)."""
+    store, so nothing big is stored): its title and abstract as they are shown (LaTeX as
+    text), so that the words found and the spans highlighted are the ones a reader sees."""
+    title = paper.readable_title
+    tags = list(tags)
     doc = {
         "id": paper.id,
-        "title": paper.title,
-        "abstract": paper.abstract,
+        "title": title,
+        "abstract": paper.readable_abstract,
         "author": "; ".join(paper.authors),
         "first_author": paper.authors[0] if paper.authors else "",
         "org": paper.organization or "",
@@ -89,8 +93,8 @@ def paper_document(paper: Paper, note: str | None, tags: Iterable[str] = ()) -> 
         "tag": ",".join(tags),
         "date": int(paper.published.strftime("%Y%m%d")) if paper.published else 0,
         "upvotes": paper.upvotes or 0,
-        "title_sort": paper.title.casefold()[:80].encode("utf-8"),
-        "spell": paper.title,
+        "title_sort": title.casefold()[:80].encode("utf-8"),
+        "spell": title,
         "facets": facet_value(paper, tags),
     }
     if paper.published:

@@ -44,6 +44,14 @@ def block_postings(m) -> tuple[list, object]:
     return ids, weights
 
 
+def block_postings_values(m) -> tuple[list, object, object]:
+    """(document numbers, weights, encoded values) of a W3 matcher's current block."""
+    ids, weights = block_postings(m)
+    if m._values is None:
+        m._read_values()
+    return ids, weights, m._values
+
+
 def block_max_id(m) -> int:
     """The last document number of a W3 matcher's current block (read from its header)."""
     return m._maxid

@@ -24,6 +24,7 @@ import pickle
 import re
 from array import array
 from collections.abc import Callable, Iterator
+from itertools import chain
 
 from whoosh import analysis, formats
 from whoosh.lang.porter import stem as porter_stem
@@ -284,6 +285,19 @@ class TermPool:
         if self.size > self.limit:
             self.save()
 
+    def add_term(self, key: tuple[str, bytes], postings: list) -> None:
+        """A term's postings [docnum, weight, value, ...], after any it has (documents in
+        order: a merge adds segment after segment)."""
+        found = self.terms.get(key)
+        if found is None:
+            self.terms[key] = postings
+            self.size += self.TERM_BYTES
+        else:
+            found += postings
+        self.size += len(postings) // 3 * self.POSTING_BYTES
+        if self.size > self.limit:
+            self.save()
+
     def save(self) -> None:
         """Write the pool to a run file (sorted by term) and empty it."""
         if not self.terms:
@@ -405,6 +419,19 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
         fieldwriter.finish_field()
 
 
+def _term_infos(reader) -> Iterator[tuple[tuple[str, bytes], object]]:
+    """((field, term), TermInfo) of every term of a segment, read in one pass per field."""
+    for fieldname in sorted(reader.indexed_field_names()):
+        infos = internals.term_infos_from(reader, fieldname, b"")
+        if infos is None:  # not a W3 segment: a lookup per term
+            infos = ((key, reader.term_info(*key)) for key in reader.all_terms()
+                     if key[0] == fieldname)
+        for key, info in infos:
+            if key[0] != fieldname:
+                break
+            yield key, info
+
+
 class _CountingFile:
     """A file being written that answers `tell()` from a counter: a buffered file's own
     tell() is a system call, and the W3 writers ask it two or three times a term."""
@@ -489,6 +516,37 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
         self.pool.add_doc(docnum, posts)
         self.added()
         self.docnum += 1
+
+    def add_postings_to_pool(self, reader, startdoc: int, docmap: dict | None) -> None:
+        """Whoosh's step of `add_reader` (a merge): the segment's postings into the pool, with
+        the documents' new numbers, a block of a term at a time (Whoosh's own loop goes a
+        posting at a time through a matcher that skips deleted documents)."""
+        schema, pool = self.schema, self.pool
+        for (fieldname, btext), info in _term_infos(reader):
+            if fieldname not in schema:
+                continue
+            m = internals.term_matcher(reader, fieldname, btext, info, schema[fieldname].format)
+            leaf = internals.leaf_matcher(m)
+            if leaf is None:  # not a W3 segment: Whoosh's way, for this term
+                m = reader.postings(fieldname, btext)
+                while m.is_active():
+                    new = startdoc + m.id() if docmap is None else docmap[m.id()]
+                    pool.add((fieldname, btext, new, m.weight(), m.value()))
+                    m.next()
+                continue
+            postings: list = []
+            while leaf.is_active():
+                ids, weights, values = internals.block_postings_values(leaf)
+                if docmap is None:
+                    postings += chain.from_iterable(
+                        zip([startdoc + d for d in ids], weights, values))
+                else:  # deleted documents are not in docmap
+                    postings += chain.from_iterable(
+                        (docmap[d], w, v) for d, w, v in zip(ids, weights, values)
+                        if d in docmap)
+                internals.next_block(leaf)
+            if postings:
+                pool.add_term((fieldname, btext), postings)
 
     def seal(self, segments: list) -> None:
         integrity.seal(self.storage, segments)

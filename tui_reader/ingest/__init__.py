@@ -24,7 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from ..models import Paper, Source, path_text
+from ..models import Paper, Source, counted, path_text
+from .dates import Capture, parse_iso_date
 from .detect import (
     FORMATS,
     GZIP_MAGIC,
@@ -60,6 +61,10 @@ class ParsedDump:
     papers: Iterator[Paper]  # each with sources=[Source(path, position, format)]
     warnings: list[str] = field(default_factory=list)  # filled while `papers` is consumed
     error: str | None = None  # the file cannot be read (at all, or past a point): one sentence
+    # the day of the capture of a listing page: the date the dump states, else the latest date
+    # printed in it, else the file's modification day (None: a JSONL or CSV of metadata)
+    captured: date | None = None
+    bytes_read: int = 0  # of the file (compressed, if it is), as a stream is read: progress
 
 
 def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
@@ -79,8 +84,10 @@ def read_dump(path: Path | str, *, year: int | None = None) -> ParsedDump:
 
 
 def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
-    mtime_year = date.fromtimestamp(path.stat().st_mtime).year
-    with _open(path) as stream:
+    file_day = date.fromtimestamp(path.stat().st_mtime)
+    mtime_year = file_day.year
+    capture = Capture()
+    with open(path, "rb") as raw, _open(path, raw) as stream:
         head = stream.read(SNIFF_BYTES)
         if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and b"\n" not in head:
             head += stream.readline(MAX_LINE)  # the first line, to tell JSONL from one object
@@ -107,19 +114,26 @@ def _read(path: Path, year: int | None, warnings: list[str]) -> ParsedDump:
                 path, f"not a recognised dump: invalid JSON (line {e.lineno}: {e.msg})", warnings
             )
         entries = paper_list(data)
+        capture.date = parse_iso_date(data.get("date")) if isinstance(data, dict) else None
         papers = parse_hf_json(data, warnings=warnings)
         if not papers:
             why = describe(data) if entries is None else "no paper objects in the JSON list"
             return _failed(path, f"not a recognised dump: {why}", warnings)
     elif fmt == "html":
-        papers = parse_html(text, year=year, mtime_year=mtime_year, warnings=warnings)
+        papers = parse_html(text, year=year, mtime_year=mtime_year, warnings=warnings,
+                            capture=capture)
     elif fmt == "markdown":
-        papers = parse_markdown(text, year=year, mtime_year=mtime_year, warnings=warnings)
+        papers = parse_markdown(text, year=year, mtime_year=mtime_year, warnings=warnings,
+                                capture=capture)
     else:
-        papers = parse_text(text, year=year, mtime_year=mtime_year, warnings=warnings)
+        papers = parse_text(text, year=year, mtime_year=mtime_year, warnings=warnings,
+                            capture=capture)
     if not papers:
         return _failed(path, "not a recognised dump: no papers found", warnings)
-    return ParsedDump(str(path), fmt, _with_sources(papers, path, fmt, warnings), warnings)
+    captured = (capture.date or max((p.published for p in papers if p.published), default=None)
+                or file_day)
+    return ParsedDump(str(path), fmt, _with_sources(papers, path, fmt, warnings, captured),
+                      warnings, captured=captured)
 
 
 def _guarded(dump: ParsedDump) -> ParsedDump:
@@ -135,7 +149,8 @@ def _guarded(dump: ParsedDump) -> ParsedDump:
 
 def _streamed(path: Path, fmt: str, head: bytes, encoding: str | None,
               warnings: list[str]) -> ParsedDump:
-    """A dump read as a stream, record by record: JSONL or CSV."""
+    """A dump read as a stream, record by record: JSONL or CSV (metadata, not the capture of
+    a listing page: no capture day)."""
     dump = ParsedDump(str(path), fmt, iter(()), warnings)
     if fmt == "arxiv-jsonl":
         records = parse_jsonl(_lines(path, encoding, dump), warnings=warnings)
@@ -145,19 +160,21 @@ def _streamed(path: Path, fmt: str, head: bytes, encoding: str | None,
             return _failed(path, f"not a recognised dump: {why}", warnings)
         records = parse_table(_lines(path, encoding, dump, table=True), delimiter,
                               warnings=warnings)
-    dump.papers = _with_sources(records, path, fmt, warnings)
+    dump.papers = _with_sources(records, path, fmt, warnings, None)
     return dump
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: Path, raw: IO[bytes] | None = None) -> IO[bytes]:
     """The file's bytes, decompressed when it is gzip (by its magic bytes), as a stream that
-    stops where gzip data expands past the bounds of `limits`."""
-    with open(path, "rb") as f:
-        magic = f.read(2)
-        size = os.fstat(f.fileno()).st_size
+    stops where gzip data expands past the bounds of `limits`; `raw`: the file itself, open
+    (its position is how far the reading got)."""
+    raw = raw or open(path, "rb")
+    magic = raw.read(2)
+    raw.seek(0)
     if magic == GZIP_MAGIC:
-        return bounded_expansion(gzip.open(path, "rb"), size)
-    return open(path, "rb")
+        return bounded_expansion(gzip.GzipFile(fileobj=raw, mode="rb"),
+                                 os.fstat(raw.fileno()).st_size)
+    return raw
 
 
 def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = False
@@ -166,25 +183,28 @@ def _lines(path: Path, encoding: str | None, dump: ParsedDump, *, table: bool = 
     else decoded; `table`: decoded, line endings kept (for `csv`, whose quoted fields may
     hold them). A read error ends them with a warning, a bound with the dump's error."""
     try:
-        with _open(path) as stream:
+        with open(path, "rb") as raw, _open(path, raw) as stream:
             if table or encoding not in (None, "utf-8-sig"):
                 stream = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig",
                                           errors="replace", newline="" if table else None)
             lines = bounded_lines(stream, dump.warnings)
             first = next(lines, b"")
             yield first[3:] if first[:3] == b"\xef\xbb\xbf" else first  # (text: no mark)
-            yield from lines
+            for n, line in enumerate(lines):
+                if not n % 256:
+                    dump.bytes_read = raw.tell()
+                yield line
     except _READ_ERRORS as e:
         dump.warnings.append(f"the rest of the file cannot be read: {_describe(e)}")
     except TooLarge as e:
         dump.error = str(e)
 
 
-def _with_sources(papers: Iterable[Paper], path: Path, fmt: str,
-                  warnings: list[str]) -> Iterator[Paper]:
+def _with_sources(papers: Iterable[Paper], path: Path, fmt: str, warnings: list[str],
+                  captured: date | None) -> Iterator[Paper]:
     """`papers` with their source: this file (its name as `path_text`), their 0-based
-    position in it, the format; each within the bounds of `limits` (what was cut: a
-    warning naming the record)."""
+    position in it, the format, the capture's day and the upvotes it showed; each within
+    the bounds of `limits` (what was cut: a warning naming the record)."""
     name = path_text(path)
     cuts = 0
     for position, paper in enumerate(papers):
@@ -194,10 +214,11 @@ def _with_sources(papers: Iterable[Paper], path: Path, fmt: str,
             if cuts <= MAX_CUT_WARNINGS:
                 warnings.append(f"record {position + 1} ({paper.title[:40]!r}): cut"
                                 f" {' and '.join(cut)}")
-        paper.sources = [Source(path=name, position=position, format=fmt)]
+        paper.sources = [Source(path=name, position=position, format=fmt,
+                                upvotes=paper.upvotes, captured=captured)]
         yield paper
     if cuts > MAX_CUT_WARNINGS:
-        warnings.append(f"{cuts - MAX_CUT_WARNINGS} more records cut, not listed")
+        warnings.append(f"{counted(cuts - MAX_CUT_WARNINGS, 'more record')} cut, not listed")
 
 
 def _failed(path: Path | str, error: str, warnings: list[str]) -> ParsedDump:

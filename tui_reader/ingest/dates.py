@@ -93,6 +93,13 @@ def _month_number(name: str) -> int:
     return _MONTHS.index(name[:3].lower()) + 1
 
 
+@dataclass
+class Capture:
+    """When a dump was captured, as its reader found it (filled like `warnings`)."""
+
+    date: date | None = None
+
+
 @dataclass(frozen=True)
 class YearRule:
     """The year that dates printed without one get in one dump (see the module docstring)."""
@@ -110,6 +117,11 @@ class YearRule:
         if self.capture and (d.month, d.day) > self.capture:
             year -= 1
         return make_date(year, d.month, d.day), self.source != "override"
+
+    def captured(self) -> date | None:
+        """The day the page was captured, when its month and day are known (the page-header
+        date, a stated capture date), in the rule's year."""
+        return make_date(self.year, *self.capture) if self.capture else None
 
     def warning(self) -> str | None:
         """What to tell the user when the year is a guess from the file's modification time."""

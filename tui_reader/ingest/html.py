@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from markdownify import ATX, MarkdownConverter
 
 from ..models import Paper
+from .dates import Capture
 from .markdown import parse_markdown
 
 _NOT_CONTENT = ["script", "style", "svg", "noscript", "head", "template", "iframe"]
@@ -20,8 +21,11 @@ def html_to_markdown(html: str) -> str:
     return MarkdownConverter(heading_style=ATX).convert_soup(soup)
 
 
-def parse_html(html: str, *, year: int | None, mtime_year: int, warnings: list[str]) -> list[Paper]:
-    """The papers of a saved HTML page (a listing or a single-paper page)."""
+def parse_html(html: str, *, year: int | None, mtime_year: int, warnings: list[str],
+               capture: Capture | None = None) -> list[Paper]:
+    """The papers of a saved HTML page (a listing or a single-paper page); its capture date,
+    when it gives it, set in `capture`."""
     return parse_markdown(
-        html_to_markdown(html), year=year, mtime_year=mtime_year, warnings=warnings
+        html_to_markdown(html), year=year, mtime_year=mtime_year, warnings=warnings,
+        capture=capture,
     )

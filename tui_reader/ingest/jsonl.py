@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from ..models import Paper
+from ..models import Paper, counted
 from .authors import author_names, literal, parsed_authors
 from .clean import clean_abstract, clean_text
 from .dates import make_date, parse_email_date, parse_iso_date, parse_us_date
@@ -79,7 +79,7 @@ def parse_jsonl(lines: Iterable[bytes | str], *, warnings: list[str]) -> Iterato
             continue
         yield paper
     if problems > MAX_WARNINGS:
-        warnings.append(f"{problems - MAX_WARNINGS} more lines with problems not listed")
+        warnings.append(f"{counted(problems - MAX_WARNINGS, 'more line')} with problems not listed")
 
 
 def _reason(e: Exception) -> str:

@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
-from ..models import Paper, paper_id
+from ..models import Paper, counted, paper_id
 
 MB = 1 << 20
 MAX_TITLE = 500  # characters
@@ -41,7 +41,7 @@ def size_text(n: int) -> str:
     for unit, size in (("GB", 1 << 30), ("MB", MB), ("KB", 1 << 10)):
         if n >= size:
             return f"{n / size:,.0f} {unit}"
-    return f"{n} bytes"
+    return counted(n, "byte")
 
 
 class _Expansion(io.RawIOBase):

@@ -24,7 +24,7 @@ from datetime import date
 
 from ..models import Paper
 from .clean import clean_text
-from .dates import PageDate, parse_iso_date, year_rule
+from .dates import Capture, PageDate, parse_iso_date, year_rule
 from .ids import arxiv_id, arxiv_id_in_url, arxiv_url
 from .listing import (
     Draft,
@@ -79,9 +79,11 @@ class _Block:
 
 
 def parse_markdown(
-    text: str, *, year: int | None, mtime_year: int, warnings: list[str]
+    text: str, *, year: int | None, mtime_year: int, warnings: list[str],
+    capture: Capture | None = None,
 ) -> list[Paper]:
-    """The papers of a Markdown dump, in page order (warnings appended to `warnings`)."""
+    """The papers of a Markdown dump, in page order (warnings appended to `warnings`, the
+    capture date, when the page gives it, set in `capture`)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     front, body_start = _front_matter(lines)
     lines = lines[:body_start] + resolve_references("\n".join(lines[body_start:])).split("\n")
@@ -102,10 +104,13 @@ def parse_markdown(
     if not drafts:  # titles as plain lines: the text reader, with the links' URLs
         reduced = [_reduce(raw) for _, _, raw in _logical_lines(lines, body_start)]
         return parse_lines(
-            reduced, year=year, mtime_year=mtime_year, warnings=warnings, stated=stated
+            reduced, year=year, mtime_year=mtime_year, warnings=warnings, stated=stated,
+            capture=capture,
         )
     dates = [d.date for d in drafts if d.date]
     rule = year_rule(dates, override=year, mtime_year=mtime_year, stated=stated, header=header_date)
+    if capture is not None:
+        capture.date = rule.captured()
     return build_papers(drafts, rule, warnings)
 
 

@@ -14,7 +14,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 
-from ..models import Paper
+from ..models import Paper, counted
 from .jsonl import MAX_WARNINGS, record_to_paper
 from .limits import MAX_LINE
 
@@ -112,7 +112,7 @@ def parse_table(
         if problems <= MAX_WARNINGS:
             warnings.append(f"row ending on line {reader.line_num}: no title")
     if problems > MAX_WARNINGS:
-        warnings.append(f"{problems - MAX_WARNINGS} more rows without a title not listed")
+        warnings.append(f"{counted(problems - MAX_WARNINGS, 'more row')} without a title not listed")
 
 
 def _fields(names: list[str]) -> list[str | None]:

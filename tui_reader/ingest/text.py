@@ -18,7 +18,7 @@ from datetime import date
 
 from ..models import Paper
 from .clean import clean_text
-from .dates import PageDate, year_rule
+from .dates import Capture, PageDate, year_rule
 from .ids import arxiv_id_in_url
 from .listing import (
     Draft,
@@ -35,10 +35,13 @@ from .listing import (
 )
 
 
-def parse_text(text: str, *, year: int | None, mtime_year: int, warnings: list[str]) -> list[Paper]:
-    """The papers of a copied listing page, in page order (warnings appended to `warnings`)."""
+def parse_text(text: str, *, year: int | None, mtime_year: int, warnings: list[str],
+               capture: Capture | None = None) -> list[Paper]:
+    """The papers of a copied listing page, in page order (warnings appended to `warnings`,
+    the capture date, when the page gives it, set in `capture`)."""
     lines: list[tuple[str, list[str]]] = [(line, []) for line in text.split("\n")]
-    return parse_lines(lines, year=year, mtime_year=mtime_year, warnings=warnings)
+    return parse_lines(lines, year=year, mtime_year=mtime_year, warnings=warnings,
+                       capture=capture)
 
 
 def parse_lines(
@@ -48,9 +51,11 @@ def parse_lines(
     mtime_year: int,
     warnings: list[str],
     stated: date | None = None,
+    capture: Capture | None = None,
 ) -> list[Paper]:
     """The papers of a listing page given as lines, each with the URLs of its links; `stated`
-    is a capture date the page states (for the year of yearless dates)."""
+    is a capture date the page states (for the year of yearless dates); the capture date
+    found is set in `capture`."""
     lines: list[str] = []
     ids: list[str | None] = []
     for raw, urls in lines_with_urls:
@@ -71,6 +76,8 @@ def parse_lines(
         stated=stated,
         header=header_date,
     )
+    if capture is not None:
+        capture.date = rule.captured()
     return build_papers(drafts, rule, warnings)
 
 

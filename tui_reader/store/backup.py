@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from .database import Database
+from .changes import ChangeWatch
 from .errors import StoreError
 from .schema import COUNTED, USER_TABLES, batched, marks
 
@@ -49,7 +49,7 @@ def counts_text(tables: dict[str, list]) -> str:
     return ", ".join(f"{len(tables.get(table, []))} {name}" for table, name in COUNTED)
 
 
-class Backups(Database):
+class Backups(ChangeWatch):
     """The user's data: its generation, its backup, its restoration."""
 
     def __init__(self, path: Path, backup: Path | None = None):
@@ -68,6 +68,8 @@ class Backups(Database):
         with self.transaction() as db:
             yield db
             db.execute(_BUMP)
+            made = self.generation()
+        self._made_here(made)  # (committed: changes.py tells it from other processes')
         self._user_changed()
 
     def generation(self) -> int:

@@ -21,7 +21,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .errors import Connection, ReadOnly, StoreError, explain, os_error
-from .schema import PAPER_TABLES, PAPERS_SCHEMA, USER_FILE_TABLES, USER_SCHEMA
+from .schema import (ADDED_COLUMNS, AFTER_ADDED_COLUMNS, PAPER_TABLES, PAPERS_SCHEMA,
+                     REREAD_FOR_UPVOTES, USER_FILE_TABLES, USER_SCHEMA)
 
 USER_FILE = "user.sqlite3"  # beside the papers' file
 
@@ -73,8 +74,20 @@ class Database:
                     for statement in statements.split(";"):
                         if statement.strip():
                             db.execute(statement)
+        self._add_columns()
         self._papers_file_new = not sizes[self.path]
         return self._move_user_tables() is None and not sizes[self.user_path]
+
+    def _add_columns(self) -> None:
+        """Give a store made by an earlier version the columns added since (ADDED_COLUMNS)."""
+        db = self.db
+        for table, column, declaration in ADDED_COLUMNS:
+            if column not in {r[1] for r in db.execute(f"PRAGMA main.table_info({table})")}:
+                with self.transaction():
+                    db.execute(f"ALTER TABLE main.{table} ADD COLUMN {column} {declaration}")
+                    if (table, column) == ("sources", "upvotes"):  # its captures' upvotes:
+                        db.execute(REREAD_FOR_UPVOTES)  # the next import reads them again
+        db.execute(AFTER_ADDED_COLUMNS)
 
     def _tables(self, schema: str) -> set[str]:
         return {r[0] for r in self.db.execute(

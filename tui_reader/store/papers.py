@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from difflib import SequenceMatcher
 
-from ..models import VIEWS, Paper, Source, normalise_title, one_for_each, path_text
+from ..models import (VIEWS, Paper, Source, UpvoteCount, normalise_title, one_for_each,
+                      path_text)
 from .database import Database
 from .schema import PAPER_COLUMNS, REBUILD_MARK, SORT_SQL, batched, marks
 
@@ -20,6 +21,7 @@ VIEW_SQL = one_for_each(VIEWS, {  # the papers of each view
     "notes": "id IN (SELECT paper_id FROM notes)",
     "unread": "id NOT IN (SELECT paper_id FROM read_state)",
     "new": "import_id = (SELECT max(id) FROM imports WHERE new > 0)",
+    "foryou": "0",  # ranked by the index, not listed by the store (Library.browse: discovering)
 })
 
 
@@ -41,6 +43,23 @@ def _paper_from_row(row: sqlite3.Row, sources: list[Source] | None = None) -> Pa
         arxiv_id=row["arxiv_id"], url=row["url"], categories=json.loads(row["categories"]),
         sources=sources or [],
     )
+
+
+def upvote_history(sources: list[Source]) -> list[UpvoteCount]:
+    """A paper's upvotes capture by capture, oldest first (of captures on one day, the most)."""
+    by_day: dict[date, int] = {}
+    for s in sources:
+        if s.captured is not None and s.upvotes is not None:
+            by_day[s.captured] = max(s.upvotes, by_day.get(s.captured, s.upvotes))
+    return [UpvoteCount(date=d, upvotes=by_day[d]) for d in sorted(by_day)]
+
+
+def rising(history: list[UpvoteCount]) -> float | None:
+    """Upvotes gained a day between the first and the last capture (None: seen once)."""
+    if len(history) < 2:
+        return None
+    first, last = history[0], history[-1]
+    return (last.upvotes - first.upvotes) / (last.date - first.date).days
 
 
 def similar_titles(a: str, b: str) -> bool:
@@ -220,7 +239,9 @@ class PaperTables(Database):
                     else:
                         p = p.model_copy(update={"id": known})
                 incoming[p.id] = incoming[p.id].merged_with(p) if p.id in incoming else p
-                source_rows.extend((p.id, file_id, s.position) for s in p.sources)
+                source_rows.extend((p.id, file_id, s.position,
+                                    s.captured.isoformat() if s.captured else None, s.upvotes)
+                                   for s in p.sources)
             merged = [existing[i].merged_with(p) if i in existing else p
                       for i, p in incoming.items()]
             new_ids = {i for i in incoming if i not in existing}
@@ -236,13 +257,28 @@ class PaperTables(Database):
                 " arxiv_id=excluded.arxiv_id, url=excluded.url, categories=excluded.categories",
                 [_paper_row(p, import_id) for p in merged])
             self.db.executemany(
-                "INSERT OR IGNORE INTO sources (paper_id, file_id, position) VALUES (?, ?, ?)",
-                source_rows)
+                "INSERT OR IGNORE INTO sources (paper_id, file_id, position, captured, upvotes)"
+                " VALUES (?, ?, ?, ?, ?)", source_rows)
             replaced = {p.id: p for p in self._replace(moves)}
+            self._update_rising([i for i, p in incoming.items()
+                                 if any(s.upvotes is not None for s in p.sources)])
         if moves:
             self._user_changed()
         merged = [replaced.get(p.id, p) for p in merged]
         return merged, new_ids - set(replaced), changed_ids | set(replaced), set(moves)
+
+    def _update_rising(self, paper_ids: list[str]) -> None:
+        """Work out again the `rising` of these papers from their sources (in the caller's
+        transaction)."""
+        histories: dict[str, list[Source]] = {i: [] for i in paper_ids}
+        for chunk in batched(paper_ids):
+            for r in self.db.execute(
+                    f"SELECT paper_id, captured, upvotes FROM sources WHERE paper_id IN"
+                    f" ({marks(chunk)}) AND upvotes IS NOT NULL AND captured IS NOT NULL", chunk):
+                histories[r[0]].append(Source(path="", position=0, upvotes=r[2],
+                                              captured=date.fromisoformat(r[1])))
+        self.db.executemany("UPDATE papers SET rising = ? WHERE id = ?",
+                            [(rising(upvote_history(s)), i) for i, s in histories.items()])
 
     def _in_file(self, file_id: int, paper_ids: list[str]) -> set[str]:
         """Which of these papers the file being imported has shown so far."""
@@ -278,12 +314,23 @@ class PaperTables(Database):
                               (paper_id,)).fetchone()
         if row is None:
             return None
-        sources = [Source(path=r["path"], position=r["position"], format=r["format"] or "")
+        sources = [Source(path=r["path"], position=r["position"], format=r["format"] or "",
+                          upvotes=r["upvotes"],
+                          captured=date.fromisoformat(r["captured"]) if r["captured"] else None)
                    for r in self.db.execute(
-                       "SELECT f.path, f.format, s.position FROM sources s JOIN files f"
-                       " ON f.id = s.file_id WHERE s.paper_id = ? ORDER BY f.path, s.position",
+                       "SELECT f.path, f.format, s.position, s.captured, s.upvotes FROM sources s"
+                       " JOIN files f ON f.id = s.file_id WHERE s.paper_id = ?"
+                       " ORDER BY f.path, s.position",
                        (paper_id,))]
-        return _paper_from_row(row, sources)
+        paper = _paper_from_row(row, sources)
+        paper.upvote_history = upvote_history(sources)
+        return paper
+
+    def rising_ids(self) -> list[str]:
+        """The papers seen rising or falling (in two captures or more with upvotes), the
+        fastest rising first."""
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM papers WHERE rising IS NOT NULL ORDER BY rising DESC, title")]
 
     def resolve_id(self, prefix: str) -> list[str]:
         """Paper ids matching an id, an id prefix or an arXiv id."""

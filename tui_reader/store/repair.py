@@ -10,6 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from ..models import counted
 from .backup import Backups, UserCopy, counts_text
 from .errors import StoreCorrupt, StoreError
 from .schema import USER_TABLES, row_key
@@ -163,7 +164,7 @@ def _check_failed(path: Path, rows: list[str]) -> StoreCorrupt:
     problems = [line for row in rows for line in str(row).splitlines()
                 if line.strip() and not line.startswith("*** in database")]
     first = problems[0] if problems else "no answer to quick_check"
-    more = f" and {len(problems) - 1} more problems" if len(problems) > 1 else ""
+    more = f" and {counted(len(problems) - 1, 'more problem')}" if len(problems) > 1 else ""
     return StoreCorrupt(f"the library file {path} is damaged ({first}{more})",
                         reason=f"{first}{more}", details="\n".join(problems))
 

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS main.papers (
     arxiv_id TEXT,
     url TEXT,
     categories TEXT NOT NULL DEFAULT '[]',
-    import_id INTEGER
+    import_id INTEGER,
+    rising REAL  -- upvotes gained a day between its first and last capture (None: one)
 );
 CREATE INDEX IF NOT EXISTS main.papers_arxiv ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS main.papers_import ON papers(import_id);
@@ -48,6 +49,8 @@ CREATE TABLE IF NOT EXISTS main.sources (
     paper_id TEXT NOT NULL,
     file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
+    captured TEXT,  -- the day of the capture (ISO)
+    upvotes INTEGER,  -- the upvotes the capture showed
     PRIMARY KEY (paper_id, file_id, position)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS main.sources_file ON sources(file_id);
@@ -59,6 +62,18 @@ CREATE TABLE IF NOT EXISTS main.imports (
 );
 """
 PAPER_TABLES = frozenset({"papers", "files", "sources", "imports"})
+# Columns added since the first version: a store made before gets them (ALTER TABLE) at open,
+# then the statements that use them.
+ADDED_COLUMNS = (("papers", "rising", "REAL"), ("sources", "captured", "TEXT"),
+                 ("sources", "upvotes", "INTEGER"))
+# The files whose captures may show upvotes, not read again since: their next import reads
+# them again (as after an interrupted import) for their upvotes and days.
+REREAD_FOR_UPVOTES = ("UPDATE main.files SET sha1 = 'interrupted'"
+                      " WHERE format NOT IN ('arxiv-jsonl', 'csv') AND sha1 != ''")
+AFTER_ADDED_COLUMNS = """
+CREATE INDEX IF NOT EXISTS main.papers_by_rising ON papers(rising IS NULL, rising DESC,
+                                                           upvotes IS NULL, upvotes DESC, title)
+"""
 
 # user.sqlite3 (attached as `user`): the user's data, small, never lost (backup.py). The
 # index's to-do list is here too: a note and its index entry change in one transaction.
@@ -121,6 +136,7 @@ SORT_SQL = one_for_each(SORTS, {
     "upvotes": "upvotes IS NULL, upvotes DESC, title",
     "title": "title COLLATE NOCASE",
     "relevance": "published IS NULL, published DESC, title",
+    "rising": "rising IS NULL, rising DESC, upvotes IS NULL, upvotes DESC, title",
 })
 
 T = TypeVar("T")

@@ -21,9 +21,13 @@ SEARCH_TIPS = [
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, grouped; escape, q or ? closes it."""
+    """Every key, grouped, scrolling inside its border; escape, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close"),
+        Binding("j", "scroll(1)", "Scroll down", show=False, id="help.down"),
+        Binding("k", "scroll(-1)", "Scroll up", show=False, id="help.up"),
+    ]
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
         super().__init__()
@@ -42,8 +46,19 @@ class HelpScreen(ModalScreen[None]):
                 for query, meaning in SEARCH_TIPS:
                     tips.add_row(Text(query), Text(meaning))
                 yield Static(tips, classes="help-section")
-            yield Static(Text("escape, q or ? closes this help", style="dim"),
+            yield Static(Text("j k, arrows, page up/down scroll · escape, q or ? closes this help",
+                             style="dim"),
                          id="help-hint")
+
+    def on_mount(self) -> None:
+        self.body.focus()  # arrows, page up/down, home and end scroll it
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#help-body", VerticalScroll)
+
+    def action_scroll(self, lines: int) -> None:
+        self.body.scroll_relative(y=lines, animate=False)
 
     @staticmethod
     def table(title: str, rows: list[tuple[str, str]]) -> Table:

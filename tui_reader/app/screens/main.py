@@ -27,7 +27,10 @@ from ...models import SORTS, VIEWS, PaperView, SavedSearch
 from ..gate import ReaderLibrary, guarded
 from ..changing import Changing
 from ..facets import Faceting
+from ..folding import SidebarFold
 from ..importing import BackgroundImport, ImportBar
+from ..live import Live
+from ..outside_editor import OutsideEditor
 from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
@@ -45,7 +48,8 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImport, Screen):
+class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImport, Live,
+                 OutsideEditor, SidebarFold, Screen):
     """The reader."""
 
     @dataclass
@@ -67,13 +71,18 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="search"),
+        Binding("backslash", "toggle_views", "Views", id="views"),
         Binding("ctrl+t", "search_as_typed", "Search as typed", id="search-as-typed"),
         Binding("escape", "back", "Back", show=False, id="back"),
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
         Binding("n", "note", "Note", id="note"),
-        Binding("t", "tag", "Tags", id="tag"),
+        # (t and f: not in the footer, which 80 columns fill; in the help and the palette)
+        Binding("t", "tag", "Tags of the paper", show=False, id="tag"),
         Binding("T", "tag_list", "Tag every paper of the list", show=False, id="tag-list"),
-        Binding("f", "facets", "Facets", id="facets"),
+        Binding("f", "facets", "Facets: the list counted by year, org, category, tag",
+                show=False, id="facets"),
+        Binding("E", "note_in_editor", "Note in your editor ($VISUAL or $EDITOR)", show=False,
+                id="note-in-editor"),
         Binding("s", "save_search", "Save search", id="save-search"),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="toggle-read"),
@@ -172,6 +181,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
             self.open_view(view if view in self.view_ids() else "all")
         self.refresh_counts()
         self._warm_up()
+        self.start_live()
 
     # -- events ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -187,8 +197,9 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
         return True
 
     def on_paper_list_highlighted(self, message: PaperList.Highlighted) -> None:
-        self.detail.pinned = False
-        self.show_paper(message.row.paper if message.row else None)
+        if not self.kept_in_place(message.row):  # (live.py: a refresh kept the paper)
+            self.detail.pinned = False
+            self.show_paper(message.row.paper if message.row else None)
         if self._restore is None:  # else: not yet where the view was left
             self.positions.places[self.view] = Place(
                 self.query_text, self.sort, message.row.paper.id if message.row else None,
@@ -203,6 +214,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
                 self.open_tag(message.option.id[len(TAG):])
             else:
                 self.open_view(message.option.id)
+            self.fold_views()
 
     def on_similar_list_chosen(self, message: SimilarList.Chosen) -> None:
         self.action_similar(message.number)
@@ -210,8 +222,9 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
     def on_main_screen_counted(self, message: Counted) -> None:
         self.last_import = message.last_import
         if [s.model_dump() for s in message.searches] != [s.model_dump() for s in self.searches]:
-            self.searches = message.searches
+            before, self.searches = self.searches, message.searches
             self.sidebar.set_searches(message.searches)
+            self.follow_saved_search(before)  # (live.py: changed by another process)
         self.sidebar.set_counts(message.counts)
         self.sidebar.set_tags(message.tags)
         self.update_status()
@@ -334,10 +347,13 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
             await self.reader.action_quit()
 
     def step_back(self) -> bool:
-        """Back a level: a similar paper shown to the list's; from the search box (its query
-        kept), the detail pane or the sidebar to the list; from a search to its view's
-        papers; from a view to All papers. False at the top level: nothing to go back to."""
-        if self.detail.pinned:
+        """Back a level: the sidebar shown over the list folded; a similar paper shown to the
+        list's; from the search box (its query kept), the detail pane or the sidebar to the
+        list; from a search to its view's papers; from a view to All papers. False at the top
+        level: nothing to go back to."""
+        if self.views_shown:
+            self.fold_views()
+        elif self.detail.pinned:
             self.detail.pinned = False
             row = self.papers.current
             self.show_paper(row.paper if row else None)
@@ -452,7 +468,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
         if paper is None:
             return
         link = paper_link(paper)
-        self.app.copy_to_clipboard(one_line(paper.title) + (f"\n{link}" if link else ""))
+        self.app.copy_to_clipboard(one_line(paper.readable_title) + (f"\n{link}" if link else ""))
         self.notify("Copied the title and link.", timeout=2)
 
     def action_similar(self, number: int) -> None:

@@ -62,7 +62,7 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog"):
             title = Text("Note on ", style="dim")
-            title.append(one_line(self.paper.title), "bold")
+            title.append(one_line(self.paper.readable_title), "bold")
             yield Static(title, id="note-title")
             yield self.area
             yield Static(Text("Markdown. ctrl+s saves, escape saves and closes; an empty note "

@@ -13,10 +13,13 @@ from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from ...models import Highlight, PaperView, counted
+from ..hanging import HangingRows
 from ..text import clean, highlighted, one_line, plain
+from ...upvotes import day, history_text
 
 MAX_AUTHORS = 12
 MAX_SOURCES = 6
+LABEL_WIDTH = 12  # the metadata's labels, "Organisation" the longest
 
 
 def paper_link(paper: PaperView) -> str | None:
@@ -40,31 +43,37 @@ class SimilarList(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.papers: list[PaperView] = []
+        self.rows: HangingRows | None = None  # the papers as shown (None: a message)
 
     def set_papers(self, papers: list[PaperView]) -> None:
         self.papers = papers[:5]
-        text = Text(no_wrap=True, overflow="ellipsis")
         if not self.papers:
-            text.append("No similar papers found.", "dim")
+            self.rows = None
+            self.update(Text("No similar papers found.", "dim"))
+            return
+        self.rows = HangingRows(3)
         for number, paper in enumerate(self.papers, 1):
-            if number > 1:
-                text.append("\n")
-            text.append(f" {number} ", "reverse")
-            text.append(" ")
-            text.append(one_line(paper.title))
-            if paper.published:
-                text.append(f"  {paper.published.year}", "dim")
-        self.update(text)
+            year = Text(f" {paper.published.year}", "dim") if paper.published else ""
+            self.rows.add(Text(f" {number} ", "reverse"), one_line(paper.readable_title), year)
+        self.update(self.rows)
 
     def set_waiting(self) -> None:
         self.papers = []
+        self.rows = None
         self.update(Text("…", style="dim"))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is not None and 0 <= offset.y < len(self.papers):
-            event.stop()
-            self.post_message(self.Chosen(offset.y + 1))
+        if offset is None or self.rows is None:
+            return
+        bottom = 0
+        for number, height in enumerate(
+                self.rows.heights(self.app.console, self.content_region.width), 1):
+            bottom += height
+            if offset.y < bottom:  # a wrapped title's every line opens its paper
+                event.stop()
+                self.post_message(self.Chosen(number))
+                return
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -112,11 +121,12 @@ class DetailPane(VerticalScroll, can_focus=True):
             self.query_one("#detail-similar", SimilarList).set_papers([])
             return
         match = self.get_component_rich_style("detail--match", partial=True)
-        title_text = highlighted(title or Highlight(text=paper.title), match, "bold",
-                                 single_line=True)
+        title_text = highlighted(title or Highlight(text=paper.readable_title), match, "bold",
+                                 single_line=True, italic=paper.italics("title"))
         self.query_one("#detail-title", Static).update(title_text)
         self.query_one("#detail-meta", Static).update(self.metadata(paper))
-        abstract_text = (highlighted(abstract or Highlight(text=paper.abstract), match)
+        abstract_text = (highlighted(abstract or Highlight(text=paper.readable_abstract), match,
+                                     italic=paper.italics("abstract"))
                          if paper.abstract else Text("No abstract in the dumps.", "dim"))
         self.query_one("#detail-abstract", Static).update(abstract_text)
         self.query_one("#detail-sources", Static).update(self.sources(paper))
@@ -149,14 +159,13 @@ class DetailPane(VerticalScroll, can_focus=True):
         return self.query_one("#detail-similar", SimilarList).papers
 
     @staticmethod
-    def metadata(paper: PaperView) -> Text:
-        text = Text()
+    def metadata(paper: PaperView) -> HangingRows:
+        """A row per field: its label, and its value wrapping under itself."""
+        rows = HangingRows(LABEL_WIDTH)
 
         def line(label: str, value: Text | str) -> None:
-            if text:
-                text.append("\n")
-            text.append(f"{label:<13}", "dim")
-            text.append_text(value if isinstance(value, Text) else plain(value, single_line=True))
+            rows.add(Text(label, "dim"),
+                     value if isinstance(value, Text) else plain(value, single_line=True))
 
         flags = []
         if paper.bookmarked:
@@ -172,7 +181,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             more = len(paper.authors) - MAX_AUTHORS
             line("Authors", names + (f" and {more} more" if more > 0 else ""))
         elif paper.authors_count:
-            line("Authors", f"{paper.authors_count} authors")
+            line("Authors", counted(paper.authors_count, "author"))
         if paper.organization:
             line("Organisation", paper.organization)
         if paper.published:
@@ -180,7 +189,9 @@ class DetailPane(VerticalScroll, can_focus=True):
             if paper.year_inferred:
                 when += " (year inferred)"
             line("Published", when)
-        if paper.upvotes is not None:
+        if len(paper.upvote_history) > 1:
+            line("Upvotes", history_text(paper.upvote_history))
+        elif paper.upvotes is not None:
             line("Upvotes", f"▲ {paper.upvotes}")
         if paper.arxiv_id:
             line("arXiv", paper.arxiv_id)
@@ -190,20 +201,24 @@ class DetailPane(VerticalScroll, can_focus=True):
         if paper.categories:
             line("Categories", ", ".join(one_line(c) for c in paper.categories))
         line("Id", paper.id)
-        return text
+        return rows
 
     @staticmethod
-    def sources(paper: PaperView) -> Text:
-        text = Text("Seen in", "dim")
+    def sources(paper: PaperView) -> HangingRows:
+        """The dumps the paper was seen in, a row each, under a "Seen in" label."""
+        rows = HangingRows(LABEL_WIDTH)
+        label = Text("Seen in", "dim")
         if not paper.sources:
-            text.append("  (no source recorded)", "dim")
+            rows.add(label, Text("(no source recorded)", "dim"))
         for source in paper.sources[:MAX_SOURCES]:
-            text.append("\n  ")
-            text.append(one_line(PurePath(source.path).name))
-            text.append(f"  #{source.position + 1}", "dim")
+            number = f"#{source.position + 1}"
+            where = Text(f"· captured {day(source.captured)} · {number}" if source.captured
+                         else f" {number}", "dim")
             if source.format:
-                text.append(f"  {one_line(source.format)}", "dim")
+                where.append(f"  {one_line(source.format)}")
+            rows.add(label, one_line(PurePath(source.path).name), where)
+            label = Text("")
         more = len(paper.sources) - MAX_SOURCES
         if more > 0:
-            text.append(f"\n  and {counted(more, 'more file')}", "dim")
-        return text
+            rows.add("", Text(f"and {counted(more, 'more file')}", "dim"))
+        return rows

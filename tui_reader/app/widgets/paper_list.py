@@ -11,7 +11,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -27,8 +26,12 @@ from textual.strip import Strip
 from ...models import Highlight, PaperView
 from ..text import highlighted, one_line
 
+WHY_TITLE_MIN = 50  # cells a row keeps for its title before why it is there
+WHY_MAX = 40  # cells of why at most
 PAGE = 50  # rows fetched at a time: a tall terminal shows about 45; the rest as it scrolls
 MAX_PAGES = 128
+TITLE_ROOM = 50  # cells the titles keep: a narrower list leaves the upvotes to the detail pane
+VOTES = 8  # the upvotes column: " ▲1234  "
 MIN_TITLE = 30  # cells of a title kept beside its tags (long tags give way to it)
 
 
@@ -67,10 +70,12 @@ class Listing:
 
 @dataclass
 class Row:
-    """One paper of the list, with its title highlighted for the query."""
+    """One paper of the list, with its title highlighted for the query (and, "For you", why
+    it is there)."""
 
     paper: PaperView
     title: Highlight
+    why: str = ""
 
 
 Fetcher = Callable[[Listing, int, int], tuple[int, list[Row]]]
@@ -156,7 +161,11 @@ class PaperList(ScrollView, can_focus=True):
     # -- data ------------------------------------------------------------------------------
     def show(self, listing: Listing, total: int, first_page: list[Row], *,
              empty_message: str = "", keep_cursor: bool = False) -> None:
-        """Show a new listing whose first page is known."""
+        """Show a new listing whose first page is known; `keep_cursor`: on the same paper
+        when it is on that page, else at the same row."""
+        page = self._pages.get(self.cursor // PAGE) if keep_cursor else None
+        kept = page[self.cursor % PAGE].paper.id if page and self.cursor % PAGE < len(page) \
+            else None
         self.generation += 1
         self.listing = listing
         self.total = total
@@ -169,7 +178,8 @@ class PaperList(ScrollView, can_focus=True):
         old = self.cursor
         self._announced = None
         if keep_cursor and total:
-            self.cursor = min(old, total - 1)
+            index = self.index_of(kept) if kept else None
+            self.cursor = index if index is not None else min(old, total - 1)
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
             self.cursor = 0
@@ -381,9 +391,10 @@ class PaperList(ScrollView, can_focus=True):
         return self.get_component_rich_style(
             "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred")
 
-    def render_row(self, row: Row, selected: bool = False, width: int = 0) -> Text:
+    def render_row(self, row: Row, selected: bool = False, width: int | None = None) -> Text:
         """One paper as a line: bookmark mark, unread dot, date, upvotes, title, tags (the
-        title shortened to keep them in `width`, when given)."""
+        upvotes left out where the title would have fewer than TITLE_ROOM of the `width` cells;
+        for you, why it is there; the title cut to leave the tags and the why room)."""
         paper = row.paper
 
         style = self._style
@@ -393,15 +404,23 @@ class PaperList(ScrollView, can_focus=True):
         text.append("●" if not paper.read else " ", meta)
         text.append(" ")
         text.append((paper.published.isoformat() if paper.published else "").ljust(10), meta)
-        votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
-        text.append(f" {votes:>5}  ", meta)
+        if width is None or width - len(text) - VOTES >= TITLE_ROOM:
+            votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+            text.append(f" {votes:>5}  ", meta)
+        else:
+            text.append("  ")
         title = highlighted(row.title, style("match"), style("read" if paper.read else "unread"),
-                            single_line=True)
-        tags = "  " + " ".join("#" + t for t in paper.tags) if paper.tags else ""
-        if tags and width:
-            title.truncate(max(MIN_TITLE, width - text.cell_len - cell_len(tags)), overflow="ellipsis")
+                            single_line=True, italic=paper.italics("title"))
+        tags = Text("  " + " ".join("#" + t for t in paper.tags) if paper.tags else "", meta)
+        why = Text(f"  · {one_line(row.why)}" if row.why else "", meta)
+        why.truncate(WHY_MAX, overflow="ellipsis")
+        if width and (tags or why):
+            room = width - text.cell_len - tags.cell_len - why.cell_len
+            least = WHY_TITLE_MIN - text.cell_len if why else MIN_TITLE
+            title.truncate(max(least, room), overflow="ellipsis")
         text.append_text(title)
-        text.append(tags, meta)
+        text.append_text(tags)
+        text.append_text(why)
         if selected:
             text.style = self._cursor_style()
         return text

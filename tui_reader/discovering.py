@@ -1,0 +1,64 @@
+"""Finding papers the user has not met: "For you", papers like the bookmarked ones (or the
+papers of one tag), ranked by the index (index/recommend.py), each with why."""
+
+from __future__ import annotations
+
+from .index.recommend import RANKER, Liked, reason
+from .models import Recommendation, Recommendations
+
+RECOMMEND_MAX = 100  # papers "For you" lists at most
+
+
+class NoTags(LookupError):
+    """`--tag` was given but this library has no tags (yet)."""
+
+
+class Discovering:
+    """The Library's recommendations (a part of Library: uses its store, index, `_fresh`
+    and `_views`)."""
+
+    _recommended: tuple[tuple, tuple] | None = None  # (key, (profile, matches)): the last ranking
+
+    def liked_ids(self, tag: str | None = None) -> list[str]:
+        """The papers "For you" starts from: the bookmarked ones, or those with `tag`
+        (NoTags when the library keeps no tags)."""
+        if tag is None:
+            return [b.paper_id for b in self.store.bookmarks()]
+        found = self.store.tagged(tag)
+        if found is None:
+            raise NoTags("no tags yet: this library keeps no tags")
+        return found
+
+    def recommend(self, tag: str | None = None, *, offset: int = 0, limit: int = 20,
+                  ranker: str = RANKER) -> Recommendations:
+        """A page of the unread, unbookmarked papers most like the bookmarked ones (or the
+        papers tagged `tag`), best first, each with the key terms it shares and the liked
+        paper it resembles most."""
+        liked_ids = self.liked_ids(tag)
+        stored = self.store.papers(liked_ids)
+        liked = [Liked(p.id, p.title, f"{p.readable_title}\n{p.readable_abstract}",
+                       tuple(p.categories)) for p in stored.values()]
+        if not liked:
+            return Recommendations(tag=tag)
+        seen = self.store.seen_ids() | set(liked_ids)
+        key = (tag, ranker, tuple(sorted(stored)), self.index.ix.latest_generation())
+        if self._recommended is None or self._recommended[0] != key:
+            # kept while the liked papers and the index stay: reading a paper drops it from
+            # the list, it does not rank the collection again
+            self._recommended = (key, self._fresh(
+                lambda: self.index.recommend(liked, seen, RECOMMEND_MAX, ranker=ranker)))
+        profile, ranked = self._recommended[1]
+        matches = [m for m in ranked if m.id not in seen]
+        page = matches[offset:offset + limit]
+        papers = self.store.papers([m.id for m in page])
+        views = {v.id: v for v in self._views([papers[m.id] for m in page if m.id in papers])}
+        results = []
+        for m in page:
+            if m.id not in views:
+                continue
+            paper = views[m.id]
+            why = reason(profile, f"{paper.readable_title}\n{paper.readable_abstract}")
+            results.append(Recommendation(
+                paper=paper, score=m.score, terms=why.terms, like_id=why.like,
+                like_title=stored[why.like].title if why.like in stored else None))
+        return Recommendations(tag=tag, liked=len(liked), total=len(matches), results=results)
