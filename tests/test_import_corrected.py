@@ -72,7 +72,8 @@ def test_a_title_corrected_at_the_same_position_updates_the_paper(cli, tmp_path,
     assert_moved(cli, old, new, FIXED)
     assert json.loads(cli("stats", "--json").stdout)["papers"] == 3
     assert shown(cli, new)["sources"] == [
-        {"path": str(dump.resolve()), "position": 1, "format": "arxiv-jsonl"}]
+        {"path": str(dump.resolve()), "position": 1, "format": "arxiv-jsonl",
+         "captured": None, "upvotes": None}]  # (arXiv metadata is no capture of a page)
     assert cli("reindex").exit_code == 0  # the index agrees with the store
     assert json.loads(cli("search", "protien", "--json", "--exact").stdout)["total"] == 0
 
