@@ -100,3 +100,12 @@ def test_facets_without_the_fast_paths_are_the_same(corpus_lib, data_dir, monkey
             assert plain.facets(q) == found, q
     finally:
         plain.close()
+
+
+def test_the_for_you_views_facets_are_those_of_its_ranked_papers(corpus_lib):
+    assert corpus_lib.facets("", view="foryou").total == 0  # nothing bookmarked yet
+    corpus_lib.bookmark(corpus_lib.browse(limit=1)[1][0].id)
+    total, papers = corpus_lib.browse("foryou", limit=10)
+    found = corpus_lib.facets("", view="foryou")
+    assert found.total == total == 2
+    assert found.counts == corpus_lib.facets(" OR ".join(f"id:{p.id}" for p in papers)).counts
