@@ -4,13 +4,9 @@ papers of one tag), ranked by the index (index/recommend.py), each with why."""
 from __future__ import annotations
 
 from .index.recommend import RANKER, Liked, reason
-from .models import Recommendation, Recommendations
+from .models import Recommendation, Recommendations, tag_name
 
 RECOMMEND_MAX = 100  # papers "For you" lists at most
-
-
-class NoTags(LookupError):
-    """`--tag` was given but this library has no tags (yet)."""
 
 
 class Discovering:
@@ -20,14 +16,11 @@ class Discovering:
     _recommended: tuple[tuple, tuple] | None = None  # (key, (profile, matches)): the last ranking
 
     def liked_ids(self, tag: str | None = None) -> list[str]:
-        """The papers "For you" starts from: the bookmarked ones, or those with `tag`
-        (NoTags when the library keeps no tags)."""
+        """The papers "For you" starts from: the bookmarked ones, or those with `tag` (a tag
+        name as `tag` keeps it: `To Read` is `to-read`)."""
         if tag is None:
             return [b.paper_id for b in self.store.bookmarks()]
-        found = self.store.tagged(tag)
-        if found is None:
-            raise NoTags("no tags yet: this library keeps no tags")
-        return found
+        return self.store.tagged(tag_name(tag))
 
     def recommend(self, tag: str | None = None, *, offset: int = 0, limit: int = 20,
                   ranker: str = RANKER) -> Recommendations:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import paths
 from .checking import Checking, IndexDamaged
-from .discovering import Discovering, NoTags
+from .discovering import Discovering
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
 from .index import (DAMAGE, MAX_QUERY_CHARS, IndexBusy, PaperIndex, QueryError, fragment,
                     highlight, too_short_to_search)
@@ -19,7 +19,7 @@ from .models import (SORTS, VIEWS, FacetCounts, Highlight, ImportReport, Library
                      PaperView, SavedSearch, SearchHit, SearchResult, tag_name)
 from .store import Store, StoreError
 
-__all__ = ["Library", "ImportProgress", "IndexBusy", "NoTags", "StoreError", "SORTS", "VIEWS"]
+__all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
 NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
 

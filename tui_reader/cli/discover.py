@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 
 from .. import export as exporting
-from ..library import NoTags
 from ..models import counted
 from .group import library, main
-from .output import UserError, emit_json, friendly, paper_line, safe
+from .output import emit_json, friendly, paper_line, safe
 
 
 @main.command()
@@ -19,10 +18,7 @@ from .output import UserError, emit_json, friendly, paper_line, safe
 @friendly
 def recommend(ctx: click.Context, tag: str | None, limit: int, as_json: bool) -> None:
     """For you: unread papers like the bookmarked ones (or the tagged ones), each with why."""
-    try:
-        found = library(ctx).recommend(tag, limit=limit)
-    except NoTags as exc:
-        raise UserError(str(exc)) from exc
+    found = library(ctx).recommend(tag, limit=limit)
     if as_json:
         emit_json({"tag": found.tag, "liked": found.liked, "total": found.total,
                    "results": [exporting.paper_json(r.paper, score=r.score, why=r.why(),

@@ -183,11 +183,7 @@ class UserTables(Backups):
         return {r[0] for r in self.db.execute(
             "SELECT paper_id FROM read_state UNION SELECT paper_id FROM bookmarks")}
 
-    def tagged(self, tag: str) -> list[str] | None:
-        """The ids of the papers with this tag, newest first; None when the store has no
-        tags table (a version of tui-reader without tags made it)."""
-        if self.db.execute("SELECT 1 FROM user.sqlite_master WHERE type = 'table'"
-                           " AND name = 'tags'").fetchone() is None:
-            return None
+    def tagged(self, tag: str) -> list[str]:
+        """The ids of the papers with this tag, the most recently tagged first."""
         return [r[0] for r in self.db.execute(
             "SELECT paper_id FROM tags WHERE tag = ? ORDER BY created_at DESC", (tag,))]
