@@ -109,3 +109,15 @@ def test_the_for_you_views_facets_are_those_of_its_ranked_papers(corpus_lib):
     found = corpus_lib.facets("", view="foryou")
     assert found.total == total == 2
     assert found.counts == corpus_lib.facets(" OR ".join(f"id:{p.id}" for p in papers)).counts
+
+
+def test_the_warm_up_at_start_reads_every_segments_facet_values(corpus_lib, monkeypatch):
+    from tui_reader.index import facets
+    reads = []
+    real = facets._read_segment
+    monkeypatch.setattr(facets, "_read_segment", lambda reader: reads.append(1) or real(reader))
+    corpus_lib.warm_up()  # (the reader calls it in the background at start)
+    assert reads and len(reads) == corpus_lib.index.segment_count()
+    before = corpus_lib.facets("*")
+    assert len(reads) == corpus_lib.index.segment_count()  # the first count read nothing more
+    assert before.total == 4

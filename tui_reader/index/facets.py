@@ -95,6 +95,10 @@ class FacetCounter:
                 self._segments[key] = found
         return found
 
+    def warm_up(self, searcher) -> None:
+        """Read every segment's facet values now (a reader's first `f` would pay it)."""
+        self._leaves(searcher)
+
     def _leaves(self, searcher) -> list[tuple[object, int, _Segment]]:
         """(reader, docnum offset, facet data) of each segment; segments merged away are
         forgotten."""

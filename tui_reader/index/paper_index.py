@@ -392,11 +392,13 @@ class PaperIndex:
             return self._fast_searcher
 
     def warm_up(self) -> None:
-        """Open the searcher and read what every search needs (not to be paid by the first
-        key press)."""
-        fast = self._fast(self.searcher())
+        """Open the searcher and read what every search and facet count needs (not to be
+        paid by the first key press)."""
+        searcher = self.searcher()
+        fast = self._fast(searcher)
         if fast is not None:
             fast.warm_up()
+        self._facet_counter().warm_up(searcher)
 
     def documents_of(self, searcher, ids: list[str]) -> list[int]:
         """The document numbers of these paper ids in `searcher` (in their order, ids not
