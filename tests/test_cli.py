@@ -174,3 +174,14 @@ def test_saved_add_replaces_a_saved_search_only_with_force(cli, corpus_file):
     assert cli("saved", "add", "graphs", "diffusion", "--sort", "date", "--force").exit_code == 0
     saved = json.loads(cli("saved", "--json").stdout)["saved"]
     assert [(s["name"], s["query"], s["sort"]) for s in saved] == [("graphs", "diffusion", "date")]
+
+
+def test_reindex_of_an_index_of_an_older_format_rebuilds_it_once(cli, data_dir):
+    assert cli("import", str(SAMPLE_DUMPS)).exit_code == 0
+    (data_dir / "index" / "FORMAT").write_text("0")  # as an older version left it
+    result = cli("reindex")
+    assert result.exit_code == 0 and result.stdout.strip() == "indexed 146 papers"
+    assert "updating the search index" not in result.stderr  # not rebuilt at start as well
+    again = cli("search", "reasoning", "--json")
+    assert again.exit_code == 0 and "updating" not in again.stderr
+    assert json.loads(again.stdout)["total"] > 0

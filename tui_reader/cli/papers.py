@@ -239,8 +239,8 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
 @friendly
 def reindex(ctx: click.Context, as_json: bool) -> None:
     """Rebuild the search index from the store (no dump files needed)."""
-    lib = library(ctx)
-    count = indexing(lib, lambda progress: lib.reindex(progress=progress))
+    lib = library(ctx, mend_index=False)  # (not once at start and once more here)
+    count = indexing(lib, lib.rebuild_index)
     if as_json:
         emit_json({"indexed": count})
     else:
