@@ -83,6 +83,14 @@ def test_punctuation_stop_words_and_accents_are_harmless(samples, query, title):
     assert first(samples, query).startswith(title)
 
 
+def test_a_whole_word_with_a_star_finds_at_least_the_word(samples):
+    # titles and abstracts hold stems ("reasoning" is "reason"): the prefix is cut to the stem
+    assert samples.search("reasoning*").total == samples.search("reasoning").total == 53
+    assert samples.search("models*").total >= samples.search("models").total > 100
+    assert samples.search("benchmarking*").total == 49
+    assert 0 < samples.search("title:reasoning*").total <= 53
+
+
 def test_stop_words_never_empty_a_result(samples):
     assert samples.search("the theorem").total == samples.search("theorem").total == 19
     assert first(samples, "the theorem") is not None

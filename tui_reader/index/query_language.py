@@ -377,21 +377,22 @@ def _typed_prefixes(word: str) -> list[wq.Query]:
     low = analyse("author", word)
     if len(low) != 1 or len(low[0]) < MIN_PREFIX:
         return []
-    stem = title_tokens(word)
-    start = low[0]
-    if stem:
-        common = len(_common_prefix(start, stem[0]))
-        if common >= MIN_PREFIX:
-            start = start[:common]
+    start = _stemmed_start(low[0])
     return [TypedPrefix(f, start if f in ("title", "abstract") else low[0],
                         boost=FIELD_BOOSTS[f]) for f in TYPED_FIELDS]
 
 
-def _common_prefix(a: str, b: str) -> str:
+def _stemmed_start(start: str) -> str:
+    """The start of a word as the stemmed fields hold it: `start` cut to what it shares with
+    its stem ("reasoning" is indexed as "reason", "transformer" as "transform"), when that
+    keeps MIN_PREFIX letters."""
+    stem = title_tokens(start)
+    if not stem:
+        return start
     n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
+    while n < min(len(start), len(stem[0])) and start[n] == stem[0][n]:
         n += 1
-    return a[:n]
+    return start[:n] if n >= MIN_PREFIX else start
 
 
 def _as_written(word: str) -> wq.Query | None:
@@ -457,7 +458,9 @@ def _wildcard(word: str, field: str | None, boost: float) -> wq.Query | None:
         raise QueryError(f"a wildcard needs at least {MIN_PREFIX} letters before it"
                          f" ({word!r}); `*` alone finds every paper")
     if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern:
-        parts = [wq.Prefix(f, pattern[:-1], boost=boost) for f in fields]
+        stemmed = _stemmed_start(head)  # titles and abstracts hold stems: `reasoning*`
+        parts = [wq.Prefix(f, stemmed if f in ("title", "abstract") else head, boost=boost)
+                 for f in fields]
     else:
         parts = [wq.Wildcard(f, pattern, boost=boost) for f in fields]
     return parts[0] if len(parts) == 1 else wq.Or(parts)
