@@ -112,6 +112,21 @@ async def test_r_toggles_read_and_a_paper_shown_for_a_moment_becomes_read(corpus
         assert corpus_lib.paper(second).read
 
 
+async def test_a_result_shown_while_typing_a_search_is_not_read(corpus_lib):
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        app.read_delay = 0.1
+        await pilot.press("slash", *"protein")
+        await until(pilot, lambda: screen.detail.paper is not None
+                    and screen.detail.paper.title == PROTEIN)
+        await settle(pilot)
+        await until(pilot, lambda: screen._read_timer is None)  # its moment passed
+        await settle(pilot)
+        assert not corpus_lib.paper(screen.detail.paper.id).read
+
+
 async def test_u_and_U_move_to_the_next_and_previous_unread_paper(corpus_lib):
     ids = {h.paper.title: h.paper.id for h in corpus_lib.search("", limit=10).hits}
     corpus_lib.mark_read(ids[TRANSFORMERS])

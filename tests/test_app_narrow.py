@@ -206,3 +206,22 @@ async def test_wrapped_metadata_similar_papers_and_sources_keep_their_indent(lib
         await pilot.click("#detail-similar", offset=(10, second - 1))  # its title's last line
         await settle(pilot)
         assert detail.paper.id == first_similar.id
+
+
+async def test_j_and_k_move_in_the_sidebar_as_in_the_list(sample_lib):
+    app = make_app(sample_lib)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("backslash")  # wide: moves to the sidebar
+        await settle(pilot)
+        sidebar = screen.sidebar
+        assert app.focused is sidebar
+        start = sidebar.highlighted
+        await pilot.press("j", "j")
+        assert sidebar.highlighted == start + 2
+        await pilot.press("k")
+        assert sidebar.highlighted == start + 1
+        await pilot.press("enter")  # the view below All papers: Bookmarks
+        await settle(pilot)
+        assert screen.view == "bookmarks"

@@ -134,8 +134,8 @@ class Reading:
     def _read_after_delay(self, paper_id: str) -> None:
         self._read_timer = None
         paper = self.detail.paper
-        if paper is None or paper.id != paper_id or paper.read:
-            return
+        if paper is None or paper.id != paper_id or paper.read or self.search_box.has_focus:
+            return  # (shown while the user types a search: passed by, not read)
         self._mark_read(paper.model_copy(update={"read": True}))
 
     @work(thread=True, group="mark-read", exit_on_error=False,

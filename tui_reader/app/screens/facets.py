@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...models import FacetCounts
+from ...models import FacetCounts, counted
 from ..text import one_line
 
 FACET_LABELS = {"year": "Year", "org": "Organisation", "category": "Category", "tag": "Tag"}
@@ -37,7 +37,7 @@ class FacetPanel(ModalScreen[tuple[str, int | str] | None]):
         with Vertical(id="facets-dialog", classes="dialog"):
             heading = Text("Facets of ")
             heading.append(one_line(self.where), "bold")
-            heading.append(f" · {self.facets.total:,} papers", "dim")
+            heading.append(f" · {counted(self.facets.total, 'paper')}", "dim")
             yield Static(heading)
             yield OptionList(*self._options(), id="facets-list")
             yield Static(Text("enter adds its filter (✓: removes it) · escape closes",

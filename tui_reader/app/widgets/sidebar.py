@@ -4,6 +4,7 @@ and the tags with their counts."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -13,7 +14,11 @@ from ..views import SAVED, TAG, view_label
 
 
 class ViewList(OptionList):
-    """The views, saved searches and tags with their counts; enter or a click opens one."""
+    """The views, saved searches and tags with their counts; enter or a click opens one;
+    `j`/`k` move as the arrows do (as in the list)."""
+
+    BINDINGS = [Binding("j", "cursor_down", "Down", show=False),
+                Binding("k", "cursor_up", "Up", show=False)]
 
     DEFAULT_CSS = """
     ViewList { width: 30; }
