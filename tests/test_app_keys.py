@@ -124,7 +124,10 @@ async def test_a_result_shown_while_typing_a_search_is_not_read(corpus_lib):
         await settle(pilot)
         await until(pilot, lambda: screen._read_timer is None)  # its moment passed
         await settle(pilot)
-        assert not corpus_lib.paper(screen.detail.paper.id).read
+        shown = screen.detail.paper.id
+        assert not corpus_lib.paper(shown).read
+        await pilot.press("enter")  # to the results: now it is looked at
+        await until(pilot, lambda: corpus_lib.paper(shown).read)
 
 
 async def test_u_and_U_move_to_the_next_and_previous_unread_paper(corpus_lib):

@@ -118,8 +118,13 @@ class Reading:
             return
         paper = message.paper or detail.paper
         detail.show(paper, message.title, message.abstract, keep_scroll=True)
-        delay = self.reader.read_delay
-        if not paper.read and delay is not None:
+        self.read_later()
+
+    def read_later(self) -> None:
+        """Start the moment after which the paper shown becomes read (again when the results
+        of a search are entered: it may have been shown while the search was typed)."""
+        paper, delay = self.detail.paper, self.reader.read_delay
+        if paper is not None and not paper.read and delay is not None:
             self._stop_read_timer()
             self._read_timer = self.set_timer(delay, partial(self._read_after_delay, paper.id))
 

@@ -245,6 +245,7 @@ class Searching:
             return  # stay in the box: fix the query
         self.papers.focus()
         self.papers.cursor = 0
+        self.read_later()
 
     def _search_now(self, listing: Listing) -> Outcome:
         """Search and show the results at once (in the UI thread)."""
