@@ -1,0 +1,129 @@
+"""The postings of a segment being written, kept by term (the fast writer's pool, in place of
+Whoosh's PostingPool: writing.py)."""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+from collections.abc import Iterator
+
+from whoosh.util import random_name
+
+
+class TermPool:
+    """The postings of a segment being written, kept by term: {(field, term bytes): [docnum,
+    weight, value, docnum, weight, value, ...]}.
+
+    Whoosh's PostingPool keeps one 5-tuple per posting, sorts them all and, past `limitmb`,
+    pickles them one by one to run files and merges those back. Kept by term, a posting costs
+    three list slots (a document's docnum object is shared by its postings, and the
+    analysis shares its weights and encoded positions), only the terms are sorted, and a run
+    file gets one pickle per term. Postings of a term are appended in docnum order (documents
+    are added in order; a merged reader's postings come after and in order too), so runs
+    merge by concatenation. `add` takes Whoosh's 5-tuples (for `add_reader`).
+    """
+
+    def __init__(self, tempstore, limitmb: int = 128):
+        self.tempstore = tempstore
+        self.limit = limitmb * 1024 * 1024
+        self.terms: dict[tuple[str, bytes], list] = {}
+        self.size = 0
+        self.runs: list[str] = []
+
+    # the size of a term's entry and of one posting, in bytes (near enough, for `limitmb`)
+    TERM_BYTES = 300
+    POSTING_BYTES = 40
+
+    def add(self, item: tuple) -> None:
+        """Whoosh's pool interface: (fieldname, term bytes, docnum, weight, value)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self.add_doc(docnum, [(fieldname, tbytes, weight, vbytes)])
+
+    def add_doc(self, docnum: int, posts: list[tuple]) -> None:
+        """One document's postings: (fieldname, term bytes, weight, value)."""
+        terms = self.terms
+        new = 0
+        for fieldname, tbytes, weight, vbytes in posts:
+            key = (fieldname, tbytes)
+            found = terms.get(key)
+            if found is None:
+                terms[key] = [docnum, weight, vbytes]
+                new += 1
+            else:
+                found += (docnum, weight, vbytes)
+        self.size += new * self.TERM_BYTES + len(posts) * self.POSTING_BYTES
+        if self.size > self.limit:
+            self.save()
+
+    def add_term(self, key: tuple[str, bytes], postings: list) -> None:
+        """A term's postings [docnum, weight, value, ...], after any it has (documents in
+        order: a merge adds segment after segment)."""
+        found = self.terms.get(key)
+        if found is None:
+            self.terms[key] = postings
+            self.size += self.TERM_BYTES
+        else:
+            found += postings
+        self.size += len(postings) // 3 * self.POSTING_BYTES
+        if self.size > self.limit:
+            self.save()
+
+    def save(self) -> None:
+        """Write the pool to a run file (sorted by term) and empty it."""
+        if not self.terms:
+            return
+        name = f"{random_name()}.terms"
+        with self.tempstore.create_file(name).raw_file() as f:
+            pickler = pickle.Pickler(f, pickle.HIGHEST_PROTOCOL)
+            terms = self.terms
+            for key in sorted(terms):
+                pickler.dump((key, terms[key]))
+                pickler.clear_memo()  # records stand alone: reading one keeps no other
+        self.runs.append(name)
+        self.terms = {}
+        self.size = 0
+
+    def _read_run(self, name: str) -> Iterator[tuple]:
+        with self.tempstore.open_file(name).raw_file() as f:
+            while True:
+                try:
+                    # A new unpickler each time: one reused keeps every record in its memo.
+                    yield pickle.load(f)
+                except EOFError:
+                    return
+
+    def iter_terms(self) -> Iterator[tuple[tuple[str, bytes], list]]:
+        """(field, term bytes), [docnum, weight, value, ...] in the order of the terms."""
+        terms = self.terms
+        # Each term's postings are let go of as they are written (a commit's peak memory).
+        current = ((key, terms.pop(key)) for key in sorted(terms))
+        if not self.runs:
+            yield from current
+            return
+        sources = [self._read_run(name) for name in self.runs] + [current]
+        merged = heapq.merge(*sources, key=lambda item: item[0])
+        last_key, postings = None, None
+        for key, found in merged:
+            if key == last_key:
+                postings += found
+                continue
+            if last_key is not None:
+                yield last_key, postings
+            last_key, postings = key, found
+        if last_key is not None:
+            yield last_key, postings
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Whoosh's pool interface: sorted (fieldname, term bytes, docnum, weight, value)."""
+        for (fieldname, tbytes), found in self.iter_terms():
+            for i in range(0, len(found), 3):
+                yield fieldname, tbytes, found[i], found[i + 1], found[i + 2]
+
+    def cleanup(self) -> None:
+        for name in self.runs:
+            try:
+                self.tempstore.delete_file(name)
+            except OSError:
+                pass
+        self.runs = []
+        self.terms = {}
