@@ -25,7 +25,6 @@ from whoosh import query
 
 from .schema import analyzers, fast_analyses
 
-RANKERS = ("centroid", "key_terms")
 RANKER = "centroid"  # the winner of benchmarks/recommend.py
 PROFILE_TERMS = 40  # terms of the profile query of several liked papers
 SIMILAR_TERMS = 25  # ... of one paper (the similar-papers pane)
