@@ -70,3 +70,21 @@ async def test_a_saved_search_counts_as_the_entered_one(sample_lib, cli):
         await pilot.press("enter")
         await settle(pilot)
         assert counted(app) == written
+
+
+@pytest.mark.parametrize("key", ["enter", "escape"])
+async def test_a_search_the_library_cannot_answer_when_entered_is_told(sample_lib, monkeypatch,
+                                                                      key):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("database is locked")
+
+    app = make_app(sample_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "agent memor")
+        monkeypatch.setattr(sample_lib, "search", refuse)
+        await pilot.press(key)
+        await settle(pilot)
+        assert app.is_running
+        messages = [str(n.message) for n in app._notifications]
+        assert "Searching failed: database is locked" in messages

@@ -228,10 +228,12 @@ class Searching:
             self.view = self.positions.view = "all"
             self.sidebar.set_current("all")
 
-    def enter_search(self) -> Outcome:
+    @guarded("Searching")
+    def enter_search(self) -> Outcome | None:
         """The query in the search box is entered (enter, or escape out of the box): its
         results as written, the last word complete and no longer a prefix, searched here and
-        now unless they are shown already (so that the keys after it act on them)."""
+        now unless they are shown already (so that the keys after it act on them). None when
+        the library could not answer (said in a notification)."""
         if self.search_box.value != self.query_text:  # its Changed message is still on its way
             self.query_typed(self.search_box.value)
         listing, outcome = replace(self.current_listing(), typing=False), self.outcome
@@ -243,7 +245,7 @@ class Searching:
     def submit_search(self) -> None:
         """Enter: to the results of the query as written, the first one highlighted."""
         outcome = self.enter_search()
-        if self.search_box.has_class("-error") or not outcome.total:
+        if outcome is None or self.search_box.has_class("-error") or not outcome.total:
             return  # stay in the box: fix the query
         self.papers.focus()
         self.papers.cursor = 0
