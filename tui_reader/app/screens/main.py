@@ -358,6 +358,8 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
             row = self.papers.current
             self.show_paper(row.paper if row else None)
         elif self.focused is not self.papers:
+            if self.focused is self.search_box:
+                self.enter_search()
             self.papers.focus()
         elif self.view != "all":
             self.open_view("all")
