@@ -1,6 +1,6 @@
 """Tagging from the main screen: `t` changes the tags of the highlighted paper, `T` those of
 every paper of the list shown (a prompt with completion of the existing tags, screens/tags.py);
-`z` undoes either; a tag chosen in the sidebar shows its papers (`tag:NAME`).
+`z` undoes either (a tag's papers are a view, views.py).
 """
 
 from __future__ import annotations
@@ -39,8 +39,7 @@ def reverts(before: dict[str, list[str]], changed: list[PaperView]) -> list[tupl
 
 class Tagging:
     """The MainScreen's part of tagging (a mixin: MainScreen provides `library`, `papers`,
-    `view`, `need_paper`, `changed`, `after_change`, `ask`, `say`, `open_view` and
-    `show_query`)."""
+    `need_paper`, `changed`, `after_change`, `ask` and `say`)."""
 
     undo_stack: UndoStack
 
@@ -115,10 +114,3 @@ class Tagging:
                 self.library.tag(ids, change.add, change.remove)
 
         self.undo_stack.record(what, revert)
-
-    def open_tag(self, name: str) -> None:
-        """Show the papers of a tag (a search `tag:NAME` among all papers)."""
-        if self.view != "all":
-            self.open_view("all")
-        self.show_query(f"tag:{name}")
-        self.papers.focus()

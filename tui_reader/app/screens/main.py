@@ -37,7 +37,7 @@ from ..searching import Outcome, Searching
 from ..tagging import Tagging
 from ..text import one_line
 from ..undo import UndoStack
-from ..views import SAVED, TAG, view_label
+from ..views import SAVED, fixed_query, view_ids, view_label
 from ..widgets.detail import DetailPane, SimilarList, paper_link
 from ..widgets.paper_list import Listing, PaperList
 from ..widgets.search_box import SearchBox, Suggestion
@@ -118,6 +118,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
         self.outcome: Outcome | None = None
         self.last_import: tuple[int, int] | None = None
         self.searches: list[SavedSearch] = []
+        self.tags: list[str] = []  # the tags' names, the most used first
         self.importing = False
         self.undo_stack = UndoStack()
         self.positions = Positions()
@@ -169,6 +170,9 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
         self.query_one("#suggestion", Suggestion).set()
         self.searches = self.library.saved_searches()
         self.sidebar.set_searches(self.searches)
+        tags = self.library.tags()  # (their views open like the others)
+        self.tags = [name for name, _ in tags]
+        self.sidebar.set_tags(tags)
         if self.reader.import_samples and self.library.is_empty():
             self.importing = True
             self.papers.empty_message = "Importing the bundled sample papers…"
@@ -210,10 +214,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
 
     def on_option_list_option_selected(self, message: ViewList.OptionSelected) -> None:
         if message.option_list.id == "sidebar" and message.option.id:
-            if message.option.id.startswith(TAG):
-                self.open_tag(message.option.id[len(TAG):])
-            else:
-                self.open_view(message.option.id)
+            self.open_view(message.option.id)
             self.fold_views()
 
     def on_similar_list_chosen(self, message: SimilarList.Chosen) -> None:
@@ -226,6 +227,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
             self.sidebar.set_searches(message.searches)
             self.follow_saved_search(before)  # (live.py: changed by another process)
         self.sidebar.set_counts(message.counts)
+        self.tags = [name for name, _ in message.tags]
         self.sidebar.set_tags(message.tags)
         self.update_status()
 
@@ -274,23 +276,24 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
     # -- views -----------------------------------------------------------------------------
     @guarded("Opening the view")
     def open_view(self, view: str) -> None:
-        """Show a view as it was left (its search, sort and paper): a built-in one or a saved
-        search (with its own query; its sort order at first)."""
-        search = next((s for s in self.searches if SAVED + s.name == view), None)
-        if search is None and view not in VIEWS:
+        """Show a view as it was left (its search, sort and paper): a built-in one, "For you:
+        TAG", a saved search or a tag (with its own query; its sort order at first)."""
+        if view not in self.view_ids():
             return
+        search = next((s for s in self.searches if SAVED + s.name == view), None)
+        query = search.query if search else fixed_query(view)
         kept = self.positions.places.get(view)
-        place = kept or Place(sort=search.sort if search else "relevance")
+        place = kept or Place(sort=search.sort if search else "date" if query else "relevance")
         self.view, self.sort = view, place.sort
         self.sidebar.set_current(view)
-        self.show_query(search.query if search else place.query)
+        self.show_query(place.query if query is None else query)
         self._restore = (self._token, place)
         self.positions.view = view
         self.positions.save(self.library, self.view_ids())
 
     def view_ids(self) -> list[str]:
-        """Every view: the built-in ones, then the saved searches."""
-        return [*VIEWS, *(SAVED + s.name for s in self.searches)]
+        """Every view, in the sidebar's order."""
+        return view_ids([s.name for s in self.searches], self.tags)
 
     def listing_shown(self, token: int) -> None:
         """The answer of search `token` is shown: the paper where its view was left is
@@ -323,7 +326,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
         self.run_search(0)
 
     def _move_view(self, step: int) -> None:
-        views = self.sidebar.view_ids()
+        views = self.view_ids()
         index = views.index(self.view) if self.view in views else 0
         self.open_view(views[(index + step) % len(views)])
 

@@ -55,7 +55,7 @@ class _Pages(OrderedDict):
 class Listing:
     """What the list shows: a view of the library or a query, in a sort order.
 
-    `view` is "all", "bookmarks", "notes", "unread", "new" or "saved:NAME"; a non-blank
+    `view` is one of models.VIEWS, "foryou:TAG", "saved:NAME" or "tag:NAME"; a non-blank
     `query` is searched (in the whole library), a blank one browses the view. `typing`: the
     query's last word is still being typed (a prefix); `exact`: no correction, no partial
     matches when nothing matches.
