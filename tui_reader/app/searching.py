@@ -50,7 +50,7 @@ class Outcome:
 class Searching:
     """The MainScreen's part of searching (a mixin: MainScreen provides `library`, `reader`,
     the widgets, the state: view, query_text, typing, exact, sort, listing, outcome,
-    last_import, importing, positions, and `listing_shown`)."""
+    last_import, importing, positions, marks, and `listing_shown`)."""
 
     _token = 0  # the latest search started
     _correction_keys = False  # whether the footer offers "search as typed"
@@ -192,6 +192,8 @@ class Searching:
         if listing.view == "new" and not listing.query.strip() and self.last_import:
             new, updated = self.last_import
             text.append(f" added by the latest import ({updated:,} updated)", "dim")
+        if self.marks:  # (marking.py)
+            text.append(f" · {len(self.marks):,} marked", "bold")
         text.append(" · ")
         if is_for_you(listing.view) and not listing.query.strip():
             text.append(for_you_order(listing.view))  # ranked: no sort applies

@@ -30,6 +30,7 @@ from ..facets import Faceting
 from ..folding import SidebarFold
 from ..importing import BackgroundImport, ImportBar
 from ..live import Live
+from ..marking import Marking, Marks
 from ..outside_editor import OutsideEditor
 from ..position import Place, Positions
 from ..reading import Reading
@@ -48,8 +49,8 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImport, Live,
-                 OutsideEditor, SidebarFold, Screen):
+class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, BackgroundImport,
+                 Live, OutsideEditor, SidebarFold, Screen):
     """The reader."""
 
     @dataclass
@@ -77,8 +78,11 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
         Binding("n", "note", "Note", id="note"),
         # (t and f: not in the footer, which 80 columns fill; in the help and the palette)
-        Binding("t", "tag", "Tags of the paper", show=False, id="tag"),
+        Binding("t", "tag", "Tags of the paper (of the marked ones, when any)", show=False,
+                id="tag"),
         Binding("T", "tag_list", "Tag every paper of the list", show=False, id="tag-list"),
+        Binding("v", "toggle_mark", "Mark/unmark the paper (t tags the marked ones)",
+                show=False, id="mark"),
         Binding("f", "facets", "Facets: the list counted by year, org, category, tag",
                 show=False, id="facets"),
         Binding("E", "note_in_editor", "Note in your editor ($VISUAL or $EDITOR)", show=False,
@@ -121,6 +125,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
         self.tags: list[str] = []  # the tags' names, the most used first
         self.importing = False
         self.undo_stack = UndoStack()
+        self.marks = Marks()
         self.positions = Positions()
         self._restore: tuple[int, Place] | None = None  # where the view opening was left
 
@@ -351,7 +356,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
 
     def step_back(self) -> bool:
         """Back a level: the sidebar shown over the list folded; a similar paper shown to the
-        list's; from the search box (its query kept), the detail pane or the sidebar to the
+        list's; the marks cleared; from the search box (its query kept), the detail pane or the sidebar to the
         list; from a search to its view's papers; from a view to All papers. False at the top
         level: nothing to go back to."""
         if self.views_shown:
@@ -360,6 +365,8 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
             self.detail.pinned = False
             row = self.papers.current
             self.show_paper(row.paper if row else None)
+        elif self.marks:
+            self.clear_marks()
         elif self.focused is not self.papers:
             self.papers.focus()
         elif self.view != "all":
