@@ -9,6 +9,7 @@ tagged at once), and only for the session.
 
 from __future__ import annotations
 
+
 class Marks:
     """The marked papers' ids, in the order they were marked."""
 

@@ -1,6 +1,7 @@
-"""Tagging from the main screen: `t` changes the tags of the marked papers (marking.py), else of
-the highlighted paper, `T` those of every paper of the list shown (a prompt with completion of the existing tags, screens/tags.py);
-`z` undoes either (a tag's papers are a view, views.py).
+"""Tagging from the main screen: `t` changes the tags of the marked papers (marking.py), else
+of the highlighted paper, `T` those of every paper of the list shown (a prompt with completion
+of the existing tags, screens/tags.py); `z` undoes either. (A tag's papers are a view:
+views.py.)
 """
 
 from __future__ import annotations

@@ -356,9 +356,9 @@ class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, Backg
 
     def step_back(self) -> bool:
         """Back a level: the sidebar shown over the list folded; a similar paper shown to the
-        list's; the marks cleared; from the search box (its query kept), the detail pane or the sidebar to the
-        list; from a search to its view's papers; from a view to All papers. False at the top
-        level: nothing to go back to."""
+        list's; the marks cleared; from the search box (its query kept), the detail pane or
+        the sidebar to the list; from a search to its view's papers; from a view to All
+        papers. False at the top level: nothing to go back to."""
         if self.views_shown:
             self.fold_views()
         elif self.detail.pinned:

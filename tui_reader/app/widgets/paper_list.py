@@ -402,9 +402,9 @@ class PaperList(ScrollView, can_focus=True):
 
     def render_row(self, row: Row, selected: bool = False, width: int | None = None) -> Text:
         """One paper as a line: bookmark mark, unread dot, ✓ when marked, date, upvotes, title,
-        tags (the
-        upvotes left out where the title would have fewer than TITLE_ROOM of the `width` cells;
-        for you, why it is there; the title cut to leave the tags and the why room)."""
+        tags (the upvotes left out where the title would have fewer than TITLE_ROOM of the
+        `width` cells; for you, why it is there; the title cut to leave the tags and the why
+        room)."""
         paper = row.paper
 
         style = self._style
