@@ -10,6 +10,8 @@ the same), of the kinds people type:
 * three_words: three words of the title (not stop words), in their order;
 * three_words_typo: the same with one typo in one word (two neighbouring letters swapped, a
   letter left out, doubled or replaced), never in the first letter;
+* typo_category: that query with the paper's first category as a filter
+  (`category:cs.CV`, as the facet panel adds it): the typo corrected within the filter;
 * surname_word: the first author's surname (as papers are cited: "Vaswani et al.") and a
   word of the title;
 * abstract_words: four consecutive words of the abstract, at least three of them not stop
@@ -17,8 +19,9 @@ the same), of the kinds people type:
 
 For each kind: success@1 (the paper first), success@10 and MRR@10, for tui-reader
 (`Library.search`, as the reader and `tui-reader search` call it) and for SQLite FTS5 over the
-same papers (porter unicode61, bm25, each word of the query quoted: FTS5's defaults). Both
-in this run, in this process: one JSON object on stdout.
+same papers (porter unicode61, bm25, each word of the query quoted: FTS5's defaults; a
+category filter as SQL beside the match). Both in this run, in this process: one JSON object
+on stdout.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-KINDS = ("pasted_title", "typed_title", "three_words", "three_words_typo", "surname_word",
-         "abstract_words")
+KINDS = ("pasted_title", "typed_title", "three_words", "three_words_typo", "typo_category",
+         "surname_word", "abstract_words")
+CATEGORY = re.compile(r"\s*category:(\S+)")
 STOP = {"a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if",
         "in", "is", "it", "may", "not", "of", "on", "or", "that", "the", "this", "to", "us",
         "we", "when", "will", "with", "yet", "you", "your", "via", "its", "our", "into"}
@@ -65,11 +69,12 @@ def typo(word: str, rng: random.Random) -> str:
 
 
 def make_queries(rows: list[tuple], per_kind: int, seed: int = 20261201) -> dict[str, list]:
-    """{kind: [(query, paper id)]} from (id, title, abstract, authors json) rows."""
+    """{kind: [(query, paper id)]} from (id, title, abstract, authors json, categories
+    json) rows."""
     rng = random.Random(seed)
     picked = rng.sample(rows, min(len(rows), per_kind * 3))
     out: dict[str, list] = {kind: [] for kind in KINDS}
-    for pid, title, abstract, authors_json in picked:
+    for pid, title, abstract, authors_json, categories_json in picked:
         words = content_words(title)
         add = {"pasted_title": title,
                "typed_title": " ".join(re.findall(r"\w+", title.lower()))}
@@ -82,6 +87,9 @@ def make_queries(rows: list[tuple], per_kind: int, seed: int = 20261201) -> dict
                 j = rng.choice(long_ones)
                 chosen[j] = typo(chosen[j], rng)
                 add["three_words_typo"] = " ".join(chosen)
+                categories = json.loads(categories_json or "[]")
+                if categories:
+                    add["typo_category"] = f"{add['three_words_typo']} category:{categories[0]}"
         authors = json.loads(authors_json or "[]")
         if authors and words:
             names = re.findall(r"[^\W\d_]+", authors[0])
@@ -120,11 +128,12 @@ def build_fts5(rows: list[tuple], path: Path) -> sqlite3.Connection:
         path.unlink()
     db = sqlite3.connect(path)
     db.execute("CREATE VIRTUAL TABLE papers USING fts5(id UNINDEXED, title, abstract, authors,"
-               " tokenize='porter unicode61')")
+               " categories UNINDEXED, tokenize='porter unicode61')")
     with db:
-        db.executemany("INSERT INTO papers VALUES (?,?,?,?)",
-                       ((pid, title, abstract, ", ".join(json.loads(authors or "[]")))
-                        for pid, title, abstract, authors in rows))
+        db.executemany("INSERT INTO papers VALUES (?,?,?,?,?)",
+                       ((pid, title, abstract, ", ".join(json.loads(authors or "[]")),
+                         " " + " ".join(json.loads(categories or "[]")) + " ")
+                        for pid, title, abstract, authors, categories in rows))
     return db
 
 
@@ -137,7 +146,7 @@ def measure(data_dir: Path, per_kind: int, workdir: Path) -> dict:
     """Both engines on the same known-item queries: quality and time per query."""
     from tui_reader.library import Library
     db = sqlite3.connect(data_dir / "library.sqlite3")
-    rows = db.execute("SELECT id, title, abstract, authors FROM papers").fetchall()
+    rows = db.execute("SELECT id, title, abstract, authors, categories FROM papers").fetchall()
     db.close()
     queries = make_queries(rows, per_kind)
     lib = Library(data_dir)
@@ -154,11 +163,14 @@ def measure(data_dir: Path, per_kind: int, workdir: Path) -> dict:
             if found is None and len(misses) < 5:
                 misses.append(query)
             t0 = time.perf_counter()
-            match = fts5_match(query)
+            category = CATEGORY.search(query)
+            match = fts5_match(CATEGORY.sub("", query))
             try:
                 ids = [r[0] for r in fts.execute(
-                    "SELECT id FROM papers WHERE papers MATCH ? ORDER BY rank LIMIT ?",
-                    (match, TOP))] if match else []
+                    "SELECT id FROM papers WHERE papers MATCH ? AND categories LIKE ?"
+                    " ORDER BY rank LIMIT ?",
+                    (match, f"% {category.group(1)} %" if category else "%", TOP))
+                       ] if match else []
             except sqlite3.OperationalError:
                 ids = []
             fts_ms.append((time.perf_counter() - t0) * 1000)

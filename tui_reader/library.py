@@ -18,6 +18,7 @@ from .locks import FileLock, is_locked
 from .models import (SORTS, VIEWS, FacetCounts, Highlight, ImportReport, LibraryVersion, Paper,
                      PaperView, SavedSearch, SearchHit, SearchResult, tag_name)
 from .store import Store, StoreError
+from .store.papers import upvote_history
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
@@ -84,6 +85,13 @@ class Library(Importing, Checking, Discovering):
                                           tags=tags.get(p.id, []))
                 for p in papers]
 
+    def _add_sources(self, views: list[PaperView]) -> None:
+        """Give these papers their sources and upvote history (one store query)."""
+        found = self.store.sources_of([v.id for v in views])
+        for view in views:
+            view.sources = found.get(view.id, [])
+            view.upvote_history = upvote_history(view.sources)
+
     def resolve(self, ref: str) -> str:
         """The id of the paper an id, id prefix or arXiv id names; UnknownPaper otherwise."""
         found = self.store.resolve_id(ref.strip())
@@ -112,13 +120,15 @@ class Library(Importing, Checking, Discovering):
 
     def search(self, text: str, *, sort: str = "relevance", offset: int = 0,
                limit: int = 50, typing: bool = False, repair: bool = True,
-               fragments: bool = True) -> SearchResult:
+               fragments: bool = True, sources: bool = False) -> SearchResult:
         """Search the index; errors come back in the result, never raised. `typing`: the
         last word is still being typed (matched as a prefix). `repair`: when nothing
         matches, show the results of a correction of unknown words, else partial matches
         (the result says which). `fragments`: each hit with the part of its abstract that
-        matched, highlighted (a list of titles needs none). LaTeX in the query is read as it
-        is in titles and abstracts, which are indexed as read (`\\textit{Can}`: Can)."""
+        matched, highlighted (a list of titles needs none). `sources`: each hit with its
+        sources and upvote history, as `paper` gives them (one store query for the page).
+        LaTeX in the query is read as it is in titles and abstracts, which are indexed as read
+        (`\\textit{Can}`: Can)."""
         if sort not in SORTS:
             return SearchResult(query=text, sort=sort,
                                 error=f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
@@ -141,6 +151,8 @@ class Library(Importing, Checking, Discovering):
         matches, terms = found.matches, found.terms
         papers = self.store.papers([m.id for m in matches])
         views = {v.id: v for v in self._views([papers[m.id] for m in matches if m.id in papers])}
+        if sources:
+            self._add_sources(list(views.values()))
         hits = [SearchHit(paper=views[m.id], score=m.score,
                           title=highlight(views[m.id].readable_title, terms.get("title", set()),
                                           "title"),

@@ -1,8 +1,10 @@
 """Search as you type: the main screen's listing asked of the Library in a worker.
 
 Every change of the query or the view starts a search (after the debounce); only the latest
-answer is applied. A search that found nothing while its last word was being typed (a prefix)
-runs again with the word complete once the typing pauses, which corrects a typo.
+answer is applied. While a query is typed its last word is a prefix; a search that found
+nothing so runs again with the word complete once the typing pauses, which corrects a typo.
+A search entered (enter, a saved search, a view reopened, a facet chosen) is the query as
+written: the same results as `tui-reader search` and the saved search of the same query.
 """
 
 from __future__ import annotations
@@ -230,21 +232,23 @@ class Searching:
             self.sidebar.set_current("all")
 
     @guarded("Searching")
-    def submit_search(self) -> None:
-        """Enter: to the results, the first one highlighted.
-
-        A search still pending (typed within the debounce) runs here and now, so that the keys
-        after enter act on this query's results; one that found nothing only because its last
-        word was being typed runs again with the word complete (which corrects a typo).
-        """
+    def enter_search(self) -> Outcome | None:
+        """The query in the search box is entered (enter, or escape out of the box): its
+        results as written, the last word complete and no longer a prefix, searched here and
+        now unless they are shown already (so that the keys after it act on them). None when
+        the library could not answer (said in a notification)."""
         if self.search_box.value != self.query_text:  # its Changed message is still on its way
             self.query_typed(self.search_box.value)
-        listing, outcome = self.current_listing(), self.outcome
+        listing, outcome = replace(self.current_listing(), typing=False), self.outcome
         if listing != self.listing or self._applied != self._token or outcome is None:
             outcome = self._search_now(listing)
-        if self.incomplete(listing, outcome):
-            outcome = self._search_now(replace(listing, typing=False))
-        if self.search_box.has_class("-error") or not outcome.total:
+        return outcome
+
+    @guarded("Searching")
+    def submit_search(self) -> None:
+        """Enter: to the results of the query as written, the first one highlighted."""
+        outcome = self.enter_search()
+        if outcome is None or self.search_box.has_class("-error") or not outcome.total:
             return  # stay in the box: fix the query
         self.papers.focus()
         self.papers.cursor = 0

@@ -84,7 +84,7 @@ def search(ctx: click.Context, query: str, sort: str, limit: int, exact: bool,
            with_facets: bool, as_json: bool) -> None:
     """Search the library (see README for the query language)."""
     lib = library(ctx)
-    result = searched(lib, query, sort=sort, limit=limit, repair=not exact)
+    result = searched(lib, query, sort=sort, limit=limit, repair=not exact, sources=as_json)
     if result.error:
         raise UserError(f"query {query!r}: {result.error}")
     facets = lib.facets(query, repair=not exact) if with_facets else None
@@ -208,7 +208,7 @@ def export_command(ctx: click.Context, what: str, query: str | None, fmt: str,
     if what == "search":
         if not query:
             raise click.UsageError("export search needs a QUERY")
-        result = searched(lib, query, limit=limit)
+        result = searched(lib, query, limit=limit, sources=fmt == "json")
         if result.error:
             raise UserError(f"query {query!r}: {result.error}")
         papers, heading = [h.paper for h in result.hits], f"Search: {query}"

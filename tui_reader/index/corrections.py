@@ -1,5 +1,7 @@
 """No dead ends: when all the words of a query find nothing, unknown words are corrected (the
-close word that finds the most), else the papers with the most of the words are shown.
+close word that finds the most), else the papers with the most of the words are shown. The
+query's plain words are corrected; the rest of it (fields, ranges, "phrases", negations) is
+kept as written and limits what a correction or a partial match may find.
 
 Candidates for a word come from the words of titles as written (the `spell` field), the
 abstracts' terms and the authors' names: one edit away (a swap of neighbours is one edit),
@@ -39,17 +41,30 @@ class Repair:
 
 
 def repair(parsed: ParsedQuery, evaluator) -> Repair | None:
-    """A correction of `parsed` that finds papers, else its partial matches, else None."""
-    if not parsed.plain:
+    """A correction of `parsed`'s plain words that finds papers, else its partial matches,
+    else None."""
+    if not parsed.correctable():
         return None
-    corrected = _correct(parsed, evaluator)
+    filtered = _filtered(parsed, evaluator)
+    if filtered is not None and not filtered:
+        return None  # the filters alone find nothing: no word can help
+    corrected = _correct(parsed, evaluator, filtered)
     if corrected is not None:
         return corrected
-    return _partial(parsed, evaluator)
+    return _partial(parsed, evaluator, filtered)
 
 
-def _correct(parsed: ParsedQuery, evaluator) -> Repair | None:
-    words = [w for w in parsed.words if w.query is not None]
+def _filtered(parsed: ParsedQuery, evaluator) -> set[int] | None:
+    """The documents the query's filters let through (None: it has none)."""
+    found = None
+    for f in parsed.filters:
+        docs = evaluator.docs(f)
+        found = set(docs) if found is None else found & docs
+    return found
+
+
+def _correct(parsed: ParsedQuery, evaluator, filtered: set[int] | None) -> Repair | None:
+    words = parsed.words
     if len(words) > MAX_WORDS:
         return None
     docs = [evaluator.docs(w.query) if not w.prefix else None for w in words]
@@ -66,7 +81,7 @@ def _correct(parsed: ParsedQuery, evaluator) -> Repair | None:
     for i in suspects:
         context = [j for j in range(len(words))
                    if j != i and (j not in suspects or fixed[j] is not words[j])]
-        within = None
+        within = None if filtered is None else set(filtered)
         for j in context:
             found = docs[j] if docs[j] is not None and fixed[j] is words[j] else \
                 evaluator.docs(fixed[j].query)
@@ -84,12 +99,9 @@ def _correct(parsed: ParsedQuery, evaluator) -> Repair | None:
     query = parsed.with_words(fixed)
     if not evaluator.docs(query):
         return None
-    text = parsed.text  # as typed, each corrected word in its place
-    for typed, fix in zip(words, fixed):
-        if fix is not typed:
-            text = re.sub(re.escape(typed.text), lambda _, fix=fix: fix.text, text, count=1)
+    text = parsed.with_words_text(fixed)  # as typed, each corrected word in its place
     again = ParsedQuery(text=text, query=query, words=fixed, negations=parsed.negations,
-                        plain=True)
+                        plain=parsed.plain, filters=parsed.filters)
     return Repair(query=query, ranked=again.ranked(), corrected=text)
 
 
@@ -164,13 +176,14 @@ def edits1(word: str) -> set[str]:
     return out
 
 
-def _partial(parsed: ParsedQuery, evaluator) -> Repair | None:
-    words = [w for w in parsed.words if w.query is not None]
+def _partial(parsed: ParsedQuery, evaluator, filtered: set[int] | None) -> Repair | None:
+    words = parsed.words
     if len(words) < 2:
         return None
     counts: Counter = Counter()
     for w in words:
-        counts.update(evaluator.docs(w.query))
+        found = evaluator.docs(w.query)
+        counts.update(found if filtered is None else found & filtered)
     negated = set()
     for n in parsed.negations:
         negated |= evaluator.docs(n)
@@ -181,4 +194,6 @@ def _partial(parsed: ParsedQuery, evaluator) -> Repair | None:
     most = max(counts.values())
     within = {d for d, c in counts.items() if c == most}
     query = wq.Or([w.query for w in words])
+    if parsed.filters:
+        query = wq.And([query, *parsed.filters])
     return Repair(query=query, ranked=query, partial=most, words=len(words), within=within)

@@ -31,7 +31,7 @@ from . import whoosh_internals as internals
 
 MERGE_FACTOR = 8  # segments of one tier merged at once
 TIER_FLOOR = 5_000  # documents: smaller segments are all of the lowest tier
-MAX_MERGED_DOCS = 2_000_000  # a tiered merge never makes a segment larger than this
+MAX_MERGED_DOCS = 400_000  # a tiered merge never makes a segment larger than this
 MERGING = ".merging"  # in the index folder: the segment being merged
 MERGE_LOCK = "MERGE_LOCK"  # one merge at a time (in any process)
 

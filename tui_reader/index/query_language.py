@@ -71,6 +71,7 @@ class Word:
     text: str  # as typed, without edge punctuation
     query: wq.Query
     prefix: bool = False  # the word being typed (matched as a prefix)
+    span: tuple[int, int] | None = None  # where the query's text holds it (punctuation and all)
 
 
 @dataclass
@@ -81,7 +82,26 @@ class ParsedQuery:
     query: wq.Query
     words: list[Word] = dataclass_field(default_factory=list)  # plain words, in order
     negations: list[wq.Query] = dataclass_field(default_factory=list)
-    plain: bool = False  # only plain words and negations: ranking, corrections, partial
+    plain: bool = False  # only plain words and negations: ranking by the words
+    # the rest of the top level, kept as is when the words are corrected: fields, ranges,
+    # "phrases", groups, word~ and word*
+    filters: list[wq.Query] = dataclass_field(default_factory=list)
+
+    def correctable(self) -> bool:
+        """Whether the query has plain words (beside any filters) that a correction or
+        partial matches can work on."""
+        return any(w.query is not None for w in self.words)
+
+    def with_words_text(self, words: list[Word]) -> str:
+        """The query's text with these words in place of its words (the rest as written)."""
+        text = self.text
+        for typed, fix in sorted(zip(self.words, words), reverse=True,
+                                 key=lambda pair: pair[0].span or (-1, -1)):
+            if fix is typed:
+                continue
+            start, end = typed.span or (0, len(text))
+            text = text[:start] + text[start:end].replace(typed.text, fix.text, 1) + text[end:]
+        return text
 
     def ranked(self) -> wq.Query:
         """The query with what ranks a paper higher among its matches (plain words only)."""
@@ -102,7 +122,8 @@ class ParsedQuery:
 
     def with_words(self, words: list[Word]) -> wq.Query:
         """What a paper must match with these words in place of the query's."""
-        return _all_of([w.query for w in words] + [wq.Not(n) for n in self.negations])
+        return _all_of([w.query for w in words] + self.filters
+                       + [wq.Not(n) for n in self.negations])
 
 
 def parse(text: str, *, typing: bool = False) -> ParsedQuery:
@@ -116,9 +137,9 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     tokens = _tokens(text)
     if typing and tokens and not text[-1:].isspace() and tokens[-1][0] == "word" \
             and tokens[-1][2] is None:
-        tokens[-1] = ("typing", tokens[-1][1], None)
+        tokens[-1] = ("typing", *tokens[-1][1:])
     node = _Parser(tokens).parse()
-    plain, words, negations = _plain_parts(node)
+    plain, words, negations, filters = _top_parts(node)
     compiled = _compile(node, None)
     if isinstance(compiled, wq.Not):  # `-word` alone: every paper but those (Whoosh's Not
         compiled = _all_of([compiled])  # alone would count deleted documents too)
@@ -129,7 +150,8 @@ def parse(text: str, *, typing: bool = False) -> ParsedQuery:
     if compiled is None:
         compiled = wq.NullQuery
     return ParsedQuery(text=text, query=compiled, words=words, negations=negations,
-                       plain=plain and any(w.query is not None for w in words))
+                       plain=plain and any(w.query is not None for w in words),
+                       filters=filters)
 
 
 def too_short_to_search(text: str) -> bool:
@@ -142,7 +164,8 @@ def too_short_to_search(text: str) -> bool:
 
 # -- tokens and the tree -----------------------------------------------------------------
 def _tokens(text: str) -> list[tuple]:
-    """(kind, value, field) tuples: word, phrase, range, open, close, op."""
+    """(kind, value, field) tuples: word, phrase, range, open, close, op; a word's has its
+    span in `text` too."""
     out: list[tuple] = []
     pos, field = 0, None
     while pos < len(text):
@@ -162,7 +185,7 @@ def _tokens(text: str) -> list[tuple]:
                         out.append(("range", r.groups(), field))
                         pos, field = r.end(), None
                 continue
-            out.append(("word", m.group("field"), None))  # not a field: a word
+            out.append(("word", m.group("field"), None, m.span("field")))  # not a field
             continue
         if kind == "phrase":
             out.append(("phrase", (m.group("ptext"), m.group("slop")), field))
@@ -177,7 +200,7 @@ def _tokens(text: str) -> list[tuple]:
         else:
             word = m.group(0).lstrip("+")
             if word:
-                out.append(("word", word, field))
+                out.append(("word", word, field, m.span()))
         field = None
     return out
 
@@ -226,14 +249,14 @@ class _Parser:
             inner = self.parse_not(field)
             return ("not", inner) if inner is not None else None
         self.pos += 1
-        kind, value, own = t
+        kind, value, own = t[:3]
         if kind == "open":
             inner = self.parse_or(own or field)
             if (t := self.peek()) is not None and t[0] == "close":
                 self.pos += 1
             return inner
         if kind in ("word", "typing", "phrase", "range"):
-            return (kind, value, own or field)
+            return (kind, value, own or field, *t[3:])
         return None  # an operator where an operand belongs
 
 
@@ -244,15 +267,17 @@ def _node(kind: str, parts: list) -> tuple | None:
     return parts[0] if len(parts) == 1 else (kind, parts)
 
 
-def _plain_parts(node) -> tuple[bool, list[Word], list[wq.Query]]:
-    """Whether the query is plain words (and negations) only; its words and negations."""
+def _top_parts(node) -> tuple[bool, list[Word], list[wq.Query], list[wq.Query]]:
+    """The parts of the query's top level: whether it is plain words (and negations) only;
+    its plain words, its negations and the rest (its filters)."""
     items = node[1] if node is not None and node[0] == "and" else [node] if node else []
-    words, negations, plain = [], [], True
+    words, negations, filters, plain = [], [], [], True
     for item in items:
         if item[0] in ("word", "typing") and item[2] is None and _is_plain(item[1]):
             q = _compile(item, None)
             if q is not None or not title_tokens(_clean(item[1])):
-                words.append(Word(text=_clean(item[1]), query=q, prefix=item[0] == "typing"))
+                words.append(Word(text=_clean(item[1]), query=q, prefix=item[0] == "typing",
+                                  span=item[3] if len(item) > 3 else None))
             continue
         if item[0] == "not":
             q = _compile(item[1], None)
@@ -260,8 +285,11 @@ def _plain_parts(node) -> tuple[bool, list[Word], list[wq.Query]]:
                 negations.append(q)
             continue
         plain = False
+        q = _compile(item, None)
+        if q is not None:
+            filters.append(q)
     words = [w for w in words if w.query is not None] or words
-    return plain, words, negations
+    return plain, words, negations, filters
 
 
 def _is_plain(word: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 from array import array
 from io import BytesIO
+from collections.abc import Callable
 from itertools import accumulate
 
 from whoosh import columns, formats, scoring
@@ -192,7 +193,9 @@ class HookedSegmentWriter(SegmentWriter):
         if helper:  # temporary files of its own: the lead's commit does not delete them
             self._tempstorage = self.storage.temp_storage(
                 f"{self.indexname}.{random_name()}.tmp")
-        self.extra_segments: list = []
+        # the segments of helpers to commit with this writer's: called when the table of
+        # contents is written (after this writer's own segment, written meanwhile)
+        self.extra_segments: Callable[[], list] = list
 
     @property
     def tempstorage(self):
@@ -226,7 +229,7 @@ class HookedSegmentWriter(SegmentWriter):
         self.flush_postings()
 
     def _commit_toc(self, segments):
-        segments = list(segments) + self.extra_segments
+        segments = list(segments) + self.extra_segments()
         self.seal(segments)
         super()._commit_toc(segments)
 

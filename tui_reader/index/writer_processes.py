@@ -48,6 +48,8 @@ class _Writing:
                 handle(message)
         except EOFError:  # the importing process is gone
             self.cancel()
+        except Cancelled:  # during a commit
+            self.end(("cancel",))
         except BaseException as exc:
             self.cancel()
             fail(self.conn, exc)
@@ -62,8 +64,8 @@ class _Writing:
             writer, self.writer = self.writer, None
             try:
                 writer.cancel()
-            except OSError:  # e.g. the disk is full: its temporary files stay, cleaned later
-                pass
+            except (OSError, ValueError):  # e.g. the disk is full, or cancelled within its
+                pass  # commit (files closed): its temporary files stay, cleaned later
 
 
 ANSWERED = ("commit", "finish")  # the messages the importing process waits an answer to
@@ -154,14 +156,15 @@ def _lead(conn, index_path: str) -> None:
                 state.writer = index.writer()
             add_documents(state.writer, message[1], message[2], message[3])
         elif message[0] == "commit":
-            final, segments = message[1], [s for s in message[2] if s is not None]
-            queued = message[3]  # documents saved meanwhile (notes), rewritten after
-            if state.writer is None and segments:
+            # The helper's segment comes while this writer flushes its own (both at once):
+            # the table of contents waits for it. No merge here: merging.py's policy runs
+            # after the import, with no lock held.
+            queued = message[1]  # documents saved meanwhile (notes), rewritten after
+            if state.writer is None:
                 state.writer = index.writer()
-            if state.writer is not None:
-                state.writer.extra_segments = segments
-                state.writer.commit(merge=final)
-                state.writer = None
+            state.writer.extra_segments = lambda: helper_segments(conn)
+            state.writer.commit(merge=False)
+            state.writer = None
             if queued:
                 index.write(queued)
             conn.send(("done", index.doc_count()))
@@ -170,6 +173,19 @@ def _lead(conn, index_path: str) -> None:
         state.serve(handle)
     finally:
         index.close()
+
+
+class Cancelled(Exception):
+    """The importing process cancelled while the lead waited for the helper's segment."""
+
+
+def helper_segments(conn) -> list:
+    """The helper's segment for the lead's table of contents, sent by the importing process
+    once the helper has written it ([] if it had nothing); `Cancelled` if it cancels."""
+    message = conn.recv()
+    if message[0] == "cancel":
+        raise Cancelled
+    return [s for s in message[1] if s is not None]
 
 
 def _helper(conn, index_path: str) -> None:
@@ -278,8 +294,15 @@ class ProcessFeeder:
             raise
 
     def add(self, docs: list[dict], new_ids: set[str], gone: set[str] = frozenset()) -> None:
-        if any(d["id"] in self.in_span for d in docs) or gone & self.in_span:
-            self.commit()  # Whoosh replaces only documents of committed segments
+        if gone & self.in_span:
+            self.commit()  # Whoosh deletes only documents of committed segments
+        # A paper met again since the last commit is rewritten after the next one (as a note
+        # saved meanwhile is): a commit for each would leave the index in small segments.
+        again = [d for d in docs if d["id"] in self.in_span]
+        if again:
+            with self._queue_lock:
+                self.queued.update((d["id"], d) for d in again)
+            docs = [d for d in docs if d["id"] not in self.in_span]
         new = [d for d in docs if d["id"] in new_ids]
         known = [d for d in docs if d["id"] not in new_ids]
         half = len(new) // 2
@@ -299,11 +322,13 @@ class ProcessFeeder:
             self.queued[doc["id"]] = doc
 
     def commit(self, final: bool = False) -> None:
-        self.helper.send(("finish",))
-        _, segment = self.helper.receive()
+        """Both writers flush their segments at once; the lead then commits the two."""
         with self._queue_lock:
             queued, self.queued = list(self.queued.values()), {}
-        self.lead.send(("commit", final, [segment], queued))
+        self.helper.send(("finish",))
+        self.lead.send(("commit", queued))
+        _, segment = self.helper.receive()
+        self.lead.send(("segments", [segment]))
         _, count = self.lead.receive()
         self.committed += len(self.in_span)
         self.in_span = set()

@@ -314,17 +314,26 @@ class PaperTables(Database):
                               (paper_id,)).fetchone()
         if row is None:
             return None
-        sources = [Source(path=r["path"], position=r["position"], format=r["format"] or "",
-                          upvotes=r["upvotes"],
-                          captured=date.fromisoformat(r["captured"]) if r["captured"] else None)
-                   for r in self.db.execute(
-                       "SELECT f.path, f.format, s.position, s.captured, s.upvotes FROM sources s"
-                       " JOIN files f ON f.id = s.file_id WHERE s.paper_id = ?"
-                       " ORDER BY f.path, s.position",
-                       (paper_id,))]
+        sources = self.sources_of([paper_id]).get(paper_id, [])
         paper = _paper_from_row(row, sources)
         paper.upvote_history = upvote_history(sources)
         return paper
+
+    def sources_of(self, ids: list[str]) -> dict[str, list[Source]]:
+        """The sources of these papers (file, position, capture), by id: one query for a
+        page of papers."""
+        found: dict[str, list[Source]] = {}
+        for chunk in batched(list(dict.fromkeys(ids))):
+            for r in self.db.execute(
+                    "SELECT s.paper_id, f.path, f.format, s.position, s.captured, s.upvotes"
+                    " FROM sources s JOIN files f ON f.id = s.file_id"
+                    f" WHERE s.paper_id IN ({marks(chunk)}) ORDER BY f.path, s.position",
+                    chunk):
+                found.setdefault(r["paper_id"], []).append(Source(
+                    path=r["path"], position=r["position"], format=r["format"] or "",
+                    upvotes=r["upvotes"],
+                    captured=date.fromisoformat(r["captured"]) if r["captured"] else None))
+        return found
 
     def rising_ids(self) -> list[str]:
         """The papers seen rising or falling (in two captures or more with upvotes), the

@@ -368,6 +368,8 @@ class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, Backg
         elif self.marks:
             self.clear_marks()
         elif self.focused is not self.papers:
+            if self.focused is self.search_box:
+                self.enter_search()
             self.papers.focus()
         elif self.view != "all":
             self.open_view("all")
