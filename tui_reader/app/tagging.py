@@ -55,6 +55,7 @@ class Tagging:
         changed: int
         undo: list[tuple[list[str], TagEdit]]
 
+    @guarded("Tagging")
     def action_tag(self) -> None:
         """t: change the tags of the marked papers (marking.py), else of the highlighted
         one."""
@@ -88,6 +89,7 @@ class Tagging:
                     + (" ".join("#" + t for t in changed[0].tags) or "none") + " (z undoes)",
                     markup=False, timeout=3)
 
+    @guarded("Tagging")
     def action_tag_list(self) -> None:
         """T: change the tags of every paper of the list shown."""
         listing, total = self.papers.listing, self.papers.total
