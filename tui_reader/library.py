@@ -287,6 +287,13 @@ class Library(Importing, Checking, Discovering):
         self._index_user_data(touched)
         return self._views(touched)
 
+    def known(self, ids: Iterable[str]) -> list[str]:
+        """Those of these paper ids that are in the library, in their order (an import in
+        another process may have replaced or removed the others)."""
+        ids = list(ids)
+        found = self.store.papers(ids)
+        return [i for i in dict.fromkeys(ids) if i in found]
+
     def tags_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
         """The tags of these papers (ids as the store has them; untagged ones left out)."""
         return self.store.tags_of(list(ids))

@@ -20,6 +20,7 @@ class Marks:
         return len(self._ids)
 
     def ids(self) -> list[str]:
+        """The marked papers' ids, in the order they were marked."""
         return list(self._ids)
 
     def toggle(self, paper_id: str) -> bool:
@@ -30,8 +31,12 @@ class Marks:
         self._ids[paper_id] = None
         return True
 
-    def clear(self) -> None:
-        self._ids.clear()
+    def clear(self, ids: list[str] | None = None) -> None:
+        """Unmark these papers (None: every paper)."""
+        if ids is None:
+            self._ids.clear()
+        for paper_id in ids or []:
+            self._ids.pop(paper_id, None)
 
 
 class Marking:
@@ -52,7 +57,11 @@ class Marking:
 
     def clear_marks(self) -> None:
         """Unmark every paper."""
-        self.marks.clear()
+        self.unmark(None)
+
+    def unmark(self, ids: list[str] | None) -> None:
+        """Unmark these papers (None: every paper) and show it."""
+        self.marks.clear(ids)
         self.show_marks()
 
     def show_marks(self) -> None:

@@ -41,19 +41,21 @@ def reverts(before: dict[str, list[str]], changed: list[PaperView]) -> list[tupl
 
 class Tagging:
     """The MainScreen's part of tagging (a mixin: MainScreen provides `library`, `papers`,
-    `need_paper`, `changed`, `after_change`, `ask`, `say`, `marks` and `clear_marks`)."""
+    `need_paper`, `changed`, `after_change`, `ask`, `say`, `marks` and `unmark`)."""
 
     undo_stack: UndoStack
     marks: Marks
 
     @dataclass
     class Tagged(Message):
-        """Papers of a list were tagged: `changed` of them; `undo`: the changes that put
-        their tags back."""
+        """Papers of a list, or the marked ones, were tagged: `changed` of them; `undo`: the
+        changes that put their tags back."""
 
         edit: TagEdit
         changed: int
         undo: list[tuple[list[str], TagEdit]]
+        marked: list[str]  # the marked papers to unmark (none: the list was tagged)
+        gone: int  # marked papers no longer in the library (not tagged)
 
     @guarded("Tagging")
     def action_tag(self) -> None:
@@ -103,31 +105,35 @@ class Tagging:
     def _start_tag_list(self, listing: Listing, total: int, edit: TagEdit | None) -> None:
         if edit is not None:
             self.say(f"Tagging {counted(total, 'paper')}…")
-            self._tag_list(listing, total, edit)
+            self._tag_papers(edit, listing=listing, total=total)
 
     def _start_tag_marked(self, ids: list[str], edit: TagEdit | None) -> None:
-        if edit is not None:
-            self.clear_marks()
+        if edit is not None:  # (the marks go once the papers are tagged: on_tagging_tagged)
             self.say(f"Tagging {counted(len(ids), 'paper')}…")
-            self._tag_ids(ids, edit)
+            self._tag_papers(edit, marked=ids)
 
     @work(thread=True, exclusive=True, group="tag-list", exit_on_error=False,
-          description="Tagging the list")
-    def _tag_list(self, listing: Listing, total: int, edit: TagEdit) -> None:
-        self._apply_tags([row.paper.id for row in self.ask(listing, 0, total).rows], edit)
-
-    @work(thread=True, exclusive=True, group="tag-list", exit_on_error=False,
-          description="Tagging the marked papers")
-    def _tag_ids(self, ids: list[str], edit: TagEdit) -> None:
-        self._apply_tags(ids, edit)
-
-    def _apply_tags(self, ids: list[str], edit: TagEdit) -> None:
-        """Change the tags of these papers (in a worker) and say so."""
+          description="Tagging the papers")
+    def _tag_papers(self, edit: TagEdit, *, listing: Listing | None = None, total: int = 0,
+                    marked: list[str] | None = None) -> None:
+        """Change the tags of the first `total` papers of `listing`, else of the `marked`
+        ones still in the library (another process may have replaced some), and say so."""
+        if listing is not None:
+            ids = [row.paper.id for row in self.ask(listing, 0, total).rows]
+        else:
+            ids = self.library.known(marked or [])
         before = self.library.tags_of(ids)
         changed = self.library.tag(ids, edit.add, edit.remove)
-        self.post_message(self.Tagged(edit, len(changed), reverts(before, changed)))
+        self.post_message(self.Tagged(edit, len(changed), reverts(before, changed),
+                                      marked or [], len(marked or []) - len(ids)))
 
     def on_tagging_tagged(self, message: Tagged) -> None:
+        if message.marked:
+            self.unmark(message.marked)
+        if message.gone:
+            self.notify(f"{counted(message.gone, 'marked paper')}"
+                        f" {'is' if message.gone == 1 else 'are'} gone (replaced or removed by"
+                        " an import): not tagged.", severity="warning", timeout=8)
         if message.changed:
             self._record(message.edit, f"the tags {tag_words(message.edit)} of"
                          f" {counted(message.changed, 'paper')}", message.undo)
