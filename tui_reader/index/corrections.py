@@ -15,6 +15,7 @@ import string
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 
 from .expansions import DamerauFuzzyTerm, osa_distance
@@ -46,7 +47,7 @@ def repair(parsed: ParsedQuery, evaluator) -> Repair | None:
     if not parsed.correctable():
         return None
     filtered = _filtered(parsed, evaluator)
-    if filtered is not None and not filtered:
+    if filtered is not None and not filtered.any():
         return None  # the filters alone find nothing: no word can help
     corrected = _correct(parsed, evaluator, filtered)
     if corrected is not None:
@@ -54,16 +55,25 @@ def repair(parsed: ParsedQuery, evaluator) -> Repair | None:
     return _partial(parsed, evaluator, filtered)
 
 
-def _filtered(parsed: ParsedQuery, evaluator) -> set[int] | None:
-    """The documents the query's filters let through (None: it has none)."""
+def _filtered(parsed: ParsedQuery, evaluator) -> np.ndarray | None:
+    """The documents the query's filters let through, as a mask over all documents (None: it
+    has none). A filter may let most papers through (`category:cs.LG`): a mask, not a set."""
     found = None
     for f in parsed.filters:
-        docs = evaluator.docs(f)
-        found = set(docs) if found is None else found & docs
+        mask = evaluator.mask(f)
+        found = mask if found is None else found & mask
     return found
 
 
-def _correct(parsed: ParsedQuery, evaluator, filtered: set[int] | None) -> Repair | None:
+def _kept(docs: set[int], mask: np.ndarray | None) -> set[int]:
+    """Those of `docs` the filters' `mask` lets through (all of them when None)."""
+    if mask is None or not docs:
+        return docs
+    found = np.fromiter(docs, np.int64, len(docs))
+    return set(found[mask[found]].tolist())
+
+
+def _correct(parsed: ParsedQuery, evaluator, filtered: np.ndarray | None) -> Repair | None:
     words = parsed.words
     if len(words) > MAX_WORDS:
         return None
@@ -81,15 +91,18 @@ def _correct(parsed: ParsedQuery, evaluator, filtered: set[int] | None) -> Repai
     for i in suspects:
         context = [j for j in range(len(words))
                    if j != i and (j not in suspects or fixed[j] is not words[j])]
-        within = None if filtered is None else set(filtered)
+        within = None  # the documents of the other words, the filters let through
         for j in context:
             found = docs[j] if docs[j] is not None and fixed[j] is words[j] else \
                 evaluator.docs(fixed[j].query)
-            within = set(found) if within is None else within & found
+            within = found if within is None else within & found
+        if within is not None:
+            within = _kept(within, filtered)
         best, best_key = None, None
         for distance, candidate in _candidates(words[i].text, evaluator):
             found = evaluator.docs(candidate.query)
-            count = len((found if within is None else within & found) - excluded)
+            found = _kept(found, filtered) if within is None else within & found
+            count = len(found - excluded)
             if count and (best_key is None or (-distance, count) > best_key):
                 best, best_key = candidate, (-distance, count)
         if best is not None:
@@ -176,14 +189,14 @@ def edits1(word: str) -> set[str]:
     return out
 
 
-def _partial(parsed: ParsedQuery, evaluator, filtered: set[int] | None) -> Repair | None:
+def _partial(parsed: ParsedQuery, evaluator, filtered: np.ndarray | None) -> Repair | None:
     words = parsed.words
     if len(words) < 2:
         return None
     counts: Counter = Counter()
     for w in words:
         found = evaluator.docs(w.query)
-        counts.update(found if filtered is None else found & filtered)
+        counts.update(_kept(found, filtered))
     negated = set()
     for n in parsed.negations:
         negated |= evaluator.docs(n)
