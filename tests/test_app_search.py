@@ -189,6 +189,7 @@ async def test_did_you_mean_waits_for_a_pause_in_typing(corpus_lib, monkeypatch)
         assert screen.search_box.value == "" and screen.search_box.has_focus
         asked.clear()
         await pilot.press(*"protien", "enter")  # enter before the pause: the word is complete
+        await until(pilot, lambda: app.focused is screen.papers)  # (answered in the worker)
         assert ("protien", False) in asked
         assert titles(app) == [PROTEIN] and app.focused is screen.papers
         assert "Showing results for “protein”" in repair_line(app)

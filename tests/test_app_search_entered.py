@@ -7,6 +7,7 @@ the real command line."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -85,6 +86,64 @@ async def test_a_search_the_library_cannot_answer_when_entered_is_told(sample_li
         monkeypatch.setattr(sample_lib, "search", refuse)
         await pilot.press(key)
         await settle(pilot)
-        assert app.is_running
-        messages = [str(n.message) for n in app._notifications]
-        assert "Searching failed: database is locked" in messages
+        assert app.is_running  # told in the status line, as a search typed is
+        assert "the library cannot answer: database is locked" in status(app)
+
+
+@pytest.mark.parametrize("key", ["enter", "escape"])
+async def test_an_entered_search_is_answered_by_the_worker_not_the_ui(sample_lib, monkeypatch,
+                                                                      key):
+    """Enter and escape searched as written on the UI thread (the reader froze meanwhile)."""
+    asked: list[tuple[str, bool, bool]] = []  # query, typing, on the UI thread
+    original = type(sample_lib).search
+
+    def search(text, **options):
+        asked.append((text, options.get("typing", False),
+                      threading.current_thread() is threading.main_thread()))
+        return original(sample_lib, text, **options)
+
+    monkeypatch.setattr(sample_lib, "search", search)
+    app = make_app(sample_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        query, typed, written = QUERIES[1]
+        await type_query(pilot, query)
+        assert counted(app) == typed
+        asked.clear()
+        await pilot.press(key)
+        await settle(pilot)
+        assert asked == [(query, False, False)]
+        screen = main(app)
+        assert app.focused is screen.papers and screen.papers.cursor == 0
+        assert counted(app) == written and not screen.listing.typing
+
+
+@pytest.mark.parametrize("query", ["large language model ", "tag:later"])
+@pytest.mark.parametrize("key", ["enter", "escape"])
+async def test_an_entered_search_shown_already_is_not_searched_again(sample_lib, monkeypatch,
+                                                                     query, key):
+    """The last word as typed is the word as written (a space after it, a field's value):
+    the results shown are those of the query as written."""
+    asked: list[str] = []
+    original = type(sample_lib).search
+
+    def search(text, **options):
+        asked.append(text)
+        return original(sample_lib, text, **options)
+
+    papers = sample_lib.browse(limit=2)[1]
+    sample_lib.tag([p.id for p in papers], ["later"])
+    monkeypatch.setattr(sample_lib, "search", search)
+    app = make_app(sample_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, query)
+        total = counted(app)
+        assert total == (50 if query.startswith("large") else 2)
+        asked.clear()
+        await pilot.press(key)
+        await settle(pilot)
+        assert asked == []
+        screen = main(app)
+        assert app.focused is screen.papers and screen.papers.cursor == 0
+        assert counted(app) == total and f"{total} results" in status(app)

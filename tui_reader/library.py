@@ -12,7 +12,7 @@ from .checking import Checking, IndexDamaged
 from .discovering import Discovering
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
 from .index import (DAMAGE, MAX_QUERY_CHARS, IndexBusy, PaperIndex, QueryError, fragment,
-                    highlight, too_short_to_search)
+                    highlight, too_short_to_search, typed_as_written)
 from .latex import readable
 from .locks import FileLock, is_locked
 from .models import (SORTS, VIEWS, FacetCounts, Highlight, ImportReport, LibraryVersion, Paper,
@@ -164,6 +164,12 @@ class Library(Importing, Checking, Discovering):
                             terms={f: sorted(t) for f, t in terms.items()},
                             corrected=found.corrected, partial=found.partial,
                             partial_of=found.words)
+
+    def typed_as_written(self, text: str) -> bool:
+        """Whether `search(text, typing=True)` is `search(text)`: its last word is no prefix
+        (the text ends with a space, the word is a phrase or a field's value...)."""
+        return typed_as_written(readable(text, ties=False) if len(text) <= MAX_QUERY_CHARS
+                                else text)
 
     def facets(self, text: str = "", *, view: str = "all", tag: str | None = None,
                typing: bool = False, repair: bool = True) -> FacetCounts:

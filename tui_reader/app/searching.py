@@ -60,6 +60,8 @@ class Searching:
     _applied = 0  # the latest search shown
     _said: str | None = None  # said in the status line for a moment (say)
     _said_timer: Timer | None = None
+    _entered = 0  # the search entered whose answer is on its way (0: none)
+    _entered_to_list = False  # the focus goes to its results (enter)
 
     @dataclass
     class Done(Message):
@@ -146,6 +148,7 @@ class Searching:
             return  # a newer search is on its way
         self._applied = message.token
         outcome, listing = message.outcome, message.listing
+        entered, self._entered = message.token == self._entered, 0
         box = self.search_box
         suggestion = self.query_one("#suggestion", Suggestion)
         if outcome.error:
@@ -159,13 +162,20 @@ class Searching:
         box.remove_class("-error")
         self.listing, self.outcome = listing, outcome
         self.typing, self.exact = listing.typing, listing.exact  # the latest search is shown
-        self.papers.show(listing, outcome.total, outcome.rows,
-                         empty_message=outcome.empty or self.empty_message(listing),
-                         keep_cursor=message.keep_cursor)
+        papers = self.papers
+        moved = entered and papers.has_focus and papers.cursor != 0  # after enter or escape
+        papers.show(listing, outcome.total, outcome.rows,
+                    empty_message=outcome.empty or self.empty_message(listing),
+                    keep_cursor=message.keep_cursor or moved)
         self.listing_shown(message.token)
         suggestion.set(listing, outcome)
         self.bindings_follow()
         self.update_status()
+        if entered and self._entered_to_list:
+            if outcome.total and self.search_box.has_focus:
+                self.to_results()
+            elif not outcome.total and papers.has_focus:
+                self.search_box.focus()  # nothing as written: back to the box to fix it
 
     def empty_message(self, listing: Listing) -> str:
         if listing.query.strip():
@@ -232,34 +242,39 @@ class Searching:
             self.sidebar.set_current("all")
 
     @guarded("Searching")
-    def enter_search(self) -> Outcome | None:
+    def enter_search(self, to_list: bool = False) -> None:
         """The query in the search box is entered (enter, or escape out of the box): its
-        results as written, the last word complete and no longer a prefix, searched here and
-        now unless they are shown already (so that the keys after it act on them). None when
-        the library could not answer (said in a notification)."""
+        results as written, the last word complete and no longer a prefix, searched in the
+        worker (as typing does) unless those shown are the same. `to_list` (enter): then to
+        the list, its first result highlighted: at once when the results shown have some,
+        else when the answer has (a cursor moved meanwhile stays on its paper)."""
         if self.search_box.value != self.query_text:  # its Changed message is still on its way
             self.query_typed(self.search_box.value)
-        listing, outcome = replace(self.current_listing(), typing=False), self.outcome
-        if listing != self.listing or self._applied != self._token or outcome is None:
-            outcome = self._search_now(listing)
-        return outcome
+        written = replace(self.current_listing(), typing=False)
+        shown, outcome = self.listing, self.outcome
+        current = (shown is not None and outcome is not None and self._applied == self._token
+                   and not self.search_box.has_class("-error"))
+        self.typing = False
+        if current and (shown == written or (shown == replace(written, typing=True)
+                                             and self.library.typed_as_written(written.query))):
+            if to_list and outcome.total:
+                self.to_results()
+            return
+        self.run_search(0)
+        self._entered, self._entered_to_list = self._token, to_list
+        if to_list and current and outcome.total:
+            self.to_results()
 
-    @guarded("Searching")
-    def submit_search(self) -> None:
-        """Enter: to the results of the query as written, the first one highlighted."""
-        outcome = self.enter_search()
-        if outcome is None or self.search_box.has_class("-error") or not outcome.total:
-            return  # stay in the box: fix the query
+    def to_results(self) -> None:
+        """To the list, its first result highlighted."""
         self.papers.focus()
         self.papers.cursor = 0
         self.read_later()
 
-    def _search_now(self, listing: Listing) -> Outcome:
-        """Search and show the results at once (in the UI thread)."""
-        self._token += 1
-        outcome = self.ask(listing, 0, PAGE)
-        self.on_searching_done(self.Done(self._token, listing, outcome, False))
-        return outcome
+    def submit_search(self) -> None:
+        """Enter: to the results of the query as written, the first one highlighted (in the
+        box while there are none: fix the query)."""
+        self.enter_search(to_list=True)
 
     def action_search_as_typed(self) -> None:
         """Search for exactly what was typed instead of the correction shown."""

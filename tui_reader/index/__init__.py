@@ -10,9 +10,11 @@ whoosh_internals (every private Whoosh name, checked at start-up).
 from .highlighting import fragment, highlight
 from .integrity import DAMAGE, describe
 from .paper_index import Found, IndexBusy, Match, PaperIndex
-from .query_language import MAX_QUERY_CHARS, QueryError, too_short_to_search
+from .query_language import (MAX_QUERY_CHARS, QueryError, too_short_to_search,
+                             typed_as_written)
 from .schema import add_documents, make_schema, paper_document
 
 __all__ = ["DAMAGE", "describe", "Found", "IndexBusy", "Match", "PaperIndex", "QueryError", "MAX_QUERY_CHARS",
-           "too_short_to_search", "add_documents", "fragment", "highlight", "make_schema",
+           "too_short_to_search", "typed_as_written", "add_documents", "fragment", "highlight",
+           "make_schema",
            "paper_document"]

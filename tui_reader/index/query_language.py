@@ -162,6 +162,20 @@ def too_short_to_search(text: str) -> bool:
         and words[0].isalnum()
 
 
+def typed_as_written(text: str) -> bool:
+    """Whether `text` searched as it is typed (its last word a prefix) is the search of
+    `text` as written: the text ends with a space, or its last word is a phrase, a field's
+    value... (an unusable query: the same error either way)."""
+    if not text.strip():
+        return True
+    if too_short_to_search(text):
+        return False  # as typed: every paper
+    try:
+        return parse(text, typing=True).query == parse(text).query
+    except QueryError:
+        return True
+
+
 # -- tokens and the tree -----------------------------------------------------------------
 def _tokens(text: str) -> list[tuple]:
     """(kind, value, field) tuples: word, phrase, range, open, close, op; a word's has its
@@ -495,5 +509,5 @@ def _wildcard(word: str, field: str | None, boost: float) -> wq.Query | None:
 
 
 __all__ = ["QueryError", "ParsedQuery", "Word", "parse", "analyse", "title_tokens",
-           "too_short_to_search",
+           "too_short_to_search", "typed_as_written",
            "MAX_QUERY_CHARS", "KNOWN_FIELDS"]
