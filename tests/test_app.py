@@ -110,6 +110,23 @@ async def test_the_command_palette_offers_actions_and_saved_searches(corpus_lib)
         assert screen.view == "saved:graphs" and titles(app) == [GRAPHS]
 
 
+@pytest.mark.parametrize("query", ["[/x] y", "[$accent]z \\[b]"])
+async def test_a_saved_search_that_looks_like_markup_shows_as_typed_in_the_palette(corpus_lib,
+                                                                                   query):
+    """The palette reads a command's help as markup: `[/x] y` crashed it (MarkupError)."""
+    from textual.command import CommandList
+
+    corpus_lib.save_search("odd", query, "relevance")
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"saved search: odd")
+        await palette_ready(pilot, "Saved search: odd")
+        assert app.is_running
+        prompt = app.screen.query_one(CommandList).highlighted_option.prompt
+        assert str(prompt).splitlines()[1] == f"{query}  (relevance)"
+
+
 async def test_help_lists_every_key(corpus_lib):
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:

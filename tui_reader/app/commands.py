@@ -43,6 +43,13 @@ ACTIONS = [
 ]
 
 
+def literal(text: str) -> str:
+    """`text` as Textual markup that shows it as it is (the palette reads a command's help
+    as markup: a saved search `[/x] y` would be a closing tag). Textual's `markup.escape`
+    leaves `[$var]` and doubles backslashes; every `[` escaped is read back exactly."""
+    return text.replace("[", "\\[")
+
+
 class ReaderCommands(Provider):
     """Actions and views of the main screen, and one command per saved search."""
 
@@ -65,12 +72,12 @@ class ReaderCommands(Provider):
         for search in screen.searches:
             name = one_line(search.name)
             commands.append((f"Saved search: {name}",
-                             f"{one_line(search.query)}  ({search.sort})",
+                             literal(f"{one_line(search.query)}  ({search.sort})"),
                              partial(screen.open_view, SAVED + search.name)))
         for tag in screen.tags:
             commands.append((f"Tag: #{tag}", "The papers with this tag",
                              partial(screen.open_view, TAG + tag)))
-            commands.append((f"For you: {tag}", f"Unread papers like those tagged #{tag}",
+            commands.append((f"For you: {tag}", literal(f"Unread papers like those tagged #{tag}"),
                              partial(screen.open_view, FOR_YOU_TAG + tag)))
         return commands
 
