@@ -68,3 +68,21 @@ async def test_marks_stay_across_searches_and_escape_clears_them(corpus_lib):
         await pilot.press("t")  # no marks: the highlighted paper's tags
         await answer(pilot, "+one")
         assert tagged(corpus_lib, "one") == [GRAPHS]
+
+
+async def test_escape_in_the_search_box_leaves_it_before_clearing_the_marks(corpus_lib):
+    """With marks, escape in the search box cleared the marks and stayed in the box."""
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        await pilot.press("v")
+        await pilot.press("slash", *"graph")
+        await settle(pilot)
+        await pilot.press("escape")  # out of the box, the marks kept
+        await settle(pilot)
+        assert app.focused is screen.papers and screen.search_box.value == "graph"
+        assert len(screen.marks) == 1 and "1 marked" in status(app)
+        await pilot.press("escape")  # then the marks
+        await settle(pilot)
+        assert len(screen.marks) == 0 and screen.search_box.value == "graph"

@@ -87,3 +87,38 @@ async def test_the_marks_stay_when_tagging_fails(corpus_lib, monkeypatch):
         await answer(pilot, "+x")
         assert "Tagging the papers failed: database is locked" in notifications(app)
         assert len(main(app).marks) == 2 and "2 marked" in status(app)
+
+
+@pytest.mark.parametrize("view, where", [("tag:later", "here"), ("tag:later", "elsewhere"),
+                                         ("foryou:later", "elsewhere")])
+async def test_a_tag_view_whose_tag_goes_gives_way_to_all_papers(corpus_lib, data_dir, view,
+                                                                 where):
+    """The view stayed open on "#later · 0 results" and `]` then started from the first
+    view."""
+    paper = corpus_lib.browse(limit=1)[1][0]
+    corpus_lib.tag([paper.id], ["later"])
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        screen.open_view(view)
+        await settle(pilot)
+        assert screen.view == view
+        if where == "here":  # `t -later` on its one paper
+            assert screen.papers.current.paper.id == paper.id
+            await pilot.press("t")
+            await answer(pilot, "-later")
+        else:
+            other = Library(data_dir)
+            other.tag([paper.id], remove=["later"])
+            other.close()
+        await until(pilot, lambda: screen.view == "all", timeout=30)
+        await settle(pilot)
+        assert screen.view_ids() == ["all", "bookmarks", "notes", "unread", "new", "foryou"]
+        assert status(app).startswith("All papers · 4 papers · ")
+        assert screen.search_box.value == ""
+        label = "#later" if view.startswith("tag:") else "For you: later"
+        assert f"{label}: no paper has this tag now." in notifications(app)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.view == "bookmarks"

@@ -31,6 +31,7 @@ from ..folding import SidebarFold
 from ..importing import BackgroundImport, ImportBar
 from ..live import Live
 from ..marking import Marking, Marks
+from ..navigation import Navigation
 from ..outside_editor import OutsideEditor
 from ..position import Place, Positions
 from ..reading import Reading
@@ -38,7 +39,7 @@ from ..searching import Outcome, Searching
 from ..tagging import Tagging
 from ..text import one_line
 from ..undo import UndoStack
-from ..views import SAVED, fixed_query, view_ids, view_label
+from ..views import SAVED, view_label
 from ..widgets.detail import DetailPane, SimilarList, paper_link
 from ..widgets.paper_list import Listing, PaperList
 from ..widgets.search_box import SearchBox, Suggestion
@@ -49,8 +50,8 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, BackgroundImport,
-                 Live, OutsideEditor, SidebarFold, Screen):
+class MainScreen(Navigation, Searching, Reading, Changing, Tagging, Marking, Faceting,
+                 BackgroundImport, Live, OutsideEditor, SidebarFold, Screen):
     """The reader."""
 
     @dataclass
@@ -122,12 +123,12 @@ class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, Backg
         self.outcome: Outcome | None = None
         self.last_import: tuple[int, int] | None = None
         self.searches: list[SavedSearch] = []
-        self.tags: list[str] = []  # the tags' names, the most used first
         self.importing = False
         self.undo_stack = UndoStack()
         self.marks = Marks()
         self.positions = Positions()
         self._restore: tuple[int, Place] | None = None  # where the view opening was left
+        self._view_list = ViewList(id="sidebar")
 
     @property
     def reader(self) -> "ReaderApp":
@@ -144,7 +145,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, Backg
             yield SearchBox(placeholder="Search papers   (try: diffusion, \"language models\", "
                                     "author:hinton, year:2024)", id="search")
         with Horizontal(id="body"):
-            yield ViewList(id="sidebar")
+            yield self._view_list
             with Vertical(id="main"):
                 with Vertical(id="status-bar"):
                     yield Static(id="status")
@@ -164,7 +165,8 @@ class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, Backg
 
     @property
     def sidebar(self) -> ViewList:
-        return self.query_one("#sidebar", ViewList)
+        """The sidebar of views (also once unmounted: it holds the tags, navigation.py)."""
+        return self._view_list
 
     @property
     def search_box(self) -> Input:
@@ -175,9 +177,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, Backg
         self.query_one("#suggestion", Suggestion).set()
         self.searches = self.library.saved_searches()
         self.sidebar.set_searches(self.searches)
-        tags = self.library.tags()  # (their views open like the others)
-        self.tags = [name for name, _ in tags]
-        self.sidebar.set_tags(tags)
+        self.sidebar.set_tags(self.library.tags())  # (their views open like the others)
         if self.reader.import_samples and self.library.is_empty():
             self.importing = True
             self.papers.empty_message = "Importing the bundled sample papers…"
@@ -232,8 +232,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, Backg
             self.sidebar.set_searches(message.searches)
             self.follow_saved_search(before)  # (live.py: changed by another process)
         self.sidebar.set_counts(message.counts)
-        self.tags = [name for name, _ in message.tags]
-        self.sidebar.set_tags(message.tags)
+        self.show_tags(message.tags)  # (navigation.py: a tag's view open when it went)
         self.update_status()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -278,106 +277,15 @@ class MainScreen(Searching, Reading, Changing, Tagging, Marking, Faceting, Backg
             return
         self.post_message(self.Finished(report, samples=True))
 
-    # -- views -----------------------------------------------------------------------------
-    @guarded("Opening the view")
-    def open_view(self, view: str) -> None:
-        """Show a view as it was left (its search, sort and paper): a built-in one, "For you:
-        TAG", a saved search or a tag (with its own query; its sort order at first)."""
-        if view not in self.view_ids():
-            return
-        search = next((s for s in self.searches if SAVED + s.name == view), None)
-        query = search.query if search else fixed_query(view)
-        kept = self.positions.places.get(view)
-        place = kept or Place(sort=search.sort if search else "date" if query else "relevance")
-        self.view, self.sort = view, place.sort
-        self.sidebar.set_current(view)
-        self.show_query(place.query if query is None else query)
-        self._restore = (self._token, place)
-        self.positions.view = view
-        self.positions.save(self.library, self.view_ids())
-
-    def view_ids(self) -> list[str]:
-        """Every view, in the sidebar's order."""
-        return view_ids([s.name for s in self.searches], self.tags)
-
-    def listing_shown(self, token: int) -> None:
-        """The answer of search `token` is shown: the paper where its view was left is
-        highlighted again."""
-        if self._restore is None or token < self._restore[0]:
-            return
-        start, place = self._restore
-        self._restore = None
-        papers = self.papers
-        if token != start or place.paper is None:
-            return
-        index = papers.index_of(place.paper)
-        if index is None and place.row < papers.total:
-            index = place.row  # not on the first page: its row, fetched as it is shown
-        if index is not None:
-            papers.cursor = index
-
+    # -- views (navigation.py) -------------------------------------------------------------
     @guarded("Keeping the position")
     def on_unmount(self) -> None:
         self.positions.view = self.view
         self.positions.save(self.library, self.view_ids())
 
-    def show_query(self, query: str) -> None:
-        """Show the results of `query` (blank: the view's papers), its words complete."""
-        self.query_text = query
-        self.typing = self.exact = False
-        with self.prevent(Input.Changed):
-            self.search_box.value = query
-        self.search_box.remove_class("-error")
-        self.run_search(0)
-
-    def _move_view(self, step: int) -> None:
-        views = self.view_ids()
-        index = views.index(self.view) if self.view in views else 0
-        self.open_view(views[(index + step) % len(views)])
-
-    def action_next_view(self) -> None:
-        self._move_view(1)
-
-    def action_previous_view(self) -> None:
-        self._move_view(-1)
-
     # -- actions ---------------------------------------------------------------------------
     def action_focus_search(self) -> None:
         self.search_box.focus()
-
-    def action_back(self) -> None:
-        """Escape: back a level (never into the search box)."""
-        self.step_back()
-
-    async def action_back_or_quit(self) -> None:
-        """q: back a level; quit from the top level (All papers, no search)."""
-        if not self.step_back():
-            await self.reader.action_quit()
-
-    def step_back(self) -> bool:
-        """Back a level: the sidebar shown over the list folded; a similar paper shown to the
-        list's; the marks cleared; from the search box (its query kept), the detail pane or
-        the sidebar to the list; from a search to its view's papers; from a view to All
-        papers. False at the top level: nothing to go back to."""
-        if self.views_shown:
-            self.fold_views()
-        elif self.detail.pinned:
-            self.detail.pinned = False
-            row = self.papers.current
-            self.show_paper(row.paper if row else None)
-        elif self.marks:
-            self.clear_marks()
-        elif self.focused is not self.papers:
-            if self.focused is self.search_box:
-                self.enter_search()
-            self.papers.focus()
-        elif self.view != "all":
-            self.open_view("all")
-        elif self.query_text:
-            self.show_query("")
-        else:
-            return False
-        return True
 
     def action_note(self) -> None:
         paper = self.need_paper()
