@@ -18,7 +18,6 @@ from .locks import FileLock, is_locked
 from .models import (SORTS, VIEWS, FacetCounts, Highlight, ImportReport, LibraryVersion, Paper,
                      PaperView, SavedSearch, SearchHit, SearchResult, tag_name)
 from .store import Store, StoreError
-from .store.papers import upvote_history
 
 __all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
 
@@ -85,13 +84,6 @@ class Library(Importing, Checking, Discovering):
                                           tags=tags.get(p.id, []))
                 for p in papers]
 
-    def _add_sources(self, views: list[PaperView]) -> None:
-        """Give these papers their sources and upvote history (one store query)."""
-        found = self.store.sources_of([v.id for v in views])
-        for view in views:
-            view.sources = found.get(view.id, [])
-            view.upvote_history = upvote_history(view.sources)
-
     def resolve(self, ref: str) -> str:
         """The id of the paper an id, id prefix or arXiv id names; UnknownPaper otherwise."""
         found = self.store.resolve_id(ref.strip())
@@ -152,7 +144,7 @@ class Library(Importing, Checking, Discovering):
         papers = self.store.papers([m.id for m in matches])
         views = {v.id: v for v in self._views([papers[m.id] for m in matches if m.id in papers])}
         if sources:
-            self._add_sources(list(views.values()))
+            self.store.add_sources(list(views.values()))
         hits = [SearchHit(paper=views[m.id], score=m.score,
                           title=highlight(views[m.id].readable_title, terms.get("title", set()),
                                           "title"),

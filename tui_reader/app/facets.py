@@ -11,7 +11,7 @@ from textual import work
 from textual.message import Message
 
 from ..models import VIEWS, FacetCounts, facet_filter
-from .discover import for_you_tag
+from .discover import FOR_YOU, for_you_tag
 from .views import view_label
 from .widgets.paper_list import Listing
 
@@ -54,7 +54,7 @@ class Faceting:
           description="Counting the facets")
     def _count_facets(self, listing: Listing) -> None:
         tag = for_you_tag(listing.view)  # For you of a tag: the papers it ranks
-        view = "foryou" if tag else listing.view if listing.view in VIEWS else "all"
+        view = FOR_YOU if tag else listing.view if listing.view in VIEWS else "all"
         facets = self.library.facets(listing.query, view=view, tag=tag, typing=listing.typing,
                                      repair=not listing.exact)
         self.post_message(self.FacetsCounted(listing, facets))

@@ -306,9 +306,9 @@ class PaperIndex:
              repair_empty: bool = True, rising: list[str] = ()) -> Found:
         """A page of the papers a query finds, with the total and the terms it matched.
         `typing`: the last word is being typed (a prefix). `repair_empty`: when nothing is
-        found, correct unknown words or show partial matches (plain words only). `rising`:
-        the ids sort "rising" puts first, in its order (store.rising_ids). Raises
-        QueryError for a query that cannot be used."""
+        found, correct unknown words or show partial matches (corrections.py: the plain words,
+        within the filters). `rising`: the ids sort "rising" puts first, in its order
+        (store.rising_ids). Raises QueryError for a query that cannot be used."""
         parsed = parse(text, typing=typing)
         evaluator = Evaluator(self, rising)
         ranked = parsed.ranked()

@@ -33,7 +33,7 @@ def _paper_row(p: Paper, import_id: int | None) -> tuple:
     )
 
 
-def _paper_from_row(row: sqlite3.Row, sources: list[Source] | None = None) -> Paper:
+def _paper_from_row(row: sqlite3.Row) -> Paper:
     return Paper(
         id=row["id"], title=row["title"], abstract=row["abstract"],
         authors=json.loads(row["authors"]), authors_count=row["authors_count"],
@@ -41,7 +41,6 @@ def _paper_from_row(row: sqlite3.Row, sources: list[Source] | None = None) -> Pa
         published=date.fromisoformat(row["published"]) if row["published"] else None,
         year_inferred=bool(row["year_inferred"]), upvotes=row["upvotes"],
         arxiv_id=row["arxiv_id"], url=row["url"], categories=json.loads(row["categories"]),
-        sources=sources or [],
     )
 
 
@@ -314,10 +313,17 @@ class PaperTables(Database):
                               (paper_id,)).fetchone()
         if row is None:
             return None
-        sources = self.sources_of([paper_id]).get(paper_id, [])
-        paper = _paper_from_row(row, sources)
-        paper.upvote_history = upvote_history(sources)
+        paper = _paper_from_row(row)
+        self.add_sources([paper])
         return paper
+
+    def add_sources(self, papers: list) -> None:
+        """Give these papers (Paper or PaperView) their sources and upvote history (one
+        query for a page of papers)."""
+        found = self.sources_of([p.id for p in papers])
+        for paper in papers:
+            paper.sources = found.get(paper.id, [])
+            paper.upvote_history = upvote_history(paper.sources)
 
     def sources_of(self, ids: list[str]) -> dict[str, list[Source]]:
         """The sources of these papers (file, position, capture), by id: one query for a
