@@ -51,7 +51,7 @@ class Outcome:
 class Searching:
     """The MainScreen's part of searching (a mixin: MainScreen provides `library`, `reader`,
     the widgets, the state: view, query_text, typing, exact, sort, listing, outcome,
-    last_import, importing, positions, and `listing_shown`)."""
+    last_import, importing, positions, `listing_shown` and `listing_applied`)."""
 
     _token = 0  # the latest search started
     _correction_keys = False  # whether the footer offers "search as typed"
@@ -144,6 +144,7 @@ class Searching:
         if message.token != self._token:
             return  # a newer search is on its way
         self._applied = message.token
+        self.listing_applied()  # (starting.py: the first one starts the index)
         outcome, listing = message.outcome, message.listing
         box = self.search_box
         suggestion = self.query_one("#suggestion", Suggestion)

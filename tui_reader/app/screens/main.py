@@ -34,6 +34,7 @@ from ..outside_editor import OutsideEditor
 from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
+from ..starting import Starting
 from ..tagging import Tagging
 from ..text import one_line
 from ..undo import UndoStack
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImport, Live,
+class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, BackgroundImport, Live,
                  OutsideEditor, SidebarFold, Screen):
     """The reader."""
 
@@ -179,9 +180,7 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
             self.positions = Positions.load(self.library)
             view = self.positions.view
             self.open_view(view if view in self.view_ids() else "all")
-        self.refresh_counts()
-        self._warm_up()
-        self.start_live()
+        self.start_live()  # (starting.py: the index and the counts once the list is shown)
 
     # -- events ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -256,11 +255,6 @@ class MainScreen(Searching, Reading, Changing, Tagging, Faceting, BackgroundImpo
         if not worker.is_cancelled:
             self.post_message(self.Counted(counts, searches, library.last_import(),
                                            library.tags()))
-
-    @work(thread=True, group="warm-up", exit_on_error=False,
-          description="Preparing the search index")
-    def _warm_up(self) -> None:
-        self.library.warm_up()
 
     @work(thread=True, exclusive=True, group="import")
     def _import_samples(self) -> None:
