@@ -45,15 +45,16 @@ class Library(Importing, Checking, Discovering):
 
     def __init__(self, data_dir: str | Path | None = None, *,
                  progress: Callable[[int, int], None] | None = None, mend_index: bool = True,
-                 defer_index: bool = False):
+                 defer_checks: bool = False):
         """Open (or make) the library of a data dir. A damaged store is repaired (store/repair.py);
         an unusable index is rebuilt from the store, `progress(done, total)` meanwhile
         (`mend_index` False: left for `check` to find). `notices`: a sentence for the user
         about each thing start-up found and did.
 
-        `defer_index`: the index is opened and checked by `open_index` (the reader calls it in
-        the background once its first screen, from the store, is shown), or by the first use
-        of `index`, which waits for it; its notices come then.
+        `defer_checks`: the index is opened and checked by `open_index` (or by the first use
+        of `index`, which waits for it), and the daily whole-file check of a big store by
+        `check_store`: the reader calls them in the background once its first screen, from
+        the store, is shown (their notices come then).
 
         A library that cannot be written (a read-only mount, a CD, another user's files) is
         opened read-only: `read_only` is the notice that says so (else None), nothing is
@@ -67,7 +68,7 @@ class Library(Importing, Checking, Discovering):
         self._import_holder: tuple[int, int] | None = None  # (thread, depth) holding it
         self._import_guard = threading.Lock()
         self.store = Store(paths.store_path(self.root), backup=paths.backup_path(self.root),
-                           read_only=not writable)
+                           read_only=not writable, deep_check_later=defer_checks)
         self.notices = [n for n in (self.store.recovered, self.read_only) if n]
         self.index_rebuilt = False
         self._feeder: IndexFeeder | None = None  # the running import's index writer
@@ -76,7 +77,7 @@ class Library(Importing, Checking, Discovering):
         self._index_opening = threading.RLock()  # held while the index is opened and checked
         self._index_ready = threading.Event()  # set once it has been
         self._mend_index = writable and mend_index
-        if not defer_index:
+        if not defer_checks:
             self.open_index(progress)
 
     @property
@@ -105,6 +106,16 @@ class Library(Importing, Checking, Discovering):
                 finally:
                     self._index_ready.set()
             return self._index
+
+    def check_store(self) -> None:
+        """The whole-file check of the store that the open left for later (`defer_checks`);
+        a damaged file is said in `notices` (the next start repairs it)."""
+        try:
+            found = self.store.deep_check()
+        except StoreError as exc:  # a damaged page met: the next start checks and repairs
+            found = f"{exc}: start tui-reader again to repair it"
+        if found:
+            self.notices.append(found)
 
     def close(self) -> None:
         if self._index is not None:

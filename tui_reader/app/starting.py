@@ -1,7 +1,8 @@
 """The reader's start: the first screen comes from the store alone (a page of the newest
 papers). What it does not need starts once that page is shown: the search index is opened and
-checked (Library.open_index, as a start does: Whoosh is imported then), then warmed up, and the
-views are counted (COUNT queries over every paper). Nothing before the first paint grows with
+checked (Library.open_index, as a start does: Whoosh is imported then), a big store's daily
+whole-file check is done (Library.check_store), the index is warmed up, and the views are
+counted (COUNT queries over every paper). Nothing before the first paint grows with
 the collection. A search typed meanwhile waits for the index (Library.index), the list and the
 detail pane do not.
 """
@@ -16,15 +17,15 @@ from textual.message import Message
 
 class Starting:
     """The MainScreen's part of the start (a mixin: MainScreen provides `library`, whose gate
-    gives the Library itself as `library.library`, and `refresh_counts`)."""
+    gives the Library itself as `library.library`, `refresh_counts`, and `reader`, the
+    app, which tells the library's notices)."""
 
     _started = False  # the work after the first screen has been started
 
     @dataclass
     class IndexOpened(Message):
-        """The index was opened and checked; `notices`: what that found and did (a rebuild)."""
-
-        notices: list[str]
+        """The index was opened and checked, and the store (the library's notices say what
+        they found and did: a rebuild)."""
 
     def listing_applied(self) -> None:
         """A listing (or why there is none) was shown: the first time, once it is painted,
@@ -41,15 +42,13 @@ class Starting:
     @work(thread=True, group="warm-up", exit_on_error=False,
           description="Preparing the search index")
     def _open_index(self) -> None:
-        # Opened outside the gate: a paper shown meanwhile does not wait for it, a search does
+        # Outside the gate: a paper shown meanwhile does not wait for them, a search waits for
+        # the index (or opens it, the first call that needs it: a similar paper's lookup)
         library = self.library.library
-        before = len(library.notices)
         library.open_index()
-        if len(library.notices) > before:
-            self.post_message(self.IndexOpened(library.notices[before:]))
+        library.check_store()  # (SQLite's own connection of this thread)
+        self.post_message(self.IndexOpened())
         self.library.warm_up()
 
     def on_starting_index_opened(self, message: IndexOpened) -> None:
-        for notice in message.notices:
-            self.notify(notice, title="tui-reader", severity="warning", markup=False,
-                        timeout=30)
+        self.reader.tell_notices()
