@@ -106,7 +106,8 @@ class IndexFeeder:
     written at the next commit.
     """
 
-    def __init__(self, index: text_index.PaperIndex, on_commit: Callable[[int], None] | None = None):
+    def __init__(self, index: text_index.PaperIndex,
+                 on_commit: Callable[[int], None] | None = None):
         self.index = index
         self.writer = index.writer()
         self.in_writer: set[str] = set()

@@ -185,7 +185,8 @@ class Library(Importing, Checking, Discovering):
                 SearchHit(paper=p, title=Highlight(text=p.readable_title),
                           fragment=text_index.fragment(p.readable_abstract)) for p in papers])
         try:
-            wanted = readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS else text
+            wanted = (readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS
+                      else text)
             rising = self.store.rising_ids() if sort == "rising" else []
             found = self._fresh(lambda: self.index.find(wanted, sort, offset, limit,
                                                         typing=typing, repair_empty=repair,
@@ -200,10 +201,10 @@ class Library(Importing, Checking, Discovering):
         if sources:
             self._add_sources(list(views.values()))
         hits = [SearchHit(paper=views[m.id], score=m.score,
-                          title=text_index.highlight(views[m.id].readable_title, terms.get("title", set()),
-                                          "title"),
+                          title=text_index.highlight(views[m.id].readable_title,
+                                                     terms.get("title", set()), "title"),
                           fragment=text_index.fragment(views[m.id].readable_abstract,
-                                            terms.get("abstract", set()))
+                                                       terms.get("abstract", set()))
                           if fragments else Highlight(text=""))
                 for m in matches if m.id in views]
         return SearchResult(query=text, sort=sort, total=found.total, hits=hits,
@@ -223,7 +224,8 @@ class Library(Importing, Checking, Discovering):
             if blank and view != "all":
                 total, counts = self._fresh(self.index.facets_of, self._view_ids(view))
             else:
-                wanted = readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS else text
+                wanted = (readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS
+                          else text)
                 total, counts = self._fresh(lambda: self.index.facets(
                     wanted if not blank else "*", typing=typing, repair_empty=repair))
         except (text_index.QueryError, IndexDamaged) as exc:
