@@ -366,9 +366,9 @@ def _matching_ids(lib, text: str) -> list[str]:
     """The ids of every paper a query matches (through the index's own evaluator)."""
     import numpy as np
 
-    from tui_reader.index.paper_index import _Evaluator
+    from tui_reader.index.evaluator import Evaluator
     from tui_reader.index.query_language import parse
-    evaluator = _Evaluator(lib.index)
+    evaluator = Evaluator(lib.index)
     mask = evaluator.mask(parse(text).query)
     return [evaluator.searcher.stored_fields(int(d))["id"] for d in np.flatnonzero(mask)]
 

@@ -98,3 +98,21 @@ async def test_filters_are_added_at_the_end_and_removed_where_they_are():
     assert toggled("", "tag:x") == "tag:x" and toggled("tag:x", "tag:x") == ""
     assert not has_filter("year:20255", "year:2025")
     assert toggled(f"a {meta} b", meta) == "a b"
+
+
+async def test_f_in_for_you_of_a_tag_counts_the_papers_it_ranks(corpus_lib):
+    """The panel counted every paper there (For you of a tag is no view of the Library's)."""
+    corpus_lib.tag([p.id for p in corpus_lib.browse(limit=4)[1] if p.title == PROTEIN], ["bio"])
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        main(app).open_view("foryou:bio")
+        await settle(pilot)
+        assert len(titles(app)) == 3  # all but the tagged paper
+        await open_panel(pilot)
+        assert "For you: bio · 3 papers" in str(app.screen.query_one("Static").render())
+        assert panel_lines(app) == [
+            "Year", "2023 1", "2024 1", "2025 1",
+            "Organisation", "none",
+            "Category", "cs.CL 2", "cs.LG 2", "cs.DC 1",
+            "Tag", "none"]

@@ -225,3 +225,25 @@ async def test_j_and_k_move_in_the_sidebar_as_in_the_list(sample_lib):
         await pilot.press("enter")  # the view below All papers: Bookmarks
         await settle(pilot)
         assert screen.view == "bookmarks"
+
+
+async def test_tag_counts_line_up_with_the_views_in_the_sidebar_over_the_list(sample_lib):
+    """The tags' rows were made while the sidebar was folded away (no width): their counts
+    stood ten columns left of the views'. Shown over the list, every count ends in the same
+    column."""
+    ids = [p.id for p in sample_lib.browse(limit=12)[1]]
+    sample_lib.tag(ids, ["reinforcement-learning"])
+    sample_lib.tag(ids[:3], ["ml"])
+    app = make_app(sample_lib)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("backslash")
+        await settle(pilot)
+        shown = [line[:29] for line in screen_lines(app)]
+        rows = {name: next(line for line in shown if line[2:].startswith(name))
+                for name in ("All papers", "Bookmarks", "#reinforce", "#ml ")}
+        assert rows["All papers"].rstrip().endswith("All papers            146")
+        assert rows["#reinforce"].rstrip() == "  #reinforcement-learni… 12"
+        assert rows["#ml "].rstrip() == "  #ml                     3"
+        ends = {len(row.rstrip()) for row in rows.values()}
+        assert ends == {27}, rows

@@ -10,7 +10,7 @@ from tui_reader.app.screens.tags import TagPrompt
 
 from tests.conftest import settle, until
 from tests.reader_pilot import (BY_DATE, RLHF, SIZE, TRANSFORMERS, detail_text, lines, main,
-                                make_app, titles)
+                                make_app, status, titles)
 
 pytestmark = pytest.mark.asyncio
 
@@ -118,8 +118,33 @@ async def test_choosing_a_tag_in_the_sidebar_shows_its_papers(corpus_lib):
         await pilot.press("enter")
         await settle(pilot)
         assert main(app).search_box.value == "tag:later"
-        assert sorted(titles(app)) == sorted([TRANSFORMERS, BY_DATE[3]])
-        assert main(app).papers.has_focus
+        assert titles(app) == [TRANSFORMERS, BY_DATE[3]]  # newest first
+        assert main(app).view == "tag:later"
+        assert status(app) == "#later · 2 results · newest first  (S sorts)"
+        assert str(sidebar.get_option("tag:later").prompt).startswith("▸ #later")
+
+
+async def test_brackets_visit_the_tags_and_their_for_you_views(corpus_lib):
+    """`]`/`[` went round the views and saved searches only, never to the Tags section."""
+    papers = {p.title: p for p in corpus_lib.browse(limit=4)[1]}
+    corpus_lib.tag([papers[TRANSFORMERS].id], ["later"])
+    app = make_app(corpus_lib)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(app)
+        assert screen.view_ids() == ["all", "bookmarks", "notes", "unread", "new", "foryou",
+                                     "foryou:later", "tag:later"]
+        await pilot.press("left_square_bracket")  # All papers -> the last: the tag
+        await settle(pilot)
+        assert screen.view == "tag:later" and titles(app) == [TRANSFORMERS]
+        assert status(app).startswith("#later · 1 result · ")
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.view == "foryou:later"
+        assert status(app).startswith("For you: later · ")
+        await pilot.press("right_square_bracket", "right_square_bracket")  # round to All
+        await settle(pilot)
+        assert screen.view == "all" and screen.search_box.value == ""
 
 
 async def test_the_prompt_reads_and_completes_words():

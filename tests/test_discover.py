@@ -78,6 +78,19 @@ def test_recommendations_leave_out_read_and_bookmarked_papers(cli, data_dir):
         assert liked.liked == 3 and second not in [r.paper.id for r in liked.results]
 
 
+def test_a_paper_read_then_unread_again_is_recommended_again(cli, data_dir):
+    """The ranking was kept while the bookmarks stayed, with the papers read at the time left
+    out: a paper marked unread again (r, or elsewhere) stayed out of For you."""
+    cli("import", SAMPLE_DUMPS)
+    cli("bookmark", SIGMA, FERRET)
+    first, second = (i for i, _, _ in FOR_YOU[:2])
+    with _opened(data_dir) as lib:
+        lib.mark_read(first)
+        assert lib.recommend(limit=1).results[0].paper.id == second
+        lib.mark_read(first, False)
+        assert [r.paper.id for r in lib.recommend(limit=2).results] == [first, second]
+
+
 def test_recommend_without_bookmarks_says_what_to_do(cli):
     cli("import", SAMPLE_DUMPS)
     assert recommended(cli) == {"tag": None, "liked": 0, "total": 0, "results": []}

@@ -358,6 +358,19 @@ def test_tagging_a_paper_in_a_real_terminal(tmp_path):
         screen = term.wait_until(lambda s: "#e2e-tag 1" in " ".join(s.split()),
                                  "the tag and its count in the sidebar")
         assert "#e2e-tag #later" in screen, screen  # in the list row and the detail pane
+        assert "like #e2e-tag" in screen and "like #later" in screen, screen  # For you: TAG
+        first = cli(data_dir, "recommend", "--tag", "e2e-tag", "--limit", "1")["results"][0]
+        # [ from All papers: the last views first: the tags, then For you of each tag
+        for status in ("#later · 1 result", "#e2e-tag · 1 result", "For you: later · "):
+            term.keys("[")
+            term.wait_for(status)
+        term.keys("[")
+        screen = term.wait_until(
+            lambda shown: "For you: e2e-tag · " in shown and first["title"][:25] in shown,
+            "the first paper like the tagged one")
+        row = line_with(screen, first["title"][:25])  # (the title cut to leave the why room)
+        assert f"· {first['why']}"[:20] in row, screen
+        assert "most like #e2e-tag first" in screen, screen
         term.keys("C-q")
         term.wait_exited()
         term.kill()

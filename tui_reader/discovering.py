@@ -12,7 +12,8 @@ class Discovering:
     """The Library's recommendations (a part of Library: uses its store, index, `_fresh`
     and `_views`)."""
 
-    _recommended: tuple[tuple, tuple] | None = None  # (key, (profile, matches)): the last ranking
+    # the last ranking: (key, the papers it left out as seen, (profile, matches))
+    _recommended: tuple[tuple, frozenset[str], tuple] | None = None
 
     def liked_ids(self, tag: str | None = None) -> list[str]:
         """The papers "For you" starts from: the bookmarked ones, or those with `tag` (a tag
@@ -35,14 +36,16 @@ class Discovering:
                        tuple(p.categories)) for p in stored.values()]
         if not liked:
             return Recommendations(tag=tag)
-        seen = self.store.seen_ids() | set(liked_ids)
+        seen = frozenset(self.store.seen_ids() | set(liked_ids))
         key = (tag, ranker, tuple(sorted(stored)), self.index.ix.latest_generation())
-        if self._recommended is None or self._recommended[0] != key:
-            # kept while the liked papers and the index stay: reading a paper drops it from
-            # the list, it does not rank the collection again
-            self._recommended = (key, self._fresh(
-                lambda: self.index.recommend(liked, seen, RECOMMEND_MAX, ranker=ranker)))
-        profile, ranked = self._recommended[1]
+        kept = self._recommended
+        if kept is None or kept[0] != key or not seen >= kept[1]:
+            # kept while the liked papers and the index stay and no paper it left out is
+            # unread again: reading a paper drops it from the list, it does not rank the
+            # collection again
+            kept = self._recommended = (key, seen, self._fresh(
+                lambda: self.index.recommend(liked, set(seen), RECOMMEND_MAX, ranker=ranker)))
+        profile, ranked = kept[2]
         matches = [m for m in ranked if m.id not in seen]
         page = matches[offset:offset + limit]
         papers = self.store.papers([m.id for m in page])

@@ -212,17 +212,17 @@ class Library(Importing, Checking, Discovering):
                             corrected=found.corrected, partial=found.partial,
                             partial_of=found.words)
 
-    def facets(self, text: str = "", *, view: str = "all", typing: bool = False,
-               repair: bool = True) -> FacetCounts:
+    def facets(self, text: str = "", *, view: str = "all", tag: str | None = None,
+               typing: bool = False, repair: bool = True) -> FacetCounts:
         """The papers a search shows (`search` with these options), or a view's papers when
-        the query is blank, counted by year, organisation, category and tag; errors come back
-        in the result."""
+        the query is blank (the view foryou with a `tag`: For you of that tag), counted by
+        year, organisation, category and tag; errors come back in the result."""
         blank = not text.strip() or (typing and text_index.too_short_to_search(text))
         if blank and view not in VIEWS:
             raise ValueError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
         try:
             if blank and view != "all":
-                total, counts = self._fresh(self.index.facets_of, self._view_ids(view))
+                total, counts = self._fresh(self.index.facets_of, self._view_ids(view, tag))
             else:
                 wanted = (readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS
                           else text)
@@ -234,11 +234,12 @@ class Library(Importing, Checking, Discovering):
             return FacetCounts(query=text, error=f"cannot run this query ({exc})")
         return FacetCounts(query=text, total=total, counts=counts)
 
-    def _view_ids(self, view: str) -> list[str]:
-        """The ids of every paper of a view (For you: as ranked, from the index)."""
+    def _view_ids(self, view: str, tag: str | None = None) -> list[str]:
+        """The ids of every paper of a view (For you, of a `tag` when given: as ranked, from
+        the index)."""
         if view == "foryou":
-            found = self.recommend(limit=0)
-            return [r.paper.id for r in self.recommend(limit=found.total).results]
+            found = self.recommend(tag, limit=0)
+            return [r.paper.id for r in self.recommend(tag, limit=found.total).results]
         return self.store.view_ids(view)
 
     def warm_up(self) -> None:

@@ -10,7 +10,7 @@ from textual.content import Content
 
 from ..models import VIEWS
 from .text import one_line
-from .views import SAVED, VIEW_TEXTS
+from .views import FOR_YOU_TAG, SAVED, TAG, VIEW_TEXTS
 
 ACTIONS = [
     ("Search", "Focus the search box (/)", "focus_search"),
@@ -67,6 +67,11 @@ class ReaderCommands(Provider):
             commands.append((f"Saved search: {name}",
                              f"{one_line(search.query)}  ({search.sort})",
                              partial(screen.open_view, SAVED + search.name)))
+        for tag in screen.tags:
+            commands.append((f"Tag: #{tag}", "The papers with this tag",
+                             partial(screen.open_view, TAG + tag)))
+            commands.append((f"For you: {tag}", f"Unread papers like those tagged #{tag}",
+                             partial(screen.open_view, FOR_YOU_TAG + tag)))
         return commands
 
     def _display(self, text: str, query: str) -> Content:

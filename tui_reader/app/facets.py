@@ -11,6 +11,7 @@ from textual import work
 from textual.message import Message
 
 from ..models import VIEWS, FacetCounts, facet_filter
+from .discover import for_you_tag
 from .views import view_label
 from .widgets.paper_list import Listing
 
@@ -52,8 +53,9 @@ class Faceting:
     @work(thread=True, exclusive=True, group="facets", exit_on_error=False,
           description="Counting the facets")
     def _count_facets(self, listing: Listing) -> None:
-        view = listing.view if listing.view in VIEWS else "all"
-        facets = self.library.facets(listing.query, view=view, typing=listing.typing,
+        tag = for_you_tag(listing.view)  # For you of a tag: the papers it ranks
+        view = "foryou" if tag else listing.view if listing.view in VIEWS else "all"
+        facets = self.library.facets(listing.query, view=view, tag=tag, typing=listing.typing,
                                      repair=not listing.exact)
         self.post_message(self.FacetsCounted(listing, facets))
 

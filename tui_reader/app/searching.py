@@ -20,12 +20,12 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ..models import Highlight, counted
-from .discover import FOR_YOU, FOR_YOU_ORDER, for_you_rows
+from ..models import VIEWS, Highlight, counted
+from .discover import for_you_order, for_you_rows, is_for_you
 from .gate import guarded
 from .reading import wait_in_worker
 from .text import one_line
-from .views import SAVED, SORT_LABELS, VIEW_TEXTS, view_label
+from .views import SAVED, SORT_LABELS, TAG, VIEW_TEXTS, view_label
 from .widgets.paper_list import PAGE, Listing, Row
 from .widgets.search_box import Suggestion
 
@@ -46,12 +46,13 @@ class Outcome:
     partial: int = 0
     partial_of: int = 0
     error: str | None = None
+    empty: str = ""  # what the list says when there are no rows (else the view's own words)
 
 
 class Searching:
     """The MainScreen's part of searching (a mixin: MainScreen provides `library`, `reader`,
     the widgets, the state: view, query_text, typing, exact, sort, listing, outcome,
-    last_import, importing, positions, `listing_shown` and `listing_applied`)."""
+    last_import, importing, positions, marks, `listing_shown` and `listing_applied`)."""
 
     _token = 0  # the latest search started
     _correction_keys = False  # whether the footer offers "search as typed"
@@ -92,10 +93,10 @@ class Searching:
             return Outcome(total=result.total, corrected=result.corrected,
                            partial=result.partial, partial_of=result.partial_of,
                            terms=result.terms, rows=[Row(h.paper, h.title) for h in result.hits])
-        if listing.view == FOR_YOU:
-            total, rows = for_you_rows(self.library, offset, limit)
-            return Outcome(total=total, rows=rows)
-        view = "all" if listing.view.startswith(SAVED) else listing.view
+        if is_for_you(listing.view):
+            total, rows, empty = for_you_rows(self.library, listing.view, offset, limit)
+            return Outcome(total=total, rows=rows, empty=empty)
+        view = listing.view if listing.view in VIEWS else "all"  # (saved searches, tags)
         total, papers = self.library.browse(view, sort=listing.sort, offset=offset, limit=limit)
         return Outcome(total=total, rows=[Row(p, Highlight(text=p.readable_title)) for p in papers])
 
@@ -160,7 +161,7 @@ class Searching:
         self.listing, self.outcome = listing, outcome
         self.typing, self.exact = listing.typing, listing.exact  # the latest search is shown
         self.papers.show(listing, outcome.total, outcome.rows,
-                         empty_message=self.empty_message(listing),
+                         empty_message=outcome.empty or self.empty_message(listing),
                          keep_cursor=message.keep_cursor)
         self.listing_shown(message.token)
         suggestion.set(listing, outcome)
@@ -188,15 +189,17 @@ class Searching:
             return
         text = Text()
         text.append(one_line(view_label(listing.view) if not listing.query.strip()
-                             or listing.view.startswith(SAVED) else "Search"), "bold")
+                             or listing.view.startswith((SAVED, TAG)) else "Search"), "bold")
         text.append(" · ")
         text.append(counted(outcome.total, "result" if listing.query.strip() else "paper"))
         if listing.view == "new" and not listing.query.strip() and self.last_import:
             new, updated = self.last_import
             text.append(f" added by the latest import ({updated:,} updated)", "dim")
+        if self.marks:  # (marking.py)
+            text.append(f" · {len(self.marks):,} marked", "bold")
         text.append(" · ")
-        if listing.view == FOR_YOU and not listing.query.strip():
-            text.append(FOR_YOU_ORDER)  # ranked: no sort applies
+        if is_for_you(listing.view) and not listing.query.strip():
+            text.append(for_you_order(listing.view))  # ranked: no sort applies
         else:
             text.append(SORT_LABELS.get(listing.sort, listing.sort))
             text.append("  (S sorts)", "dim")

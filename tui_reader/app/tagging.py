@@ -1,6 +1,7 @@
-"""Tagging from the main screen: `t` changes the tags of the highlighted paper, `T` those of
-every paper of the list shown (a prompt with completion of the existing tags, screens/tags.py);
-`z` undoes either; a tag chosen in the sidebar shows its papers (`tag:NAME`).
+"""Tagging from the main screen: `t` changes the tags of the marked papers (marking.py), else
+of the highlighted paper, `T` those of every paper of the list shown (a prompt with completion
+of the existing tags, screens/tags.py); `z` undoes either. (A tag's papers are a view:
+views.py.)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from textual.message import Message
 
 from ..models import PaperView, counted
 from .gate import guarded
+from .marking import Marks
 from .screens.tags import TagEdit, TagPrompt
 from .text import one_line
 from .undo import UndoStack
@@ -39,10 +41,10 @@ def reverts(before: dict[str, list[str]], changed: list[PaperView]) -> list[tupl
 
 class Tagging:
     """The MainScreen's part of tagging (a mixin: MainScreen provides `library`, `papers`,
-    `view`, `need_paper`, `changed`, `after_change`, `ask`, `say`, `open_view` and
-    `show_query`)."""
+    `need_paper`, `changed`, `after_change`, `ask`, `say`, `marks` and `clear_marks`)."""
 
     undo_stack: UndoStack
+    marks: Marks
 
     @dataclass
     class Tagged(Message):
@@ -54,7 +56,15 @@ class Tagging:
         undo: list[tuple[list[str], TagEdit]]
 
     def action_tag(self) -> None:
-        """t: change the tags of the highlighted paper."""
+        """t: change the tags of the marked papers (marking.py), else of the highlighted
+        one."""
+        if self.marks:
+            ids = self.marks.ids()
+            own = sorted({t for tags in self.library.tags_of(ids).values() for t in tags})
+            target = Text(f"the {counted(len(ids), 'marked paper')}", "bold")
+            self.app.push_screen(TagPrompt(target, self.library.tags(), own),
+                                 partial(self._start_tag_marked, ids))
+            return
         paper = self.need_paper()
         if paper is None:
             return
@@ -93,10 +103,24 @@ class Tagging:
             self.say(f"Tagging {counted(total, 'paper')}…")
             self._tag_list(listing, total, edit)
 
+    def _start_tag_marked(self, ids: list[str], edit: TagEdit | None) -> None:
+        if edit is not None:
+            self.clear_marks()
+            self.say(f"Tagging {counted(len(ids), 'paper')}…")
+            self._tag_ids(ids, edit)
+
     @work(thread=True, exclusive=True, group="tag-list", exit_on_error=False,
           description="Tagging the list")
     def _tag_list(self, listing: Listing, total: int, edit: TagEdit) -> None:
-        ids = [row.paper.id for row in self.ask(listing, 0, total).rows]
+        self._apply_tags([row.paper.id for row in self.ask(listing, 0, total).rows], edit)
+
+    @work(thread=True, exclusive=True, group="tag-list", exit_on_error=False,
+          description="Tagging the marked papers")
+    def _tag_ids(self, ids: list[str], edit: TagEdit) -> None:
+        self._apply_tags(ids, edit)
+
+    def _apply_tags(self, ids: list[str], edit: TagEdit) -> None:
+        """Change the tags of these papers (in a worker) and say so."""
         before = self.library.tags_of(ids)
         changed = self.library.tag(ids, edit.add, edit.remove)
         self.post_message(self.Tagged(edit, len(changed), reverts(before, changed)))
@@ -115,10 +139,3 @@ class Tagging:
                 self.library.tag(ids, change.add, change.remove)
 
         self.undo_stack.record(what, revert)
-
-    def open_tag(self, name: str) -> None:
-        """Show the papers of a tag (a search `tag:NAME` among all papers)."""
-        if self.view != "all":
-            self.open_view("all")
-        self.show_query(f"tag:{name}")
-        self.papers.focus()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import SORTS, VIEWS, one_for_each
+from ..models import SORTS, VIEWS, facet_filter, one_for_each
 
 SAVED = "saved:"  # the view of a saved search is SAVED + its name
-TAG = "tag:"  # a tag in the sidebar is TAG + its name (choosing it searches `tag:NAME`)
+TAG = "tag:"  # the view of a tag is TAG + its name (its papers: the search `tag:NAME`)
+FOR_YOU_TAG = "foryou:"  # "For you: NAME", papers like those of one tag: FOR_YOU_TAG + its name
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,26 @@ SORT_LABELS = one_for_each(SORTS, {
 })
 
 
+def view_ids(searches: list[str], tags: list[str]) -> list[str]:
+    """Every view in the sidebar's order: the built-in ones ("For you: TAG" after "For you"),
+    the saved searches (their names), the tags."""
+    return [*VIEWS, *(FOR_YOU_TAG + t for t in tags), *(SAVED + s for s in searches),
+            *(TAG + t for t in tags)]
+
+
+def fixed_query(view: str) -> str | None:
+    """The query a tag's view always shows (`tag:NAME`); None for other views (a saved
+    search's is the library's)."""
+    return facet_filter("tag", view[len(TAG):]) if view.startswith(TAG) else None
+
+
 def view_label(view: str) -> str:
     """The name of a view as the user reads it."""
     if view.startswith(SAVED):
         return view[len(SAVED):]
     if view.startswith(TAG):
         return "#" + view[len(TAG):]
+    if view.startswith(FOR_YOU_TAG):
+        return "For you: " + view[len(FOR_YOU_TAG):]
     text = VIEW_TEXTS.get(view)
     return text.label if text is not None else view

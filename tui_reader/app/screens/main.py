@@ -30,6 +30,7 @@ from ..facets import Faceting
 from ..folding import SidebarFold
 from ..importing import BackgroundImport, ImportBar
 from ..live import Live
+from ..marking import Marking, Marks
 from ..outside_editor import OutsideEditor
 from ..position import Place, Positions
 from ..reading import Reading
@@ -38,7 +39,7 @@ from ..starting import Starting
 from ..tagging import Tagging
 from ..text import one_line
 from ..undo import UndoStack
-from ..views import SAVED, TAG, view_label
+from ..views import SAVED, fixed_query, view_ids, view_label
 from ..widgets.detail import DetailPane, SimilarList, paper_link
 from ..widgets.paper_list import Listing, PaperList
 from ..widgets.search_box import SearchBox, Suggestion
@@ -49,8 +50,8 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, BackgroundImport, Live,
-                 OutsideEditor, SidebarFold, Screen):
+class MainScreen(Starting, Searching, Reading, Changing, Tagging, Marking, Faceting,
+                 BackgroundImport, Live, OutsideEditor, SidebarFold, Screen):
     """The reader."""
 
     @dataclass
@@ -78,8 +79,11 @@ class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, Back
         Binding("b", "bookmark", "Bookmark", id="bookmark"),
         Binding("n", "note", "Note", id="note"),
         # (t and f: not in the footer, which 80 columns fill; in the help and the palette)
-        Binding("t", "tag", "Tags of the paper", show=False, id="tag"),
+        Binding("t", "tag", "Tags of the paper (of the marked ones, when any)", show=False,
+                id="tag"),
         Binding("T", "tag_list", "Tag every paper of the list", show=False, id="tag-list"),
+        Binding("v", "toggle_mark", "Mark/unmark the paper (t tags the marked ones)",
+                show=False, id="mark"),
         Binding("f", "facets", "Facets: the list counted by year, org, category, tag",
                 show=False, id="facets"),
         Binding("E", "note_in_editor", "Note in your editor ($VISUAL or $EDITOR)", show=False,
@@ -119,8 +123,10 @@ class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, Back
         self.outcome: Outcome | None = None
         self.last_import: tuple[int, int] | None = None
         self.searches: list[SavedSearch] = []
+        self.tags: list[str] = []  # the tags' names, the most used first
         self.importing = False
         self.undo_stack = UndoStack()
+        self.marks = Marks()
         self.positions = Positions()
         self._restore: tuple[int, Place] | None = None  # where the view opening was left
 
@@ -170,6 +176,9 @@ class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, Back
         self.query_one("#suggestion", Suggestion).set()
         self.searches = self.library.saved_searches()
         self.sidebar.set_searches(self.searches)
+        tags = self.library.tags()  # (their views open like the others)
+        self.tags = [name for name, _ in tags]
+        self.sidebar.set_tags(tags)
         if self.reader.import_samples and self.library.is_empty():
             self.importing = True
             self.papers.empty_message = "Importing the bundled sample papers…"
@@ -209,10 +218,7 @@ class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, Back
 
     def on_option_list_option_selected(self, message: ViewList.OptionSelected) -> None:
         if message.option_list.id == "sidebar" and message.option.id:
-            if message.option.id.startswith(TAG):
-                self.open_tag(message.option.id[len(TAG):])
-            else:
-                self.open_view(message.option.id)
+            self.open_view(message.option.id)
             self.fold_views()
 
     def on_similar_list_chosen(self, message: SimilarList.Chosen) -> None:
@@ -225,6 +231,7 @@ class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, Back
             self.sidebar.set_searches(message.searches)
             self.follow_saved_search(before)  # (live.py: changed by another process)
         self.sidebar.set_counts(message.counts)
+        self.tags = [name for name, _ in message.tags]
         self.sidebar.set_tags(message.tags)
         self.update_status()
 
@@ -268,23 +275,24 @@ class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, Back
     # -- views -----------------------------------------------------------------------------
     @guarded("Opening the view")
     def open_view(self, view: str) -> None:
-        """Show a view as it was left (its search, sort and paper): a built-in one or a saved
-        search (with its own query; its sort order at first)."""
-        search = next((s for s in self.searches if SAVED + s.name == view), None)
-        if search is None and view not in VIEWS:
+        """Show a view as it was left (its search, sort and paper): a built-in one, "For you:
+        TAG", a saved search or a tag (with its own query; its sort order at first)."""
+        if view not in self.view_ids():
             return
+        search = next((s for s in self.searches if SAVED + s.name == view), None)
+        query = search.query if search else fixed_query(view)
         kept = self.positions.places.get(view)
-        place = kept or Place(sort=search.sort if search else "relevance")
+        place = kept or Place(sort=search.sort if search else "date" if query else "relevance")
         self.view, self.sort = view, place.sort
         self.sidebar.set_current(view)
-        self.show_query(search.query if search else place.query)
+        self.show_query(place.query if query is None else query)
         self._restore = (self._token, place)
         self.positions.view = view
         self.positions.save(self.library, self.view_ids())
 
     def view_ids(self) -> list[str]:
-        """Every view: the built-in ones, then the saved searches."""
-        return [*VIEWS, *(SAVED + s.name for s in self.searches)]
+        """Every view, in the sidebar's order."""
+        return view_ids([s.name for s in self.searches], self.tags)
 
     def listing_shown(self, token: int) -> None:
         """The answer of search `token` is shown: the paper where its view was left is
@@ -317,7 +325,7 @@ class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, Back
         self.run_search(0)
 
     def _move_view(self, step: int) -> None:
-        views = self.sidebar.view_ids()
+        views = self.view_ids()
         index = views.index(self.view) if self.view in views else 0
         self.open_view(views[(index + step) % len(views)])
 
@@ -342,15 +350,17 @@ class MainScreen(Starting, Searching, Reading, Changing, Tagging, Faceting, Back
 
     def step_back(self) -> bool:
         """Back a level: the sidebar shown over the list folded; a similar paper shown to the
-        list's; from the search box (its query kept), the detail pane or the sidebar to the
-        list; from a search to its view's papers; from a view to All papers. False at the top
-        level: nothing to go back to."""
+        list's; the marks cleared; from the search box (its query kept), the detail pane or
+        the sidebar to the list; from a search to its view's papers; from a view to All
+        papers. False at the top level: nothing to go back to."""
         if self.views_shown:
             self.fold_views()
         elif self.detail.pinned:
             self.detail.pinned = False
             row = self.papers.current
             self.show_paper(row.paper if row else None)
+        elif self.marks:
+            self.clear_marks()
         elif self.focused is not self.papers:
             if self.focused is self.search_box:
                 self.enter_search()

@@ -55,7 +55,7 @@ class _Pages(OrderedDict):
 class Listing:
     """What the list shows: a view of the library or a query, in a sort order.
 
-    `view` is "all", "bookmarks", "notes", "unread", "new" or "saved:NAME"; a non-blank
+    `view` is one of models.VIEWS, "foryou:TAG", "saved:NAME" or "tag:NAME"; a non-blank
     `query` is searched (in the whole library), a blank one browses the view. `typing`: the
     query's last word is still being typed (a prefix); `exact`: no correction, no partial
     matches when nothing matches.
@@ -98,6 +98,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--cursor",
         "paper-list--cursor-blurred",
         "paper-list--mark",
+        "paper-list--marked",
         "paper-list--unread",
         "paper-list--read",
         "paper-list--meta",
@@ -112,6 +113,7 @@ class PaperList(ScrollView, can_focus=True):
         & > .paper-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
         & > .paper-list--cursor-blurred { background: $block-cursor-blurred-background; }
         & > .paper-list--mark { color: $warning; }
+        & > .paper-list--marked { color: $accent; text-style: bold; }
         & > .paper-list--unread { text-style: bold; }
         & > .paper-list--read { color: $text-muted; }
         & > .paper-list--meta { color: $text-muted; }
@@ -157,6 +159,7 @@ class PaperList(ScrollView, can_focus=True):
         self._pending: set[int] = set()
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._announced: tuple[int, int, str | None] | None = None
+        self.marked: set[str] = set()  # the ids of the papers marked (✓, app/marking.py)
 
     # -- data ------------------------------------------------------------------------------
     def show(self, listing: Listing, total: int, first_page: list[Row], *,
@@ -227,6 +230,12 @@ class PaperList(ScrollView, can_focus=True):
         if changed:
             self._lines.clear()
             self.refresh()
+
+    def show_marks(self, marked: set[str]) -> None:
+        """Show ✓ on these papers (the marked ones) and on no others."""
+        self.marked = marked
+        self._lines.clear()
+        self.refresh()
 
     def _request(self, page: int) -> None:
         if page in self._pending or self.fetch is None or self.listing is None:
@@ -392,9 +401,10 @@ class PaperList(ScrollView, can_focus=True):
             "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred")
 
     def render_row(self, row: Row, selected: bool = False, width: int | None = None) -> Text:
-        """One paper as a line: bookmark mark, unread dot, date, upvotes, title, tags (the
-        upvotes left out where the title would have fewer than TITLE_ROOM of the `width` cells;
-        for you, why it is there; the title cut to leave the tags and the why room)."""
+        """One paper as a line: bookmark mark, unread dot, ✓ when marked, date, upvotes, title,
+        tags (the upvotes left out where the title would have fewer than TITLE_ROOM of the
+        `width` cells; for you, why it is there; the title cut to leave the tags and the why
+        room)."""
         paper = row.paper
 
         style = self._style
@@ -402,7 +412,10 @@ class PaperList(ScrollView, can_focus=True):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append("★" if paper.bookmarked else " ", style("mark"))
         text.append("●" if not paper.read else " ", meta)
-        text.append(" ")
+        if paper.id in self.marked:
+            text.append("✓", style("marked"))
+        else:
+            text.append(" ")
         text.append((paper.published.isoformat() if paper.published else "").ljust(10), meta)
         if width is None or width - len(text) - VOTES >= TITLE_ROOM:
             votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""

@@ -1,5 +1,5 @@
-"""The sidebar of views: All papers, Bookmarks, With notes, Unread, New, the saved searches,
-and the tags with their counts."""
+"""The sidebar of views: All papers, Bookmarks, With notes, Unread, New, For you (and under it
+"For you: TAG" for each tag), the saved searches, and the tags with their counts."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from textual.widgets.option_list import Option
 
 from ...models import VIEWS, SavedSearch
 from ..text import one_line
-from ..views import SAVED, TAG, view_label
+from ..views import FOR_YOU_TAG, SAVED, TAG, view_ids, view_label
 
 
 class ViewList(OptionList):
     """The views, saved searches and tags with their counts; enter or a click opens one;
-    `j`/`k` move as the arrows do (as in the list)."""
+    `j`/`k` move as the arrows do (as in the list). "For you: TAG" shows as "like #TAG" under
+    "For you", without a count (each would rank the library anew)."""
 
     BINDINGS = [Binding("j", "cursor_down", "Down", show=False),
                 Binding("k", "cursor_up", "Up", show=False)]
@@ -35,11 +36,13 @@ class ViewList(OptionList):
         self.rebuild()
 
     def view_ids(self) -> list[str]:
-        """Every view in order: the built-in ones, then the saved searches."""
-        return [*VIEWS, *(SAVED + s.name for s in self.searches)]
+        """Every view in the sidebar's order (views.view_ids)."""
+        return view_ids([s.name for s in self.searches], self.tags)
 
     def _prompt(self, view: str) -> Text:
         label = one_line(view_label(view))
+        if view.startswith(FOR_YOU_TAG):
+            label = "  like #" + one_line(view[len(FOR_YOU_TAG):])
         count = self.counts.get(view)
         count_text = "" if count is None else f"{count:,}"
         marker = "▸ " if view == self.current else "  "
@@ -57,6 +60,7 @@ class ViewList(OptionList):
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         self.clear_options()
         options: list[Option | None] = [Option(self._prompt(v), id=v) for v in VIEWS]
+        options += [Option(self._prompt(FOR_YOU_TAG + t), id=FOR_YOU_TAG + t) for t in self.tags]
         options.append(None)
         options.append(Option(Text("Saved searches", style="dim italic"), id="heading",
                               disabled=True))
@@ -72,8 +76,7 @@ class ViewList(OptionList):
                                   id="no-tags", disabled=True))
         options += [Option(self._prompt(TAG + name), id=TAG + name) for name in self.tags]
         self.add_options(options)
-        chosen = highlighted in self.view_ids() or highlighted in (TAG + t for t in self.tags)
-        target = highlighted if chosen else self.current
+        target = highlighted if highlighted in self.view_ids() else self.current
         try:
             self.highlighted = self.get_option_index(target)
         except Exception:
@@ -94,6 +97,8 @@ class ViewList(OptionList):
         self.rebuild()
 
     def set_counts(self, counts: dict[str, int | None]) -> None:
+        """Show these counts, and every entry again at the sidebar's width (which is 0 while
+        it is folded away on a narrow terminal)."""
         self.counts.update(counts)
         for view in self.view_ids():
             try:
