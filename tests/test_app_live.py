@@ -97,8 +97,9 @@ async def test_a_note_and_a_saved_search_from_the_command_line_show(corpus_lib, 
         paper = screen.detail.paper.id
         assert "from the command line" not in detail_text(app)
         command_line(data_dir, "note", paper, "--set", "written from the command line")
-        await until(pilot, lambda: "written from the command line"
-                    in str(screen.detail.query_one("#detail-note").source), timeout=30)
+        await until(pilot, lambda: "written from the command line"  # (its widget made then)
+                    in "".join(str(n.source) for n in screen.detail.query("#detail-note")),
+                    timeout=30)
         await until(pilot, lambda: screen.sidebar.counts.get("notes") == 1, timeout=30)
         assert "has a note" in detail_text(app)
         command_line(data_dir, "saved", "add", "graphs", "graph")

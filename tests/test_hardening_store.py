@@ -450,6 +450,42 @@ def test_damage_met_by_a_query_is_repaired_at_the_next_start(template, library_d
         lib.close()
 
 
+def test_the_readers_start_checks_a_big_store_whole_after_its_first_screen(
+        template, library_dir, monkeypatch):
+    """The daily whole-file check of a big store takes seconds at a million papers: the
+    reader (Library(defer_checks=True)) does it after its first screen, in the background
+    (Library.check_store); damage it finds is said and repaired at the next start."""
+    ids = template[1]
+    monkeypatch.setattr(repair, "DEEP_CHECK_MAX_BYTES", 0)  # as if the store were big
+    stamp = library_dir / "library.sqlite3.checked"
+    stamp.unlink(missing_ok=True)  # not checked for a day
+    lib = Library(library_dir, defer_checks=True)
+    try:
+        assert not stamp.exists()  # left for later
+        lib.bookmark(ids[0])
+        lib.check_store()
+        assert lib.notices == [] and stamp.exists()
+    finally:
+        lib.close()
+    _papers_pages(library_dir / "library.sqlite3")
+    stamp.unlink()
+    lib = Library(library_dir, defer_checks=True)
+    try:
+        assert lib.notices == []  # the open did not read the papers' file whole
+        lib.check_store()
+        assert len(lib.notices) == 1
+        assert "is damaged" in lib.notices[0] and "start tui-reader again" in lib.notices[0]
+        assert not stamp.exists()
+    finally:
+        lib.close()
+    lib = Library(library_dir)
+    try:
+        assert lib.notices and "moved to library.sqlite3.corrupt-" in lib.notices[0]
+        assert [b.id for b in lib.bookmarks()] == [ids[0]]
+    finally:
+        lib.close()
+
+
 def test_two_processes_starting_on_a_damaged_store_repair_it_once(template, library_dir):
     ids = template[1]
     assert cli(library_dir, "bookmark", ids[1]).returncode == 0

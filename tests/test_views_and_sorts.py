@@ -23,7 +23,7 @@ def test_one_for_each_keeps_the_declared_order_and_refuses_a_gap():
 @pytest.mark.parametrize(("declared", "module"), [
     ("SORTS", "tui_reader.store"),
     ("VIEWS", "tui_reader.store"),
-    ("SORTS", "tui_reader.index"),
+    ("SORTS", "tui_reader.index.paper_index"),  # (the package loads it when first used)
     ("SORTS", "tui_reader.app.views"),
     ("VIEWS", "tui_reader.app.views"),
 ])

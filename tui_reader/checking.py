@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import paths
 from .importing import exclusive
-from .index import describe
+from . import index as text_index  # Whoosh is imported when the index is first used
 from .models import counted
 from .store import Store
 
@@ -57,7 +57,7 @@ class Checking:
             report.problems += [f"index/{p}" for p in self.index.verify()]
             indexed = self.index.ids()
         except Exception as exc:  # Whoosh fails in many ways on damaged files
-            report.problems.append(f"index: cannot be read ({describe(exc)})")
+            report.problems.append(f"index: cannot be read ({text_index.describe(exc)})")
             return report
         report.indexed = len(indexed)
         found = set(indexed)
@@ -94,7 +94,7 @@ class Checking:
     def _index_damaged(self, exc: BaseException) -> IndexDamaged:
         """A read met damage: mark the index for a rebuild (in the background in the
         reader); the error says what happens."""
-        self.index_damage = describe(exc)
+        self.index_damage = text_index.describe(exc)
         self.index.mark_damaged(self.index_damage)
         if not self.repair_in_background:
             return IndexDamaged(f"the search index is damaged ({self.index_damage}); it is"

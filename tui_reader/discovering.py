@@ -3,7 +3,6 @@ papers of one tag), ranked by the index (index/recommend.py), each with why."""
 
 from __future__ import annotations
 
-from .index.recommend import RANKER, Liked, reason
 from .models import Recommendation, Recommendations, tag_name
 
 RECOMMEND_MAX = 100  # papers "For you" lists at most
@@ -24,10 +23,13 @@ class Discovering:
         return self.store.tagged(tag_name(tag))
 
     def recommend(self, tag: str | None = None, *, offset: int = 0, limit: int = 20,
-                  ranker: str = RANKER) -> Recommendations:
+                  ranker: str | None = None) -> Recommendations:
         """A page of the unread, unbookmarked papers most like the bookmarked ones (or the
         papers tagged `tag`), best first, each with the key terms it shares and the liked
-        paper it resembles most."""
+        paper it resembles most (`ranker`: one of index/recommend.py's, else its RANKER)."""
+        from .index.recommend import RANKER, Liked, reason  # (Whoosh: not needed at start)
+
+        ranker = ranker or RANKER
         liked_ids = self.liked_ids(tag)
         stored = self.store.papers(liked_ids)
         liked = [Liked(p.id, p.title, f"{p.readable_title}\n{p.readable_abstract}",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
-
-from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .latex import latex_parts
 from .models import PaperView, counted
@@ -49,18 +48,26 @@ def to_markdown(papers: list[PaperView], heading: str) -> str:
     return "\n".join(lines)
 
 
+_ARXIV_YEAR = re.compile(r"^(\d{2})(0[1-9]|1[0-2])\.\d{4,5}")
+
+
 # Text to LaTeX for BibTeX fields: every special character (\\ { } & % $ # _ ~ ^) and accented
 # letter as its LaTeX macro, each in braces (so BibTeX's case changes and name parsing keep
 # them whole); characters LaTeX has no macro for (CJK) stay as they are (UTF-8). The LaTeX
 # a dump holds (`$O(n^2)$`, `\\emph{x}`) is kept as LaTeX where pylatexenc reads it whole.
-_LATEX = UnicodeToLatexEncoder(non_ascii_only=False, unknown_char_policy="keep",
-                               unknown_char_warning=False,
-                               replacement_latex_protection="braces-all")
-_ARXIV_YEAR = re.compile(r"^(\d{2})(0[1-9]|1[0-2])\.\d{4,5}")
+@functools.cache
+def _latex_encoder():
+    """The encoder (made at the first BibTeX export: not at every start of the command)."""
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    return UnicodeToLatexEncoder(non_ascii_only=False, unknown_char_policy="keep",
+                                 unknown_char_warning=False,
+                                 replacement_latex_protection="braces-all")
 
 
 def _bib(text: str) -> str:
-    return "".join(part if latex else _LATEX.unicode_to_latex(part)
+    encoder = _latex_encoder()
+    return "".join(part if latex else encoder.unicode_to_latex(part)
                    for part, latex in latex_parts(text))
 
 

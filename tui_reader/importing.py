@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
-from .index import IndexBusy, PaperIndex, add_documents, describe, paper_document
+from . import index as text_index  # Whoosh is imported when the index is first used
 from .models import FileReport, ImportReport, Paper, counted, path_text
 from .store import REBUILD_MARK, batched
 
@@ -106,7 +106,8 @@ class IndexFeeder:
     written at the next commit.
     """
 
-    def __init__(self, index: PaperIndex, on_commit: Callable[[int], None] | None = None):
+    def __init__(self, index: text_index.PaperIndex,
+                 on_commit: Callable[[int], None] | None = None):
         self.index = index
         self.writer = index.writer()
         self.in_writer: set[str] = set()
@@ -120,7 +121,7 @@ class IndexFeeder:
             self.commit()
         if self.writer is None:
             self.writer = self.index.writer()
-        add_documents(self.writer, docs, new_ids, gone)
+        text_index.add_documents(self.writer, docs, new_ids, gone)
         self.in_writer.update(d["id"] for d in docs)
         if len(self.in_writer) >= commit_due(self.committed):
             self.commit()
@@ -171,7 +172,7 @@ def exclusive(method):
     def wrapper(self: "Importing", *args, **kwargs):
         self._writable()
         if not self._take_import_lock():
-            raise IndexBusy(ANOTHER_IMPORT)
+            raise text_index.IndexBusy(ANOTHER_IMPORT)
         try:
             return method(self, *args, **kwargs)
         except OSError as exc:
@@ -245,7 +246,7 @@ class Importing:
                 indexed, unreadable = self.index.probe(), None
                 break
             except Exception as exc:  # Whoosh fails in many ways on damaged files
-                indexed, unreadable = None, describe(exc)
+                indexed, unreadable = None, text_index.describe(exc)
                 time.sleep(0.05 * (attempt + 1))
         marked = self.index.damage()
         damaged = (marked or one_of(self.index.verify_at_start())) if unreadable is None else None
@@ -261,7 +262,7 @@ class Importing:
                 if not rebuild and indexed == papers:
                     return
             self.rebuild_index(progress)
-        except IndexBusy:
+        except text_index.IndexBusy:
             return  # another process began writing: it is not our turn
         except Exception as exc:
             self.notices.append(f"the search index cannot be rebuilt ({exc}); search may miss"
@@ -483,7 +484,7 @@ class Importing:
         ids = [p.id for p in papers]
         notes = {n.paper_id: n.text for n in self.store.notes(ids)} if ids else {}
         tags = self.store.tags_of(ids) if ids else {}
-        return [paper_document(p, notes.get(p.id), tags.get(p.id, ())) for p in papers]
+        return [text_index.paper_document(p, notes.get(p.id), tags.get(p.id, ())) for p in papers]
 
     @exclusive
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:

@@ -11,15 +11,14 @@ from . import paths
 from .checking import Checking, IndexDamaged
 from .discovering import Discovering
 from .importing import STALE_RETRIES, ImportProgress, Importing, IndexFeeder
-from .index import (DAMAGE, MAX_QUERY_CHARS, IndexBusy, PaperIndex, QueryError, fragment,
-                    highlight, too_short_to_search, typed_as_written)
+from . import index as text_index  # Whoosh is imported when the index is first used
 from .latex import readable
 from .locks import FileLock, is_locked
 from .models import (SORTS, VIEWS, FacetCounts, Highlight, ImportReport, LibraryVersion, Paper,
                      PaperView, SavedSearch, SearchHit, SearchResult, tag_name)
 from .store import Store, StoreError
 
-__all__ = ["Library", "ImportProgress", "IndexBusy", "StoreError", "SORTS", "VIEWS"]
+__all__ = ["Library", "ImportProgress", "StoreError", "SORTS", "VIEWS"]
 
 NOTE_INDEX_WAIT = 1.0  # seconds a note waits for the index writer (else written at next start)
 
@@ -44,11 +43,17 @@ class Library(Importing, Checking, Discovering):
     """The papers and the user's data of one data dir."""
 
     def __init__(self, data_dir: str | Path | None = None, *,
-                 progress: Callable[[int, int], None] | None = None, mend_index: bool = True):
+                 progress: Callable[[int, int], None] | None = None, mend_index: bool = True,
+                 defer_checks: bool = False):
         """Open (or make) the library of a data dir. A damaged store is repaired (store/repair.py);
         an unusable index is rebuilt from the store, `progress(done, total)` meanwhile
         (`mend_index` False: left for `check` to find). `notices`: a sentence for the user
         about each thing start-up found and did.
+
+        `defer_checks`: the index is opened and checked by `open_index` (or by the first use
+        of `index`, which waits for it), and the daily whole-file check of a big store by
+        `check_store`: the reader calls them in the background once its first screen, from
+        the store, is shown (their notices come then).
 
         A library that cannot be written (a read-only mount, a CD, another user's files) is
         opened read-only: `read_only` is the notice that says so (else None), nothing is
@@ -62,17 +67,58 @@ class Library(Importing, Checking, Discovering):
         self._import_holder: tuple[int, int] | None = None  # (thread, depth) holding it
         self._import_guard = threading.Lock()
         self.store = Store(paths.store_path(self.root), backup=paths.backup_path(self.root),
-                           read_only=not writable)
+                           read_only=not writable, deep_check_later=defer_checks)
         self.notices = [n for n in (self.store.recovered, self.read_only) if n]
-        self.index = PaperIndex(paths.index_path(self.root))
         self.index_rebuilt = False
         self._feeder: IndexFeeder | None = None  # the running import's index writer
         self._feeder_lock = threading.Lock()
-        if writable and mend_index:
-            self._check_index(progress)
+        self._index: text_index.PaperIndex | None = None
+        self._index_opening = threading.RLock()  # held while the index is opened and checked
+        self._index_ready = threading.Event()  # set once it has been
+        self._mend_index = writable and mend_index
+        if not defer_checks:
+            self.open_index(progress)
+
+    @property
+    def index(self) -> text_index.PaperIndex:
+        """The search index, opened and checked (`open_index`) at its first use."""
+        if self._index_ready.is_set():
+            return self._index
+        return self.open_index()
+
+    @index.setter
+    def index(self, index: text_index.PaperIndex) -> None:
+        self._index = index
+        self._index_ready.set()
+
+    def open_index(self, progress: Callable[[int, int], None] | None = None
+                   ) -> text_index.PaperIndex:
+        """Open the index and check it as a start does (Importing._check_index: the papers it
+        lacks written, rebuilt when unusable, `progress(done, total)` meanwhile); once. Other
+        threads wait for it; returns the index."""
+        with self._index_opening:
+            if self._index is None:
+                self._index = text_index.PaperIndex(paths.index_path(self.root))
+                try:
+                    if self._mend_index:
+                        self._check_index(progress)
+                finally:
+                    self._index_ready.set()
+            return self._index
+
+    def check_store(self) -> None:
+        """The whole-file check of the store that the open left for later (`defer_checks`);
+        a damaged file is said in `notices` (the next start repairs it)."""
+        try:
+            found = self.store.deep_check()
+        except StoreError as exc:  # a damaged page met: the next start checks and repairs
+            found = f"{exc}: start tui-reader again to repair it"
+        if found:
+            self.notices.append(found)
 
     def close(self) -> None:
-        self.index.close()
+        if self._index is not None:
+            self._index.close()
         self.store.close()
 
     def _views(self, papers: list[Paper]) -> list[PaperView]:
@@ -124,19 +170,20 @@ class Library(Importing, Checking, Discovering):
         if sort not in SORTS:
             return SearchResult(query=text, sort=sort,
                                 error=f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
-        if not text.strip() or (typing and too_short_to_search(text)):
+        if not text.strip() or (typing and text_index.too_short_to_search(text)):
             total, papers = self.browse("all", sort="date" if sort == "relevance" else sort,
                                         offset=offset, limit=limit)
             return SearchResult(query=text, sort=sort, total=total, hits=[
                 SearchHit(paper=p, title=Highlight(text=p.readable_title),
-                          fragment=fragment(p.readable_abstract)) for p in papers])
+                          fragment=text_index.fragment(p.readable_abstract)) for p in papers])
         try:
-            wanted = readable(text, ties=False) if len(text) <= MAX_QUERY_CHARS else text
+            wanted = (readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS
+                      else text)
             rising = self.store.rising_ids() if sort == "rising" else []
             found = self._fresh(lambda: self.index.find(wanted, sort, offset, limit,
                                                         typing=typing, repair_empty=repair,
                                                         rising=rising))
-        except (QueryError, IndexDamaged) as exc:
+        except (text_index.QueryError, IndexDamaged) as exc:
             return SearchResult(query=text, sort=sort, error=str(exc))
         except Exception as exc:  # Whoosh on odd input
             return SearchResult(query=text, sort=sort, error=f"cannot run this query ({exc})")
@@ -146,10 +193,10 @@ class Library(Importing, Checking, Discovering):
         if sources:
             self.store.add_sources(list(views.values()))
         hits = [SearchHit(paper=views[m.id], score=m.score,
-                          title=highlight(views[m.id].readable_title, terms.get("title", set()),
-                                          "title"),
-                          fragment=fragment(views[m.id].readable_abstract,
-                                            terms.get("abstract", set()))
+                          title=text_index.highlight(views[m.id].readable_title,
+                                                     terms.get("title", set()), "title"),
+                          fragment=text_index.fragment(views[m.id].readable_abstract,
+                                                       terms.get("abstract", set()))
                           if fragments else Highlight(text=""))
                 for m in matches if m.id in views]
         return SearchResult(query=text, sort=sort, total=found.total, hits=hits,
@@ -160,25 +207,26 @@ class Library(Importing, Checking, Discovering):
     def typed_as_written(self, text: str) -> bool:
         """Whether `search(text, typing=True)` is `search(text)`: its last word is no prefix
         (the text ends with a space, the word is a phrase or a field's value...)."""
-        return typed_as_written(readable(text, ties=False) if len(text) <= MAX_QUERY_CHARS
-                                else text)
+        return text_index.typed_as_written(
+            readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS else text)
 
     def facets(self, text: str = "", *, view: str = "all", tag: str | None = None,
                typing: bool = False, repair: bool = True) -> FacetCounts:
         """The papers a search shows (`search` with these options), or a view's papers when
         the query is blank (the view foryou with a `tag`: For you of that tag), counted by
         year, organisation, category and tag; errors come back in the result."""
-        blank = not text.strip() or (typing and too_short_to_search(text))
+        blank = not text.strip() or (typing and text_index.too_short_to_search(text))
         if blank and view not in VIEWS:
             raise ValueError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
         try:
             if blank and view != "all":
                 total, counts = self._fresh(self.index.facets_of, self._view_ids(view, tag))
             else:
-                wanted = readable(text, ties=False) if len(text) <= MAX_QUERY_CHARS else text
+                wanted = (readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS
+                          else text)
                 total, counts = self._fresh(lambda: self.index.facets(
                     wanted if not blank else "*", typing=typing, repair_empty=repair))
-        except (QueryError, IndexDamaged) as exc:
+        except (text_index.QueryError, IndexDamaged) as exc:
             return FacetCounts(query=text, error=str(exc))
         except Exception as exc:  # Whoosh on odd input
             return FacetCounts(query=text, error=f"cannot run this query ({exc})")
@@ -205,11 +253,11 @@ class Library(Importing, Checking, Discovering):
         for attempt in range(STALE_RETRIES):
             try:
                 return read(*args)
-            except QueryError:
+            except text_index.QueryError:
                 raise
             except Exception as exc:
                 if attempt == STALE_RETRIES - 1:
-                    if isinstance(exc, DAMAGE):
+                    if isinstance(exc, text_index.DAMAGE):
                         raise self._index_damaged(exc) from exc
                     raise
                 self.index.close()  # the next read opens the index's current generation
@@ -218,7 +266,7 @@ class Library(Importing, Checking, Discovering):
     def highlight(self, text: str, terms: Iterable[str], field: str = "abstract") -> Highlight:
         """`text` with the index terms of `field` that a search matched (SearchResult.terms)
         marked, for a detail pane: no query is parsed again."""
-        return highlight(text, set(terms), field)
+        return text_index.highlight(text, set(terms), field)
 
     def similar(self, ref: str, limit: int = 5) -> list[PaperView]:
         """The papers most like this one."""

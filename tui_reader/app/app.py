@@ -54,6 +54,7 @@ class ReaderApp(App[None]):
         self.suggestion_delay = suggestion_delay
         self.import_samples = import_samples
         self.rescued_notes: list[str] = []  # notes the library could not take, kept in files
+        self.notices_told = 0  # the library's notices shown so far (more come as its index opens)
 
     def get_default_screen(self) -> Screen:
         return MainScreen()
@@ -61,13 +62,19 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         # What the Library's start found and did (a damaged store repaired from the backup, an
         # index rebuilt): the same sentences the command line prints on stderr.
-        for notice in getattr(self.library, "notices", None) or ():
-            self.notify(notice, title="tui-reader", severity="warning", markup=False,
-                        timeout=30)
+        self.tell_notices()
         saved = self.library.setting("theme")
         if saved and saved in self.available_themes and saved != self.theme:
             self.theme = saved
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def tell_notices(self) -> None:
+        """Show the library's notices not shown yet."""
+        notices = getattr(self.library, "notices", None) or []
+        for notice in notices[self.notices_told:]:
+            self.notify(notice, title="tui-reader", severity="warning", markup=False,
+                        timeout=30)
+        self.notices_told = len(notices)
 
     def _remember_theme(self, theme: Theme) -> None:
         self.library.set_setting("theme", theme.name)

@@ -52,7 +52,7 @@ class Outcome:
 class Searching:
     """The MainScreen's part of searching (a mixin: MainScreen provides `library`, `reader`,
     the widgets, the state: view, query_text, typing, exact, sort, listing, outcome,
-    last_import, importing, positions, marks, and `listing_shown`)."""
+    last_import, importing, positions, marks, `listing_shown` and `listing_applied`)."""
 
     _token = 0  # the latest search started
     _correction_keys = False  # whether the footer offers "search as typed"
@@ -147,6 +147,7 @@ class Searching:
         if message.token != self._token:
             return  # a newer search is on its way
         self._applied = message.token
+        self.listing_applied()  # (starting.py: the first one starts the index)
         outcome, listing = message.outcome, message.listing
         entered, self._entered = message.token == self._entered, 0
         box = self.search_box

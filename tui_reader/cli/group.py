@@ -39,14 +39,17 @@ class _StartProgress:
             self.bar.__exit__(None, None, None)
 
 
-def library(ctx: click.Context, mend_index: bool = True) -> Library:
+def library(ctx: click.Context, mend_index: bool = True, defer_checks: bool = False) -> Library:
     """The Library of the chosen data dir, opened once per command; what start-up found and
-    did (a repaired store, a rebuilt index) is said on stderr."""
+    did (a repaired store, a rebuilt index) is said on stderr. `defer_checks`: the index is
+    opened and checked later, and a big store's daily check done later (Library.open_index,
+    check_store: the reader does them after its first paint, and says what they found)."""
     obj = ctx.find_root().obj
     if obj.get("library") is None:
         progress = _StartProgress()
         try:
-            lib = Library(obj.get("data_dir"), progress=progress, mend_index=mend_index)
+            lib = Library(obj.get("data_dir"), progress=progress, mend_index=mend_index,
+                          defer_checks=defer_checks)
         finally:
             progress.finish()
         for notice in lib.notices:
@@ -76,7 +79,7 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     """
     ctx.obj = {"data_dir": data_dir}
     if ctx.invoked_subcommand is None:
-        lib = library(ctx)
+        lib = library(ctx, defer_checks=True)  # the first screen needs only the store
         lib.repair_in_background = True  # a damaged index is rebuilt while the reader runs
         lib.import_samples_if_new()
         from ..app import run_app  # the reader is loaded only when it is opened

@@ -37,13 +37,15 @@ class TermPool:
     def add(self, item: tuple) -> None:
         """Whoosh's pool interface: (fieldname, term bytes, docnum, weight, value)."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        self.add_doc(docnum, [(fieldname, tbytes, weight, vbytes)])
+        self.add_field(docnum, fieldname, [(tbytes, 1, weight, vbytes)])
+        self.spill_if_full()
 
-    def add_doc(self, docnum: int, posts: list[tuple]) -> None:
-        """One document's postings: (fieldname, term bytes, weight, value)."""
+    def add_field(self, docnum: int, fieldname: str, items: list[tuple]) -> None:
+        """One field's postings of a document: what the field's `index(value)` gives, (term
+        bytes, frequency, weight, value); call `spill_if_full` after the document."""
         terms = self.terms
         new = 0
-        for fieldname, tbytes, weight, vbytes in posts:
+        for tbytes, _, weight, vbytes in items:
             key = (fieldname, tbytes)
             found = terms.get(key)
             if found is None:
@@ -51,7 +53,10 @@ class TermPool:
                 new += 1
             else:
                 found += (docnum, weight, vbytes)
-        self.size += new * self.TERM_BYTES + len(posts) * self.POSTING_BYTES
+        self.size += new * self.TERM_BYTES + len(items) * self.POSTING_BYTES
+
+    def spill_if_full(self) -> None:
+        """Past the memory limit, write the pool to a run file."""
         if self.size > self.limit:
             self.save()
 

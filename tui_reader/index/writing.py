@@ -24,7 +24,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from itertools import chain
 
-from whoosh import analysis, formats
+from whoosh import analysis, fields as whoosh_fields, formats
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.util.numeric import byte_to_length
 
@@ -34,6 +34,7 @@ from .term_pool import TermPool
 
 STEM_CACHE_MAX = 200_000  # words; the cache is dropped and refilled past this (bounded memory)
 _ENCODED_MAX = 4096
+REPEATED_MAX = 50_000  # values remembered per numeric or keyword field (bounded memory)
 SMALL_BLOCK = 8  # posting blocks smaller than this are written uncompressed
 
 
@@ -350,6 +351,9 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
             for structfile in internals.written_files(self.fieldwriter):
                 _track_position(structfile)
         self._fast = fast_indexers(self.schema)
+        self._repeated = {name: {} for name in self.schema.names()
+                          if isinstance(self.schema[name], (whoosh_fields.NUMERIC, whoosh_fields.KEYWORD))
+                          and name not in self._fast}
         self._plain = any(self.schema[n].separate_spelling() or self.schema[n].vector
                           for n in self.schema.names())
 
@@ -361,7 +365,8 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
         schema = self.schema
         docnum = self.docnum
         fast = self._fast
-        posts: list[tuple] = []
+        pool = self.pool
+        repeated = self._repeated
         fieldnames = sorted(fields)
         self.check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
@@ -373,15 +378,14 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    index = fast.get(fieldname) or field.index
-                    scorable = field.scorable
-                    items = index(value)
-                    if not isinstance(items, list):
-                        items = list(items)
-                    if scorable:
+                    index = fast.get(fieldname)
+                    if index is not None:
+                        items = index(value)
+                    else:
+                        items = self._plain_postings(fieldname, field, value, repeated)
+                    if field.scorable:
                         length = sum(item[1] for item in items)
-                    posts.extend((fieldname, tbytes, weight, vbytes)
-                                 for tbytes, _, weight, vbytes in items)
+                    pool.add_field(docnum, fieldname, items)
                 perdocwriter.add_field(fieldname, field, value if field.stored else None,
                                        length)
                 column = field.column_type
@@ -392,9 +396,23 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
             perdocwriter.cancel_doc()
             raise
         perdocwriter.finish_doc()
-        self.pool.add_doc(docnum, posts)
+        pool.spill_if_full()
         self.added()
         self.docnum += 1
+
+    @staticmethod
+    def _plain_postings(fieldname: str, field, value, repeated: dict) -> list:
+        """`field.index(value)` as a list, remembered for fields whose values repeat (numbers,
+        keywords: a year, a date or a list of categories is indexed once)."""
+        seen = repeated.get(fieldname)
+        if seen is None:
+            return list(field.index(value))
+        items = seen.get(value)
+        if items is None:
+            if len(seen) >= REPEATED_MAX:
+                seen.clear()
+            items = seen[value] = list(field.index(value))
+        return items
 
     def add_postings_to_pool(self, reader, startdoc: int, docmap: dict | None) -> None:
         """Whoosh's step of `add_reader` (a merge): the segment's postings into the pool, with

@@ -33,9 +33,13 @@ class Store(PaperTables, UserTables, Repairs):
     """One data dir's SQLite database, checked (and repaired, or brought up to date from the
     backup) when opened; `recovered` says what that did, in one sentence."""
 
-    def __init__(self, path: Path, *, backup: Path | None = None, read_only: bool = False):
+    def __init__(self, path: Path, *, backup: Path | None = None, read_only: bool = False,
+                 deep_check_later: bool = False):
+        """`deep_check_later`: a big papers' file's daily whole-file check is left for
+        `deep_check` (Repairs)."""
         super().__init__(path, backup)
         self.read_only = read_only
+        self.deep_check_later = deep_check_later
         self._lock = FileLock(self.path.with_name(self.path.name + ".lock"))
         self._open_checked()
 

@@ -27,6 +27,8 @@ class Repairs(Backups):
     def __init__(self, path: Path, backup: Path | None = None):
         super().__init__(path, backup)
         self._repairs: list[tuple[StoreCorrupt, Path, Path, UserCopy]] = []
+        self.deep_check_later = False  # a big papers' file's daily check: by `deep_check`
+        self._deep_check_due = False
 
     def explain(self, exc: sqlite3.DatabaseError) -> Exception:
         """As Database.explain; damage makes the next start check the whole file."""
@@ -47,7 +49,8 @@ class Repairs(Backups):
             age = time.time() - stamp.stat().st_mtime
         except OSError:
             age = float("inf")
-        if size >= DEEP_CHECK_MAX_BYTES and age <= DEEP_CHECK_EVERY:
+        if size >= DEEP_CHECK_MAX_BYTES and (age <= DEEP_CHECK_EVERY or self.deep_check_later):
+            self._deep_check_due = age > DEEP_CHECK_EVERY
             return
         rows = [r[0] for r in self.db.execute("PRAGMA main.quick_check").fetchall()]
         if rows != ["ok"]:
@@ -58,6 +61,24 @@ class Repairs(Backups):
                 stamp.touch()
             except OSError:
                 pass
+
+    def deep_check(self) -> str | None:
+        """The daily whole-file check of a big papers' file that the open left for later
+        (`deep_check_later`: the reader does it once its first screen is shown, as it takes
+        seconds at a million papers); a sentence for the user when the file is damaged (the
+        next start repairs it), else None."""
+        if not self._deep_check_due:
+            return None
+        self._deep_check_due = False
+        rows = [r[0] for r in self.db.execute("PRAGMA main.quick_check").fetchall()]
+        if rows != ["ok"]:
+            self._check_at_next_start()
+            return f"{_check_failed(self.path, rows)}: start tui-reader again to repair it"
+        try:
+            self._stamp_path().touch()
+        except OSError:
+            pass
+        return None
 
     def _stamp_path(self) -> Path:
         """Its modification time is the last whole-file check; missing: check at next start."""

@@ -36,6 +36,7 @@ from ..outside_editor import OutsideEditor
 from ..position import Place, Positions
 from ..reading import Reading
 from ..searching import Outcome, Searching
+from ..starting import Starting
 from ..tagging import Tagging
 from ..text import one_line
 from ..undo import UndoStack
@@ -50,8 +51,8 @@ if TYPE_CHECKING:
     from ..app import ReaderApp
 
 
-class MainScreen(Navigation, Searching, Reading, Changing, Tagging, Marking, Faceting,
-                 BackgroundImport, Live, OutsideEditor, SidebarFold, Screen):
+class MainScreen(Navigation, Starting, Searching, Reading, Changing, Tagging, Marking,
+                 Faceting, BackgroundImport, Live, OutsideEditor, SidebarFold, Screen):
     """The reader."""
 
     @dataclass
@@ -188,9 +189,7 @@ class MainScreen(Navigation, Searching, Reading, Changing, Tagging, Marking, Fac
             self.positions = Positions.load(self.library)
             view = self.positions.view
             self.open_view(view if view in self.view_ids() else "all")
-        self.refresh_counts()
-        self._warm_up()
-        self.start_live()
+        self.start_live()  # (starting.py: the index and the counts once the list is shown)
 
     # -- events ----------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -262,11 +261,6 @@ class MainScreen(Navigation, Searching, Reading, Changing, Tagging, Marking, Fac
         if not worker.is_cancelled:
             self.post_message(self.Counted(counts, searches, library.last_import(),
                                            library.tags()))
-
-    @work(thread=True, group="warm-up", exit_on_error=False,
-          description="Preparing the search index")
-    def _warm_up(self) -> None:
-        self.library.warm_up()
 
     @work(thread=True, exclusive=True, group="import")
     def _import_samples(self) -> None:

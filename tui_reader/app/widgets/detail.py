@@ -10,7 +10,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from ...models import Highlight, PaperView, counted
 from ..hanging import HangingRows
@@ -98,7 +98,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Static(id="detail-meta")
         yield Static(id="detail-abstract")
         yield Static("Note", id="detail-note-heading", classes="detail-heading")
-        yield Markdown(id="detail-note")
+        # (the note's Markdown widget is mounted with the first note shown: show_note)
         yield Static(id="detail-note-empty")
         yield Static("Similar papers (press 1-5)", id="detail-similar-heading",
                      classes="detail-heading")
@@ -135,17 +135,24 @@ class DetailPane(VerticalScroll, can_focus=True):
             self.scroll_home(animate=False)
 
     def show_note(self, paper: PaperView) -> None:
+        """The paper's note as Markdown, or a hint. The Markdown widget (markdown-it) is made
+        when the first note is shown: most papers have none, and the first screen needs none."""
         note = clean(paper.note).strip() if paper.note else ""
-        markdown = self.query_one("#detail-note", Markdown)
-        markdown.display = bool(note)
         empty = self.query_one("#detail-note-empty", Static)
         empty.display = not note
-        if note:
-            if note != self._note_shown:
-                self._note_shown = note
-                markdown.update(note)
-        else:
+        found = self.query("#detail-note")
+        if found:
+            found.first().display = bool(note)
+        if not note:
             empty.update(Text("No note yet. Press n to write one.", "dim"))
+        elif not found:
+            from textual.widgets import Markdown
+
+            self._note_shown = note
+            self.mount(Markdown(note, id="detail-note"), before=empty)
+        elif note != self._note_shown:
+            self._note_shown = note
+            found.first().update(note)
 
     def show_similar(self, paper_id: str, papers: list[PaperView]) -> None:
         if self.paper is not None and self.paper.id == paper_id:

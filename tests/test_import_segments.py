@@ -1,0 +1,41 @@
+"""A big import's segments (issue 15): a paper met twice between two commits of the writer
+processes is rewritten after the next commit, not committed early (each early commit left two
+small segments, and small segments made the import end with a merge)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import write_jsonl
+from tui_reader import importing as importing_module
+from tui_reader.index import merging
+from tui_reader.library import Library
+
+
+def test_a_paper_met_twice_in_one_span_is_found_once_in_its_last_version(
+        cli, data_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing_module, "PARALLEL_BYTES", 0)  # the writer processes
+    monkeypatch.setattr(importing_module, "BATCH", 2)  # the second listing in a later batch
+    monkeypatch.setattr(importing_module, "FIRST_COMMIT", 1000)  # one commit, at the end
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 1 << 30)  # the import's segments as left
+    first = {"id": "2401.00001", "title": "Sparse Attention for Long Documents",
+             "abstract": "We study sparse attention."}
+    others = [{"id": f"2401.0001{n}", "title": f"Graph Networks Part {n}",
+               "abstract": f"Message passing, part {n}."} for n in range(4)]
+    again = dict(first, abstract="We study sparse attention on zeolite catalysts.")
+    dump = write_jsonl(tmp_path / "twice.jsonl", [first, *others[:2], again, *others[2:]])
+    assert cli("import", dump).exit_code == 0
+
+    def found(query: str) -> list[str]:
+        return [r["id"] for r in json.loads(cli("search", query, "--json").stdout)["results"]]
+
+    paper = json.loads(cli("show", "2401.00001", "--json").stdout)["id"]
+    assert found("zeolite") == [paper]  # the last version, written after the commit
+    assert found("sparse attention") == [paper]  # once
+    assert json.loads(cli("stats", "--json").stdout)["papers"] == 5
+    library = Library(data_dir)
+    try:
+        # the lead's and the helper's segments, and the paper's last version after them
+        assert library.index.segment_count() == 3
+    finally:
+        library.close()
