@@ -22,7 +22,10 @@ from .store import REBUILD_MARK, batched
 STALE_RETRIES = 3  # reads of the index that fail are tried again on a fresh searcher
 BATCH = 2000  # papers per store transaction (and per progress report)
 FIRST_COMMIT = 2000  # an import's first index commit: search works early on
-INDEX_COMMIT_EVERY = 50_000  # then segments of at least this many documents ...
+# then segments of at least this many documents: each writer process's half is above the
+# merge policy's lowest tier (index/merging.py: 8 x 5,000), so a big import's own segments are
+# not merged again at its end ...
+INDEX_COMMIT_EVERY = 80_000
 INDEX_COMMIT_MAX = 250_000  # ... and at most this many (see IndexFeeder)
 PARALLEL_BYTES = 8 << 20  # imports of this many bytes or more index in two processes
 ORPHAN_WAIT = 5.0  # seconds start-up waits for an index writer whose import has ended
