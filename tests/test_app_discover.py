@@ -149,5 +149,6 @@ async def test_for_you_of_a_tag_says_why_it_is_empty_and_follows_changes(corpus_
         other.tag([ids[PROTEIN]], remove=["bio"])  # the tag gone: All papers opens
         await until(pilot, lambda: screen.view == "all", timeout=30)
         assert "foryou:bio" not in screen.view_ids()
-        assert status(app).startswith("All papers · 4 papers · ")
+        await until(pilot, lambda: status(app).startswith("All papers · 4 papers · "),
+                    timeout=30)  # the list of All papers comes from its worker
     other.close()
