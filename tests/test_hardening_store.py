@@ -442,10 +442,16 @@ def test_damage_met_by_a_query_is_repaired_at_the_next_start(template, library_d
         assert not stamp.exists()
     finally:
         lib.close()
+    _assert_repaired_with_bookmark(library_dir, ids[0])
+
+
+def _assert_repaired_with_bookmark(library_dir, paper_id: str) -> None:
+    """The next plain start moved the damaged store aside, rebuilt it, and kept the
+    bookmark."""
     lib = Library(library_dir)
     try:
         assert lib.notices and "moved to library.sqlite3.corrupt-" in lib.notices[0]
-        assert [b.id for b in lib.bookmarks()] == [ids[0]]
+        assert [b.id for b in lib.bookmarks()] == [paper_id]
     finally:
         lib.close()
 
@@ -478,12 +484,7 @@ def test_the_readers_start_checks_a_big_store_whole_after_its_first_screen(
         assert not stamp.exists()
     finally:
         lib.close()
-    lib = Library(library_dir)
-    try:
-        assert lib.notices and "moved to library.sqlite3.corrupt-" in lib.notices[0]
-        assert [b.id for b in lib.bookmarks()] == [ids[0]]
-    finally:
-        lib.close()
+    _assert_repaired_with_bookmark(library_dir, ids[0])
 
 
 def test_two_processes_starting_on_a_damaged_store_repair_it_once(template, library_dir):
