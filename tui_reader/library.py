@@ -35,6 +35,12 @@ def _tag_names(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _as_indexed(query: str) -> str:
+    """A query's LaTeX read as titles and abstracts are indexed (`\\textit{Can}`: Can); an
+    over-long query is left for the parser to refuse."""
+    return readable(query, ties=False) if len(query) <= text_index.MAX_QUERY_CHARS else query
+
+
 class UnknownPaper(LookupError):
     """No paper (or more than one) matches the id the user gave."""
 
@@ -177,8 +183,7 @@ class Library(Importing, Checking, Discovering):
                 SearchHit(paper=p, title=Highlight(text=p.readable_title),
                           fragment=text_index.fragment(p.readable_abstract)) for p in papers])
         try:
-            wanted = (readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS
-                      else text)
+            wanted = _as_indexed(text)
             rising = self.store.rising_ids() if sort == "rising" else []
             found = self._fresh(lambda: self.index.find(wanted, sort, offset, limit,
                                                         typing=typing, repair_empty=repair,
@@ -207,8 +212,7 @@ class Library(Importing, Checking, Discovering):
     def typed_as_written(self, text: str) -> bool:
         """Whether `search(text, typing=True)` is `search(text)`: its last word is no prefix
         (the text ends with a space, the word is a phrase or a field's value...)."""
-        return text_index.typed_as_written(
-            readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS else text)
+        return text_index.typed_as_written(_as_indexed(text))
 
     def facets(self, text: str = "", *, view: str = "all", tag: str | None = None,
                typing: bool = False, repair: bool = True) -> FacetCounts:
@@ -222,10 +226,9 @@ class Library(Importing, Checking, Discovering):
             if blank and view != "all":
                 total, counts = self._fresh(self.index.facets_of, self._view_ids(view, tag))
             else:
-                wanted = (readable(text, ties=False) if len(text) <= text_index.MAX_QUERY_CHARS
-                          else text)
                 total, counts = self._fresh(lambda: self.index.facets(
-                    wanted if not blank else "*", typing=typing, repair_empty=repair))
+                    _as_indexed(text) if not blank else "*", typing=typing,
+                    repair_empty=repair))
         except (text_index.QueryError, IndexDamaged) as exc:
             return FacetCounts(query=text, error=str(exc))
         except Exception as exc:  # Whoosh on odd input
