@@ -13,7 +13,7 @@ import pytest
 
 from tui_reader.library import Library
 
-from tests.conftest import CORPUS, settle, until
+from tests.conftest import CORPUS, FIXTURES, settle, until
 from tests.reader_pilot import BY_DATE, PROTEIN, SIZE, detail_text, main, make_app, titles
 
 
@@ -132,3 +132,31 @@ async def test_the_note_widget_is_made_with_the_first_note_shown(corpus_lib):
         await pilot.press("k")
         await settle(pilot)
         assert note.display and len(screen.query("#detail-note")) == 1
+
+
+def test_an_import_at_once_waits_for_the_index_check_of_the_start(corpus_lib, data_dir):
+    """The reader's start checks the index in the background, holding the import lock: an
+    import the user starts meanwhile waits for it (it was refused as "another import")."""
+    corpus_lib.close()
+    lib = deferred(data_dir)
+    checking, release = threading.Event(), threading.Event()
+    check = lib._check_index_locked
+
+    def slow_check(*args, **kwargs):
+        checking.set()
+        release.wait(30)
+        return check(*args, **kwargs)
+
+    lib._check_index_locked = slow_check
+    opener = threading.Thread(target=lib.open_index)
+    opener.start()
+    try:
+        assert checking.wait(30)
+        threading.Timer(0.2, release.set).start()
+        report = lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
+        assert report.new == 100 and not report.failed
+        assert lib.stats()["papers"] == len(CORPUS) + 100
+    finally:
+        release.set()
+        opener.join(30)
+        lib.close()

@@ -167,13 +167,16 @@ class DiskFull(Exception):
 
 def exclusive(method):
     """Run `method` holding the data dir's import lock: one import or index rebuild at a time
-    across processes (IndexBusy at once otherwise), reentrant within the thread that holds it.
+    across processes (IndexBusy at once otherwise), reentrant within the thread that holds it;
+    the index's opening and check in another thread of this process (the reader's start) is
+    waited for, not taken for another import.
     The lock says "an import runs" for as long as it runs, whoever writes the index when.
     A full disk (in this process or a writer process) is DiskFull."""
 
     @functools.wraps(method)
     def wrapper(self: "Importing", *args, **kwargs):
         self._writable()
+        self.index  # (an index another thread is opening: its check holds the lock a moment)
         if not self._take_import_lock():
             raise text_index.IndexBusy(ANOTHER_IMPORT)
         try:
