@@ -206,10 +206,11 @@ async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch
         return original(self, ref, limit)
 
     monkeypatch.setattr(Library, "similar", similar)
-    # Delays no busy machine can outlast: the lookup can only be dropped, never run early.
-    app = make_app(corpus_lib, similar_delay=60.0, suggestion_delay=60.0)
+    app = make_app(corpus_lib, similar_delay=0, suggestion_delay=60.0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot)  # (it waits for the first paper's lookup)
+        # A delay no busy machine can outlast: the lookup can only be dropped, never run early.
+        app.similar_delay = 60.0
         asked.clear()
         screen = main(app)
         await pilot.press("slash", *"protein")
