@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
@@ -187,8 +188,9 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
     parts = PaperIndex(tmp_path / "parts")
     fast = FastSearch(parts.searcher())
     arrays = [posting_arrays.PostingArrays.open(sub.reader()) for sub, _ in fast.leaves]
-    if writer_class is FastSegmentWriter:
+    if writer_class is FastSegmentWriter:  # phrases are checked on the arrays' positions
         assert all(arrays) and all(a.get("abstract", b"model") for a in arrays)
+        assert all(a.positions("abstract", b"model") is not None for a in arrays)
     else:
         assert not any(arrays)
     facets = {"relevance": None, "-date": sorting.FieldFacet("date", reverse=True),
@@ -225,6 +227,31 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
             "abstract", doc["abstract"], numterms=12)
     index.close()
     parts.close()
+
+
+def test_phrases_are_found_from_positions_past_65535_and_with_blocks(tmp_path, docs,
+                                                                     monkeypatch):
+    """Positions past 65,535 are kept wide; a word 65,536 times in one text keeps none
+    (its phrases read the blocks): phrases across both find what Whoosh finds."""
+    monkeypatch.setattr(posting_arrays, "MIN_POSTINGS", 2)
+    from tui_reader.index.fast_search import FastSearch
+    long_text = "lorem " * 70_000 + "quantum tomography"
+    texts = [long_text, "quantum tomography first", "tomography quantum", long_text + " x"]
+    ix = _write(tmp_path, "long", FastSegmentWriter,
+                [dict(doc, abstract=text) for doc, text in zip(docs, texts)], compound=False)
+    index = PaperIndex(tmp_path / "long")
+    fast = FastSearch(index.searcher())
+    arrays = posting_arrays.PostingArrays.open(fast.leaves[0][0].reader())
+    assert arrays.positions("abstract", b"lorem") is None  # 70,000 in one text: none kept
+    ids, counts, where = arrays.positions("abstract", b"quantum")
+    assert where.dtype == np.uint32 and list(counts) == [1, 1, 1, 1]
+    with ix.searcher() as whoosh:
+        for text in ('abstract:"quantum tomography"', 'abstract:"lorem quantum"',
+                     'abstract:"tomography quantum"', 'abstract:"lorem lorem quantum tomography"'):
+            q = parse(text).query.normalize()
+            found = {h.docnum for h in whoosh.search(q, limit=None)}
+            assert set(fast.scores(q)) == found and found, text
+    index.close()
 
 
 def _results(lib: Library, exact: bool = True) -> dict:

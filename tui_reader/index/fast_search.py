@@ -123,7 +123,9 @@ class FastSearch(PostingReads):
 
     def _mask_of(self, docs) -> np.ndarray:
         mask = np.zeros(self._doc_count_all, dtype=bool)
-        if docs:
+        if isinstance(docs, np.ndarray):
+            mask[docs] = True
+        elif docs:
             mask[np.fromiter(docs, np.int64, len(docs))] = True
         return mask
 
@@ -231,7 +233,8 @@ class FastSearch(PostingReads):
         """The scores of `q` in these documents only, 0.0 elsewhere (the optional part of an
         AndMaybe: a phrase is checked in these documents, not in all that have its words)."""
         if type(q) is wq.ConstantScoreQuery and type(q.child) is wq.Phrase:
-            found = self._phrase_docs_within(q.child, set(np.flatnonzero(where).tolist()))
+            phrase = self._phrase_words(q.child)
+            found = self._phrase_docs(*phrase, np.flatnonzero(where)) if phrase else []
             return Hits.flat(self._mask_of(found), q.score).scores
         return self._scores(q).scores * where
 
@@ -249,19 +252,16 @@ class FastSearch(PostingReads):
         return out
 
     def _phrase_hits(self, q) -> Hits:
-        found = self._phrase_scores(q)
-        out = Hits.none(self._doc_count_all)
-        if found:
-            ids = np.fromiter(found, np.int64, len(found))
-            out.mask[ids] = True
-            out.scores[ids] = np.fromiter(found.values(), np.float64, len(found))
-        return out
-
-    def _intersected_terms(self, field: str, words: list[bytes]) -> dict[int, float]:
-        """{docnum: summed score} of the documents with every one of these terms."""
+        """Whoosh's Phrase (slop 1): the documents with the words at consecutive positions,
+        scored as the AND of its words (each a term without boost)."""
+        phrase = self._phrase_words(q)
+        if phrase is None:
+            return Hits.none(self._doc_count_all)
+        field, words = phrase
         out = self._conjunction([wq.Term(field, w.decode("utf-8")) for w in words])
-        ids = np.flatnonzero(out.mask)
-        return dict(zip(ids.tolist(), out.scores[ids].tolist()))
+        if len(words) > 1 and out.mask.any():
+            out.keep(self._mask_of(self._phrase_docs(field, words, np.flatnonzero(out.mask))))
+        return out
 
     def _estimate(self, q) -> int:
         """About how many documents a query matches (an upper bound, from term infos)."""

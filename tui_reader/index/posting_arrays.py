@@ -2,15 +2,19 @@
 
 Whoosh's W3 postings come in blocks of 128, each a zlib-compressed pickle of the documents,
 their weights and their encoded positions; a search for a common word spends most of its time
-unpickling blocks (positions included, which only phrases need). Beside each segment the fast
-writer (indexing.py) writes one more file, `<segment>.pax`, holding the document numbers
-(uint32) and weights (float32, the values the blocks hold) of every term with at least
-MIN_POSTINGS postings; searching.py reads a term's with one `pread` and two `frombytes`. The
-file goes with its segment (Whoosh deletes a dropped segment's files by their name); a segment
-without one (written by Whoosh's own writer) is read from its blocks as before.
+unpickling blocks, and a phrase more (each document's positions are one more pickle). Beside
+each segment the fast writer (writing.py) writes one more file, `<segment>.pax`, holding the
+document numbers (uint32) and weights (float32, the values the blocks hold) of every term with
+at least MIN_POSTINGS postings, and for a field with positions each posting's count of
+positions (uint16) and the positions themselves (uint16, or uint32 where one is past 65,535):
+a term's come with one `pread`, a phrase is checked on whole arrays (fast_search's phrases).
+The file goes with its segment (Whoosh deletes a dropped segment's files by their name); a
+segment without one (written by Whoosh's own writer) is read from its blocks as before, and a
+file of the first version (no positions) serves its documents and weights.
 
 The file: MAGIC, the byte order, the arrays one after the other, a pickled directory
-{(field, term bytes): (offset, count)}, and the directory's offset (8 bytes, little-endian).
+{(field, term bytes): (offset, count[, positions, wide])}, and the directory's offset (8
+bytes, little-endian).
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ import struct
 import sys
 import weakref
 from array import array
+from itertools import chain
+
+import numpy as np
 
 EXT = ".pax"
-MAGIC = b"TRPAX1"
+MAGIC = b"TRPAX2"
+_READ_MAGICS = (MAGIC, b"TRPAX1")  # the first version: no positions
 MIN_POSTINGS = 128  # shorter lists are one block: read from the postings file
 _ORDER = b"L" if sys.byteorder == "little" else b"B"
 _TAIL = struct.Struct("<Q")
@@ -36,14 +44,28 @@ class PostingArraysWriter:
         self._file = segment.create_file(storage, EXT).raw_file()
         self._file.write(MAGIC + _ORDER)
         self._position = len(MAGIC) + 1
-        self._directory: dict[tuple[str, bytes], tuple[int, int]] = {}
+        self._directory: dict[tuple[str, bytes], tuple] = {}
 
-    def add(self, fieldname: str, btext: bytes, ids, weights) -> None:
-        """One term's postings: its document numbers and their weights, in order."""
+    def add(self, fieldname: str, btext: bytes, ids, weights,
+            positions: list[tuple[int, ...]] | None = None) -> None:
+        """One term's postings: its document numbers and their weights, in order, and in a
+        field with positions each posting's positions (ascending)."""
         if len(ids) < MIN_POSTINGS:
             return
         data = array("I", ids).tobytes() + array("f", weights).tobytes()
-        self._directory[fieldname, btext] = (self._position, len(ids))
+        entry: tuple = (self._position, len(ids))
+        try:
+            counts = array("H", map(len, positions)) if positions is not None else None
+        except OverflowError:  # a word 65,536 times in one text: its phrases read the blocks
+            counts = None
+        if counts is not None:
+            try:
+                where, wide = array("H", chain.from_iterable(positions)), False
+            except OverflowError:  # a text past 65,535 words
+                where, wide = array("I", chain.from_iterable(positions)), True
+            data += counts.tobytes() + where.tobytes()
+            entry += (len(where), wide)
+        self._directory[fieldname, btext] = entry
         self._file.write(data)
         self._position += len(data)
 
@@ -74,7 +96,7 @@ class PostingArrays:
             return None
         try:
             size = os.fstat(fd).st_size
-            if os.pread(fd, len(MAGIC) + 1, 0) != MAGIC + _ORDER:  # another format or order
+            if os.pread(fd, len(MAGIC) + 1, 0) not in (m + _ORDER for m in _READ_MAGICS):
                 raise ValueError(name)
             (start,) = _TAIL.unpack(os.pread(fd, _TAIL.size, size - _TAIL.size))
             directory = pickle.loads(os.pread(fd, size - _TAIL.size - start, start))
@@ -90,7 +112,7 @@ class PostingArrays:
         found = self._directory.get((fieldname, btext))
         if found is None:
             return None
-        offset, count = found
+        offset, count = found[:2]
         data = os.pread(self._fd, 8 * count, offset)
         if len(data) != 8 * count:  # a damaged file
             return None
@@ -98,3 +120,23 @@ class PostingArrays:
         ids.frombytes(data[:4 * count])
         weights.frombytes(data[4 * count:])
         return ids, weights
+
+    def positions(self, fieldname: str, btext: bytes
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(document numbers, each one's count of positions, the positions one document
+        after the other) of a term, or None (not in this file, or kept without positions)."""
+        found = self._directory.get((fieldname, btext))
+        if found is None or len(found) < 4:
+            return None
+        offset, count, total, wide = found
+        size = 8 * count + 2 * count + (4 if wide else 2) * total
+        data = os.pread(self._fd, size, offset)
+        if len(data) != size:  # a damaged file
+            return None
+        ids = np.frombuffer(data, dtype=np.uint32, count=count)
+        counts = np.frombuffer(data, dtype=np.uint16, count=count, offset=8 * count)
+        where = np.frombuffer(data, dtype=np.uint32 if wide else np.uint16, count=total,
+                              offset=10 * count)
+        if int(counts.sum(dtype=np.int64)) != total:  # a damaged file
+            return None
+        return ids, counts, where

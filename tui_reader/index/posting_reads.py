@@ -1,6 +1,6 @@
 """What the fast search reads of the index: term infos, posting lists (from posting arrays
-or blocks), positions for phrases, field lengths and norms, prefix expansions; remembered per
-searcher where it pays. A mixin of `fast_search.FastSearch`, which holds the caches."""
+or blocks), phrases checked on their words' positions (posting arrays or blocks), field
+lengths and norms, prefix expansions; remembered per searcher where it pays. A mixin of `fast_search.FastSearch`, which holds the caches."""
 
 from __future__ import annotations
 
@@ -64,13 +64,18 @@ class PostingReads:
             self._infos.clear()
         self._infos[key] = infos
 
-    def _postings(self, leaf: int, field: str, btext: bytes, info):
-        """(ids, weights) of a term in one segment, a part at a time (deleted documents
-        included): its posting arrays when the segment has them, else its blocks."""
+    def _leaf_arrays(self, leaf: int):
+        """A segment's PostingArrays (opened at first use), or False: it has none."""
         arrays = self._arrays[leaf]
         if arrays is None:
             arrays = self._arrays[leaf] = PostingArrays.open(
                 self.leaves[leaf][0].reader()) or False
+        return arrays
+
+    def _postings(self, leaf: int, field: str, btext: bytes, info):
+        """(ids, weights) of a term in one segment, a part at a time (deleted documents
+        included): its posting arrays when the segment has them, else its blocks."""
+        arrays = self._leaf_arrays(leaf)
         found = arrays.get(field, btext) if arrays else None
         if found is not None:
             return [found]
@@ -82,39 +87,9 @@ class PostingReads:
         return internals.term_matcher(self.leaves[leaf][0].reader(), field, btext, info,
                                       self.schema[field].format)
 
-    def _phrase_docs_within(self, q, docs) -> list[int]:
-        """The documents of `docs` with the phrase (slop 1): only the posting blocks that
-        hold one of them are read."""
-        field = q.fieldname
-        if field not in self.schema or q.slop != 1 or not q.words:
-            raise Unsupported("phrase")
-        fieldobj = self.schema[field]
-        if not fieldobj.format or not fieldobj.format.supports("positions"):
-            raise Unsupported("phrase without positions")
-        try:
-            words = [fieldobj.to_bytes(w) for w in q.words]
-        except ValueError:
-            return []
-        values: dict[bytes, dict[int, bytes]] = {}
-        candidates = docs
-        for w in dict.fromkeys(words):
-            values[w] = self._term_values(field, w, candidates)
-            candidates = values[w]
-            if not candidates:
-                return []
-        decode = fieldobj.format.decode_positions
-        first, rest = values[words[0]], [values[w] for w in words[1:]]
-        found = []
-        for d in candidates:
-            later = [frozenset(decode(where[d])) for where in rest]
-            if any(all(p + i in after for i, after in enumerate(later, 1))
-                   for p in decode(first[d])):
-                found.append(d)
-        return found
-
-    def _phrase_scores(self, q) -> dict[int, float]:
-        """Whoosh's Phrase (slop 1): the documents with the words at consecutive positions,
-        scored as the AND of its words (each a term without boost)."""
+    def _phrase_words(self, q) -> tuple[str, list[bytes]] | None:
+        """A Phrase's field and its words as terms (None: a word no term can be), or
+        Unsupported: a phrase the fast evaluator leaves to Whoosh (a slop, no positions)."""
         field = q.fieldname
         if field not in self.schema or q.slop != 1 or not q.words:
             raise Unsupported("phrase")
@@ -122,53 +97,89 @@ class PostingReads:
         if not fieldobj.format or not fieldobj.format.supports("positions"):
             raise Unsupported("phrase without positions")  # Whoosh's matchers say why
         try:
-            words = [fieldobj.to_bytes(w) for w in q.words]
+            return field, [fieldobj.to_bytes(w) for w in q.words]
         except ValueError:
-            return {}
-        out = self._intersected_terms(field, words)
-        if len(words) == 1 or not out:
-            return out
-        raw_decode = fieldobj.format.decode_positions
-        memo = self._positions
+            return None
 
-        def decode(value: bytes) -> frozenset:
+    def _phrase_docs(self, field: str, words: list[bytes], docs: np.ndarray) -> np.ndarray:
+        """The documents of `docs` (docnums, ascending) with the words at consecutive
+        positions (Whoosh's Phrase, slop 1). Each word's (document, position) pairs become keys
+        (document, position - its place in the phrase); the documents of the keys every word
+        has are the phrase's. Positions come from the posting arrays where the segment has
+        them, else from the blocks that hold a candidate."""
+        found = []
+        for leaf, (sub, offset) in enumerate(self.leaves):
+            lo, hi = np.searchsorted(docs, [offset, offset + sub.reader().doc_count_all()])
+            local = docs[lo:hi] - offset
+            if not len(local):
+                continue
+            pairs = {w: self._word_positions(leaf, field, w, local) for w in set(words)}
+            keys = None
+            for place, w in enumerate(words):
+                doc, position = pairs[w]
+                at = position >= place
+                key = (doc[at] << 32) | (position[at] - place)
+                keys = key if keys is None else np.intersect1d(keys, key, assume_unique=True)
+                if not len(keys):
+                    break
+            if len(keys):
+                found.append(np.unique(keys >> 32) + offset)
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+    def _word_positions(self, leaf: int, field: str, btext: bytes, local: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) pairs, as two int64 arrays, of a word in these documents of
+        one segment (its own docnums, ascending)."""
+        arrays = self._leaf_arrays(leaf)
+        kept = arrays.positions(field, btext) if arrays else None
+        if kept is not None:
+            ids, counts, where = kept
+            wanted = np.isin(ids, local, assume_unique=True)
+            return (np.repeat(ids[wanted].astype(np.int64), counts[wanted]),
+                    where[np.repeat(wanted, counts)].astype(np.int64))
+        decode, doc, position = self._decoder(field), [], []
+        for d, value in self._leaf_values(leaf, field, btext, local).items():
+            at = decode(value)
+            doc += [d] * len(at)
+            position += at
+        return np.array(doc, dtype=np.int64), np.array(position, dtype=np.int64)
+
+    def _decoder(self, field: str):
+        """The field format's decode_positions, remembering what it decoded (values repeat:
+        a word's one position is one of a few hundred)."""
+        raw_decode, memo = self.schema[field].format.decode_positions, self._positions
+
+        def decode(value: bytes) -> list[int]:
             found = memo.get(value)
             if found is None:
                 if len(memo) > 100_000:
                     memo.clear()
-                found = memo[value] = frozenset(raw_decode(value))
+                found = memo[value] = raw_decode(value)
             return found
+        return decode
 
-        positions = [self._term_values(field, w, out) for w in dict.fromkeys(words)]
-        by_word = dict(zip(dict.fromkeys(words), positions))
-        first_word, rest_words = by_word[words[0]], [by_word[w] for w in words[1:]]
-        found = {}
-        for d, score in out.items():
-            rest = [decode(values[d]) for values in rest_words]
-            if any(all(p + i in where for i, where in enumerate(rest, 1))
-                   for p in decode(first_word[d])):
-                found[d] = score
-        return found
-
-    def _term_values(self, field: str, btext: bytes, docs) -> dict[int, bytes]:
-        """The encoded posting values (positions) of a term in these documents."""
+    def _leaf_values(self, leaf: int, field: str, btext: bytes, local: np.ndarray
+                     ) -> dict[int, bytes]:
+        """The encoded posting values (positions) of a term in these documents of one
+        segment (its own docnums, ascending): only the blocks that hold one are read."""
         out: dict[int, bytes] = {}
-        for i, info in self._term_infos(field, btext):
-            offset = self.leaves[i][1]
-            m = internals.leaf_matcher(self._matcher(i, field, btext, info))
-            if m is None:
-                raise Unsupported("postings")
-            local = sorted(d - offset for d in docs if d >= offset)
-            k = 0
-            while m.is_active() and k < len(local):
-                # candidates up to this block's end: only blocks that hold one are read
-                last = bisect_right(local, internals.block_max_id(m), k)
-                if last > k:
-                    for d, v in zip(*internals.block_ids_values(m)):
-                        if d + offset in docs:
-                            out[d + offset] = v
-                    k = last
-                internals.next_block(m)
+        info = next((info for i, info in self._term_infos(field, btext) if i == leaf), None)
+        if info is None:
+            return out
+        m = internals.leaf_matcher(self._matcher(leaf, field, btext, info))
+        if m is None:
+            raise Unsupported("postings")
+        wanted, local = set(local.tolist()), local.tolist()
+        k = 0
+        while m.is_active() and k < len(local):
+            # candidates up to this block's end: only blocks that hold one are read
+            last = bisect_right(local, internals.block_max_id(m), k)
+            if last > k:
+                for d, v in zip(*internals.block_ids_values(m)):
+                    if d in wanted:
+                        out[d] = v
+                k = last
+            internals.next_block(m)
         return out
 
     def _norms(self, leaf: int, sub, field: str, K1: float, B: float, avgfl: float):

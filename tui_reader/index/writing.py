@@ -28,7 +28,7 @@ from whoosh import analysis, fields as whoosh_fields, formats
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.util.numeric import byte_to_length
 
-from . import integrity, whoosh_internals as internals
+from . import integrity, posting_arrays, whoosh_internals as internals
 from .posting_arrays import PostingArraysWriter
 from .term_pool import TermPool
 
@@ -254,6 +254,30 @@ def length_column(perdoc, field: str, count: int, default) -> list:
 
 
 
+_DECODED: dict[bytes, tuple[int, ...]] = {}  # encoded positions -> the positions
+DECODED_MAX = 100_000  # values remembered (bounded memory: dropped and refilled past this)
+
+
+def decoded_positions(fmt, values: list[bytes]) -> list[tuple[int, ...]]:
+    """The positions of each of a term's postings, from the values a Positions format
+    encoded (a few hundred distinct values make most of a big collection's postings)."""
+    if type(fmt) is not formats.Positions:  # (the memo holds that format's decodings)
+        return [tuple(fmt.decode_positions(value)) for value in values]
+    memo = _DECODED
+    out = list(map(memo.get, values))
+    if None in out:
+        if len(memo) >= DECODED_MAX:
+            memo.clear()
+        for i, found in enumerate(out):
+            if found is None:
+                value = values[i]
+                found = memo.get(value)
+                if found is None:
+                    found = memo[value] = tuple(fmt.decode_positions(value))
+                out[i] = found
+    return out
+
+
 def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
                 arrays: PostingArraysWriter | None = None) -> None:
     """FieldWriter.add_postings for the W3 codec, a term at a time.
@@ -266,6 +290,7 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
     """
     lastfn = None
     lengths: list = []
+    positions = None  # the field's format, where it keeps positions
     for (fieldname, btext), found in terms:
         if fieldname != lastfn:
             if lastfn is not None:
@@ -273,12 +298,16 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
             fieldwriter.start_field(fieldname, schema[fieldname])
             lengths = (length_column(pdr, fieldname, doccount, 0) if pdr is not None
                        else [0] * doccount)
+            fmt = schema[fieldname].format
+            positions = fmt if fmt and fmt.supports("positions") else None
             lastfn = fieldname
         fieldwriter.start_term(btext)
         pw, limit, compression = internals.posting_writer(fieldwriter)
         ids, weights, values = found[0::3], found[1::3], found[2::3]
         if arrays is not None:
-            arrays.add(fieldname, btext, ids, weights)
+            arrays.add(fieldname, btext, ids, weights,
+                       decoded_positions(positions, values)
+                       if positions and len(ids) >= posting_arrays.MIN_POSTINGS else None)
         for start in range(0, len(ids), limit):
             if start:
                 internals.write_block(pw)  # the previous block was full
