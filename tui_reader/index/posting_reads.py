@@ -1,6 +1,7 @@
 """What the fast search reads of the index: term infos, posting lists (from posting arrays
 or blocks), phrases checked on their words' positions (posting arrays or blocks), field
-lengths and norms, prefix expansions; remembered per searcher where it pays. A mixin of `fast_search.FastSearch`, which holds the caches."""
+lengths and norms, prefix expansions; remembered per searcher where it pays. A mixin of
+`fast_search.FastSearch`, which holds the caches."""
 
 from __future__ import annotations
 
@@ -134,9 +135,18 @@ class PostingReads:
         kept = arrays.positions(field, btext) if arrays else None
         if kept is not None:
             ids, counts, where = kept
-            wanted = np.isin(ids, local, assume_unique=True)
-            return (np.repeat(ids[wanted].astype(np.int64), counts[wanted]),
-                    where[np.repeat(wanted, counts)].astype(np.int64))
+            # the postings of these documents (ids ascending), and the span of each one's
+            # positions in `where` gathered into one index (a window of 100 documents reads
+            # 100 spans, not the word's every posting)
+            at = np.searchsorted(ids, local)
+            hit = at < len(ids)
+            hit[hit] = ids[at[hit]] == local[hit]
+            at = at[hit]
+            wanted = counts[at].astype(np.int64)
+            ends = np.cumsum(counts, dtype=np.int64)
+            first = np.repeat(ends[at] - wanted - (np.cumsum(wanted) - wanted), wanted)
+            return (np.repeat(ids[at].astype(np.int64), wanted),
+                    where[first + np.arange(len(first))].astype(np.int64))
         decode, doc, position = self._decoder(field), [], []
         for d, value in self._leaf_values(leaf, field, btext, local).items():
             at = decode(value)
