@@ -53,7 +53,6 @@ class FastSearch(PostingReads):
             self.leaves = [(searcher, 0)]
         else:
             self.leaves = list(searcher.leaf_searchers())
-        self._lengths: dict[tuple[int, str], np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._cache: OrderedDict = OrderedDict()  # (field, term bytes) -> (ids, scores)
         self._cached = 0

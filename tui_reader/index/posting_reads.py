@@ -205,19 +205,14 @@ class PostingReads:
         return found
 
     def _field_lengths(self, leaf: int, sub, field: str):
-        """Every document's length in a field (0 for none) of a segment, as a numpy array."""
-        key = (leaf, field)
-        found = self._lengths.get(key)
-        if found is None:
-            reader = sub.reader()
-            try:
-                found = length_array(internals.per_doc_reader(reader), field,
-                                     reader.doc_count_all())
-            except (AttributeError, TypeError):  # not a W3 segment: ask document by document
-                found = np.array([reader.doc_field_length(d, field, 1) or 0
-                                  for d in range(reader.doc_count_all())], dtype=np.float64)
-            self._lengths[key] = found
-        return found
+        """Every document's length in a field (0 for none) of a segment, as a numpy array
+        (read for its norms, which are kept: not kept itself, 8 MB a field at 1M papers)."""
+        reader = sub.reader()
+        try:
+            return length_array(internals.per_doc_reader(reader), field, reader.doc_count_all())
+        except (AttributeError, TypeError):  # not a W3 segment: ask document by document
+            return np.array([reader.doc_field_length(d, field, 1) or 0
+                             for d in range(reader.doc_count_all())], dtype=np.float64)
 
     def _expand_prefix(self, field: str, prefix: str) -> set[bytes]:
         """The terms of a field that start with `prefix`, their term infos remembered on the
