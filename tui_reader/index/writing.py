@@ -12,7 +12,8 @@ search results as the plain path):
   postings by term and sorts only the terms, spilling to run files past a memory limit;
 * the flush: `write_terms` fills the W3 posting blocks a term at a time, with the field
   lengths read once per field instead of a file-backed lookup per posting, and hands each
-  term's postings to the segment's posting arrays (posting_arrays.py);
+  term's postings (with their positions, decoded once per distinct value) to the segment's
+  posting arrays (posting_arrays.py);
 * documents go through `FastSegmentWriter.add_document`, which calls the fast analysis for the
   text fields and the fields' own `index()` for the rest.
 """
@@ -307,7 +308,8 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
         if arrays is not None:
             arrays.add(fieldname, btext, ids, weights,
                        decoded_positions(positions, values)
-                       if positions and len(ids) >= posting_arrays.MIN_POSTINGS else None)
+                       if positions is not None and len(ids) >= posting_arrays.MIN_POSTINGS
+                       else None)
         for start in range(0, len(ids), limit):
             if start:
                 internals.write_block(pw)  # the previous block was full
