@@ -161,9 +161,16 @@ class FastSearch(PostingReads):
                 return Hits.none(size)
             if len(subs) == 1:
                 return self._scores(subs[0])  # Whoosh ignores the boost of a one-item Or
-            out = self._scores(subs[0])
-            for sub in subs[1:]:
-                out.add(self._scores(sub))
+            out = Hits.none(size)
+            for sub in subs:
+                # a word in each field: its postings added in place, not each made an array
+                # over the whole collection first (13 of them for two words at 1M papers)
+                if isinstance(sub, wq.Term):
+                    ids, scores = self._term_postings(sub.fieldname, sub.text)
+                    out.mask[ids] = True
+                    out.scores[ids] += scores * sub.boost if sub.boost != 1.0 else scores
+                else:
+                    out.add(self._scores(sub))
             return out.boosted(q.boost)
         if isinstance(q, wq.And) and type(q) is wq.And:
             subs = q.subqueries
