@@ -27,26 +27,12 @@ class Discovering:
         """A page of the unread, unbookmarked papers most like the bookmarked ones (or the
         papers tagged `tag`), best first, each with the key terms it shares and the liked
         paper it resembles most (`ranker`: one of index/recommend.py's, else its RANKER)."""
-        from .index.recommend import RANKER, Liked, reason  # (Whoosh: not needed at start)
+        from .index.recommend import reason  # (Whoosh: not needed at start)
 
-        ranker = ranker or RANKER
-        liked_ids = self.liked_ids(tag)
-        stored = self.store.papers(liked_ids)
-        liked = [Liked(p.id, p.title, f"{p.readable_title}\n{p.readable_abstract}",
-                       tuple(p.categories)) for p in stored.values()]
-        if not liked:
+        ranking = self._ranking(tag, ranker)
+        if ranking is None:
             return Recommendations(tag=tag)
-        seen = frozenset(self.store.seen_ids() | set(liked_ids))
-        key = (tag, ranker, tuple(sorted(stored)), self.index.ix.latest_generation())
-        kept = self._recommended
-        if kept is None or kept[0] != key or not seen >= kept[1]:
-            # kept while the liked papers and the index stay and no paper it left out is
-            # unread again: reading a paper drops it from the list, it does not rank the
-            # collection again
-            kept = self._recommended = (key, seen, self._fresh(
-                lambda: self.index.recommend(liked, set(seen), RECOMMEND_MAX, ranker=ranker)))
-        profile, ranked = kept[2]
-        matches = [m for m in ranked if m.id not in seen]
+        stored, profile, matches = ranking
         page = matches[offset:offset + limit]
         papers = self.store.papers([m.id for m in page])
         views = {v.id: v for v in self._views([papers[m.id] for m in page if m.id in papers])}
@@ -59,4 +45,32 @@ class Discovering:
             results.append(Recommendation(
                 paper=paper, score=m.score, terms=why.terms, like_id=why.like,
                 like_title=stored[why.like].title if why.like in stored else None))
-        return Recommendations(tag=tag, liked=len(liked), total=len(matches), results=results)
+        return Recommendations(tag=tag, liked=len(stored), total=len(matches), results=results)
+
+    def recommended_ids(self, tag: str | None = None) -> list[str]:
+        """The ids of every paper `recommend` ranks, best first (no page, no reasons)."""
+        ranking = self._ranking(tag)
+        return [m.id for m in ranking[2]] if ranking is not None else []
+
+    def _ranking(self, tag: str | None, ranker: str | None = None):
+        """(the liked papers by id, the ranker's profile of them, the ranked matches not yet
+        seen), or None: nothing liked. The ranking is kept while the liked papers and the
+        index stay and no paper it left out is unread again: reading a paper drops it from
+        the list, it does not rank the collection again."""
+        from .index.recommend import RANKER, Liked  # (Whoosh: not needed at start)
+
+        ranker = ranker or RANKER
+        liked_ids = self.liked_ids(tag)
+        stored = self.store.papers(liked_ids)
+        liked = [Liked(p.id, p.title, f"{p.readable_title}\n{p.readable_abstract}",
+                       tuple(p.categories)) for p in stored.values()]
+        if not liked:
+            return None
+        seen = frozenset(self.store.seen_ids() | set(liked_ids))
+        key = (tag, ranker, tuple(sorted(stored)), self.index.ix.latest_generation())
+        kept = self._recommended
+        if kept is None or kept[0] != key or not seen >= kept[1]:
+            kept = self._recommended = (key, seen, self._fresh(
+                lambda: self.index.recommend(liked, set(seen), RECOMMEND_MAX, ranker=ranker)))
+        profile, ranked = kept[2]
+        return stored, profile, [m for m in ranked if m.id not in seen]

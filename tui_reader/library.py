@@ -239,8 +239,7 @@ class Library(Importing, Checking, Discovering):
         """The ids of every paper of a view (For you, of a `tag` when given: as ranked, from
         the index)."""
         if view == "foryou":
-            found = self.recommend(tag, limit=0)
-            return [r.paper.id for r in self.recommend(tag, limit=found.total).results]
+            return self.recommended_ids(tag)
         return self.store.view_ids(view)
 
     def warm_up(self) -> None:
