@@ -56,7 +56,6 @@ class FastSearch(PostingReads):
         self._columns: dict[str, np.ndarray] = {}
         self._cache: OrderedDict = OrderedDict()  # (field, term bytes) -> (ids, scores)
         self._cached = 0
-        self._positions: dict[bytes, list[int]] = {}  # encoded positions, decoded
         self._expanded: dict[tuple, list[bytes]] = {}
         self._norm_cache: dict[tuple, np.ndarray] = {}
         self._infos: dict[tuple[str, bytes], list] = {}  # (field, term) -> [(leaf, TermInfo)]

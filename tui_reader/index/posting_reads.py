@@ -6,6 +6,7 @@ lengths and norms, prefix expansions; remembered per searcher where it pays. A m
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import chain
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from whoosh.reading import TermNotFound
 from . import whoosh_internals as internals
 from .posting_arrays import PostingArrays
 from .schema import TEXT_FIELDS
-from .writing import BYTE_LENGTHS
+from .writing import BYTE_LENGTHS, decoded_positions
 
 
 TERM_INFOS_MAX = 50_000  # terms whose per-segment term infos are remembered
@@ -136,8 +137,8 @@ class PostingReads:
         if kept is not None:
             ids, counts, where = kept
             # the postings of these documents (ids ascending), and the span of each one's
-            # positions in `where` gathered into one index (a window of 100 documents reads
-            # 100 spans, not the word's every posting)
+            # positions in `where` gathered into one index (a window of 100 documents gathers
+            # 100 spans; the word's arrays are read whole)
             at = np.searchsorted(ids, local)
             hit = at < len(ids)
             hit[hit] = ids[at[hit]] == local[hit]
@@ -147,26 +148,11 @@ class PostingReads:
             first = np.repeat(ends[at] - wanted - (np.cumsum(wanted) - wanted), wanted)
             return (np.repeat(ids[at].astype(np.int64), wanted),
                     where[first + np.arange(len(first))].astype(np.int64))
-        decode, doc, position = self._decoder(field), [], []
-        for d, value in self._leaf_values(leaf, field, btext, local).items():
-            at = decode(value)
-            doc += [d] * len(at)
-            position += at
-        return np.array(doc, dtype=np.int64), np.array(position, dtype=np.int64)
-
-    def _decoder(self, field: str):
-        """The field format's decode_positions, remembering what it decoded (values repeat:
-        a word's one position is one of a few hundred)."""
-        raw_decode, memo = self.schema[field].format.decode_positions, self._positions
-
-        def decode(value: bytes) -> list[int]:
-            found = memo.get(value)
-            if found is None:
-                if len(memo) > 100_000:
-                    memo.clear()
-                found = memo[value] = raw_decode(value)
-            return found
-        return decode
+        values = self._leaf_values(leaf, field, btext, local)
+        positions = decoded_positions(self.schema[field].format, list(values.values()))
+        counts = [len(at) for at in positions]
+        return (np.repeat(np.fromiter(values, np.int64, len(values)), counts),
+                np.fromiter(chain.from_iterable(positions), np.int64, sum(counts)))
 
     def _leaf_values(self, leaf: int, field: str, btext: bytes, local: np.ndarray
                      ) -> dict[int, bytes]:

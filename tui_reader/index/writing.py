@@ -261,7 +261,8 @@ DECODED_MAX = 100_000  # values remembered (bounded memory: dropped and refilled
 
 def decoded_positions(fmt, values: list[bytes]) -> list[tuple[int, ...]]:
     """The positions of each of a term's postings, from the values a Positions format
-    encoded (a few hundred distinct values make most of a big collection's postings)."""
+    encoded (a few hundred distinct values make most of a big collection's postings): for
+    the posting arrays a segment's writer fills, and for a phrase read from the blocks."""
     if type(fmt) is not formats.Positions:  # (the memo holds that format's decodings)
         return [tuple(fmt.decode_positions(value)) for value in values]
     memo = _DECODED
