@@ -49,12 +49,17 @@ class DamerauFuzzyTerm(wq.FuzzyTerm):
         field, text, maxdist = self.fieldname, self.text, self.maxdist
         found = {t.encode("utf-8") if isinstance(t, str) else t
                  for t in ixreader.terms_within(field, text, maxdist, prefix=self.prefixlength)}
-        if maxdist == 1:  # within two edits of Whoosh's automaton a swap is found anyway
-            keep = text[:self.prefixlength]
-            for swapped in swaps(text):
-                if swapped.startswith(keep) and (field, swapped) in ixreader:
-                    found.add(swapped.encode("utf-8"))
+        found.update(swapped.encode("utf-8") for swapped in self.swapped_forms()
+                     if (field, swapped) in ixreader)
         return sorted(found)
+
+    def swapped_forms(self) -> list[str]:
+        """The words one swap away that Whoosh's automaton does not find (within two edits
+        it finds them anyway), keeping the first `prefixlength` letters."""
+        if self.maxdist != 1:
+            return []
+        keep = self.text[:self.prefixlength]
+        return [swapped for swapped in swaps(self.text) if swapped.startswith(keep)]
 
 
 class TypedPrefix(wq.Prefix):

@@ -62,6 +62,7 @@ class FastSearch(PostingReads):
         self._doc_count_all = size = searcher.doc_count_all()
         self._avg_lengths: dict[str, float] = {}
         self._arrays: list = [None] * len(self.leaves)  # PostingArrays, False: none, None: not yet
+        self._sorted_terms: list = [None] * len(self.leaves)  # (SortedTerms, field numbers)
         self._live = np.ones(size, dtype=bool)
         self._deleted = []  # each segment's deleted documents (its own docnums)
         for sub, offset in self.leaves:
@@ -448,6 +449,8 @@ class FastSearch(PostingReads):
                         infos = self._term_infos(q.fieldname, btext)
                         return -sum(info.doc_frequency() for _, info in infos)
                     texts = set(sorted(texts, key=frequency)[:limit])
+            elif isinstance(q, wq.FuzzyTerm):
+                texts = self._fuzzy_terms(q)
             else:
                 texts = set()
                 for sub, _ in self.leaves:

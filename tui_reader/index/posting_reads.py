@@ -10,8 +10,10 @@ from itertools import chain
 
 import numpy as np
 
+from whoosh import fields
 from whoosh.reading import TermNotFound
 
+from . import term_walks
 from . import whoosh_internals as internals
 from .posting_arrays import PostingArrays
 from .schema import TEXT_FIELDS
@@ -224,6 +226,31 @@ class PostingReads:
         for btext, found in infos.items():
             self._remember_infos((field, btext), found)
         return {t for t in infos if t}
+
+    def _fuzzy_terms(self, q) -> set[bytes]:
+        """The terms of a fuzzy query's field within its edits, in every segment: each
+        segment's terms walked with one automaton (`term_walks`), and for a
+        `DamerauFuzzyTerm` its swapped forms found in any segment."""
+        fieldobj = self.schema[q.fieldname]
+        if not isinstance(fieldobj, (fields.TEXT, fields.KEYWORD, fields.ID)):
+            raise Unsupported("a fuzzy term of a field not of text")
+        field = fieldobj.spelling_fieldname(q.fieldname)
+        dfa = term_walks.automaton(q.text, q.maxdist, q.prefixlength)
+        walks = []
+        for i, (sub, _) in enumerate(self.leaves):
+            if self._sorted_terms[i] is None:
+                self._sorted_terms[i] = term_walks.SortedTerms.of(sub.reader()) or False
+            if self._sorted_terms[i] is False:
+                raise Unsupported("a segment not of Whoosh's W3 codec")
+            terms, numbers = self._sorted_terms[i]
+            if field in numbers:
+                walks.append((terms, numbers[field]))
+        found = {t.encode("utf-8") for t in term_walks.words_within(walks, dfa)}
+        for swapped in getattr(q, "swapped_forms", lambda: [])():
+            btext = swapped.encode("utf-8")
+            if self._term_infos(q.fieldname, btext):
+                found.add(btext)
+        return found
 
 
 def _blocks(m):

@@ -10,6 +10,8 @@ When they may not, plain Whoosh serves: slower, with the same results.
 from __future__ import annotations
 
 import inspect
+import mmap
+import struct
 from array import array
 from io import BytesIO
 from collections.abc import Callable
@@ -17,6 +19,7 @@ from itertools import accumulate
 
 from whoosh import columns, formats, scoring
 from whoosh import query as wq
+from whoosh.codec import base as codec_base
 from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
@@ -88,6 +91,41 @@ def term_infos_from(reader, field: str, bprefix: bytes):
     if type(terms) is not whoosh3.W3TermsReader:
         return None
     return terms.items_from(field, bprefix)
+
+
+def terms_table(reader):
+    """(the ordered hash table of a W3 segment's terms file, its field numbers by name), or
+    None (not a W3 segment). The table's keys are a field number (2 bytes) and the term."""
+    terms = getattr(reader, "_terms", None)
+    if type(terms) is not whoosh3.W3TermsReader:
+        return None
+    return terms._tindex, terms._fieldmap
+
+
+def mapped_keys(table) -> tuple[int, Callable[[int], int], Callable[[int], bytes]] | None:
+    """Reading an ordered hash table straight from its memory map: (its number of keys, the
+    position of the key at an index in the keys' order, the key at a position); None when
+    the file is not memory-mapped."""
+    mapped = getattr(table.dbfile, "file", None)
+    if not isinstance(mapped, mmap.mmap):
+        return None
+    entry = struct.Struct("!" + table.extras["indextype"])
+    entry_at, base, size = entry.unpack_from, table.indexbase, entry.size
+    length_at = struct.Struct("!I").unpack_from
+
+    def position_at(index: int) -> int:
+        return entry_at(mapped, base + index * size)[0]
+
+    def key_at(position: int) -> bytes:
+        start = position + 8  # after the key's length and the value's, 4 bytes each
+        return mapped[start:start + length_at(mapped, position)[0]]
+    return table.indexlen, position_at, key_at
+
+
+def levenshtein_dfa(text: str, maxdist: int, prefix: int):
+    """Whoosh's automaton for the words within `maxdist` edits of `text` that keep its first
+    `prefix` letters (`terms_within` builds one for each segment and field)."""
+    return codec_base.Automata.levenshtein_dfa(text, maxdist, prefix)
 
 
 def per_doc_reader(reader):
@@ -254,7 +292,7 @@ ASSIGNED = {  # attributes these methods set
     SegmentReader.__init__: ("_terms", "_perdoc"),
     whoosh3.W3FieldWriter.__init__: ("_codec", "_postfile", "_tindex", "_postwriter"),
     whoosh3.W3Codec.__init__: ("_compression",),
-    whoosh3.W3TermsReader.__init__: ("_codec", "_postfile"),
+    whoosh3.W3TermsReader.__init__: ("_codec", "_postfile", "_tindex", "_fieldmap"),
     scoring.BM25F.__init__: ("_field_B",),
     columns.VarBytesColumn.Reader.__init__: ("_dbfile", "_basepos"),
     columns.VarBytesColumn.Reader._read_offsets_and_lengths: ("_lengths",),

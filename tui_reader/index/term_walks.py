@@ -1,0 +1,95 @@
+"""The words within some edits of a word, found in a segment's terms file quickly.
+
+Whoosh finds them (`terms_within`) by walking the segment's sorted terms with a Levenshtein
+automaton: at each step it asks for the first term at or after the automaton's next
+candidate, a binary search of the whole terms file, some twenty reads of a key. A fuzzy word
+takes thousands of steps in each field of each segment, and the automaton is built again for
+every segment and field: at a million papers in 15 segments, most of a fuzzy query's 300 ms.
+`SortedTerms` keeps every `SAMPLE`-th key of a segment's terms file in a list that `bisect`
+searches in C, so a step reads about five keys; `words_within` walks all segments' terms as
+one sorted list, with one automaton. The words found are Whoosh's (tests/test_term_walks.py compares them).
+"""
+
+from __future__ import annotations
+
+import struct
+from bisect import bisect_left
+
+from . import whoosh_internals as internals
+
+SAMPLE = 32  # one key in this many kept in memory (4.6 million keys at 1M papers: 2% of them)
+
+
+class SortedTerms:
+    """A segment's terms file as keys in order (a field's number, 2 bytes, and the term)."""
+
+    def __init__(self, count: int, position_at, key_at):
+        self._count, self._position_at, self._key_at = count, position_at, key_at
+        self._sample = [key_at(position_at(i)) for i in range(0, count, SAMPLE)]
+
+    @classmethod
+    def of(cls, reader) -> tuple[SortedTerms, dict[str, int]] | None:
+        """A segment reader's sorted terms and field numbers, or None (not a W3 segment, or
+        its terms file not memory-mapped)."""
+        table = internals.terms_table(reader)
+        mapped = None if table is None else internals.mapped_keys(table[0])
+        return None if mapped is None else (cls(*mapped), table[1])
+
+    def first_at(self, key: bytes, start: int = 0) -> int:
+        """The index of the first key not below `key` (the number of keys: none), looked for
+        from index `start` on."""
+        sample = self._sample
+        i = bisect_left(sample, key, start // SAMPLE)
+        if i < len(sample) and sample[i] == key:
+            return i * SAMPLE
+        lo, hi = max(start, (i - 1) * SAMPLE + 1 if i else 0), min(i * SAMPLE, self._count)
+        key_at, position_at = self._key_at, self._position_at
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if key_at(position_at(mid)) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def term_at(self, index: int, field_key: bytes) -> str | None:
+        """The term at `index` if it is one of the field's (`field_key`: its number's 2
+        bytes), else None."""
+        if index >= self._count:
+            return None
+        key = self._key_at(self._position_at(index))
+        if not key.startswith(field_key):
+            return None
+        return key[len(field_key):].decode("utf-8")
+
+
+def words_within(fields: list[tuple[SortedTerms, int]], dfa) -> list[str]:
+    """The terms of a field (its sorted terms and number in each segment) that the automaton
+    accepts, in every segment at once: Whoosh's `find_matches` walked over the segments'
+    terms merged, so that a step of the automaton serves them all and a segment is searched
+    only when its term falls behind the automaton's next candidate."""
+    keys = [struct.pack("!H", number) for _, number in fields]
+    indexes = [terms.first_at(key) for (terms, _), key in zip(fields, keys)]
+    current = [terms.term_at(i, key) for (terms, _), i, key in zip(fields, indexes, keys)]
+    found = []
+    term = min((t for t in current if t is not None), default=None)
+    while term is not None:
+        match = dfa.next_valid_string(term)
+        if match is None:
+            break
+        wanted = match.encode("utf-8")
+        for s, (terms, _) in enumerate(fields):
+            if current[s] is not None and current[s] < match:
+                indexes[s] = terms.first_at(keys[s] + wanted, indexes[s])
+                current[s] = terms.term_at(indexes[s], keys[s])
+        term = min((t for t in current if t is not None), default=None)
+        if term is not None and term == match:
+            found.append(term)
+            term += "\0"
+    return found
+
+
+def automaton(text: str, maxdist: int, prefix: int):
+    """The automaton of the words within `maxdist` edits of `text` keeping its first `prefix`
+    letters."""
+    return internals.levenshtein_dfa(text, maxdist, prefix)
