@@ -12,7 +12,7 @@ from whoosh.writing import SegmentWriter
 from tests.conftest import FIXTURES, SAMPLE_DUMPS
 from tui_reader.index import PaperIndex, make_schema, paper_document, term_walks
 from tui_reader.index import whoosh_internals as internals
-from tui_reader.index.expansions import DamerauFuzzyTerm, swaps
+from tui_reader.index.expansions import DamerauFuzzyTerm, TypedPrefix, swaps
 from tui_reader.index.fast_search import FastSearch
 from tui_reader.ingest import read_dump
 
@@ -69,11 +69,13 @@ def test_sorted_terms_find_what_the_terms_file_finds(index):
     for sub, _ in s.leaf_searchers():
         terms, numbers = term_walks.SortedTerms.of(sub.reader())
         table, _ = internals.terms_table(sub.reader())
-        count, position_at, key_at = internals.mapped_keys(table)
+        mapped = internals.MappedKeys.of(table)
+        count, position_at = mapped.count, mapped.position_at
         assert count == table.indexlen > 1000
         keys = [b"", b"\x00", b"\xff\xff", *(table.key_at(position_at(i))
                                              for i in range(0, count, 7))]
-        assert all(key_at(position_at(i)) == table.key_at(position_at(i)) for i in range(count))
+        assert all(mapped.key_at(position_at(i)) == table.key_at(position_at(i))
+                   for i in range(count))
         keys += [k + b"\x00" for k in keys] + [k[:-1] for k in keys if k]
         for key in keys:
             expected = table.closest_key_pos(key)
@@ -121,3 +123,24 @@ def test_the_fast_search_expands_a_fuzzy_word_as_whoosh_does(index):
                                                       prefixlength=1))
     assert b"aaaab" in fast.expand(DamerauFuzzyTerm("title", "aaaba", maxdist=1,
                                                      prefixlength=1))
+
+
+@pytest.mark.parametrize("prefix", ["m", "mo", "lan", "über", "zzzyz", "q"])
+def test_a_typed_prefix_stands_for_the_commonest_words_it_starts(index, prefix):
+    """The fast search's TypedPrefix: the words Whoosh's expand_prefix finds in any segment,
+    the `limit` with the most documents in all (their frequencies read from the terms files
+    are the term infos' sums), ties in the words' order."""
+    s = index.searcher()
+    leaves = [sub.reader() for sub, _ in s.leaf_searchers()]
+    fast = FastSearch(s)
+    for field in ("title", "abstract", "author"):
+        frequency: dict[bytes, int] = {}
+        for reader in leaves:
+            for btext in reader.expand_prefix(field, prefix):
+                frequency[btext] = frequency.get(btext, 0) + reader.doc_frequency(field, btext)
+        q = TypedPrefix(field, prefix)
+        expected = sorted(frequency, key=lambda t: (-frequency[t], t))[:q.limit]
+        assert fast.expand(q) == sorted(expected), (field, prefix)
+        if len(frequency) > q.limit:  # the cut falls between words of other frequencies
+            kept = frequency[expected[-1]]
+            assert all(frequency[t] <= kept for t in frequency if t not in expected)

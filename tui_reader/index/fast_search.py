@@ -441,14 +441,11 @@ class FastSearch(PostingReads):
         key = (type(q).__name__, repr(q))
         found = self._expanded.get(key)
         if found is None:
-            if isinstance(q, wq.Prefix):
+            limit = getattr(q, "limit", None)
+            if isinstance(q, wq.Prefix) and limit is not None:
+                texts = self._frequent_prefix_terms(q.fieldname, q.text, limit)
+            elif isinstance(q, wq.Prefix):
                 texts = self._expand_prefix(q.fieldname, q.text)
-                limit = getattr(q, "limit", None)
-                if limit is not None and len(texts) > limit:
-                    def frequency(btext: bytes) -> int:
-                        infos = self._term_infos(q.fieldname, btext)
-                        return -sum(info.doc_frequency() for _, info in infos)
-                    texts = set(sorted(texts, key=frequency)[:limit])
             elif isinstance(q, wq.FuzzyTerm):
                 texts = self._fuzzy_terms(q)
             else:

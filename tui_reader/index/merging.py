@@ -6,7 +6,8 @@ each, a prefix or a fuzzy word expanded in each). `plan` picks the segments to m
 segments of a tier (sizes within a factor of MERGE_FACTOR of each other) once there are
 MERGE_FACTOR of them, so every document is merged about log(N) times in all and a large
 segment is never merged with a small one; a merged segment stays under MAX_MERGED_DOCS, so no
-merge grows into one giant rewrite. `merge` writes the new segment with no lock held, in
+merge grows into one giant rewrite (a full tier of large segments merges as many of its
+smallest as fit, as Lucene's tiered policy does; segments past half the cap stay as they are). `merge` writes the new segment with no lock held, in
 `.merging` inside the index folder (Whoosh's cleaning skips names starting with a dot), while
 searches read the old segments and other writers commit; then, holding the writer lock for a
 moment, it moves the files in and writes a table of contents with the new segment in place of
@@ -53,8 +54,17 @@ def plan(segments: list, everything: bool = False) -> list:
     for segment in segments:
         tiers.setdefault(tier(segment.doc_count()), []).append(segment)
     for level in sorted(tiers):
-        group = sorted(tiers[level], key=lambda s: s.doc_count())[:MERGE_FACTOR]
-        if len(group) >= MERGE_FACTOR and sum(s.doc_count() for s in group) <= MAX_MERGED_DOCS:
+        if len(tiers[level]) < MERGE_FACTOR:
+            continue
+        # a full tier: its smallest segments, as many as fit under the cap (at least two);
+        # a tier whose eight smallest overflow the cap would otherwise grow without end
+        group, docs = [], 0
+        for segment in sorted(tiers[level], key=lambda s: s.doc_count())[:MERGE_FACTOR]:
+            if docs + segment.doc_count() > MAX_MERGED_DOCS:
+                break
+            group.append(segment)
+            docs += segment.doc_count()
+        if len(group) >= 2:
             return group
     return []
 

@@ -227,6 +227,33 @@ class PostingReads:
             self._remember_infos((field, btext), found)
         return {t for t in infos if t}
 
+    def _frequent_prefix_terms(self, field: str, prefix: str, limit: int) -> list[bytes]:
+        """The `limit` terms of a field starting with `prefix` found in the most documents
+        (all segments; ties in the terms' order), their frequencies read from the terms
+        files without making term infos (a three-letter prefix has thousands of terms)."""
+        if field not in self.schema:
+            return []
+        try:
+            bprefix = self.schema[field].to_bytes(prefix)
+        except ValueError:
+            return []
+        frequencies: dict[bytes, int] = {}
+        for terms, numbers in self._all_sorted_terms():
+            if field in numbers:
+                terms.frequencies(numbers[field], bprefix, frequencies)
+        frequencies.pop(b"", None)
+        return sorted(frequencies, key=lambda t: (-frequencies[t], t))[:limit]
+
+    def _all_sorted_terms(self) -> list[tuple[term_walks.SortedTerms, dict[str, int]]]:
+        """Every segment's sorted terms and field numbers (made at first use), or
+        Unsupported: a segment not of Whoosh's W3 codec or not memory-mapped."""
+        for i, (sub, _) in enumerate(self.leaves):
+            if self._sorted_terms[i] is None:
+                self._sorted_terms[i] = term_walks.SortedTerms.of(sub.reader()) or False
+            if self._sorted_terms[i] is False:
+                raise Unsupported("a segment not of Whoosh's W3 codec")
+        return self._sorted_terms
+
     def _fuzzy_terms(self, q) -> set[bytes]:
         """The terms of a fuzzy query's field within its edits, in every segment: each
         segment's terms walked with one automaton (`term_walks`), and for a
@@ -236,15 +263,8 @@ class PostingReads:
             raise Unsupported("a fuzzy term of a field not of text")
         field = fieldobj.spelling_fieldname(q.fieldname)
         dfa = term_walks.automaton(q.text, q.maxdist, q.prefixlength)
-        walks = []
-        for i, (sub, _) in enumerate(self.leaves):
-            if self._sorted_terms[i] is None:
-                self._sorted_terms[i] = term_walks.SortedTerms.of(sub.reader()) or False
-            if self._sorted_terms[i] is False:
-                raise Unsupported("a segment not of Whoosh's W3 codec")
-            terms, numbers = self._sorted_terms[i]
-            if field in numbers:
-                walks.append((terms, numbers[field]))
+        walks = [(terms, numbers[field]) for terms, numbers in self._all_sorted_terms()
+                 if field in numbers]
         found = {t.encode("utf-8") for t in term_walks.words_within(walks, dfa)}
         for swapped in getattr(q, "swapped_forms", lambda: [])():
             btext = swapped.encode("utf-8")

@@ -1,13 +1,18 @@
-"""The words within some edits of a word, found in a segment's terms file quickly.
+"""Reading the segments' terms files quickly: the words within some edits of a word, and the
+commonest words starting with some letters.
 
-Whoosh finds them (`terms_within`) by walking the segment's sorted terms with a Levenshtein
+Whoosh finds the first (`terms_within`) by walking the segment's sorted terms with a Levenshtein
 automaton: at each step it asks for the first term at or after the automaton's next
 candidate, a binary search of the whole terms file, some twenty reads of a key. A fuzzy word
 takes thousands of steps in each field of each segment, and the automaton is built again for
 every segment and field: at a million papers in 15 segments, most of a fuzzy query's 300 ms.
 `SortedTerms` keeps every `SAMPLE`-th key of a segment's terms file in a list that `bisect`
 searches in C, so a step reads about five keys; `words_within` walks all segments' terms as
-one sorted list, with one automaton. The words found are Whoosh's (tests/test_term_walks.py compares them).
+one sorted list, with one automaton. The words found are Whoosh's
+(tests/test_term_walks.py compares them). A word being typed stands for the commonest words
+it starts (expansions.TypedPrefix): three letters start thousands of words in each segment;
+`SortedTerms.frequencies` reads their document frequencies from the terms file, no term info
+made for each.
 """
 
 from __future__ import annotations
@@ -23,17 +28,18 @@ SAMPLE = 32  # one key in this many kept in memory (4.6 million keys at 1M paper
 class SortedTerms:
     """A segment's terms file as keys in order (a field's number, 2 bytes, and the term)."""
 
-    def __init__(self, count: int, position_at, key_at):
-        self._count, self._position_at, self._key_at = count, position_at, key_at
-        self._sample = [key_at(position_at(i)) for i in range(0, count, SAMPLE)]
+    def __init__(self, keys: internals.MappedKeys):
+        self._keys = keys
+        self._count, self._position_at, self._key_at = keys.count, keys.position_at, keys.key_at
+        self._sample = [self._key_at(self._position_at(i)) for i in range(0, self._count, SAMPLE)]
 
     @classmethod
     def of(cls, reader) -> tuple[SortedTerms, dict[str, int]] | None:
         """A segment reader's sorted terms and field numbers, or None (not a W3 segment, or
         its terms file not memory-mapped)."""
         table = internals.terms_table(reader)
-        mapped = None if table is None else internals.mapped_keys(table[0])
-        return None if mapped is None else (cls(*mapped), table[1])
+        keys = None if table is None else internals.MappedKeys.of(table[0])
+        return None if keys is None else (cls(keys), table[1])
 
     def first_at(self, key: bytes, start: int = 0) -> int:
         """The index of the first key not below `key` (the number of keys: none), looked for
@@ -61,6 +67,21 @@ class SortedTerms:
         if not key.startswith(field_key):
             return None
         return key[len(field_key):].decode("utf-8")
+
+
+    def frequencies(self, field_number: int, prefix: bytes, into: dict[bytes, int]) -> None:
+        """Add each term of the field starting with `prefix` and its document frequency to
+        `into` (read from the terms file, no term info made)."""
+        start = struct.pack("!H", field_number) + prefix
+        keys, position_at, key_at = self._keys, self._position_at, self._key_at
+        cut = len(start) - len(prefix)
+        for index in range(self.first_at(start), self._count):
+            position = position_at(index)
+            key = key_at(position)
+            if not key.startswith(start):
+                break
+            term = key[cut:]
+            into[term] = into.get(term, 0) + keys.doc_frequency_at(position, len(key))
 
 
 def words_within(fields: list[tuple[SortedTerms, int]], dfa) -> list[str]:

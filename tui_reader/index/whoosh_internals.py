@@ -102,24 +102,39 @@ def terms_table(reader):
     return terms._tindex, terms._fieldmap
 
 
-def mapped_keys(table) -> tuple[int, Callable[[int], int], Callable[[int], bytes]] | None:
-    """Reading an ordered hash table straight from its memory map: (its number of keys, the
-    position of the key at an index in the keys' order, the key at a position); None when
-    the file is not memory-mapped."""
-    mapped = getattr(table.dbfile, "file", None)
-    if not isinstance(mapped, mmap.mmap):
-        return None
-    entry = struct.Struct("!" + table.extras["indextype"])
-    entry_at, base, size = entry.unpack_from, table.indexbase, entry.size
-    length_at = struct.Struct("!I").unpack_from
+class MappedKeys:
+    """An ordered hash table (a segment's terms file) read straight from its memory map: its
+    keys in order and, for a terms file, each term's document frequency."""
 
-    def position_at(index: int) -> int:
-        return entry_at(mapped, base + index * size)[0]
+    _LENGTH = struct.Struct("!I")
+    _DOC_FREQUENCY = struct.Struct("!I")
+    DOC_FREQUENCY_AT = 5  # in a W3TermInfo's bytes: after its flags (B) and weight (f)
 
-    def key_at(position: int) -> bytes:
-        start = position + 8  # after the key's length and the value's, 4 bytes each
-        return mapped[start:start + length_at(mapped, position)[0]]
-    return table.indexlen, position_at, key_at
+    def __init__(self, table, mapped: mmap.mmap):
+        self.count = table.indexlen
+        self._mapped = mapped
+        self._entry = struct.Struct("!" + table.extras["indextype"])
+        self._base = table.indexbase
+
+    @classmethod
+    def of(cls, table) -> MappedKeys | None:
+        """The table's keys, or None: its file is not memory-mapped."""
+        mapped = getattr(table.dbfile, "file", None)
+        return cls(table, mapped) if isinstance(mapped, mmap.mmap) else None
+
+    def position_at(self, index: int) -> int:
+        """Where the key at `index` (in the keys' order) is in the file."""
+        return self._entry.unpack_from(self._mapped, self._base + index * self._entry.size)[0]
+
+    def key_at(self, position: int) -> bytes:
+        """The key at a position (after the key's length and the value's, 4 bytes each)."""
+        start = position + 8
+        return self._mapped[start:start + self._LENGTH.unpack_from(self._mapped, position)[0]]
+
+    def doc_frequency_at(self, position: int, key_length: int) -> int:
+        """The document frequency in the term info (W3TermInfo) after the key at `position`."""
+        at = position + 8 + key_length + self.DOC_FREQUENCY_AT
+        return self._DOC_FREQUENCY.unpack_from(self._mapped, at)[0]
 
 
 def levenshtein_dfa(text: str, maxdist: int, prefix: int):
@@ -313,6 +328,8 @@ def _check_names() -> None:
         for name in names:
             if name not in method.__code__.co_names:
                 raise AttributeError(f"{method.__qualname__} sets no {name}")
+    if whoosh3.W3TermInfo._struct.format != "!BfIBBfII":  # MappedKeys reads its frequency
+        raise ValueError("W3TermInfo is not laid out as expected")
     if "_lk" not in inspect.signature(SegmentWriter.__init__).parameters:
         raise TypeError("SegmentWriter takes no _lk")
 
