@@ -31,7 +31,7 @@ class SortedTerms:
     def __init__(self, keys: internals.MappedKeys):
         self._keys = keys
         self._count, self._position_at, self._key_at = keys.count, keys.position_at, keys.key_at
-        self._sample = [self._key_at(self._position_at(i)) for i in range(0, self._count, SAMPLE)]
+        self._sample = keys.keys_every(SAMPLE)
 
     @classmethod
     def of(cls, reader) -> tuple[SortedTerms, dict[str, int]] | None:
