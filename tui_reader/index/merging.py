@@ -7,11 +7,12 @@ segments of a tier (sizes within a factor of MERGE_FACTOR of each other) once th
 MERGE_FACTOR of them, so every document is merged about log(N) times in all and a large
 segment is never merged with a small one; a merged segment stays under MAX_MERGED_DOCS, so no
 merge grows into one giant rewrite (a full tier of large segments merges as many of its
-smallest as fit, as Lucene's tiered policy does; segments past half the cap stay as they are). `merge` writes the new segment with no lock held, in
-`.merging` inside the index folder (Whoosh's cleaning skips names starting with a dot), while
-searches read the old segments and other writers commit; then, holding the writer lock for a
-moment, it moves the files in and writes a table of contents with the new segment in place of
-the old ones (documents deleted meanwhile are deleted in it too). A merge killed midway leaves
+smallest as fit, as Lucene's tiered policy does; segments past half the cap stay as they
+are). `merge` writes the new segment with no lock held, in `.merging` inside the index
+folder (Whoosh's cleaning skips names starting with a dot), while searches read the old
+segments and other writers commit; then, holding the writer lock for a moment, it moves the
+files in and writes a table of contents with the new segment in place of the old ones
+(documents deleted meanwhile are deleted in it too). A merge killed midway leaves
 the old table of contents serving; its leftovers are removed by the next merge.
 """
 
