@@ -119,7 +119,7 @@ SEARCH_SETTINGS = settings(max_examples=1, deadline=None, derandomize=True, data
 
 
 @SEARCH_SETTINGS
-@given(typed=st.lists(queries, min_size=25, max_size=25))
+@given(typed=st.lists(queries, min_size=15, max_size=15))
 def test_the_search_box_answers_anything_typed(hostile_dir, tmp_path_factory, typed):
     """Generated queries (hypothesis) and the nasty ones, in the search box of one session:
     results or a message in place, never an exception, nothing a terminal would act on."""
