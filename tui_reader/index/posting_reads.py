@@ -15,6 +15,7 @@ from whoosh.reading import TermNotFound
 
 from . import term_walks
 from . import whoosh_internals as internals
+from .expansions import DamerauFuzzyTerm
 from .posting_arrays import PostingArrays
 from .schema import TEXT_FIELDS
 from .writing import BYTE_LENGTHS, decoded_positions
@@ -271,7 +272,7 @@ class PostingReads:
         walks = [(terms, numbers[field]) for terms, numbers in self._all_sorted_terms()
                  if field in numbers]
         found = {t.encode("utf-8") for t in term_walks.words_within(walks, dfa)}
-        for swapped in getattr(q, "swapped_forms", lambda: [])():
+        for swapped in q.swapped_forms() if isinstance(q, DamerauFuzzyTerm) else []:
             btext = swapped.encode("utf-8")
             if self._term_infos(q.fieldname, btext):
                 found.add(btext)
