@@ -39,27 +39,31 @@ def test_the_plan_merges_a_full_tier_of_similar_segments_and_nothing_else():
     assert merging.tier(45_000) == 1 and merging.tier(1_000) == 0
     assert merging.plan(tier_one + small[:3]) == tier_one
     huge = [FakeSegment(merging.MAX_MERGED_DOCS // 4) for _ in range(merging.MERGE_FACTOR)]
-    assert merging.plan(huge) == huge[:4]  # as many as fit under the cap: no giant merge
-    halves = [FakeSegment(merging.MAX_MERGED_DOCS // 2 + 1) for _ in range(merging.MERGE_FACTOR)]
+    assert merging.plan(huge) == []  # no giant merge
+    more = huge * 2  # an overfull tier: as many as fit under the cap
+    assert len(more) == merging.OVERFULL_TIER and merging.plan(more) == more[:4]
+    halves = [FakeSegment(merging.MAX_MERGED_DOCS // 2 + 1)] * merging.OVERFULL_TIER
     assert merging.plan(halves) == []  # past half the cap: no pair fits
     assert merging.plan([big]) == [] and merging.plan([FakeSegment(10, deleted=2)], True)
     assert len(merging.plan([big, FakeSegment(5)], everything=True)) == 2
 
 
-def test_imports_of_large_segments_leave_a_few_segments_not_ever_more():
-    """A million papers imported 126,000 at a time (two writers' segments an import, the
+def test_imports_of_large_segments_leave_some_segments_not_ever_more():
+    """Three million papers imported 126,000 at a time (two writers' segments an import, the
     sizes of the benchmark's): each merge plan applied as the library would, the segments
-    stay few (the old plan, needing eight under the cap, merged none of these: 16 segments),
+    stop growing (a plan needing eight under the cap merges none of these: 48 segments),
     none over the cap, every paper kept."""
     segments: list[FakeSegment] = []
-    for _ in range(8):
+    counts = []
+    for _ in range(24):
         segments += [FakeSegment(63_000), FakeSegment(63_000)]
         while group := merging.plan(segments):
             segments = [s for s in segments if s not in group]
             segments.append(FakeSegment(sum(s.doc_count() for s in group)))
-    assert sum(s.doc_count() for s in segments) == 16 * 63_000
+        counts.append(len(segments))
+    assert sum(s.doc_count() for s in segments) == 48 * 63_000
     assert all(s.doc_count() <= merging.MAX_MERGED_DOCS for s in segments)
-    assert len(segments) <= 6
+    assert max(counts) < merging.OVERFULL_TIER + 10 and counts[-1] <= 20
 
 
 def _library(data_dir: Path) -> Library:
