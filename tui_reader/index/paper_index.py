@@ -27,7 +27,7 @@ from .recommend import (CATEGORY_COUNT, PROFILE_TERMS, RANKER, SIMILAR_TERMS, Li
                         rank)
 from .schema import INDEX_FORMAT, TEXT_FIELDS, add_documents, make_schema
 
-WRITER_LIMIT_MB = 96  # postings a writer keeps in memory before it spills them to disk
+WRITER_LIMIT_MB = 16  # postings a writer keeps in memory before it spills them to disk
 FORMAT_FILE = "FORMAT"  # holds INDEX_FORMAT
 CHECKED_FILE = "CHECKED"  # its modification time: the files' last check at start
 VERIFY_EVERY_START_BYTES = 32 << 20  # a smaller index's checksums are checked at every start
