@@ -7,7 +7,7 @@ candidate, a binary search of the whole terms file, some twenty reads of a key. 
 takes thousands of steps in each field of each segment, and the automaton is built again for
 every segment and field: at a million papers in 15 segments, most of a fuzzy query's 300 ms.
 `SortedTerms` keeps every `SAMPLE`-th key of a segment's terms file in a list that `bisect`
-searches in C, so a step reads about five keys; `words_within` walks all segments' terms as
+searches in C, so a step reads about seven keys; `words_within` walks all segments' terms as
 one sorted list, with one automaton. The words found are Whoosh's
 (tests/test_term_walks.py compares them). A word being typed stands for the commonest words
 it starts (expansions.TypedPrefix): three letters start thousands of words in each segment;
@@ -67,7 +67,6 @@ class SortedTerms:
         if not key.startswith(field_key):
             return None
         return key[len(field_key):].decode("utf-8")
-
 
     def frequencies(self, field_number: int, prefix: bytes, into: dict[bytes, int]) -> None:
         """Add each term of the field starting with `prefix` and its document frequency to
