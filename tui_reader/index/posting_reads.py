@@ -33,14 +33,9 @@ class PostingReads:
     """Reading terms and postings for FastSearch (its `leaves`, `schema` and caches)."""
 
     def warm_up(self) -> None:
-        """Read now what the first search would: every segment's posting arrays, the
-        length norms of the scored fields and the sorted terms (a reader calls this while the
-        user looks)."""
+        """Read now what the first search would: every segment's posting arrays and the
+        length norms of the scored fields (a reader calls this while the user looks)."""
         K1 = self.weighting.K1
-        try:
-            self._all_sorted_terms()  # for the first word typed or fuzzy
-        except Unsupported:
-            pass
         for i, (sub, _) in enumerate(self.leaves):
             if self._arrays[i] is None:
                 self._arrays[i] = PostingArrays.open(sub.reader()) or False

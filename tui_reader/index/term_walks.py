@@ -6,9 +6,9 @@ automaton: at each step it asks for the first term at or after the automaton's n
 candidate, a binary search of the whole terms file, some twenty reads of a key. A fuzzy word
 takes thousands of steps in each field of each segment, and the automaton is built again for
 every segment and field: at a million papers in 15 segments, most of a fuzzy query's 300 ms.
-`SortedTerms` keeps every `SAMPLE`-th key of a segment's terms file in a list that `bisect`
-searches in C, so a step reads about seven keys; `words_within` walks all segments' terms as
-one sorted list, with one automaton. The words found are Whoosh's
+`SortedTerms` searches the terms file straight from its memory map and remembers the keys of
+the search's first levels (the same for every search), so a step reads about ten keys;
+`words_within` walks all segments' terms as one sorted list, with one automaton. The words found are Whoosh's
 (tests/test_term_walks.py compares them). A word being typed stands for the commonest words
 it starts (expansions.TypedPrefix): three letters start thousands of words in each segment;
 `SortedTerms.frequencies` reads their document frequencies from the terms file, no term info
@@ -18,20 +18,18 @@ made for each.
 from __future__ import annotations
 
 import struct
-from bisect import bisect_left
-
 from . import whoosh_internals as internals
 
-SAMPLE = 128  # one key in this many kept in memory (36,000 of 4.6 million at 1M papers)
+MEMO_LEVELS = 12  # the binary search's first levels remembered: at most 4,095 keys a segment
 
 
 class SortedTerms:
     """A segment's terms file as keys in order (a field's number, 2 bytes, and the term)."""
 
     def __init__(self, keys: internals.MappedKeys):
-        self._keys = keys
         self._count, self._position_at, self._key_at = keys.count, keys.position_at, keys.key_at
-        self._sample = keys.keys_every(SAMPLE)
+        self._doc_frequency_at = keys.doc_frequency_at
+        self._memo: dict[int, bytes] = {}  # index -> key, of the search's first levels
 
     @classmethod
     def of(cls, reader) -> tuple[SortedTerms, dict[str, int]] | None:
@@ -42,20 +40,27 @@ class SortedTerms:
         return None if keys is None else (cls(keys), table[1])
 
     def first_at(self, key: bytes, start: int = 0) -> int:
-        """The index of the first key not below `key` (the number of keys: none), looked for
-        from index `start` on."""
-        sample = self._sample
-        i = bisect_left(sample, key, start // SAMPLE)
-        if i < len(sample) and sample[i] == key:
-            return i * SAMPLE
-        lo, hi = max(start, (i - 1) * SAMPLE + 1 if i else 0), min(i * SAMPLE, self._count)
-        key_at, position_at = self._key_at, self._position_at
+        """The index of the first key not below `key` (the number of keys: none); the keys
+        before index `start` are known to be below it. A binary search over all the keys,
+        always the same halves (`start` skips reading them), its first MEMO_LEVELS levels
+        remembered: the keys every search reads first."""
+        lo, hi, level = 0, self._count, 0
+        memo, key_at, position_at = self._memo, self._key_at, self._position_at
         while lo < hi:
             mid = (lo + hi) // 2
-            if key_at(position_at(mid)) < key:
+            if mid < start:
                 lo = mid + 1
             else:
-                hi = mid
+                found = memo.get(mid)
+                if found is None:
+                    found = key_at(position_at(mid))
+                    if level < MEMO_LEVELS:
+                        memo[mid] = found
+                if found < key:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            level += 1
         return lo
 
     def term_at(self, index: int, field_key: bytes) -> str | None:
@@ -72,7 +77,7 @@ class SortedTerms:
         """Add each term of the field starting with `prefix` and its document frequency to
         `into` (read from the terms file, no term info made)."""
         start = struct.pack("!H", field_number) + prefix
-        keys, position_at, key_at = self._keys, self._position_at, self._key_at
+        position_at, key_at, frequency_at = self._position_at, self._key_at, self._doc_frequency_at
         cut = len(start) - len(prefix)
         for index in range(self.first_at(start), self._count):
             position = position_at(index)
@@ -80,7 +85,7 @@ class SortedTerms:
             if not key.startswith(start):
                 break
             term = key[cut:]
-            into[term] = into.get(term, 0) + keys.doc_frequency_at(position, len(key))
+            into[term] = into.get(term, 0) + frequency_at(position, len(key))
 
 
 def words_within(fields: list[tuple[SortedTerms, int]], dfa) -> list[str]:

@@ -17,7 +17,6 @@ from io import BytesIO
 from collections.abc import Callable
 from itertools import accumulate
 
-import numpy as np
 from whoosh import columns, formats, scoring
 from whoosh import query as wq
 from whoosh.codec import base as codec_base
@@ -122,23 +121,6 @@ class MappedKeys:
         """The table's keys, or None: its file is not memory-mapped."""
         mapped = getattr(table.dbfile, "file", None)
         return cls(table, mapped) if isinstance(mapped, mmap.mmap) else None
-
-    def keys_every(self, step: int) -> list[bytes]:
-        """Every `step`-th key in the keys' order, from the first (read at once: the index
-        array and the keys' lengths with numpy, a copy kept, nothing left holding the map).
-        The reads touch the whole file, and the kernel maps 64 KB around each: the map's
-        pages are then let go (they stay in the page cache), or they would count in the
-        process's memory (245 MB at 1M papers)."""
-        code = ">" + self._entry.format[1:]
-        positions = np.frombuffer(self._mapped, dtype=code, count=self.count,
-                                  offset=self._base)[::step].astype(np.int64)
-        length_bytes = np.frombuffer(self._mapped, dtype=np.uint8)[positions[:, None] + range(4)]
-        lengths = length_bytes.astype(np.int64) @ (1 << np.arange(24, -8, -8))  # big-endian
-        mapped = self._mapped
-        keys = [mapped[p + 8:p + 8 + n] for p, n in zip(positions.tolist(), lengths.tolist())]
-        if hasattr(mmap, "MADV_DONTNEED"):
-            mapped.madvise(mmap.MADV_DONTNEED)
-        return keys
 
     def position_at(self, index: int) -> int:
         """Where the key at `index` (in the keys' order) is in the file."""
