@@ -9,10 +9,10 @@ every segment and field: at a million papers in 15 segments, most of a fuzzy que
 `SortedTerms` searches the terms file straight from its memory map and remembers the keys of
 the search's first levels (the same for every search), so a step reads about ten keys;
 `words_within` walks all segments' terms as one sorted list, with one automaton. The words
-found are Whoosh's (tests/test_term_walks.py compares them). A word being typed stands for the commonest words
-it starts (expansions.TypedPrefix): three letters start thousands of words in each segment;
-`SortedTerms.frequencies` reads their document frequencies from the terms file, no term info
-made for each.
+found are Whoosh's (tests/test_term_walks.py compares them). A word being typed stands for
+the commonest words it starts (expansions.TypedPrefix): three letters start thousands of words
+in each segment; `SortedTerms.frequencies` reads their document frequencies from the terms
+file, no term info made for each.
 """
 
 from __future__ import annotations
