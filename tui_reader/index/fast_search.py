@@ -167,8 +167,7 @@ class FastSearch(PostingReads):
                 # over the whole collection first (13 of them for two words at 1M papers)
                 if isinstance(sub, wq.Term):
                     ids, scores = self._term_postings(sub.fieldname, sub.text)
-                    out.mask[ids] = True
-                    out.scores[ids] += scores * sub.boost if sub.boost != 1.0 else scores
+                    out.add_postings(ids, scores * sub.boost if sub.boost != 1.0 else scores)
                 else:
                     out.add(self._scores(sub))
             return out.boosted(q.boost)
@@ -223,9 +222,7 @@ class FastSearch(PostingReads):
                 return self._term_hits(field, texts[0], is_bytes=True)
             out = Hits.none(size)
             for btext in texts:
-                ids, scores = self._term_postings(field, btext, is_bytes=True)
-                out.mask[ids] = True
-                out.scores[ids] += scores
+                out.add_postings(*self._term_postings(field, btext, is_bytes=True))
             return out.boosted(q.boost)
         if isinstance(q, wq.NumericRange) and q.constantscore:
             return Hits.flat(self._docs(q), q.boost)
@@ -292,10 +289,8 @@ class FastSearch(PostingReads):
         return self._doc_count_all
 
     def _term_hits(self, field: str, text, is_bytes: bool = False) -> Hits:
-        ids, scores = self._term_postings(field, text, is_bytes)
         out = Hits.none(self._doc_count_all)
-        out.mask[ids] = True
-        out.scores[ids] = scores
+        out.add_postings(*self._term_postings(field, text, is_bytes))
         return out
 
     def _term_postings(self, field: str, text, is_bytes: bool = False
@@ -303,11 +298,8 @@ class FastSearch(PostingReads):
         """(docnums, BM25F scores) of one term's live postings (remembered: typing repeats
         terms)."""
         if not is_bytes:
-            if field not in self.schema:
-                return NO_POSTINGS
-            try:
-                text = self.schema[field].to_bytes(text)
-            except ValueError:
+            text = self._term_bytes(field, text)
+            if text is None:
                 return NO_POSTINGS
         key = (field, text)
         cached = self._cache.get(key)

@@ -31,6 +31,12 @@ class Hits:
         self.mask |= other.mask
         self.scores += other.scores
 
+    def add_postings(self, ids: np.ndarray, scores: np.ndarray) -> None:
+        """OR with one term's postings (docnums, scores), added in place: no array over the
+        whole collection made for them."""
+        self.mask[ids] = True
+        self.scores[ids] += scores
+
     def keep(self, mask: np.ndarray) -> None:
         """Only these documents."""
         self.mask &= mask

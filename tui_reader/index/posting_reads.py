@@ -49,6 +49,16 @@ class PostingReads:
             found = self._avg_lengths[field] = self.searcher.avg_field_length(field) or 1
         return found
 
+    def _term_bytes(self, field: str, text: str) -> bytes | None:
+        """A text as the field's terms are kept, or None: no such field, or a text the
+        field cannot hold (a word in a numeric field)."""
+        if field not in self.schema:
+            return None
+        try:
+            return self.schema[field].to_bytes(text)
+        except ValueError:
+            return None
+
     def _term_infos(self, field: str, btext: bytes) -> list[tuple[int, object]]:
         """(leaf, TermInfo) of a term in each segment that has it: one lookup per segment
         (remembered; a prefix's expansion fills this as it reads the terms)."""
@@ -206,11 +216,8 @@ class PostingReads:
     def _expand_prefix(self, field: str, prefix: str) -> set[bytes]:
         """The terms of a field that start with `prefix`, their term infos remembered on the
         way (the terms file gives them with the terms)."""
-        if field not in self.schema:
-            return set()
-        try:
-            bprefix = self.schema[field].to_bytes(prefix)
-        except ValueError:
+        bprefix = self._term_bytes(field, prefix)
+        if bprefix is None:
             return set()
         infos: dict[bytes, list] = {}
         for i, (sub, _) in enumerate(self.leaves):
@@ -232,11 +239,8 @@ class PostingReads:
         """The `limit` terms of a field starting with `prefix` found in the most documents
         (all segments; ties in the terms' order), their frequencies read from the terms
         files without making term infos (a three-letter prefix has thousands of terms)."""
-        if field not in self.schema:
-            return []
-        try:
-            bprefix = self.schema[field].to_bytes(prefix)
-        except ValueError:
+        bprefix = self._term_bytes(field, prefix)
+        if bprefix is None:
             return []
         frequencies: dict[bytes, int] = {}
         for terms, numbers in self._all_sorted_terms():
