@@ -151,7 +151,7 @@ FAST_QUERIES = [q for q, _ in QUERIES] + [
     "\"large language models\"", "\"language models\" agents", "title:\"large language\"",
     "category:cs.LG OR category:cs.CV", "note:note", "nothingatall", "year:2023..2026",
     "tag:ml", "tag:to-read model", "tag:ml OR tag:to-read", "tag:to*", "-tag:ml",
-    "model -tag:to-read"]
+    "model -tag:to-read", "provign~ langauge~", "reasonign~2"]
 
 
 @pytest.mark.parametrize("ranked", [False, True], ids=["required", "ranked"])

@@ -131,6 +131,15 @@ def test_a_swap_of_two_letters_is_one_edit(samples):
     assert samples.search("protien").corrected == "protein"
 
 
+def test_a_fuzzy_word_finds_the_stem_of_the_word_it_mistypes(samples):
+    # "provign" is one swap from "proving" but three edits from its stem, "prove": the fuzzy
+    # word looks among the title words as written and searches their stems.
+    assert samples.search("provign~").total == samples.search("proving").total == 28
+    found = {h.paper.id for h in samples.search("theorme~ provign~", limit=100).hits}
+    assert found >= {h.paper.id for h in samples.search("theorem proving", limit=100).hits}
+    assert samples.search("langauge~ modles~").total == samples.search("language models").total
+
+
 def test_partial_matches_are_labelled(samples):
     result = samples.search("theorem proving zqxwvj")
     assert result.corrected is None and (result.partial, result.partial_of) == (2, 3)

@@ -2,7 +2,8 @@
 
 `DamerauFuzzyTerm` counts a swap of two neighbouring letters as one edit ("protien" is one
 edit from "protein"; Whoosh's automata count two; within two edits a swap is found anyway, so
-`~2` is Whoosh's). `TypedPrefix` is the word being typed in the search box: the words
+`~2` is Whoosh's), and in a stemmed field also stands for the stems of the title words
+within its edits of the word as typed. `TypedPrefix` is the word being typed in the search box: the words
 starting with it, at most `TYPED_PREFIX_TERMS` of them (fewer for three or four letters),
 the most frequent: three letters would otherwise stand for thousands of words at every key
 press.
@@ -14,6 +15,7 @@ from whoosh import query as wq
 
 TYPED_PREFIX_TERMS = 64
 TYPED_SCORED_POSTINGS = 20_000
+SPELLING_FIELD = "spell"  # the words of titles as written (schema.py)
 
 
 def osa_distance(a: str, b: str, limit: int = 3) -> int:
@@ -43,7 +45,26 @@ def swaps(word: str) -> list[str]:
 
 
 class DamerauFuzzyTerm(wq.FuzzyTerm):
-    """A fuzzy term whose swapped neighbours count as one edit."""
+    """A fuzzy term whose swapped neighbours count as one edit.
+
+    In a stemmed field, `written` is the word as typed (lowercased, accents folded): the
+    term then also stands for the stems of the words written in titles (`SPELLING_FIELD`)
+    within its edits of it. A typo often changes the stem: "provign" stays "provign", three
+    edits from "prove", the stem of "proving", one swap from what was typed."""
+
+    def __init__(self, fieldname, text, boost=1.0, maxdist=1, prefixlength=1,
+                 constantscore=True, written: str | None = None):
+        super().__init__(fieldname, text, boost, maxdist, prefixlength, constantscore)
+        self.written = written
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.written == other.written
+
+    def __hash__(self):
+        return super().__hash__() ^ hash(self.written)
+
+    def __repr__(self):
+        return f"{super().__repr__()[:-1]}, written={self.written!r})"
 
     def _btexts(self, ixreader):
         field, text, maxdist = self.fieldname, self.text, self.maxdist
@@ -51,15 +72,30 @@ class DamerauFuzzyTerm(wq.FuzzyTerm):
                  for t in ixreader.terms_within(field, text, maxdist, prefix=self.prefixlength)}
         found.update(swapped.encode("utf-8") for swapped in self.swapped_forms()
                      if (field, swapped) in ixreader)
+        if self.written:
+            spelled = set(ixreader.terms_within(SPELLING_FIELD, self.written, maxdist,
+                                                prefix=self.prefixlength))
+            spelled.update(w for w in self.swapped_forms(self.written)
+                           if (SPELLING_FIELD, w) in ixreader)
+            found.update(t for t in self.stems(spelled, ixreader.schema)
+                         if (field, t) in ixreader)
         return sorted(found)
 
-    def swapped_forms(self) -> list[str]:
-        """The words one swap away that Whoosh's automaton does not find (within two edits
-        it finds them anyway), keeping the first `prefixlength` letters."""
+    def swapped_forms(self, word: str | None = None) -> list[str]:
+        """The words one swap away from the term (or `word`) that Whoosh's automaton does
+        not find (within two edits it finds them anyway), keeping the first `prefixlength`
+        letters."""
+        word = self.text if word is None else word
         if self.maxdist != 1:
             return []
-        keep = self.text[:self.prefixlength]
-        return [swapped for swapped in swaps(self.text) if swapped.startswith(keep)]
+        keep = word[:self.prefixlength]
+        return [swapped for swapped in swaps(word) if swapped.startswith(keep)]
+
+    def stems(self, words, schema) -> set[bytes]:
+        """The terms the field's analyser makes of written words (stop words make none)."""
+        analyzer = schema[self.fieldname].analyzer
+        return {token.text.encode("utf-8") for word in words
+                for token in analyzer(word, mode="query")}
 
 
 class TypedPrefix(wq.Prefix):

@@ -15,7 +15,7 @@ from whoosh.reading import TermNotFound
 
 from . import term_walks
 from . import whoosh_internals as internals
-from .expansions import DamerauFuzzyTerm
+from .expansions import SPELLING_FIELD, DamerauFuzzyTerm
 from .posting_arrays import PostingArrays
 from .schema import TEXT_FIELDS
 from .writing import BYTE_LENGTHS, decoded_positions
@@ -261,21 +261,36 @@ class PostingReads:
 
     def _fuzzy_terms(self, q) -> set[bytes]:
         """The terms of a fuzzy query's field within its edits, in every segment: each
-        segment's terms walked with one automaton (`term_walks`), and for a
-        `DamerauFuzzyTerm` its swapped forms found in any segment."""
+        segment's terms walked with one automaton (`term_walks`); for a `DamerauFuzzyTerm`
+        also its swapped forms and the stems of the title words within its edits of the word
+        as written (`written`), where the field holds them."""
         fieldobj = self.schema[q.fieldname]
         if not isinstance(fieldobj, (fields.TEXT, fields.KEYWORD, fields.ID)):
             raise Unsupported("a fuzzy term of a field not of text")
         field = fieldobj.spelling_fieldname(q.fieldname)
-        dfa = term_walks.automaton(q.text, q.maxdist, q.prefixlength)
+        found = self._words_within(field, q.text, q.maxdist, q.prefixlength)
+        if isinstance(q, DamerauFuzzyTerm):
+            candidates = {w.encode("utf-8") for w in q.swapped_forms()}
+            if q.written:
+                key = ("written", q.written, q.maxdist, q.prefixlength)
+                if key not in self._expanded:
+                    spelled = self._words_within(SPELLING_FIELD, q.written, q.maxdist,
+                                                 q.prefixlength)
+                    swapped = {w.encode("utf-8") for w in q.swapped_forms(q.written)}
+                    spelled.update(w for w in swapped if self._term_infos(SPELLING_FIELD, w))
+                    self._expanded[key] = sorted(spelled)
+                candidates |= q.stems((w.decode("utf-8") for w in self._expanded[key]),
+                                      self.schema)
+            found.update(t for t in candidates - found if self._term_infos(q.fieldname, t))
+        return found
+
+    def _words_within(self, field: str, text: str, maxdist: int, prefix: int) -> set[bytes]:
+        """The terms of a field within `maxdist` edits of `text` keeping its first `prefix`
+        letters, in every segment (one automaton walks them all: `term_walks`)."""
+        dfa = term_walks.automaton(text, maxdist, prefix)
         walks = [(terms, numbers[field]) for terms, numbers in self._all_sorted_terms()
                  if field in numbers]
-        found = {t.encode("utf-8") for t in term_walks.words_within(walks, dfa)}
-        for swapped in q.swapped_forms() if isinstance(q, DamerauFuzzyTerm) else []:
-            btext = swapped.encode("utf-8")
-            if self._term_infos(q.fieldname, btext):
-                found.add(btext)
-        return found
+        return {t.encode("utf-8") for t in term_walks.words_within(walks, dfa)}
 
 
 def _blocks(m):

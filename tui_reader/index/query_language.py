@@ -17,9 +17,9 @@ from whoosh import query as wq
 from whoosh.support.charset import accent_map
 
 from ..models import paper_id, tag_name
-from .schema import (FIELD_ALIASES, FIELD_BOOSTS, NUMERIC_FIELDS, TEXT_FIELDS,
+from .schema import (FIELD_ALIASES, FIELD_BOOSTS, NUMERIC_FIELDS, STEMMED_FIELDS, TEXT_FIELDS,
                      analyzers, has_positions, schema)
-from .expansions import DamerauFuzzyTerm, TypedPrefix
+from .expansions import SPELLING_FIELD, DamerauFuzzyTerm, TypedPrefix
 from .query_ranges import QueryError, numeric, term_range
 
 MAX_QUERY_CHARS = 1000  # longer queries take seconds to parse: a clear message instead
@@ -478,8 +478,11 @@ def _fuzzy(word: str, edits: str, prefix: str | None, field: str | None,
             parts.append(wq.Term(f, term, boost=boost))
             continue
         length = FUZZY_PREFIX if prefix is None else min(int(prefix), len(term))
+        written = ([t.text for t in schema()[SPELLING_FIELD].analyzer(word)]
+                   if f in STEMMED_FIELDS else [])
         parts.append(DamerauFuzzyTerm(f, term, boost=boost, maxdist=maxdist,
-                                      prefixlength=length))
+                                      prefixlength=length,
+                                      written=written[0] if len(written) == 1 else None))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.Or(parts)

@@ -18,6 +18,7 @@ FIELD_BOOSTS = {"title": 3.0, "abstract": 1.0, "author": 1.5, "org": 1.0, "categ
 FIELD_ALIASES = {"author": ["authors", "by"], "org": ["organization", "organisation"],
                  "category": ["cat", "categories"], "arxiv": ["arxiv_id"], "tag": ["tags"]}
 NUMERIC_FIELDS = ("year", "upvotes", "date")
+STEMMED_FIELDS = ("title", "abstract", "note")  # their terms are stems (_text_analyzer)
 # The version of what the index holds (analysis, fields): an index on disk of another version
 # is rebuilt from the store at start. 2: accents folded ("Tulu" finds "TÜLU"). 3: the first
 # author's name in a field of its own (a surname ranks the papers the person wrote first).
@@ -60,7 +61,7 @@ def make_schema() -> fields.Schema:
         facets=fields.COLUMN(columns.VarBytesColumn()),  # for facets only (facet_value)
         spell=fields.TEXT(analyzer=RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter()
                           | CharsetFilter(accent_map),
-                          phrase=False),  # title words as written: corrections
+                          phrase=False),  # title words as written: corrections, fuzzy words' stems
     )
 
 
