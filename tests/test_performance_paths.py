@@ -229,6 +229,35 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
     parts.close()
 
 
+def test_a_prefix_of_rare_and_common_words_scores_as_whoosh_does(tmp_path, docs, monkeypatch):
+    """A prefix standing for a word in posting arrays (200 papers) and rare words read from
+    blocks at once, several in one paper (their scores summed), over three segments."""
+    from whoosh import query as wq
+    monkeypatch.setattr(wq.Or, "matcher_type", wq.Or.DEFAULT_MATCHER)  # BM25F sums (above)
+    from tui_reader.index.fast_search import FastSearch
+    words = ["quixotic"] * 200 + ["quixa quixb", "quixb quixc quixa", "quixc", "quixd quixa"]
+    made = [dict(doc, abstract=f"{doc['abstract']} {words[i % len(words)]}")
+            for i, doc in enumerate(docs)]
+    made = (made * (1 + 600 // len(made)))[:600]
+    made = [dict(doc, id=f"{doc['id']}-{i}") for i, doc in enumerate(made)]
+    _write(tmp_path, "one", SegmentWriter, made)
+    whoosh = PaperIndex(tmp_path / "one").searcher()
+    ix = _write(tmp_path, "parts", FastSegmentWriter, made[:200], compound=False)
+    for part in (1, 2):
+        writer = FastSegmentWriter(ix, compound=False)
+        for doc in made[part * 200:(part + 1) * 200]:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    fast = FastSearch(PaperIndex(tmp_path / "parts").searcher())
+    q = wq.Prefix("abstract", "quix")
+    assert len(fast.expand(q)) == 5
+    assert all(fast._leaf_arrays(i).get("abstract", b"quixot") is not None for i in range(3))
+    scores = fast.scores(q)
+    expected = {h.docnum: h.score for h in whoosh.search(q, limit=None, terms=False)}
+    assert set(scores) == set(expected) and len(expected) > 200
+    assert all(scores[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items())
+
+
 def test_phrases_are_found_from_positions_past_65535_and_with_blocks(tmp_path, docs,
                                                                      monkeypatch):
     """Positions past 65,535 are kept wide; a word 65,536 times in one text keeps none

@@ -81,6 +81,38 @@ def test_a_changed_block_layout_is_reported(monkeypatch):
     assert "not" in internals.check()
 
 
+def test_postings_decoded_from_blocks_are_the_matchers(tmp_path):
+    """read_postings against Whoosh's matcher for every term of a segment Whoosh wrote:
+    one block, several blocks (blocks of 4), each compressed (the check at import reads the
+    fast writer's uncompressed small blocks too). None is inlined: Whoosh's writer fails on
+    inlining, calling a `set_inline` W3TermInfo does not have."""
+    from whoosh import fields
+    from whoosh.filedb.filestore import FileStorage
+    schema = fields.Schema(body=fields.TEXT, tag=fields.KEYWORD)
+    ix = FileStorage(str(tmp_path)).create_index(schema)
+    writer = SegmentWriter(ix, blocklimit=4)
+    words = ["common", "rare", "middle"]
+    for n in range(40):
+        writer.add_document(body=" ".join(words[:1 + n % 3] * (1 + n % 5)) + f" only{n}",
+                            tag="x" if n % 9 else "y")
+    writer.commit()
+    reader = ix.reader()
+    shapes = set()
+    postfile = internals.postings_file(reader)
+    for field, btext in reader.all_terms():
+        info = reader.term_info(field, btext)
+        ids, weights = [], []
+        internals.read_postings(postfile, info, ids, weights)
+        m, expected = reader.postings(field, btext), []
+        while m.is_active():
+            expected.append((m.id(), m.weight()))
+            m.next()
+        assert list(zip(ids, weights)) == expected, (field, btext)
+        shapes.add(len(ids) > 4)
+    assert shapes == {False, True}
+    reader.close()
+
+
 def test_without_a_name_plain_whoosh_imports_and_searches_the_same(tmp_path):
     fast = Library(tmp_path / "fast")
     try:

@@ -20,13 +20,13 @@ posting_reads.py.
 from __future__ import annotations
 
 from collections import OrderedDict
-from math import log
 
 import numpy as np
 from whoosh import classify
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
+from . import posting_arrays
 from . import whoosh_internals as internals
 from .hits import NO_POSTINGS, Hits, top_documents
 from .posting_reads import PostingReads, Unsupported
@@ -221,8 +221,8 @@ class FastSearch(PostingReads):
             if len(texts) == 1:
                 return self._term_hits(field, texts[0], is_bytes=True)
             out = Hits.none(size)
-            for btext in texts:
-                out.add_postings(*self._term_postings(field, btext, is_bytes=True))
+            for ids, scores in self._terms_postings(field, texts):
+                out.add_postings(ids, scores)
             return out.boosted(q.boost)
         if isinstance(q, wq.NumericRange) and q.constantscore:
             return Hits.flat(self._docs(q), q.boost)
@@ -301,12 +301,31 @@ class FastSearch(PostingReads):
             text = self._term_bytes(field, text)
             if text is None:
                 return NO_POSTINGS
-        key = (field, text)
+        return self._remembered((field, text), lambda: self._score_terms(field, [text]))
+
+    def _terms_postings(self, field: str, btexts: list[bytes]
+                        ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(docnums, BM25F scores) of the live postings of a field's terms (a prefix's or
+        fuzzy word's words), in parts whose docnums are distinct: a part for each term that
+        posting arrays may hold, one for all the rarer terms (read from their blocks at once,
+        a document's scores summed); each remembered (typing repeats them)."""
+        rare = {t for t in btexts if sum(info.doc_frequency() for _, info in
+                                         self._term_infos(field, t)) < posting_arrays.MIN_POSTINGS}
+        parts = [self._term_postings(field, t, is_bytes=True) for t in btexts if t not in rare]
+        if rare:
+            ordered = [t for t in btexts if t in rare]
+            parts.append(self._remembered((field, tuple(ordered)),
+                                          lambda: _summed(*self._score_terms(field, ordered))))
+        return parts
+
+    def _remembered(self, key: tuple, compute) -> tuple[np.ndarray, np.ndarray]:
+        """Postings computed once and kept while they fit in TERM_CACHE_POSTINGS (the least
+        recently used let go)."""
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        found = self._score_term(field, text)
+        found = compute()
         size = len(found[0])
         if size <= TERM_CACHE_POSTINGS // 4:
             self._cache[key] = found
@@ -315,42 +334,6 @@ class FastSearch(PostingReads):
                 _, (ids, _) = self._cache.popitem(last=False)
                 self._cached -= len(ids)
         return found
-
-    def _score_term(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        if field not in self.schema:
-            return NO_POSTINGS
-        fieldobj = self.schema[field]
-        infos = self._term_infos(field, btext)
-        if not infos:
-            return NO_POSTINGS
-        if fieldobj.scorable:
-            # BM25F's idf (Weighting.idf): from the segments' document frequencies
-            docfreq = sum(info.doc_frequency() for _, info in infos)
-            idf = log(self._doc_count_all / (docfreq + 1)) + 1
-            avgfl = self._avg_length(field)
-            B = internals.field_B(self.weighting, field)
-            K1 = self.weighting.K1
-            top = idf * (K1 + 1)
-        all_ids, all_scores = [], []
-        for i, info in infos:
-            sub, offset = self.leaves[i]
-            for ids, weights in self._postings(i, field, btext, info):
-                ids = np.asarray(ids, dtype=np.int64)
-                weights = np.asarray(weights, dtype=np.float64)
-                if fieldobj.scorable:
-                    # bm25(idf, tf, fl, avgfl, B, K1) = top * tf / (tf + norm[fl]) with the
-                    # length part of each document computed once per field
-                    norms = self._norms(i, sub, field, K1, B, avgfl)
-                    weights = top * weights / (weights + norms[ids])
-                ids = ids + offset
-                if self._deleted[i]:
-                    live = self._live[ids]
-                    ids, weights = ids[live], weights[live]
-                all_ids.append(ids)
-                all_scores.append(weights)
-        if len(all_ids) == 1:
-            return all_ids[0], all_scores[0]
-        return np.concatenate(all_ids), np.concatenate(all_scores)
 
     def _docs(self, q) -> np.ndarray:
         """The documents `q` matches (a mask of its own)."""
@@ -412,10 +395,9 @@ class FastSearch(PostingReads):
             return NO_POSTINGS[0]
         parts = []
         for i, info in self._term_infos(field, btext):
-            offset = self.leaves[i][1]
-            for ids, _ in self._postings(i, field, btext, info):
-                ids = np.asarray(ids, dtype=np.int64) + offset
-                parts.append(ids[self._live[ids]] if self._deleted[i] else ids)
+            ids = np.asarray(self._postings(i, field, btext, info)[0], dtype=np.int64)
+            ids = ids + self.leaves[i][1]
+            parts.append(ids[self._live[ids]] if self._deleted[i] else ids)
         if not parts:
             return NO_POSTINGS[0]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -496,6 +478,12 @@ class FastSearch(PostingReads):
         return None
 
 
+
+
+def _summed(ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each document once, its scores summed."""
+    ids, at = np.unique(ids, return_inverse=True)
+    return ids, np.bincount(at, weights=scores, minlength=len(ids))
 
 
 def _checks_positions(q) -> bool:

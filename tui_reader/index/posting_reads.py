@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import chain
+from math import log
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from whoosh.reading import TermNotFound
 from . import term_walks
 from . import whoosh_internals as internals
 from .expansions import SPELLING_FIELD, DamerauFuzzyTerm
+from .hits import NO_POSTINGS
 from .posting_arrays import PostingArrays
 from .schema import TEXT_FIELDS
 from .writing import BYTE_LENGTHS, decoded_positions
@@ -88,13 +90,82 @@ class PostingReads:
         return arrays
 
     def _postings(self, leaf: int, field: str, btext: bytes, info):
-        """(ids, weights) of a term in one segment, a part at a time (deleted documents
-        included): its posting arrays when the segment has them, else its blocks."""
+        """(ids, weights) of a term in one segment (deleted documents included): its posting
+        arrays when the segment has them, else its blocks."""
         arrays = self._leaf_arrays(leaf)
         found = arrays.get(field, btext) if arrays else None
         if found is not None:
-            return [found]
-        return _blocks(self._matcher(leaf, field, btext, info))
+            return found
+        ids, weights = [], []
+        self._read_blocks(leaf, field, btext, info, ids, weights)
+        return ids, weights
+
+    def _read_blocks(self, leaf: int, field: str, btext: bytes, info, ids: list,
+                     weights: list) -> None:
+        """Append a term's postings in one segment (deleted documents included), read from
+        its blocks, to two lists."""
+        postfile = internals.postings_file(self.leaves[leaf][0].reader())
+        if postfile is not None:
+            internals.read_postings(postfile, info, ids, weights)
+            return
+        for found, found_weights in _blocks(self._matcher(leaf, field, btext, info)):
+            ids.extend(found)
+            weights.extend(found_weights)
+
+    def _score_terms(self, field: str, btexts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, BM25F scores) of the live postings of a field's terms, a document once
+        for each term it has. Postings in posting arrays are scored a term and segment at a
+        time; the others (rare terms, in Whoosh's blocks) are gathered a segment at a time
+        and scored at once: a prefix can stand for thousands of them."""
+        if field not in self.schema:
+            return NO_POSTINGS
+        scorable = self.schema[field].scorable
+        K1 = self.weighting.K1
+        parts = []
+        gathered: dict[int, tuple[list, list, list, list]] = {}
+        for btext in btexts:
+            infos = self._term_infos(field, btext)
+            top = 1.0
+            if infos and scorable:
+                # BM25F's idf (Weighting.idf): from the segments' document frequencies
+                docfreq = sum(info.doc_frequency() for _, info in infos)
+                top = (log(self._doc_count_all / (docfreq + 1)) + 1) * (K1 + 1)
+            for i, info in infos:
+                arrays = self._leaf_arrays(i)
+                found = arrays.get(field, btext) if arrays else None
+                if found is not None:
+                    parts.append(self._scored(i, field, *found, top))
+                    continue
+                ids, weights, tops, counts = gathered.setdefault(i, ([], [], [], []))
+                before = len(ids)
+                self._read_blocks(i, field, btext, info, ids, weights)
+                tops.append(top)
+                counts.append(len(ids) - before)
+        for i, (ids, weights, tops, counts) in gathered.items():
+            parts.append(self._scored(i, field, ids, weights,
+                                      tops[0] if len(tops) == 1 else np.repeat(tops, counts)))
+        if len(parts) <= 1:
+            return parts[0] if parts else NO_POSTINGS
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def _scored(self, leaf: int, field: str, ids, weights, top
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, BM25F scores) of postings of one segment: bm25(idf, tf, fl, avgfl, B,
+        K1) = top * tf / (tf + norm[fl]), top = idf * (K1 + 1) (per posting or one for
+        all), the length part of each document computed once per field; deleted documents
+        left out."""
+        ids = np.asarray(ids, dtype=np.int64)
+        weights = np.asarray(weights, dtype=np.float64)
+        sub, offset = self.leaves[leaf]
+        if self.schema[field].scorable:
+            K1, B = self.weighting.K1, internals.field_B(self.weighting, field)
+            norms = self._norms(leaf, sub, field, K1, B, self._avg_length(field))
+            weights = top * weights / (weights + norms[ids])
+        ids = ids + offset
+        if self._deleted[leaf]:
+            live = self._live[ids]
+            ids, weights = ids[live], weights[live]
+        return ids, weights
 
     def _matcher(self, leaf: int, field: str, btext: bytes, info):
         """The postings of a term in one segment (deleted documents included), from its

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import inspect
 import mmap
+import pickle
 import struct
+import zlib
 from array import array
 from io import BytesIO
 from collections.abc import Callable
@@ -34,6 +36,45 @@ def leaf_matcher(m):
     while not isinstance(m, whoosh3.W3LeafMatcher) and hasattr(m, "child"):
         m = m.child
     return m if isinstance(m, whoosh3.W3LeafMatcher) else None
+
+
+_BLOCK_LENGTH = struct.Struct("!i")  # W3: each block's length, negative for the last
+
+
+def read_postings(postfile, info, ids: list, weights: list) -> None:
+    """Append a term's postings in a W3 segment (document numbers, weights) to two lists,
+    decoded from its blocks in one read of the postings file: what W3LeafMatcher reads,
+    without making a matcher (a prefix reads thousands of rare terms). No W3 segment has
+    inlined postings: Whoosh's writer fails on them (it calls a missing `set_inline`)."""
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it in a 1-tuple
+        length = length[0]
+    raw = postfile.get(offset, length)
+    if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not W3 postings")
+    stream, at = BytesIO(raw), 4
+    while True:
+        size = _BLOCK_LENGTH.unpack_from(raw, at)[0]
+        end = at + 4 + abs(size)
+        stream.seek(at + 4)
+        count, _, _, compression, _, _ = pickle.load(stream)  # the block's info
+        data = raw[stream.tell():end]
+        block_ids, block_weights, _ = pickle.loads(zlib.decompress(data) if compression
+                                                   else data)
+        ids.extend(accumulate(block_ids))  # delta-encoded
+        if block_weights is None or isinstance(block_weights, float):  # all equal
+            weights.extend([1.0 if block_weights is None else block_weights] * count)
+        else:
+            weights.extend(block_weights)
+        if size < 0:
+            return
+        at = end
+
+
+def postings_file(reader):
+    """The postings file of a W3 segment reader, or None (not a W3 segment)."""
+    terms = getattr(reader, "_terms", None)
+    return terms._postfile if type(terms) is whoosh3.W3TermsReader else None
 
 
 def block_postings(m) -> tuple[list, object]:
@@ -313,7 +354,7 @@ ASSIGNED = {  # attributes these methods set
     columns.VarBytesColumn.Reader._read_offsets_and_lengths: ("_lengths",),
 }
 MODULE_NAMES = {whoosh3: ("W3LeafMatcher", "W3TermsReader", "W3FieldWriter", "W3PerDocReader",
-                          "_lenfield", "LENGTHS_COLUMN"), wq.qcore: ("_NullQuery",)}
+                          "_lenfield", "LENGTHS_COLUMN", "WHOOSH3_HEADER_MAGIC"), wq.qcore: ("_NullQuery",)}
 
 
 def _check_names() -> None:
@@ -363,6 +404,10 @@ def _check_blocks() -> None:
         next_block(m)
     if read != [([3, 7], [1.0, 2.0], 7, [3, 7], values[:2]), ([8], [1.0], 8, [8], values[2:])]:
         raise ValueError("W3 posting blocks are not read as expected")
+    found_ids, found_weights = [], []
+    read_postings(StructFile(BytesIO(out.file.getvalue())), info, found_ids, found_weights)
+    if (found_ids, found_weights) != (ids, weights):
+        raise ValueError("W3 posting blocks are not decoded as expected")
     column = StructFile(BytesIO())
     writer = whoosh3.LENGTHS_COLUMN.writer(column)
     for docnum, length in enumerate(b"\x01\x00\x05"):
