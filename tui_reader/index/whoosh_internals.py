@@ -354,7 +354,8 @@ ASSIGNED = {  # attributes these methods set
     columns.VarBytesColumn.Reader._read_offsets_and_lengths: ("_lengths",),
 }
 MODULE_NAMES = {whoosh3: ("W3LeafMatcher", "W3TermsReader", "W3FieldWriter", "W3PerDocReader",
-                          "_lenfield", "LENGTHS_COLUMN", "WHOOSH3_HEADER_MAGIC"), wq.qcore: ("_NullQuery",)}
+                          "_lenfield", "LENGTHS_COLUMN", "WHOOSH3_HEADER_MAGIC"),
+                wq.qcore: ("_NullQuery",)}
 
 
 def _check_names() -> None:
