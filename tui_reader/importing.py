@@ -314,6 +314,7 @@ class Importing:
         self._writable()
         before = self.index.segment_count()
         self.index.merge(everything=True, progress=progress)
+        self.index.prepare_facets()
         return before, self.index.segment_count()
 
     # -- import --------------------------------------------------------------------------
@@ -377,6 +378,8 @@ class Importing:
             raise
         finally:
             self._close_feeder()
+        if report.new or report.updated:
+            self.index.prepare_facets()
         self.store.finish_import(import_id, report.new, report.updated)
         report.distinct = self.store.distinct_papers(file_ids)
         return report

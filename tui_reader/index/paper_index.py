@@ -286,6 +286,11 @@ class PaperIndex:
             fast.warm_up()
         self._facet_counter().warm_up(searcher)
 
+    def prepare_facets(self) -> None:
+        """Read the facet values of segments not read yet, so that each is kept in a file
+        beside its segment (facets.py): a reader's start then reads files, not columns."""
+        self._facet_counter().warm_up(self.searcher())
+
     def documents_of(self, searcher, ids: list[str]) -> list[int]:
         """The document numbers of these paper ids in `searcher` (in their order, ids not
         indexed left out), remembered for the same ids and searcher (the rising papers'
