@@ -5,7 +5,7 @@ lengths and norms, prefix expansions; remembered per searcher where it pays. A m
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import chain
 from math import log
 
@@ -309,16 +309,29 @@ class PostingReads:
     def _frequent_prefix_terms(self, field: str, prefix: str, limit: int) -> list[bytes]:
         """The `limit` terms of a field starting with `prefix` found in the most documents
         (all segments; ties in the terms' order), their frequencies read from the terms
-        files without making term infos (a three-letter prefix has thousands of terms)."""
+        files without making term infos (a three-letter prefix has thousands of terms); the
+        term infos of those chosen made from where the terms were found, and remembered."""
         bprefix = self._term_bytes(field, prefix)
         if bprefix is None:
             return []
         frequencies: dict[bytes, int] = {}
-        for terms, numbers in self._all_sorted_terms():
+        found = []  # (leaf, its terms, the index of the first word, the words in order)
+        for leaf, (terms, numbers) in enumerate(self._all_sorted_terms()):
             if field in numbers:
-                terms.frequencies(numbers[field], bprefix, frequencies)
+                first, words, counts = terms.prefixed(numbers[field], bprefix)
+                found.append((leaf, terms, first, words))
+                for word, count in zip(words, counts):
+                    frequencies[word] = frequencies.get(word, 0) + count
         frequencies.pop(b"", None)
-        return sorted(frequencies, key=lambda t: (-frequencies[t], t))[:limit]
+        chosen = sorted(frequencies, key=lambda t: (-frequencies[t], t))[:limit]
+        for word in chosen:
+            infos = []
+            for leaf, terms, first, words in found:
+                at = bisect_left(words, word)
+                if at < len(words) and words[at] == word:
+                    infos.append((leaf, terms.term_info_at(first + at)))
+            self._remember_infos((field, word), infos)
+        return chosen
 
     def _all_sorted_terms(self) -> list[tuple[term_walks.SortedTerms, dict[str, int]]]:
         """Every segment's sorted terms and field numbers (made at first use), or

@@ -29,7 +29,7 @@ class SortedTerms:
 
     def __init__(self, keys: internals.MappedKeys):
         self._count, self._position_at, self._key_at = keys.count, keys.position_at, keys.key_at
-        self._doc_frequency_at = keys.doc_frequency_at
+        self._keys_and_frequencies, self._value_at = keys.keys_and_frequencies, keys.value_at
         self._memo: dict[int, bytes] = {}  # index -> key, of the search's first levels
 
     @classmethod
@@ -74,19 +74,19 @@ class SortedTerms:
             return None
         return key[len(field_key):].decode("utf-8")
 
-    def frequencies(self, field_number: int, prefix: bytes, into: dict[bytes, int]) -> None:
-        """Add each term of the field starting with `prefix` and its document frequency to
-        `into` (read from the terms file, no term info made)."""
+    def prefixed(self, field_number: int, prefix: bytes) -> tuple[int, list[bytes], list[int]]:
+        """The terms of the field starting with `prefix`: the index of the first, the terms
+        and their document frequencies (read from the terms file, no term info made)."""
         start = struct.pack("!H", field_number) + prefix
-        position_at, key_at, frequency_at = self._position_at, self._key_at, self._doc_frequency_at
-        cut = len(start) - len(prefix)
-        for index in range(self.first_at(start), self._count):
-            position = position_at(index)
-            key = key_at(position)
-            if not key.startswith(start):
-                break
-            term = key[cut:]
-            into[term] = into.get(term, 0) + frequency_at(position, len(key))
+        lo = self.first_at(start)
+        hi = self.first_at(start + b"\xff", lo)  # no UTF-8 byte is 0xff
+        if lo >= hi:
+            return lo, [], []
+        return lo, *self._keys_and_frequencies(lo, hi, len(start) - len(prefix))
+
+    def term_info_at(self, index: int):
+        """The term info (W3TermInfo) of the term at `index`."""
+        return internals.term_info_from_bytes(self._value_at(self._position_at(index)))
 
 
 def words_within(fields: list[tuple[SortedTerms, int]], dfa) -> list[str]:

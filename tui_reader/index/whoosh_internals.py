@@ -19,6 +19,7 @@ from io import BytesIO
 from collections.abc import Callable
 from itertools import accumulate
 
+import numpy as np
 from whoosh import columns, formats, scoring
 from whoosh import query as wq
 from whoosh.codec import base as codec_base
@@ -148,7 +149,6 @@ class MappedKeys:
     keys in order and, for a terms file, each term's document frequency."""
 
     _LENGTH = struct.Struct("!I")
-    _DOC_FREQUENCY = struct.Struct("!I")
     DOC_FREQUENCY_AT = 5  # in a W3TermInfo's bytes: after its flags (B) and weight (f)
 
     def __init__(self, table, mapped: mmap.mmap):
@@ -172,10 +172,42 @@ class MappedKeys:
         start = position + 8
         return self._mapped[start:start + self._LENGTH.unpack_from(self._mapped, position)[0]]
 
-    def doc_frequency_at(self, position: int, key_length: int) -> int:
-        """The document frequency in the term info (W3TermInfo) after the key at `position`."""
-        at = position + 8 + key_length + self.DOC_FREQUENCY_AT
-        return self._DOC_FREQUENCY.unpack_from(self._mapped, at)[0]
+    def value_at(self, position: int) -> bytes:
+        """The value after the key at a position (a terms file: the term's info)."""
+        key_length, value_length = struct.unpack_from("!II", self._mapped, position)
+        start = position + 8 + key_length
+        return self._mapped[start:start + value_length]
+
+    def keys_and_frequencies(self, lo: int, hi: int, cut: int) -> tuple[list[bytes], list[int]]:
+        """The keys from index `lo` to `hi` (without their first `cut` bytes) and the
+        document frequency in each one's term info: their entries copied from the map in one
+        piece and their lengths and frequencies read with numpy (a three-letter prefix has
+        thousands of terms in each segment)."""
+        size = self._entry.size
+        table = self._mapped[self._base + lo * size:self._base + hi * size]
+        at = np.frombuffer(table, dtype=">" + self._entry.format[1:]).astype(np.int64)
+        first, last = int(at.min()), int(at.max())
+        key_length, value_length = struct.unpack_from("!II", self._mapped, last)
+        chunk = self._mapped[first:last + 8 + key_length + value_length]
+        at -= first
+        raw = np.frombuffer(chunk, dtype=np.uint8)
+        lengths = _big_endian_uint32(raw, at)
+        frequencies = _big_endian_uint32(raw, at + 8 + lengths + self.DOC_FREQUENCY_AT)
+        keys = [chunk[a + 8 + cut:a + 8 + n] for a, n in zip(at.tolist(), lengths.tolist())]
+        return keys, frequencies.tolist()
+
+
+def term_info_from_bytes(raw: bytes):
+    """A W3 term info from its bytes in a terms file."""
+    return whoosh3.W3TermInfo.from_bytes(raw)
+
+
+def _big_endian_uint32(raw: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The big-endian unsigned 32-bit numbers at these offsets of a byte array."""
+    found = raw[at].astype(np.int64) << 24
+    for shift, step in ((16, 1), (8, 2), (0, 3)):
+        found |= raw[at + step].astype(np.int64) << shift
+    return found
 
 
 def levenshtein_dfa(text: str, maxdist: int, prefix: int):
