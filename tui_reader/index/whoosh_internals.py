@@ -28,6 +28,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.reading import SegmentReader
 from whoosh.util import random_name
+from whoosh.util.numeric import length_to_byte
+from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
 
@@ -285,11 +287,14 @@ def written_files(fieldwriter) -> list:
     return [fieldwriter._postfile, fieldwriter._tindex.dbfile]
 
 
-def posting_writer(fieldwriter) -> tuple:
-    """(posting writer, block limit, compression level) of the term a W3 field writer is
-    writing."""
-    pw = fieldwriter._postwriter
-    return pw, pw._blocklimit, fieldwriter._codec._compression
+def posting_writer(fieldwriter):
+    """The posting writer of the term a W3 field writer is writing."""
+    return fieldwriter._postwriter
+
+
+def block_limits(fieldwriter) -> tuple[int, int]:
+    """(postings in a block, compression level) of a W3 field writer's field."""
+    return fieldwriter._postwriter._blocklimit, fieldwriter._codec._compression
 
 
 def fill_block(pw, ids, weights, values, maxweight, minlength, maxlength,
@@ -303,6 +308,44 @@ def fill_block(pw, ids, weights, values, maxweight, minlength, maxlength,
     pw._minlength = minlength
     pw._maxlength = maxlength
     pw._compression = compression
+
+
+_ONE_BLOCK = struct.Struct("!i")  # a block's length, negative: the term's last block
+_EXTENT = struct.Struct("!qi")  # a term info's postings: offset (pack_long), length (pack_int)
+
+
+def write_one_block_term(fieldwriter, btext: bytes, ids: array, weights: array, values: list,
+                         maxweight: float, minlength: int | None, maxlength: int,
+                         compression: int) -> None:
+    """Write a term whose postings fit in one block (most terms) to a W3 field writer: the
+    bytes start_term, fill_block and finish_term write (the block as W3PostingsWriter's
+    _write_block makes it, the term info as W3TermInfo.to_bytes), without making a posting
+    writer's block and term info objects for it. `ids` and `weights` as fill_block takes
+    them (array "I" and "f"), `values` the non-empty ones."""
+    fixed = fieldwriter._format.fixed_value_size()
+    if fixed is None or fixed < 0:
+        kept_values = tuple(values)
+    else:
+        kept_values = None if fixed == 0 else b"".join(values)
+    if all(w == 1.0 for w in weights):
+        kept_weights = None
+    elif all(w == weights[0] for w in weights):
+        kept_weights = weights[0]
+    else:
+        kept_weights = tuple(weights)
+    data = pickle.dumps((tuple(delta_encode(ids)), kept_weights, kept_values), 2)
+    if compression:
+        data = zlib.compress(data, compression)
+    info = pickle.dumps((len(ids), ids[-1], maxweight, compression, length_to_byte(minlength),
+                         length_to_byte(maxlength)), 2)
+    postfile = fieldwriter._postfile
+    start = postfile.tell()
+    block = whoosh3.WHOOSH3_HEADER_MAGIC + _ONE_BLOCK.pack(-(len(info) + len(data)))
+    postfile.write(block + info + data)
+    term_info = whoosh3.W3TermInfo._struct.pack(
+        0, sum(weights), len(ids), length_to_byte(minlength), length_to_byte(maxlength),
+        maxweight, ids[0], ids[-1]) + _EXTENT.pack(start, len(block) + len(info) + len(data))
+    fieldwriter._tindex.add(struct.pack("!H", fieldwriter._fieldid) + btext, term_info)
 
 
 def write_block(pw) -> None:
@@ -379,6 +422,7 @@ ASSIGNED = {  # attributes these methods set
     SegmentWriter.__init__: ("_tempstorage", "_added"),
     SegmentReader.__init__: ("_terms", "_perdoc"),
     whoosh3.W3FieldWriter.__init__: ("_codec", "_postfile", "_tindex", "_postwriter"),
+    whoosh3.W3FieldWriter.start_field: ("_fieldid", "_format"),
     whoosh3.W3Codec.__init__: ("_compression",),
     whoosh3.W3TermsReader.__init__: ("_codec", "_postfile", "_tindex", "_fieldmap"),
     scoring.BM25F.__init__: ("_field_B",),

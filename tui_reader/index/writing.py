@@ -287,7 +287,8 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
     The same calls and the same posting blocks as Whoosh's loop (start_field, start_term,
     the posting writer's block buffers filled as `add_posting` fills them, `_write_block` when
     a block is full, finish_term, finish_field), without its per-posting method calls,
-    asserts and file-backed length lookups. `terms` is `TermPool.iter_terms()`; `arrays`
+    asserts and file-backed length lookups; a term of one block (most) written at once, its
+    bytes made without the posting writer's objects. `terms` is `TermPool.iter_terms()`; `arrays`
     gets each term's postings too (posting_arrays.py).
     """
     lastfn = None
@@ -303,32 +304,41 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
             fmt = schema[fieldname].format
             positions = fmt if fmt and fmt.supports("positions") else None
             lastfn = fieldname
-        fieldwriter.start_term(btext)
-        pw, limit, compression = internals.posting_writer(fieldwriter)
+            limit, compression = internals.block_limits(fieldwriter)
         ids, weights, values = found[0::3], found[1::3], found[2::3]
         if arrays is not None:
             arrays.add(fieldname, btext, ids, weights,
                        decoded_positions(positions, values)
                        if positions is not None and len(ids) >= posting_arrays.MIN_POSTINGS
                        else None)
+        if len(ids) <= limit:  # most terms: written at once
+            internals.write_one_block_term(fieldwriter, btext,
+                                           *_block(ids, weights, values, lengths, compression))
+            continue
+        fieldwriter.start_term(btext)
+        pw = internals.posting_writer(fieldwriter)
         for start in range(0, len(ids), limit):
             if start:
                 internals.write_block(pw)  # the previous block was full
-            block_ids = ids[start:start + limit]
-            block_weights = weights[start:start + limit]
-            top = max(block_weights)
-            block_lengths = [n for n in map(lengths.__getitem__, block_ids) if n]
-            # zlib on a few postings costs more than it saves (the reader reads the level
-            # from each block's header)
-            internals.fill_block(
-                pw, array("I", block_ids), array("f", block_weights),
-                [v for v in values[start:start + limit] if v], top if top > 0 else 0,
-                min(block_lengths) if block_lengths else None,
-                max(block_lengths) if block_lengths else 0,
-                compression if len(block_ids) >= SMALL_BLOCK else 0)
+            end = start + limit
+            internals.fill_block(pw, *_block(ids[start:end], weights[start:end],
+                                             values[start:end], lengths, compression))
         fieldwriter.finish_term()
     if lastfn is not None:
         fieldwriter.finish_field()
+
+
+def _block(ids: list, weights: list, values: list, lengths: list, compression: int) -> tuple:
+    """A block's postings and statistics as fill_block takes them: ids, weights, the non-empty
+    values, the top weight, the shortest and longest field length (0: none), compression."""
+    top = max(weights)
+    block_lengths = [n for n in map(lengths.__getitem__, ids) if n]
+    # zlib on a few postings costs more than it saves (the reader reads the level from each
+    # block's header)
+    return (array("I", ids), array("f", weights), [v for v in values if v],
+            top if top > 0 else 0, min(block_lengths) if block_lengths else None,
+            max(block_lengths) if block_lengths else 0,
+            compression if len(ids) >= SMALL_BLOCK else 0)
 
 
 def _term_infos(reader) -> Iterator[tuple[tuple[str, bytes], object]]:
