@@ -473,6 +473,41 @@ def test_terms_files_are_read_through_a_memory_map(imported):
                 for t in other.all_terms()]
 
 
+def _mapped_terms_kb(index_path) -> int:
+    """The resident kilobytes of this process's maps of the index's terms files."""
+    found, current = 0, ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if not line[:1].isupper():  # a mapping's first line: its address range and file
+            current = line.split()[-1] if len(line.split()) > 5 else ""
+        elif line.startswith("Rss:") and current.startswith(str(index_path)) \
+                and current.endswith(".trm"):
+            found += int(line.split()[1])
+    return found
+
+
+def test_searches_leave_no_terms_file_pages_mapped(imported):
+    """Whoosh's term lookups read with pread (no page of the map touched), and what the
+    fast search read through the maps (a prefix, a fuzzy word) is let go after each search:
+    the terms files' pages are not counted in the reader's memory (at a million papers,
+    200 MB after a few searches)."""
+    lib, _ = imported
+    reader = lib.index.searcher().reader()
+    mapped = [leaf._terms._dbfile for leaf, _ in reader.leaf_readers()]
+    terms = list(reader.all_terms())
+    assert len(terms) > 1000
+    lib.index.release_pages()  # (reading all_terms walked the files through their maps)
+    assert _mapped_terms_kb(lib.index.path) == 0
+    for field, text in terms[::7]:
+        reader.term_info(field, text)
+    assert _mapped_terms_kb(lib.index.path) == 0
+    for mapped_file in mapped:  # the map itself serves term_walks
+        mapped_file.file[:len(mapped_file.file)]
+    assert _mapped_terms_kb(lib.index.path) > 0
+    for text in ("mod*", "langauge~ modle~", "learning", "lang"):
+        assert lib.search(text, limit=5).total > 0
+        assert _mapped_terms_kb(lib.index.path) == 0, text
+
+
 def test_notes_saved_during_a_parallel_import_reach_the_index(tmp_path, monkeypatch):
     """A note saved while the two writer processes import goes with the next commit; one saved
     after the last commit (the writers gone) is written by the Library: none is lost and none
