@@ -68,11 +68,12 @@ class PostingReads:
         found = self._infos.get(key)
         if found is None:
             found = []
-            for i, (sub, _) in enumerate(self.leaves):
-                try:
-                    found.append((i, sub.reader().term_info(field, btext)))
-                except TermNotFound:
-                    pass
+            with internals.scattered_reads():
+                for i, (sub, _) in enumerate(self.leaves):
+                    try:
+                        found.append((i, sub.reader().term_info(field, btext)))
+                    except TermNotFound:
+                        pass
             self._remember_infos(key, found)
         return found
 

@@ -13,10 +13,12 @@ import inspect
 import mmap
 import pickle
 import struct
+import threading
 import zlib
 from array import array
 from io import BytesIO
 from collections.abc import Callable
+from contextlib import contextmanager
 from itertools import accumulate
 
 import numpy as np
@@ -31,6 +33,27 @@ from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
 from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
+
+
+# -- reading terms files ---------------------------------------------------------------------
+_SCATTERED = threading.local()  # .depth: inside scattered_reads() in this thread
+
+
+@contextmanager
+def scattered_reads():
+    """Term lookups in this block (a few bytes at random places of the terms files): a terms
+    file read through a memory map reads them with pread instead (paper_index._MappedFile), so
+    that the pages around them are not mapped into the process."""
+    _SCATTERED.depth = getattr(_SCATTERED, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _SCATTERED.depth -= 1
+
+
+def reading_scattered() -> bool:
+    """Whether this thread is inside scattered_reads()."""
+    return getattr(_SCATTERED, "depth", 0) > 0
 
 
 # -- reading postings ------------------------------------------------------------------------
