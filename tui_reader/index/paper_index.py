@@ -39,6 +39,10 @@ class IndexBusy(Exception):
     """Another process holds the index writer (another import is running)."""
 
 
+_PREAD = hasattr(os, "pread")  # POSIX
+_DONTNEED = getattr(mmap, "MADV_DONTNEED", None) if hasattr(mmap.mmap, "madvise") else None
+
+
 class _MappedFile(StructFile):
     """A terms file: a StructFile reading a memory map (a read is a slice, not a system
     call; term_walks reads keys from it), but for term lookups (`internals.scattered_reads`:
@@ -53,7 +57,7 @@ class _MappedFile(StructFile):
         self._close_fd = weakref.finalize(self, os.close, fd)
 
     def get(self, position: int, length: int) -> bytes:
-        if internals.reading_scattered():
+        if internals.reading_scattered() and _PREAD:
             return os.pread(self._fd, length, position)
         return self.file[position:position + length]
 
@@ -90,10 +94,13 @@ class _Storage(FileStorage):
         return super().open_file(name, **kwargs)
 
     def release_pages(self) -> None:
-        """Unmap the pages of the terms files read so far (they stay in the page cache)."""
+        """Unmap the pages of the terms files read so far (they stay in the page cache;
+        where madvise is missing, they stay mapped)."""
+        if not _DONTNEED:
+            return
         for mapped in list(self._maps):
             try:
-                mapped.file.madvise(mmap.MADV_DONTNEED)
+                mapped.file.madvise(_DONTNEED)
             except (ValueError, OSError):  # closed meanwhile
                 pass
 
