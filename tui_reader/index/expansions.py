@@ -3,10 +3,10 @@
 `DamerauFuzzyTerm` counts a swap of two neighbouring letters as one edit ("protien" is one
 edit from "protein"; Whoosh's automata count two; within two edits a swap is found anyway, so
 `~2` is Whoosh's), and in a stemmed field also stands for the stems of the title words
-within its edits of the word as typed. `TypedPrefix` is the word being typed in the search box: the words
-starting with it, at most `TYPED_PREFIX_TERMS` of them (fewer for three or four letters),
-the most frequent: three letters would otherwise stand for thousands of words at every key
-press.
+within its edits of the word as typed. `TypedPrefix` is the word being typed in the search
+box: the words starting with it, at most `TYPED_PREFIX_TERMS` of them (fewer for three or
+four letters), the most frequent: three letters would otherwise stand for thousands of words
+at every key press.
 """
 
 from __future__ import annotations

@@ -355,7 +355,8 @@ def analyse(field: str, text: str) -> list[str]:
     """The terms a field's analyser makes of `text` (stop words removed)."""
     if field == "category":
         return [t.text for t in schema()["category"].analyzer(text.strip(_EDGE_PUNCTUATION))]
-    return [t.text for t in analyzers()[field](text, mode="query")]
+    analyzer = analyzers().get(field) or schema()[field].analyzer  # (spell: not a text field)
+    return [t.text for t in analyzer(text, mode="query")]
 
 
 def title_tokens(text: str) -> list[str]:
@@ -478,8 +479,7 @@ def _fuzzy(word: str, edits: str, prefix: str | None, field: str | None,
             parts.append(wq.Term(f, term, boost=boost))
             continue
         length = FUZZY_PREFIX if prefix is None else min(int(prefix), len(term))
-        written = ([t.text for t in schema()[SPELLING_FIELD].analyzer(word)]
-                   if f in STEMMED_FIELDS else [])
+        written = analyse(SPELLING_FIELD, word) if f in STEMMED_FIELDS else []
         parts.append(DamerauFuzzyTerm(f, term, boost=boost, maxdist=maxdist,
                                       prefixlength=length,
                                       written=written[0] if len(written) == 1 else None))

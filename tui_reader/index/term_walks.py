@@ -11,8 +11,8 @@ the search's first levels (the same for every search), so a step reads about ten
 `words_within` walks all segments' terms as one sorted list, with one automaton. The words
 found are Whoosh's (tests/test_term_walks.py compares them). A word being typed stands for
 the commonest words it starts (expansions.TypedPrefix): three letters start thousands of words
-in each segment; `SortedTerms.frequencies` reads their document frequencies from the terms
-file, no term info made for each.
+in each segment; `SortedTerms.prefixed` reads them and their document frequencies from the
+terms file in one piece, no term info made for each.
 """
 
 from __future__ import annotations
