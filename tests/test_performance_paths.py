@@ -8,6 +8,8 @@ set of queries, whatever the segmenting, on a few hundred real papers.
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
 from pathlib import Path
 
@@ -18,10 +20,12 @@ from whoosh.writing import SegmentWriter
 
 from tests.conftest import FIXTURES, SAMPLE_DUMPS
 from tui_reader import importing as importing_module
-from tui_reader.index import merging, posting_arrays
+from tui_reader.index import merging, posting_arrays, term_pool
 from tui_reader.index import PaperIndex, make_schema, paper_document
 from tui_reader.index.query_language import parse
-from tui_reader.index.writing import FastAnalysis, FastSegmentWriter, _non_capturing, fast_indexers
+from tui_reader.index.term_pool import _write_chunk
+from tui_reader.index.writing import (_FASTER_PATTERNS, FastAnalysis, FastSegmentWriter,
+                                      _non_capturing, fast_indexers)
 from tui_reader.ingest import read_dump
 from tui_reader.library import Library
 
@@ -104,6 +108,19 @@ def test_fast_analysis_only_where_it_is_exact():
     assert _non_capturing(r"a\(b(?:c)(d)[(]") == r"a\(b(?:c)(?:d)[(]"
 
 
+def test_the_faster_tokenizer_patterns_find_the_same_tokens(docs):
+    texts = [d.get(name) or "" for d in docs for name in ("title", "abstract")] + ODD_TEXTS
+    pieces = ["a", "bc", "1", ".", "..", "*", "é", " ", "-", "_", "x.y", "3.14", "a*b."]
+    rng = random.Random(7)
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+              for _ in range(3000)]
+    for pattern, faster in _FASTER_PATTERNS.items():
+        plain = re.compile(_non_capturing(pattern), re.UNICODE)
+        fast = re.compile(faster, re.UNICODE)
+        for text in texts:
+            assert fast.findall(text) == plain.findall(text), text
+
+
 def _postings(ix) -> list:
     """Every term with its statistics and every posting with its value and block stats."""
     out = []
@@ -132,11 +149,17 @@ def _write(tmp_path: Path, name: str, writer_class, docs, **kwargs):
     return ix
 
 
-def test_fast_writer_writes_the_postings_of_the_plain_writer(tmp_path, docs):
+def test_fast_writer_writes_the_postings_of_the_plain_writer(tmp_path, docs, monkeypatch):
     docs = docs[::2]
     plain = _write(tmp_path, "plain", SegmentWriter, docs)
-    # A tiny memory limit: the term pool spills to run files and merges them back.
+    # A tiny memory limit: the term pool spills to run files of several chunks each and
+    # merges them back.
+    monkeypatch.setattr(term_pool, "RUN_CHUNK_BYTES", 2000)
+    saved = []
+    monkeypatch.setattr(term_pool, "_write_chunk", lambda f, chunk: saved.append(
+        len(chunk)) or _write_chunk(f, chunk))
     fast = _write(tmp_path, "fast", FastSegmentWriter, docs, limitmb=0.05)
+    assert len(saved) > 20  # many chunks, in several runs
     assert fast.reader().segment().doc_count() == len(docs)
     assert _postings(fast) == _postings(plain)
     with plain.searcher() as a, fast.searcher() as b:
