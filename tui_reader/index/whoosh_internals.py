@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import mmap
+import operator
 import pickle
 import struct
 import threading
@@ -19,19 +20,19 @@ from array import array
 from io import BytesIO
 from collections.abc import Callable
 from contextlib import contextmanager
-from itertools import accumulate
+from itertools import accumulate, chain
 
 import numpy as np
 from whoosh import columns, formats, scoring
 from whoosh import query as wq
 from whoosh.codec import base as codec_base
 from whoosh.codec import whoosh3
+from whoosh.filedb import filetables
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.reading import SegmentReader
 from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
-from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
 
@@ -350,25 +351,46 @@ def write_one_block_term(fieldwriter, btext: bytes, ids: array, weights: array, 
         kept_values = tuple(values)
     else:
         kept_values = None if fixed == 0 else b"".join(values)
-    if all(w == 1.0 for w in weights):
+    count = len(ids)
+    if weights.count(1.0) == count:
         kept_weights = None
-    elif all(w == weights[0] for w in weights):
+    elif weights.count(weights[0]) == count:
         kept_weights = weights[0]
     else:
         kept_weights = tuple(weights)
-    data = pickle.dumps((tuple(delta_encode(ids)), kept_weights, kept_values), 2)
+    deltas = tuple(map(operator.sub, ids, chain((0,), ids)))  # delta_encode(ids), in C
+    data = pickle.dumps((deltas, kept_weights, kept_values), 2)
     if compression:
         data = zlib.compress(data, compression)
-    info = pickle.dumps((len(ids), ids[-1], maxweight, compression, length_to_byte(minlength),
+    info = pickle.dumps((count, ids[-1], maxweight, compression, length_to_byte(minlength),
                          length_to_byte(maxlength)), 2)
     postfile = fieldwriter._postfile
     start = postfile.tell()
     block = whoosh3.WHOOSH3_HEADER_MAGIC + _ONE_BLOCK.pack(-(len(info) + len(data)))
     postfile.write(block + info + data)
     term_info = whoosh3.W3TermInfo._struct.pack(
-        0, sum(weights), len(ids), length_to_byte(minlength), length_to_byte(maxlength),
+        0, sum(weights), count, length_to_byte(minlength), length_to_byte(maxlength),
         maxweight, ids[0], ids[-1]) + _EXTENT.pack(start, len(block) + len(info) + len(data))
-    fieldwriter._tindex.add(struct.pack("!H", fieldwriter._fieldid) + btext, term_info)
+    _add_term_entry(fieldwriter._tindex, _FIELD_ID.pack(fieldwriter._fieldid) + btext,
+                    term_info)
+
+
+_FIELD_ID = struct.Struct("!H")
+_ENTRY_LENGTHS = struct.Struct("!ii")  # filetables' _lengths: a key's and a value's
+
+
+def _add_term_entry(tindex, key: bytes, value: bytes) -> None:
+    """OrderedHashWriter.add(key, value) (the terms file's entry, its position in the ordered
+    index, its hash in its bucket) in one write, without its asserts and calls."""
+    if key <= tindex.lastkey:
+        raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{key!r}")
+    dbfile = tindex.dbfile
+    pos = dbfile.tell()
+    tindex.index.append(pos)
+    dbfile.write(_ENTRY_LENGTHS.pack(len(key), len(value)) + key + value)
+    h = tindex.hashfn(key)
+    tindex.buckets[h & 255].append((h, pos))
+    tindex.lastkey = key
 
 
 def write_block(pw) -> None:
@@ -451,6 +473,8 @@ ASSIGNED = {  # attributes these methods set
     scoring.BM25F.__init__: ("_field_B",),
     columns.VarBytesColumn.Reader.__init__: ("_dbfile", "_basepos"),
     columns.VarBytesColumn.Reader._read_offsets_and_lengths: ("_lengths",),
+    filetables.HashWriter.__init__: ("dbfile", "hashfn", "buckets"),
+    filetables.OrderedHashWriter.__init__: ("index", "lastkey"),
 }
 MODULE_NAMES = {whoosh3: ("W3LeafMatcher", "W3TermsReader", "W3FieldWriter", "W3PerDocReader",
                           "_lenfield", "LENGTHS_COLUMN", "WHOOSH3_HEADER_MAGIC"),
@@ -471,6 +495,8 @@ def _check_names() -> None:
                 raise AttributeError(f"{method.__qualname__} sets no {name}")
     if whoosh3.W3TermInfo._struct.format != "!BfIBBfII":  # MappedKeys reads its frequency
         raise ValueError("W3TermInfo is not laid out as expected")
+    if filetables._lengths.format != _ENTRY_LENGTHS.format:  # _add_term_entry writes them
+        raise ValueError("the terms file's entries are not laid out as expected")
     if "_lk" not in inspect.signature(SegmentWriter.__init__).parameters:
         raise TypeError("SegmentWriter takes no _lk")
 
