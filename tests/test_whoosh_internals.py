@@ -155,3 +155,36 @@ def test_a_fast_path_failing_at_run_time_falls_back_to_whoosh(tmp_path, monkeypa
         assert results(lib) == expected and calls
     finally:
         lib.close()
+
+
+def test_a_compact_terms_index_writes_the_file_whoosh_writes():
+    """The terms file's hash entries kept in arrays and its tables written a bucket at a time
+    (compact_terms_index): byte for byte Whoosh's file, entries added by Whoosh's own `add` and
+    by the fast writer's, buckets empty, full and colliding; every key read back."""
+    from io import BytesIO
+
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    from tui_reader.index.whoosh_internals.writing import _add_term_entry
+
+    keys = sorted({f"k{i * 7919 % 100003:06d}".encode() for i in range(3000)}
+                  | {b"a", b"b" * 300, "é".encode()})
+    files = []
+    for compact in (False, True):
+        out = StructFile(BytesIO())
+        writer = OrderedHashWriter(out)
+        if compact:
+            internals.compact_terms_index(type("FieldWriter", (), {"_tindex": writer})())
+        for i, key in enumerate(keys):
+            value = key[::-1] * (i % 3)
+            if compact and i % 2:
+                _add_term_entry(writer, key, value)
+            else:
+                writer.add(key, value)
+        out.file.close = lambda: None  # keep the bytes readable
+        writer.close()
+        files.append(out.file.getvalue())
+    assert files[0] == files[1]
+    reader = OrderedHashReader(StructFile(BytesIO(files[1])), len(files[1]))
+    assert [reader[key] for key in keys] == [key[::-1] * (i % 3) for i, key in enumerate(keys)]

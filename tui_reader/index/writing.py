@@ -399,6 +399,7 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
         if internals.is_w3_writer(self.fieldwriter):
             for structfile in internals.written_files(self.fieldwriter):
                 _track_position(structfile)
+            internals.compact_terms_index(self.fieldwriter)
         self._fast = fast_indexers(self.schema)
         self._repeated = {name: {} for name in self.schema.names()
                           if isinstance(self.schema[name], (whoosh_fields.NUMERIC, whoosh_fields.KEYWORD))

@@ -30,7 +30,7 @@ from .reading import (
     reading_scattered, scattered_reads, segments, term_info_from_bytes, term_infos_from,
     term_matcher, terms_table, var_bytes_values)
 from .writing import (
-    _ENTRY_LENGTHS, HookedSegmentWriter, block_limits, fill_block, is_w3_writer, posting_writer,
+    _ENTRY_LENGTHS, POINTER, HookedSegmentWriter, compact_terms_index, block_limits, fill_block, is_w3_writer, posting_writer,
     write_block, write_one_block_term, written_files)
 
 __all__ = [  # what the index modules use
@@ -39,7 +39,7 @@ __all__ = [  # what the index modules use
     "levenshtein_dfa", "next_block", "per_doc_reader", "postings_file", "query_terms",
     "read_postings", "reading_scattered", "scattered_reads", "segments", "term_info_from_bytes",
     "term_infos_from", "term_matcher", "terms_table", "var_bytes_values",
-    "HookedSegmentWriter", "block_limits", "fill_block", "is_w3_writer", "posting_writer",
+    "HookedSegmentWriter", "compact_terms_index", "block_limits", "fill_block", "is_w3_writer", "posting_writer",
     "write_block", "write_one_block_term", "written_files",
     "check", "PROBLEM", "SUPPORTED"]
 
@@ -51,7 +51,7 @@ METHODS = {
     whoosh3.W3PostingsWriter: ("_write_block",),
     whoosh3.W3TermsReader: ("items_from",),
     whoosh3.W3PerDocReader: ("_cached_reader",),
-    FileStorage: ("_fpath",),
+    FileStorage: ("_fpath",), filetables.HashWriter: ("_write_hashes",),
     wq.Prefix: ("_btexts",), wq.Wildcard: ("_btexts",), wq.FuzzyTerm: ("_btexts",),
     wq.TermRange: ("_btexts",), wq.NumericRange: ("_compile_query",),
 }
@@ -65,7 +65,7 @@ ASSIGNED = {  # attributes these methods set
     scoring.BM25F.__init__: ("_field_B",),
     columns.VarBytesColumn.Reader.__init__: ("_dbfile", "_basepos"),
     columns.VarBytesColumn.Reader._read_offsets_and_lengths: ("_lengths",),
-    filetables.HashWriter.__init__: ("dbfile", "hashfn", "buckets"),
+    filetables.HashWriter.__init__: ("dbfile", "hashfn", "buckets", "directory"),
     filetables.OrderedHashWriter.__init__: ("index", "lastkey"),
 }
 MODULE_NAMES = {whoosh3: ("W3LeafMatcher", "W3TermsReader", "W3FieldWriter", "W3PerDocReader",
@@ -89,6 +89,8 @@ def _check_names() -> None:
         raise ValueError("W3TermInfo is not laid out as expected")
     if filetables._lengths.format != _ENTRY_LENGTHS.format:  # _add_term_entry writes them
         raise ValueError("the terms file's entries are not laid out as expected")
+    if (filetables._pointer.format, filetables._pointer.size) != ("!Iq", POINTER.itemsize):
+        raise ValueError("the terms file's hash tables are not laid out as expected")
     if "_lk" not in inspect.signature(SegmentWriter.__init__).parameters:
         raise TypeError("SegmentWriter takes no _lk")
 
