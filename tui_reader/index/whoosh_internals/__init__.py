@@ -30,8 +30,8 @@ from .reading import (
     reading_scattered, scattered_reads, segments, term_info_from_bytes, term_infos_from,
     term_matcher, terms_table, var_bytes_values)
 from .writing import (
-    _ENTRY_LENGTHS, POINTER, HookedSegmentWriter, compact_terms_index, block_limits, fill_block, is_w3_writer, posting_writer,
-    write_block, write_one_block_term, written_files)
+    _ENTRY_LENGTHS, POINTER, HookedSegmentWriter, block_limits, compact_terms_index, fill_block,
+    is_w3_writer, posting_writer, write_block, write_one_block_term, written_files)
 
 __all__ = [  # what the index modules use
     "MappedKeys", "block_ids_values", "block_max_id", "block_postings", "block_postings_values",
@@ -39,8 +39,8 @@ __all__ = [  # what the index modules use
     "levenshtein_dfa", "next_block", "per_doc_reader", "postings_file", "query_terms",
     "read_postings", "reading_scattered", "scattered_reads", "segments", "term_info_from_bytes",
     "term_infos_from", "term_matcher", "terms_table", "var_bytes_values",
-    "HookedSegmentWriter", "compact_terms_index", "block_limits", "fill_block", "is_w3_writer", "posting_writer",
-    "write_block", "write_one_block_term", "written_files",
+    "HookedSegmentWriter", "block_limits", "compact_terms_index", "fill_block", "is_w3_writer",
+    "posting_writer", "write_block", "write_one_block_term", "written_files",
     "check", "PROBLEM", "SUPPORTED"]
 
 # -- the check -------------------------------------------------------------------------------
