@@ -40,10 +40,11 @@ REPEATED_MAX = 50_000  # values remembered per numeric or keyword field (bounded
 SMALL_BLOCK = 8  # posting blocks smaller than this are written uncompressed
 
 
-# Whoosh's default tokenizer pattern, its matches found a quarter faster: possessive (no
-# backtracking), the dot no longer optional (a word's letters are all taken before the group,
-# so the group only ever matched with its dot). tests/test_performance_paths.py compares.
-_FASTER_PATTERNS = {analysis.default_pattern.pattern: r"[\w*]++(?:\.[\w*]++)*+"}
+# Whoosh's default tokenizer pattern, its matches found faster: the dot no longer optional (a
+# word's letters are all taken before the group, so the group only ever matched with its dot).
+# Not possessive: Python 3.11.2's possessive quantifiers match differently (fixed later).
+# tests/test_performance_paths.py compares.
+_FASTER_PATTERNS = {analysis.default_pattern.pattern: r"[\w*]+(?:\.[\w*]+)*"}
 
 
 def _chain(analyzer) -> list:
