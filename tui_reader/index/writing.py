@@ -40,13 +40,6 @@ REPEATED_MAX = 50_000  # values remembered per numeric or keyword field (bounded
 SMALL_BLOCK = 8  # posting blocks smaller than this are written uncompressed
 
 
-# Whoosh's default tokenizer pattern, its matches found faster: the dot no longer optional (a
-# word's letters are all taken before the group, so the group only ever matched with its dot).
-# Not possessive: Python 3.11.2's possessive quantifiers match differently (fixed later).
-# tests/test_performance_paths.py compares.
-_FASTER_PATTERNS = {analysis.default_pattern.pattern: r"[\w*]+(?:\.[\w*]+)*"}
-
-
 def _chain(analyzer) -> list:
     """The items of an analyzer (a tokenizer alone, or a CompositeAnalyzer)."""
     return list(analyzer.items) if isinstance(analyzer, analysis.CompositeAnalyzer) else [
@@ -108,8 +101,7 @@ class FastAnalysis:
                  maxsize: int | None, stem: bool, fmt: formats.Format,
                  fold: dict | None = None):
         # The tokenizer's pattern with its groups made non-capturing: the same matches.
-        compiled = re.compile(_FASTER_PATTERNS.get(pattern.pattern)
-                              or _non_capturing(pattern.pattern), pattern.flags)
+        compiled = re.compile(_non_capturing(pattern.pattern), pattern.flags)
         self.findall, self.finditer = compiled.findall, compiled.finditer
         self.stops = stops
         self.minsize = minsize
