@@ -166,7 +166,7 @@ def test_a_compact_terms_index_writes_the_file_whoosh_writes():
     from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
     from whoosh.filedb.structfile import StructFile
 
-    from tui_reader.index.whoosh_internals.writing import _add_term_entry
+    from tui_reader.index.whoosh_internals import _add_term_entry
 
     keys = sorted({f"k{i * 7919 % 100003:06d}".encode() for i in range(3000)}
                   | {b"a", b"b" * 300, "é".encode()})
