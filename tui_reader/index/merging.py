@@ -6,11 +6,11 @@ each, a prefix or a fuzzy word expanded in each). `plan` picks the segments to m
 segments of a tier (sizes within a factor of MERGE_FACTOR of each other) once there are
 MERGE_FACTOR of them, so every document is merged about log(N) times in all and a large
 segment is never merged with a small one; a merged segment stays under MAX_MERGED_DOCS, so no
-merge grows into one giant rewrite. A tier of large segments (eight of them over the cap)
-merges as many of its smallest as fit once it holds OVERFULL_TIER, as Lucene's tiered policy
-does, so that segments do not pile up without end; not sooner, as a merge rewrites the
-postings in Python at about 600 papers a second (the 1M benchmark's tier of twelve, 322,000
-papers in six segments, would add 9 minutes to its import for 10-25% off most queries).
+merge grows into one giant rewrite. A tier of large segments
+(eight of them over the cap) merges as many of its smallest as fit once it holds OVERFULL_TIER,
+as Lucene's tiered policy does, so that segments do not pile up without end. A merge copies
+its segments' postings (copy_merge.py), several times faster than a rewrite through the term
+pool.
 
 `merge` writes the new segment with no lock held, in `.merging` inside the index folder
 (Whoosh's cleaning skips names starting with a dot), while searches read the old segments
@@ -27,6 +27,7 @@ import os
 import shutil
 from bisect import bisect_left
 from collections.abc import Callable
+from itertools import accumulate
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
@@ -81,8 +82,8 @@ def _leftovers(folder: Path) -> None:
 
 
 class Merge:
-    """One merge of `group`, segments of the index `ix` (Whoosh FileIndex), into one segment;
-    `writer_class` writes it (the fast writer, or Whoosh's own when the fast paths are off)."""
+    """One merge of `group`, segments of the index `ix` (Whoosh FileIndex), into one segment,
+    written by `writer_class` (writing.FastSegmentWriter): copied or rewritten (copy_merge)."""
 
     def __init__(self, ix, group: list, writer_class, progress: Progress | None = None):
         self.ix, self.group, self.writer_class = ix, group, writer_class
@@ -91,6 +92,7 @@ class Merge:
         # what the merged segment was made of: each old segment's deleted documents then
         self.deleted_then = [sorted(s.deleted_docs()) for s in group]
         self.bases: list[int] = []  # the merged docnum of each old segment's first document
+        self.copied = False  # copied (deleted documents kept) or rewritten
 
     def write(self):
         """The merged segment, written in `.merging` (no lock held)."""
@@ -100,39 +102,23 @@ class Merge:
         staging = FileStorage(str(scratch)).create_index(self.ix.schema,
                                                         indexname=self.ix.indexname)
         writer = self.writer_class(staging, helper=True, compound=False)
-        total = 4 * sum(s.doc_count() for s in self.group)
-        done = 0
+        total = sum(s.doc_count() for s in self.group)
+        readers = [SegmentReader(self.ix.storage, self.ix.schema, s) for s in self.group]
         try:
-            for segment in self.group:
-                self.bases.append(writer.docnum)
-                reader = SegmentReader(self.ix.storage, self.ix.schema, segment)
-                try:
-                    done = self._add(writer, reader, done, total)
-                finally:
-                    reader.close()
+            self.copied = writer.add_readers(
+                readers, lambda part: self.progress(int(part * total), total))
+            # a copy keeps the deleted documents (still deleted), a rewrite drops them
+            counts = [r.doc_count_all() if self.copied else r.doc_count() for r in readers]
+            self.bases = list(accumulate([0] + counts[:-1]))
             merged = writer.finish_segment()
         except BaseException:
             writer.cancel()
             raise
+        finally:
+            for reader in readers:
+                reader.close()
         self.progress(total, total)
         return merged
-
-    def _add(self, writer, reader, done: int, total: int) -> int:
-        """Add one old segment's live documents (stored fields, then postings)."""
-        docs = reader.iter_docs
-
-        def counted():
-            for n, item in enumerate(docs(), 1):
-                if n % 2000 == 0:
-                    self.progress(done + n, total)
-                yield item
-
-        live = reader.doc_count()
-        reader.iter_docs = counted
-        writer.add_reader(reader)
-        done += 3 * live  # the postings are the larger part of a segment's work
-        self.progress(done, total)
-        return done
 
     def swap(self, merged, lead_writer) -> bool:
         """Put `merged` in place of the group in the table of contents, with `lead_writer`
@@ -144,7 +130,12 @@ class Merge:
             lead_writer.cancel()
             return False
         for old, then, base in zip(self.group, self.deleted_then, self.bases):
-            for docnum in set(current[old.segment_id()].deleted_docs()) - set(then):
+            now = current[old.segment_id()].deleted_docs()
+            if self.copied:
+                for docnum in now:
+                    merged.delete_document(base + docnum)
+                continue
+            for docnum in set(now) - set(then):
                 merged.delete_document(base + docnum - bisect_left(then, docnum))
         scratch = self.folder / MERGING
         prefix = merged.segment_id() + "."

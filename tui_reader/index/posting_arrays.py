@@ -28,6 +28,7 @@ from array import array
 from itertools import chain
 
 import numpy as np
+from whoosh import formats
 
 EXT = ".pax"
 MAGIC = b"TRPAX2"
@@ -52,19 +53,27 @@ class PostingArraysWriter:
         field with positions each posting's positions (ascending)."""
         if len(ids) < MIN_POSTINGS:
             return
-        data = array("I", ids).tobytes() + array("f", weights).tobytes()
-        entry: tuple = (self._position, len(ids))
         try:
             counts = array("H", map(len, positions)) if positions is not None else None
         except OverflowError:  # a word 65,536 times in one text: its phrases read the blocks
             counts = None
+        where = None
         if counts is not None:
             try:
-                where, wide = array("H", chain.from_iterable(positions)), False
+                where = array("H", chain.from_iterable(positions))
             except OverflowError:  # a text past 65,535 words
-                where, wide = array("I", chain.from_iterable(positions)), True
+                where = array("I", chain.from_iterable(positions))
+        self.add_arrays(fieldname, btext, array("I", ids), array("f", weights), counts, where)
+
+    def add_arrays(self, fieldname: str, btext: bytes, ids, weights, counts=None,
+                   where=None) -> None:
+        """One term's arrays as the file holds them (uint32 ids, float32 weights, and with
+        positions uint16 counts and uint16 or uint32 positions; arrays or numpy arrays)."""
+        data = ids.tobytes() + weights.tobytes()
+        entry: tuple = (self._position, len(ids))
+        if counts is not None:
             data += counts.tobytes() + where.tobytes()
-            entry += (len(where), wide)
+            entry += (len(where), where.itemsize == 4)
         self._directory[fieldname, btext] = entry
         self._file.write(data)
         self._position += len(data)
@@ -80,9 +89,10 @@ class PostingArrays:
     the pages a search reads would count in the reader's memory); None from `open` when the
     segment has none."""
 
-    def __init__(self, fd: int, directory: dict):
+    def __init__(self, fd: int, directory: dict, with_positions: bool = True):
         self._fd = fd
         self._directory = directory
+        self.with_positions = with_positions  # False: a file of the first version
         weakref.finalize(self, os.close, fd)
 
     @classmethod
@@ -96,7 +106,8 @@ class PostingArrays:
             return None
         try:
             size = os.fstat(fd).st_size
-            if os.pread(fd, len(MAGIC) + 1, 0) not in (m + _ORDER for m in _READ_MAGICS):
+            head = os.pread(fd, len(MAGIC) + 1, 0)
+            if head not in (m + _ORDER for m in _READ_MAGICS):
                 raise ValueError(name)
             (start,) = _TAIL.unpack(os.pread(fd, _TAIL.size, size - _TAIL.size))
             directory = pickle.loads(os.pread(fd, size - _TAIL.size - start, start))
@@ -105,7 +116,7 @@ class PostingArrays:
         except Exception:  # a damaged file, or no os.pread (not POSIX): the blocks serve
             os.close(fd)
             return None
-        return cls(fd, directory)
+        return cls(fd, directory, head == MAGIC + _ORDER)
 
     def get(self, fieldname: str, btext: bytes) -> tuple[array, array] | None:
         """(document numbers, weights) of a term, or None (not in this file)."""
@@ -121,22 +132,60 @@ class PostingArrays:
         weights.frombytes(data[4 * count:])
         return ids, weights
 
-    def positions(self, fieldname: str, btext: bytes
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """(document numbers, each one's count of positions, the positions one document
-        after the other) of a term, or None (not in this file, or kept without positions)."""
+    def arrays(self, fieldname: str, btext: bytes) -> tuple | None:
+        """(document numbers, weights, counts of positions or None, positions or None) of a
+        term as numpy arrays, in one read; None: not in this file."""
         found = self._directory.get((fieldname, btext))
-        if found is None or len(found) < 4:
+        if found is None:
             return None
-        offset, count, total, wide = found
-        size = 8 * count + 2 * count + (4 if wide else 2) * total
+        offset, count = found[:2]
+        total, wide = found[2:] if len(found) >= 4 else (0, False)
+        size = 10 * count + (4 if wide else 2) * total if len(found) >= 4 else 8 * count
         data = os.pread(self._fd, size, offset)
         if len(data) != size:  # a damaged file
             return None
         ids = np.frombuffer(data, dtype=np.uint32, count=count)
+        weights = np.frombuffer(data, dtype=np.float32, count=count, offset=4 * count)
+        if len(found) < 4:
+            return ids, weights, None, None
         counts = np.frombuffer(data, dtype=np.uint16, count=count, offset=8 * count)
         where = np.frombuffer(data, dtype=np.uint32 if wide else np.uint16, count=total,
                               offset=10 * count)
-        if int(counts.sum(dtype=np.int64)) != total:  # a damaged file
+        return ids, weights, counts, where
+
+    def positions(self, fieldname: str, btext: bytes
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(document numbers, each one's count of positions, the positions one document
+        after the other) of a term, or None (not in this file, or kept without positions)."""
+        found = self.arrays(fieldname, btext)
+        if found is None or found[2] is None:
+            return None
+        ids, _, counts, where = found
+        if int(counts.sum(dtype=np.int64)) != len(where):  # a damaged file
             return None
         return ids, counts, where
+
+
+_DECODED: dict[bytes, tuple[int, ...]] = {}  # encoded positions -> the positions
+DECODED_MAX = 100_000  # values remembered (bounded memory: dropped and refilled past this)
+
+
+def decoded_positions(fmt, values: list[bytes]) -> list[tuple[int, ...]]:
+    """The positions of each of a term's postings, from the values a Positions format
+    encoded (a few hundred distinct values make most of a big collection's postings): for
+    the posting arrays a segment's writer fills, and for a phrase read from the blocks."""
+    if type(fmt) is not formats.Positions:  # (the memo holds that format's decodings)
+        return [tuple(fmt.decode_positions(value)) for value in values]
+    memo = _DECODED
+    out = list(map(memo.get, values))
+    if None in out:
+        if len(memo) >= DECODED_MAX:
+            memo.clear()
+        for i, found in enumerate(out):
+            if found is None:
+                value = values[i]
+                found = memo.get(value)
+                if found is None:
+                    found = memo[value] = tuple(fmt.decode_positions(value))
+                out[i] = found
+    return out

@@ -18,9 +18,9 @@ from . import term_walks
 from . import whoosh_internals as internals
 from .expansions import SPELLING_FIELD, DamerauFuzzyTerm
 from .hits import NO_POSTINGS
-from .posting_arrays import PostingArrays
+from .posting_arrays import PostingArrays, decoded_positions
 from .schema import TEXT_FIELDS
-from .writing import BYTE_LENGTHS, decoded_positions
+from .segment_reading import BYTE_LENGTHS
 
 
 TERM_INFOS_MAX = 50_000  # terms whose per-segment term infos are remembered

@@ -17,7 +17,7 @@ import struct
 import threading
 import zlib
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from io import BytesIO
@@ -74,10 +74,7 @@ def read_postings(postfile, info, ids: list, weights: list) -> None:
     decoded from its blocks in one read of the postings file: what W3LeafMatcher reads,
     without making a matcher (a prefix reads thousands of rare terms). No W3 segment has
     inlined postings: Whoosh's writer fails on them (it calls a missing `set_inline`)."""
-    offset, length = info.extent()
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it in a 1-tuple
-        length = length[0]
-    raw = postfile.get(offset, length)
+    raw = postings_bytes(postfile, info)
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         raise ValueError("not W3 postings")
     stream, at = BytesIO(raw), 4
@@ -97,6 +94,14 @@ def read_postings(postfile, info, ids: list, weights: list) -> None:
         if size < 0:
             return
         at = end
+
+
+def postings_bytes(postfile, info) -> bytes:
+    """A term's postings as a W3 postings file holds them, from its term info."""
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it in a 1-tuple
+        length = length[0]
+    return postfile.get(offset, length)
 
 
 def postings_file(reader):
@@ -365,15 +370,43 @@ def write_one_block_term(fieldwriter, btext: bytes, ids: array, weights: array, 
         data = zlib.compress(data, compression)
     info = pickle.dumps((count, ids[-1], maxweight, compression, length_to_byte(minlength),
                          length_to_byte(maxlength)), 2)
+    write_term(fieldwriter, btext, [_ONE_BLOCK.pack(-(len(info) + len(data))), info, data],
+               sum(weights), count, length_to_byte(minlength), length_to_byte(maxlength),
+               maxweight, ids[0], ids[-1])
+
+
+def write_term(fieldwriter, btext: bytes, blocks: list[bytes], weight: float, df: int,
+               minlength_byte: int, maxlength_byte: int, maxweight: float, minid: int,
+               maxid: int) -> None:
+    """Write a term of the field a W3 field writer is in: its posting blocks (the pieces of
+    their bytes, each block's length first, the last one's negative) after the W3 magic, and
+    its term info (W3TermInfo.to_bytes of these statistics, the lengths as length bytes)."""
     postfile = fieldwriter._postfile
     start = postfile.tell()
-    block = whoosh3.WHOOSH3_HEADER_MAGIC + _ONE_BLOCK.pack(-(len(info) + len(data)))
-    postfile.write(block + info + data)
+    data = b"".join([whoosh3.WHOOSH3_HEADER_MAGIC, *blocks])
+    postfile.write(data)
     term_info = whoosh3.W3TermInfo._struct.pack(
-        0, sum(weights), count, length_to_byte(minlength), length_to_byte(maxlength),
-        maxweight, ids[0], ids[-1]) + _EXTENT.pack(start, len(block) + len(info) + len(data))
+        0, weight, df, minlength_byte, maxlength_byte, maxweight, minid, maxid
+    ) + _EXTENT.pack(start, len(data))
     _add_term_entry(fieldwriter._tindex, _FIELD_ID.pack(fieldwriter._fieldid) + btext,
                     term_info)
+
+
+def term_blocks(raw: bytes) -> Iterator[tuple[int, int, int, tuple]]:
+    """The blocks of a term's postings as a W3 postings file holds them (`raw`, the magic
+    first): (where the block starts, where its data starts, where it ends, its info: count,
+    last document, top weight, compression level, shortest and longest length bytes). The
+    data is the pickle of (document number deltas, weights, values), zlib-compressed at that
+    level; a block starts with its length (negative: the term's last block)."""
+    if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not W3 postings")
+    stream, at = BytesIO(raw), 4
+    while at < len(raw):
+        end = at + 4 + abs(_BLOCK_LENGTH.unpack_from(raw, at)[0])
+        stream.seek(at + 4)
+        info = pickle.load(stream)
+        yield at, stream.tell(), end, info
+        at = end
 
 
 _FIELD_ID = struct.Struct("!H")

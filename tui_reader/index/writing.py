@@ -29,10 +29,10 @@ from operator import sub
 
 from whoosh import analysis, fields as whoosh_fields, formats
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.util.numeric import byte_to_length
 
-from . import integrity, posting_arrays, whoosh_internals as internals
-from .posting_arrays import PostingArraysWriter
+from . import integrity, posting_arrays, copy_merge, whoosh_internals as internals
+from .posting_arrays import PostingArraysWriter, decoded_positions
+from .segment_reading import length_column, term_infos
 from .term_pool import TermPool
 
 STEM_CACHE_MAX = 200_000  # tokens whose terms are remembered; dropped and refilled past this
@@ -240,45 +240,6 @@ def fast_indexers(schema) -> dict[str, Callable]:
     return found
 
 
-# doc_field_length of a length byte: its length, None for 0 (as W3PerDocReader answers)
-BYTE_LENGTHS = [None] + [byte_to_length(b) for b in range(1, 256)]
-
-
-def length_column(perdoc, field: str, count: int, default) -> list:
-    """Every document's doc_field_length(docnum, field, default) of a W3 per-document reader,
-    in one read of the field's length column."""
-    raw = internals.length_bytes(perdoc, field)
-    if raw is None:
-        return [default] * count
-    table = BYTE_LENGTHS
-    return [table[b] for b in raw] + [None] * (count - len(raw))
-
-
-
-_DECODED: dict[bytes, tuple[int, ...]] = {}  # encoded positions -> the positions
-DECODED_MAX = 100_000  # values remembered (bounded memory: dropped and refilled past this)
-
-
-def decoded_positions(fmt, values: list[bytes]) -> list[tuple[int, ...]]:
-    """The positions of each of a term's postings, from the values a Positions format
-    encoded (a few hundred distinct values make most of a big collection's postings): for
-    the posting arrays a segment's writer fills, and for a phrase read from the blocks."""
-    if type(fmt) is not formats.Positions:  # (the memo holds that format's decodings)
-        return [tuple(fmt.decode_positions(value)) for value in values]
-    memo = _DECODED
-    out = list(map(memo.get, values))
-    if None in out:
-        if len(memo) >= DECODED_MAX:
-            memo.clear()
-        for i, found in enumerate(out):
-            if found is None:
-                value = values[i]
-                found = memo.get(value)
-                if found is None:
-                    found = memo[value] = tuple(fmt.decode_positions(value))
-                out[i] = found
-    return out
-
 
 def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
                 arrays: PostingArraysWriter | None = None) -> None:
@@ -341,19 +302,6 @@ def _block(ids: list, weights: list, values: list, lengths: list, compression: i
             compression if len(ids) >= SMALL_BLOCK else 0)
 
 
-def _term_infos(reader) -> Iterator[tuple[tuple[str, bytes], object]]:
-    """((field, term), TermInfo) of every term of a segment, read in one pass per field."""
-    for fieldname in sorted(reader.indexed_field_names()):
-        infos = internals.term_infos_from(reader, fieldname, b"")
-        if infos is None:  # not a W3 segment: a lookup per term
-            infos = ((key, reader.term_info(*key)) for key in reader.all_terms()
-                     if key[0] == fieldname)
-        for key, info in infos:
-            if key[0] != fieldname:
-                break
-            yield key, info
-
-
 class _CountingFile:
     """A file being written that answers `tell()` from a counter: a buffered file's own
     tell() is a system call, and the W3 writers ask it two or three times a term."""
@@ -394,11 +342,13 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
                 _track_position(structfile)
             internals.compact_terms_index(self.fieldwriter)
         self._fast = fast_indexers(self.schema)
+        repeating = (whoosh_fields.NUMERIC, whoosh_fields.KEYWORD)
         self._repeated = {name: {} for name in self.schema.names()
-                          if isinstance(self.schema[name], (whoosh_fields.NUMERIC, whoosh_fields.KEYWORD))
-                          and name not in self._fast}
+                          if isinstance(self.schema[name], repeating) and name not in self._fast}
         self._plain = any(self.schema[n].separate_spelling() or self.schema[n].vector
                           for n in self.schema.names())
+        self._copied: list | None = None  # a merge's old segments, their postings copied
+        self._copy_progress = None
 
     def add_document(self, **fields):
         self.check_state()
@@ -457,12 +407,26 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
             items = seen[value] = list(field.index(value))
         return items
 
+    def add_readers(self, readers: list, progress: copy_merge.Progress) -> bool:
+        """Whoosh's `add_reader` for each old segment of a merge: copied (True: their deleted
+        documents too, still to be deleted; copy_merge.py) or through the pool (False)."""
+        self._copied = copy_merge.sources(readers)
+        if self._copied is not None:
+            copy_merge.copy_documents(self, self._copied, progress)
+            self._copy_progress = progress
+        else:
+            for n, reader in enumerate(readers):
+                self.add_reader(reader)
+                progress((n + 1) / len(readers) / 2)
+        self.added()
+        return self._copied is not None
+
     def add_postings_to_pool(self, reader, startdoc: int, docmap: dict | None) -> None:
         """Whoosh's step of `add_reader` (a merge): the segment's postings into the pool, with
         the documents' new numbers, a block of a term at a time (Whoosh's own loop goes a
         posting at a time through a matcher that skips deleted documents)."""
         schema, pool = self.schema, self.pool
-        for (fieldname, btext), info in _term_infos(reader):
+        for (fieldname, btext), info in term_infos(reader):
             if fieldname not in schema:
                 continue
             m = internals.term_matcher(reader, fieldname, btext, info, schema[fieldname].format)
@@ -498,8 +462,12 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
             if internals.is_w3_writer(self.fieldwriter):
                 arrays = PostingArraysWriter(self.storage, self.get_segment())
                 try:
-                    write_terms(self.fieldwriter, self.schema, pdr, self.docnum,
-                                self.pool.iter_terms(), arrays)
+                    if self._copied is not None:
+                        copy_merge.copy_postings(self.fieldwriter, self.schema, self._copied,
+                                                   arrays, self._copy_progress)
+                    else:
+                        write_terms(self.fieldwriter, self.schema, pdr, self.docnum,
+                                    self.pool.iter_terms(), arrays)
                 finally:
                     arrays.close()
             else:
