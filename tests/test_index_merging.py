@@ -191,3 +191,6 @@ def test_an_import_merges_a_full_tier_when_it_is_done(data_dir, monkeypatch):
     lib.import_paths([dumps[2]])
     assert lib.index.segment_count() == 1
     assert lib.index.doc_count() == lib.stats()["papers"] == 146
+    # the merged segment's facet values are kept beside it, as an import's own segments' are
+    (merged,) = merging.internals.segments(lib.index.ix)
+    assert (data_dir / "index" / merged.make_filename(".fct")).is_file()

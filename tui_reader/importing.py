@@ -328,8 +328,8 @@ class Importing:
         import lock released: another import need not wait for it.
         """
         report = self._import_locked(inputs, year, progress)
-        if report.new or report.updated:
-            self.index.merge()
+        if (report.new or report.updated) and self.index.merge():
+            self.index.prepare_facets()  # the merged segment's, as for the import's own
         return report
 
     @exclusive
