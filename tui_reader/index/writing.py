@@ -30,7 +30,7 @@ from operator import sub
 from whoosh import analysis, fields as whoosh_fields, formats
 from whoosh.lang.porter import stem as porter_stem
 
-from . import integrity, posting_arrays, copy_merge, whoosh_internals as internals
+from . import copy_merge, integrity, posting_arrays, whoosh_internals as internals
 from .posting_arrays import PostingArraysWriter, decoded_positions
 from .segment_reading import length_column, term_infos
 from .term_pool import TermPool
@@ -240,7 +240,6 @@ def fast_indexers(schema) -> dict[str, Callable]:
     return found
 
 
-
 def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
                 arrays: PostingArraysWriter | None = None) -> None:
     """FieldWriter.add_postings for the W3 codec, a term at a time.
@@ -410,7 +409,8 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
     def add_readers(self, readers: list, progress: copy_merge.Progress) -> bool:
         """Whoosh's `add_reader` for each old segment of a merge: copied (True: their deleted
         documents too, still to be deleted; copy_merge.py) or through the pool (False)."""
-        self._copied = copy_merge.sources(readers)
+        self._copied = (copy_merge.sources(readers)
+                        if internals.is_w3_writer(self.fieldwriter) else None)
         if self._copied is not None:
             copy_merge.copy_documents(self, self._copied, progress)
             self._copy_progress = progress
