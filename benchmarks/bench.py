@@ -676,13 +676,21 @@ def main() -> None:
         out["fts5_db_mb"] = f["db_mb"]
         os.remove(workdir / "fts5.sqlite3")
     if "app" not in skip:
+        from tui_reader.app.position import SETTING as POSITION
         from tui_reader.library import Library
         lib = Library(data_dir)
         newest = lib.browse("all", sort="date", limit=1)[1]
         lib.close()
         searches = [item["q"] for item in json.loads(queries_file.read_text())["term"][:3]]
-        starts = [cold_start(str(data_dir), newest[0].title if newest else "tui-reader",
-                             searches if i == 0 else []) for i in range(3)]
+        starts = []
+        for i in range(3):
+            # the reader reopens where it was left (a search, when the first run's escapes
+            # came before its results): each start from the top of All papers
+            lib = Library(data_dir)
+            lib.set_setting(POSITION, "")
+            lib.close()
+            starts.append(cold_start(str(data_dir), newest[0].title if newest else "tui-reader",
+                                     searches if i == 0 else []))
         out["cold_start_s"] = sorted(s["cold_start_s"] or 99 for s in starts)[1]  # median of 3
         out["cold_start_runs_s"] = [s["cold_start_s"] for s in starts]
         out["app_peak_rss_mb"] = max(s["app_peak_rss_mb"] for s in starts)
