@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 
@@ -44,14 +45,6 @@ class _Values:
         return Counter({self.labels[i]: int(found[i]) for i in np.flatnonzero(found)})
 
 
-def _coded(pairs: list[tuple[int, object]]) -> _Values:
-    labels: dict = {}
-    docs = np.fromiter((d for d, _ in pairs), np.int32, len(pairs))
-    codes = np.fromiter((labels.setdefault(v, len(labels)) for _, v in pairs), np.int32,
-                        len(pairs))
-    return _Values(docs, codes, list(labels))
-
-
 @dataclass
 class _Segment:
     """What facets need of one segment: each facet's values and each document's paper id
@@ -61,29 +54,54 @@ class _Segment:
     ids: np.ndarray
 
 
+class _Coding:
+    """One facet's values as a segment is read: document numbers and value codes in arrays
+    (a million papers' categories as tuples were 200 MB), each label once."""
+
+    def __init__(self) -> None:
+        self.docs, self.codes = array("i"), array("i")
+        self.labels: dict = {}
+
+    def add(self, doc: int, value) -> None:
+        self.docs.append(doc)
+        self.codes.append(self.labels.setdefault(value, len(self.labels)))
+
+    def values(self, decode: bool) -> _Values:
+        labels = [v.decode("utf-8") for v in self.labels] if decode else list(self.labels)
+        return _Values(np.frombuffer(self.docs, np.int32), np.frombuffer(self.codes, np.int32),
+                       labels)
+
+
+_FIELDS, _VALUES = FIELD_SEPARATOR.encode(), VALUE_SEPARATOR.encode()  # (ASCII: split bytes)
+
+
 def _read_segment(reader) -> _Segment:
-    """Every facet's values and the paper ids of one segment (its own docnums)."""
+    """Every facet's values and the paper ids of one segment (its own docnums), read from
+    its facets column a document at a time, split as UTF-8 bytes."""
     count = reader.doc_count_all()
-    pairs: dict[str, list] = {name: [] for name in FACETS}
-    ids = [""] * count
+    coding = {name: _Coding() for name in FACETS}
+    ids = [b""] * count
     if reader.has_column("facets"):
         column = reader.column_reader("facets", translate=False)
-        raws = internals.var_bytes_values(column) if internals.SUPPORTED else list(column)
-        year, org, category, tag = pairs["year"], pairs["org"], pairs["category"], pairs["tag"]
+        raws = internals.var_bytes_values(column) if internals.SUPPORTED else iter(column)
+        year, org, category, tag = (coding[name].add for name in ("year", "org", "category",
+                                                                    "tag"))
         for d, raw in enumerate(raws):
             if not raw:
                 continue
-            ids[d], published, name, cats, tags = raw.decode("utf-8").split(FIELD_SEPARATOR)
+            ids[d], published, name, cats, tags = raw.split(_FIELDS)
             if published:
-                year.append((d, int(published)))
+                year(d, int(published))
             if name:
-                org.append((d, name))
+                org(d, name)
             if cats:
-                category.extend((d, c) for c in cats.split(VALUE_SEPARATOR))
+                for c in cats.split(_VALUES):
+                    category(d, c)
             if tags:
-                tag.extend((d, t) for t in tags.split(VALUE_SEPARATOR))
-    return _Segment({name: _coded(found) for name, found in pairs.items()},
-                    np.array([i.encode("utf-8") for i in ids], dtype=bytes))
+                for t in tags.split(_VALUES):
+                    tag(d, t)
+    return _Segment({name: found.values(decode=name != "year")
+                     for name, found in coding.items()}, np.array(ids, dtype=bytes))
 
 
 EXT = ".fct"

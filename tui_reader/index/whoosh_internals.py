@@ -265,15 +265,14 @@ def column_bytes(column) -> bytes:
     return column._dbfile.get(column._basepos, column._count) if column._count else b""
 
 
-def var_bytes_values(column) -> list[bytes]:
-    """Every document's value of a VarBytesColumn reader, from one read of its data (the
-    reader's own iteration reads the file once a document)."""
+def var_bytes_values(column) -> Iterator[bytes]:
+    """Every document's value of a VarBytesColumn reader, in order, from one read of its
+    data (the reader's own iteration reads the file once a document)."""
     data = column._dbfile.get(column._basepos, sum(column._lengths))
-    values, position = [], 0
+    position = 0
     for length in column._lengths:
-        values.append(data[position:position + length])
+        yield data[position:position + length]
         position += length
-    return values
 
 
 # -- queries, weighting, storage -----------------------------------------------------------
