@@ -10,8 +10,8 @@ segment is never merged with a small one; a merged segment stays under MAX_MERGE
 tier of large segments (eight of them over the cap) merges as many of its smallest as fit once
 it holds OVERFULL_TIER, as Lucene's tiered policy does, so that segments do not pile up
 without end. A merge copies its segments' postings (copy_merge.py), several times faster than
-a rewrite through the term pool: a million papers imported at once end in seven segments, the
-eight smallest of their fourteen merged into one of about 500,000.
+a rewrite through the term pool: the growth benchmark's million papers, imported at once,
+end in eight segments (fifteen before), the eight smallest merged into one of about 500,000.
 
 `merge` writes the new segment with no lock held, in `.merging` inside the index folder
 (Whoosh's cleaning skips names starting with a dot), while searches read the old segments
