@@ -6,7 +6,8 @@ already in term order, and a merge that keeps their deleted documents (still del
 each one's documents from the number of documents before it. So here each term's postings in
 the new segment are the old segments' posting blocks one after the other: the first segment's
 copied as they are, the others' with their document numbers moved up (a block's first document
-number and its last one: the rest are deltas), each compressed at its level again. Whoosh's
+number and its last one: the rest are deltas), each compressed at its level again
+(`whoosh_internals.copy_blocks`, checked with the rest at start-up). Whoosh's
 readers take blocks of any size up to the limit, so a term in two segments may have a short
 block in the middle. The term's statistics are the old ones added up (a term info's weight is a
 float32: the sum of the rounded sums may differ from a rewrite's in its last bit), and a term
@@ -16,18 +17,14 @@ columns go a document at a time, as in Whoosh's merge, with each field's lengths
 
 A merge copies when its old segments were written by the fast writer and at most
 COPY_DELETED_MAX of their documents are deleted; otherwise (or to drop a lone segment's
-deleted documents) it rewrites, and the deleted documents are gone. tests/test_merging.py
+deleted documents) it rewrites, and the deleted documents are gone. tests/test_copy_merge.py
 checks a copied segment's every term's statistics and postings against a rewrite's.
 """
 
 from __future__ import annotations
 
 import heapq
-import pickle
-import struct
-import zlib
 from collections.abc import Callable
-from itertools import accumulate
 
 import numpy as np
 from whoosh import columns
@@ -39,7 +36,6 @@ from .segment_reading import length_column, term_infos
 
 COPY_DELETED_MAX = 0.1  # of a merge's documents: deleted ones kept (past this, a rewrite)
 PROGRESS_EVERY = 20_000  # terms, or documents
-_LENGTH = struct.Struct("!i")  # a block's length, negative for a term's last block
 
 Progress = Callable[[float], None]  # the part of the merge done, 0 to 1
 
@@ -116,7 +112,7 @@ def copy_postings(fieldwriter, schema, segments: list[_Source],
                   arrays: PostingArraysWriter, progress: Progress) -> None:
     """Write every term of the old segments to a W3 field writer (the new segment), its blocks
     copied, and the long terms' posting arrays to `arrays`; progress from a quarter on."""
-    total = sum(internals.terms_table(s.reader)[0].indexlen for s in segments)
+    total = sum(internals.term_count(s.reader) for s in segments)
     merged = heapq.merge(*(_terms(s, n) for n, s in enumerate(segments)))
     lastfn, group = None, []
     for done, (key, number, info) in enumerate(merged):
@@ -150,8 +146,8 @@ def _write(fieldwriter, schema, segments: list[_Source], group: list, lastfn: st
         source = segments[number]
         raw = internals.postings_bytes(source.postfile, info)
         stored = source.arrays.arrays(fieldname, btext) if long else None
-        decoded: list | None = [] if long and stored is None else None
-        _copy_blocks(raw, source.base, i == len(group) - 1, blocks, decoded)
+        decoded = ([], [], []) if long and stored is None else None
+        internals.copy_blocks(raw, source.base, i == len(group) - 1, blocks, decoded)
         if long:
             parts.append(_moved(stored, source.base) if stored is not None
                          else _arrays(decoded, source.base, schema[fieldname].format))
@@ -168,77 +164,16 @@ def _write(fieldwriter, schema, segments: list[_Source], group: list, lastfn: st
     return fieldname
 
 
-def _copy_blocks(raw: bytes, base: int, last: bool, out: list, decoded: list | None) -> None:
-    """Append the blocks of one old segment's postings of a term (`raw`) to `out`: copied
-    when `base` is 0, else their document numbers moved up by `base`; the final one marked as
-    the term's last only if `last`. `decoded`: also append each block's (deltas, weights,
-    values) to it."""
-    if base == 0 and last and decoded is None:  # the blocks as they are
-        out.append(raw[4:])
-        return
-    for start, data_start, end, info in internals.term_blocks(raw):
-        final = last and end == len(raw)
-        if base == 0 and decoded is None:
-            size = end - start - 4
-            out.append(_LENGTH.pack(-size if final else size))
-            out.append(raw[start + 4:end])
-            continue
-        count, maxid, maxweight, compression, minlength, maxlength = info
-        data = raw[data_start:end]
-        plain = zlib.decompress(data) if compression else data
-        if decoded is not None:
-            decoded.append(pickle.loads(plain))
-        if base:
-            data = _moved_first_id(plain, base)
-            if compression:
-                data = zlib.compress(data, compression)
-            info = (count, maxid + base, maxweight, compression, minlength, maxlength)
-        head = pickle.dumps(info, 2)
-        size = len(head) + len(data)
-        out.append(_LENGTH.pack(-size if final else size))
-        out.append(head)
-        out.append(data)
-
-
-_UINT8, _UINT16, _INT32 = struct.Struct("<B"), struct.Struct("<H"), struct.Struct("<i")
-_INTS = {ord("K"): _UINT8, ord("M"): _UINT16, ord("J"): _INT32}  # pickle's int opcodes
-
-
-def _moved_first_id(plain: bytes, base: int) -> bytes:
-    """A block's data pickle (protocol 2: the tuple of document number deltas first) with its
-    first document number moved up by `base`: the number's opcode rewritten in place (the
-    data unpickled and pickled again if it is not where protocol 2 puts it)."""
-    at = 3 if plain[2:3] == b"(" else 2  # a tuple of more than three is marked
-    kind = _INTS.get(plain[at]) if plain[:2] == b"\x80\x02" else None
-    if kind is not None:
-        first = kind.unpack_from(plain, at + 1)[0] + base
-        if first <= 0x7FFFFFFF:
-            op = (b"K" + _UINT8.pack(first) if first < 0x100 else
-                  b"M" + _UINT16.pack(first) if first < 0x10000 else b"J" + _INT32.pack(first))
-            return plain[:at] + op + plain[at + 1 + kind.size:]
-    deltas, weights, values = pickle.loads(plain)
-    return pickle.dumps(((deltas[0] + base,) + tuple(deltas[1:]), weights, values), 2)
-
-
 def _moved(stored: tuple, base: int) -> tuple:
     """An old segment's arrays of a term with its document numbers moved up by `base`."""
     ids, weights, counts, where = stored
     return ids + np.uint32(base), weights, counts, where
 
 
-def _arrays(decoded: list, base: int, fmt) -> tuple:
-    """A term's arrays from an old segment's decoded blocks (a term too short there to have
-    arrays), its document numbers moved up by `base`."""
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list = []
-    for deltas, block_weights, block_values in decoded:
-        ids.extend(accumulate(deltas))
-        if block_weights is None or isinstance(block_weights, float):  # all equal
-            weights.extend([1.0 if block_weights is None else block_weights] * len(deltas))
-        else:
-            weights.extend(block_weights)
-        values.extend(block_values if block_values is not None else [b""] * len(deltas))
+def _arrays(decoded: tuple[list, list, list], base: int, fmt) -> tuple:
+    """A term's arrays from an old segment's postings decoded from its blocks (ids, weights,
+    values: a term too short there to have arrays), its document numbers moved up by `base`."""
+    ids, weights, values = decoded
     counts = where = None
     if fmt.supports("positions"):
         positions = decoded_positions(fmt, values)

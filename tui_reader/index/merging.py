@@ -28,7 +28,6 @@ import os
 import shutil
 from bisect import bisect_left
 from collections.abc import Callable
-from itertools import accumulate
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
@@ -106,11 +105,9 @@ class Merge:
         total = sum(s.doc_count() for s in self.group)
         readers = [SegmentReader(self.ix.storage, self.ix.schema, s) for s in self.group]
         try:
-            self.copied = writer.add_readers(
-                readers, lambda part: self.progress(int(part * total), total))
             # a copy keeps the deleted documents (still deleted), a rewrite drops them
-            counts = [r.doc_count_all() if self.copied else r.doc_count() for r in readers]
-            self.bases = list(accumulate([0] + counts[:-1]))
+            self.bases, self.copied = writer.add_readers(
+                readers, lambda part: self.progress(int(part * total), total))
             merged = writer.finish_segment()
         except BaseException:
             writer.cancel()

@@ -1,9 +1,10 @@
 """Every private Whoosh name tui-reader uses, and the check that they are there.
 
-The fast paths (index/writing.py, fast_search.py, posting arrays, the memory-mapped terms files)
-reach into Whoosh-Reloaded's writer, W3 codec and matchers, only through this module, written
-for the release pinned in pyproject.toml. `check()` runs once, at import: `PROBLEM` says what
-the installed Whoosh lacks (None: nothing) and `SUPPORTED` whether the fast paths may run.
+The fast paths (index/writing.py, fast_search.py, posting arrays, merges that copy posting
+blocks, the memory-mapped terms files) reach into Whoosh-Reloaded's writer, W3 codec and
+matchers, only through this module, written for the release pinned in pyproject.toml.
+`check()` runs once, at import: `PROBLEM` says what the installed Whoosh lacks (None:
+nothing) and `SUPPORTED` whether the fast paths may run.
 When they may not, plain Whoosh serves: slower, with the same results.
 """
 
@@ -86,14 +87,20 @@ def read_postings(postfile, info, ids: list, weights: list) -> None:
         data = raw[stream.tell():end]
         block_ids, block_weights, _ = pickle.loads(zlib.decompress(data) if compression
                                                    else data)
-        ids.extend(accumulate(block_ids))  # delta-encoded
-        if block_weights is None or isinstance(block_weights, float):  # all equal
-            weights.extend([1.0 if block_weights is None else block_weights] * count)
-        else:
-            weights.extend(block_weights)
+        _extend(ids, weights, block_ids, block_weights, count)
         if size < 0:
             return
         at = end
+
+
+def _extend(ids: list, weights: list, deltas, block_weights, count: int) -> None:
+    """Append a block's document numbers (stored as deltas) and weights (stored as one
+    number when all are equal, None when all are 1.0) to two lists."""
+    ids.extend(accumulate(deltas))
+    if block_weights is None or isinstance(block_weights, float):
+        weights.extend([1.0 if block_weights is None else block_weights] * count)
+    else:
+        weights.extend(block_weights)
 
 
 def postings_bytes(postfile, info) -> bytes:
@@ -391,21 +398,68 @@ def write_term(fieldwriter, btext: bytes, blocks: list[bytes], weight: float, df
                     term_info)
 
 
-def term_blocks(raw: bytes) -> Iterator[tuple[int, int, int, tuple]]:
-    """The blocks of a term's postings as a W3 postings file holds them (`raw`, the magic
-    first): (where the block starts, where its data starts, where it ends, its info: count,
-    last document, top weight, compression level, shortest and longest length bytes). The
-    data is the pickle of (document number deltas, weights, values), zlib-compressed at that
-    level; a block starts with its length (negative: the term's last block)."""
+def copy_blocks(raw: bytes, base: int, last: bool, out: list,
+                decoded: tuple[list, list, list] | None = None) -> None:
+    """Append a term's posting blocks, as a W3 postings file holds them (`raw`, the magic
+    first), to `out` (pieces of bytes, for write_term): copied when `base` is 0, else with
+    their document numbers moved up by `base` (a block's first one and its last: the rest
+    are deltas), each compressed again at its level; the final block marked as the term's
+    last only if `last`. `decoded`: lists the postings' document numbers (unmoved), weights
+    and values are appended to."""
+    if base == 0 and last and decoded is None:  # the blocks as they are
+        out.append(raw[4:])
+        return
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         raise ValueError("not W3 postings")
     stream, at = BytesIO(raw), 4
     while at < len(raw):
         end = at + 4 + abs(_BLOCK_LENGTH.unpack_from(raw, at)[0])
+        sign = -1 if last and end == len(raw) else 1
+        if base == 0 and decoded is None:
+            out += [_BLOCK_LENGTH.pack(sign * (end - at - 4)), raw[at + 4:end]]
+            at = end
+            continue
         stream.seek(at + 4)
-        info = pickle.load(stream)
-        yield at, stream.tell(), end, info
+        count, maxid, maxweight, compression, minlength, maxlength = pickle.load(stream)
+        data = raw[stream.tell():end]
+        plain = zlib.decompress(data) if compression else data
+        if decoded is not None:
+            deltas, block_weights, values = pickle.loads(plain)
+            _extend(decoded[0], decoded[1], deltas, block_weights, count)
+            decoded[2].extend(values if values is not None else [b""] * count)
+        if base:
+            data = _moved_first_id(plain, base)
+            if compression:
+                data = zlib.compress(data, compression)
+        head = pickle.dumps((count, maxid + base, maxweight, compression, minlength,
+                             maxlength), 2)
+        out += [_BLOCK_LENGTH.pack(sign * (len(head) + len(data))), head, data]
         at = end
+
+
+_PICKLED_INTS = {ord("K"): struct.Struct("<B"), ord("M"): struct.Struct("<H"),
+                 ord("J"): struct.Struct("<i")}  # pickle's int opcodes and their operands
+
+
+def _moved_first_id(plain: bytes, base: int) -> bytes:
+    """A block's data pickle (protocol 2: the tuple of document number deltas first) with its
+    first document number moved up by `base`: the number's opcode rewritten in place (the
+    data unpickled and pickled again if it is not where protocol 2 puts it)."""
+    at = 3 if plain[2:3] == b"(" else 2  # a tuple of more than three is marked
+    kind = _PICKLED_INTS.get(plain[at]) if plain[:2] == b"\x80\x02" else None
+    if kind is not None:
+        first = kind.unpack_from(plain, at + 1)[0] + base
+        if first <= 0x7FFFFFFF:
+            op = b"K" if first <= 0xFF else b"M" if first <= 0xFFFF else b"J"
+            return plain[:at] + op + _PICKLED_INTS[op[0]].pack(first) + plain[
+                at + 1 + kind.size:]
+    deltas, weights, values = pickle.loads(plain)
+    return pickle.dumps(((deltas[0] + base,) + tuple(deltas[1:]), weights, values), 2)
+
+
+def term_count(reader) -> int:
+    """How many terms (of all fields) a W3 segment's terms file holds."""
+    return terms_table(reader)[0].indexlen
 
 
 _FIELD_ID = struct.Struct("!H")
@@ -622,6 +676,14 @@ def _check_blocks() -> None:
     read_postings(StructFile(BytesIO(out.file.getvalue())), info, found_ids, found_weights)
     if (found_ids, found_weights) != (ids, weights):
         raise ValueError("W3 posting blocks are not decoded as expected")
+    raw, pieces, decoded = postings_bytes(StructFile(BytesIO(out.file.getvalue())), info), [], (
+        [], [], [])
+    copy_blocks(raw, 300, True, pieces, decoded)
+    copied = whoosh3.WHOOSH3_HEADER_MAGIC + b"".join(pieces)
+    moved = whoosh3.W3LeafMatcher(StructFile(BytesIO(copied)), 0, len(copied), fmt)
+    if (list(moved.all_ids()) != [303, 307, 308] or list(decoded[0]) != ids
+            or decoded[2] != values):
+        raise ValueError("W3 posting blocks are not copied as expected")
     column = StructFile(BytesIO())
     writer = whoosh3.LENGTHS_COLUMN.writer(column)
     for docnum, length in enumerate(b"\x01\x00\x05"):

@@ -406,20 +406,25 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
             items = seen[value] = list(field.index(value))
         return items
 
-    def add_readers(self, readers: list, progress: copy_merge.Progress) -> bool:
-        """Whoosh's `add_reader` for each old segment of a merge: copied (True: their deleted
-        documents too, still to be deleted; copy_merge.py) or through the pool (False)."""
+    def add_readers(self, readers: list, progress: copy_merge.Progress
+                    ) -> tuple[list[int], bool]:
+        """Whoosh's `add_reader` for each old segment of a merge, copied (copy_merge.py) or
+        through the pool: (each one's first document number here, whether copied: their
+        deleted documents came too, still to be deleted)."""
         self._copied = (copy_merge.sources(readers)
                         if internals.is_w3_writer(self.fieldwriter) else None)
+        bases = []
         if self._copied is not None:
             copy_merge.copy_documents(self, self._copied, progress)
             self._copy_progress = progress
+            bases = [source.base for source in self._copied]
         else:
             for n, reader in enumerate(readers):
+                bases.append(self.docnum)
                 self.add_reader(reader)
                 progress((n + 1) / len(readers) / 2)
         self.added()
-        return self._copied is not None
+        return bases, self._copied is not None
 
     def add_postings_to_pool(self, reader, startdoc: int, docmap: dict | None) -> None:
         """Whoosh's step of `add_reader` (a merge): the segment's postings into the pool, with
