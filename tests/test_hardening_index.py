@@ -386,3 +386,22 @@ def test_start_clears_only_what_it_wrote_of_the_index_to_do_list(tmp_path, monke
         assert lib.store.index_pending() == (False, [second.id])
     finally:
         lib.close()
+
+
+def test_the_index_size_counts_a_file_another_commit_removes_meanwhile_as_none(corpus_lib,
+                                                                              monkeypatch):
+    """The start's size check lists the index folder, then asks each file's size: another
+    process's commit may remove a file in between (it did, in the test above)."""
+    folder = corpus_lib.index.path
+    vanishing = folder / "MAIN_vanishing.pst"
+    vanishing.write_bytes(b"x" * 1000)
+    kept = sum(p.stat().st_size for p in folder.iterdir() if p.is_file() and p != vanishing)
+    listed = os.scandir
+
+    def scandir(path):
+        entries = list(listed(path))
+        vanishing.unlink()  # removed after the listing
+        return iter(entries)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert corpus_lib.index.size() == kept

@@ -208,8 +208,16 @@ class PaperIndex:
         return problems
 
     def size(self) -> int:
-        """Bytes of the index's files."""
-        return sum(e.stat().st_size for e in os.scandir(self.path) if e.is_file())
+        """Bytes of the index's files (a file another process's commit removes meanwhile
+        counts for none)."""
+        total = 0
+        for entry in os.scandir(self.path):
+            try:
+                if entry.is_file():
+                    total += entry.stat().st_size
+            except FileNotFoundError:
+                pass
+        return total
 
     def mark_damaged(self, reason: str) -> None:
         """Remember that a read met damage: the next start (or `repair`) rebuilds the index."""
