@@ -179,3 +179,72 @@ def test_check_finds_a_damaged_store_file_and_repair_mends_it_as_a_start_does(li
     lines = done.stdout.decode().splitlines()
     assert any(line.startswith("repaired: rebuilt the search index") for line in lines), lines
     assert done.stderr.decode().count("\n") == 1 and "library.sqlite3" in done.stderr.decode()
+
+
+def _sealed(data_dir: Path) -> list[tuple[str, int]]:
+    """(name, size) of every file the index's checksums cover, in name order."""
+    files = {}
+    for sums in (data_dir / "index").glob("*.sums"):
+        files.update({name: size for name, (size, _) in json.loads(sums.read_text()).items()})
+    return sorted(files.items())
+
+
+def _start(data_dir: Path) -> list[str]:
+    """A start of the library (as a command's); its notices."""
+    lib = Library(data_dir)
+    try:
+        return lib.notices
+    finally:
+        lib.close()
+
+
+def test_a_big_index_is_checked_a_part_at_each_start(library_dir, monkeypatch):
+    """Above VERIFY_EVERY_START_BYTES a start reads at most VERIFY_PART_BYTES of checksums,
+    going on where the last one stopped: damage in a late file is found a few starts on."""
+    from tui_reader.index import paper_index
+    sealed = _sealed(library_dir)
+    target = max(name for name, _ in sealed if name.endswith(".pax"))
+    before = sum(size for name, size in sealed if name < target)
+    monkeypatch.setattr(paper_index, "VERIFY_EVERY_START_BYTES", 0)  # as if the index were big
+    monkeypatch.setattr(paper_index, "VERIFY_PART_BYTES", before // 3 + 1)
+    checked = library_dir / "index" / "CHECKED"
+    _zero_middle(library_dir / "index" / target)
+    cursors = []
+    while len(cursors) < 6 and (not cursors or cursors[-1][0] < target):
+        assert _start(library_dir) == []
+        cursors.append(json.loads(checked.read_text())["cursor"])
+    assert len(cursors) == 3  # a third of what comes before it a start
+    assert all(a[0] < b[0] or a[1] < b[1] for a, b in zip(cursors, cursors[1:]))
+    said = next(s for s in (_start(library_dir) for _ in range(2)) if s)
+    assert len(said) == 1 and f"the search index was damaged ({target}: damaged" in said[0]
+    assert _start(library_dir) == []
+
+
+def _zero_middle(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 512] = bytes(len(data[middle:middle + 512]))
+    path.write_bytes(bytes(data))
+
+
+def test_a_big_index_checks_sizes_at_every_start_and_checksums_once_a_day(library_dir,
+                                                                          monkeypatch):
+    from tui_reader.index import paper_index
+    monkeypatch.setattr(paper_index, "VERIFY_EVERY_START_BYTES", 0)  # as if the index were big
+    assert _start(library_dir) == []  # a whole pass (the part is bigger than this index)
+    checked = library_dir / "index" / "CHECKED"
+    state = json.loads(checked.read_text())
+    assert state["cursor"] is None
+    name = zero_block(library_dir, ".pst")
+    assert _start(library_dir) == []  # the pass of the day is done: checksums wait
+    state["begun"] -= paper_index.VERIFY_EVERY + 60  # a day later
+    checked.write_text(json.dumps(state))
+    said = _start(library_dir)
+    assert len(said) == 1 and f"the search index was damaged ({name}: damaged" in said[0]
+    assert _start(library_dir) == []  # rebuilt, and a new pass of the day done
+    cut = _sealed(library_dir)[-1][0]
+    path = library_dir / "index" / cut
+    path.write_bytes(path.read_bytes()[:-1])
+    said = _start(library_dir)  # a file's size is checked at every start
+    assert len(said) == 1 and f"the search index was damaged ({cut}: " in said[0]
+    assert "bytes where" in said[0]

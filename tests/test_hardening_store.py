@@ -487,6 +487,32 @@ def test_the_readers_start_checks_a_big_store_whole_after_its_first_screen(
     _assert_repaired_with_bookmark(library_dir, ids[0])
 
 
+def test_a_command_leaves_a_big_stores_daily_check_to_the_reader(template, library_dir,
+                                                                  monkeypatch):
+    """A command's start (Library without defer_checks) checks a big papers' file whole when
+    it was never checked, but not every day: that is the reader's, in the background."""
+    ids = template[1]
+    monkeypatch.setattr(repair, "DEEP_CHECK_MAX_BYTES", 0)  # as if the store were big
+    stamp = library_dir / "library.sqlite3.checked"
+    stamp.unlink(missing_ok=True)
+    lib = Library(library_dir)
+    lib.bookmark(ids[0])
+    lib.close()
+    assert stamp.exists()  # never checked: checked whole
+    day_old = time.time() - repair.DEEP_CHECK_EVERY - 60
+    os.utime(stamp, (day_old, day_old))
+    _papers_pages(library_dir / "library.sqlite3")
+    Library(library_dir).close()
+    assert stamp.stat().st_mtime == day_old  # not read whole, not repaired
+    lib = Library(library_dir, defer_checks=True)
+    try:
+        lib.check_store()
+        assert len(lib.notices) == 1 and "is damaged" in lib.notices[0]
+    finally:
+        lib.close()
+    _assert_repaired_with_bookmark(library_dir, ids[0])
+
+
 def test_two_processes_starting_on_a_damaged_store_repair_it_once(template, library_dir):
     ids = template[1]
     assert cli(library_dir, "bookmark", ids[1]).returncode == 0

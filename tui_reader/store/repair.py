@@ -16,7 +16,7 @@ from .errors import StoreCorrupt, StoreError
 from .schema import USER_TABLES, row_key
 
 DEEP_CHECK_MAX_BYTES = 32 << 20  # the papers' file is checked at every start below this size
-DEEP_CHECK_EVERY = 24 * 3600  # ... and at least once a day above it (the user's file: always)
+DEEP_CHECK_EVERY = 24 * 3600  # ... and by the reader once a day above it (the user's: always)
 REPAIR_LOG = "store-repair.log"
 _PER_TABLE_CHECK = sqlite3.sqlite_version_info >= (3, 33, 0)
 
@@ -38,29 +38,31 @@ class Repairs(Backups):
         return error
 
     def _check(self) -> None:
-        """quick_check of the user's file, and of the papers' file when it is small, was not
-        checked for a day, or a query met a damaged page (StoreCorrupt when one fails)."""
+        """quick_check of the user's file, and of the papers' file when it is small or was
+        never checked whole (a new library, or a query met a damaged page): StoreCorrupt when
+        one fails. A big papers' file's daily check is the reader's, after its first screen
+        (`deep_check_later`), and `tui-reader check`'s; a command does not wait for it (five
+        minutes at a million papers, from a disk)."""
         rows = [r[0] for r in self.db.execute("PRAGMA user.quick_check").fetchall()]
         if rows != ["ok"]:
             raise _check_failed(self.user_path, rows)
         stamp = self._stamp_path()
-        size = self.path.stat().st_size
         try:
             age = time.time() - stamp.stat().st_mtime
         except OSError:
             age = float("inf")
-        if size >= DEEP_CHECK_MAX_BYTES and (age <= DEEP_CHECK_EVERY or self.deep_check_later):
-            self._deep_check_due = age > DEEP_CHECK_EVERY
+        if self.path.stat().st_size >= DEEP_CHECK_MAX_BYTES \
+                and (self.deep_check_later or age != float("inf")):
+            self._deep_check_due = self.deep_check_later and age > DEEP_CHECK_EVERY
             return
         rows = [r[0] for r in self.db.execute("PRAGMA main.quick_check").fetchall()]
         if rows != ["ok"]:
             self._check_at_next_start()
             raise _check_failed(self.path, rows)
-        if size >= DEEP_CHECK_MAX_BYTES:
-            try:
-                stamp.touch()
-            except OSError:
-                pass
+        try:
+            stamp.touch()
+        except OSError:
+            pass
 
     def deep_check(self) -> str | None:
         """The daily whole-file check of a big papers' file that the open left for later
