@@ -41,7 +41,9 @@ _ITALIC = re.compile(r"\$?\\(?:textit|emph)\{.*\}\$?", re.DOTALL)  # a piece in 
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 _LOOSE = re.compile(r"(?<!\\)[%&]")  # a comment and a column to LaTeX, a sign in a title
 _SPACES = re.compile(r"[ \t\xa0]{2,}")
-CACHED = 20_000  # conversions kept (titles and abstracts that look like LaTeX)
+CACHED_TEXTS = 1_000  # conversions of whole texts kept: what a reader redraws (an import
+# converts each once; 20,000 abstracts were 60 MB of a million papers' import)
+CACHED_PIECES = 20_000  # conversions of LaTeX pieces kept (`$\\alpha$`: papers share them)
 
 
 def looks_like_latex(text: str) -> bool:
@@ -88,7 +90,7 @@ def latex_parts(text: str) -> list[tuple[str, bool]]:
     return [(part, latex) for part, latex in parts if part]
 
 
-@functools.lru_cache(maxsize=CACHED)
+@functools.lru_cache(maxsize=CACHED_TEXTS)
 def _converted(text: str, ties: bool = True) -> tuple[str, list[tuple[int, int]]]:
     """`text` with each LaTeX piece as text, spaces tidied, and the spans of it in italics;
     the source (no italics) if anything fails."""
@@ -180,7 +182,7 @@ def _closing(text: str, start: int) -> int | None:
     return None
 
 
-@functools.lru_cache(maxsize=CACHED)
+@functools.lru_cache(maxsize=CACHED_PIECES)
 def _piece_text(piece: str) -> str:
     """One LaTeX piece as text; its source when it does not parse."""
     quick = _without_parser(piece)
