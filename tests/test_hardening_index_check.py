@@ -207,6 +207,7 @@ def test_a_big_index_is_checked_a_part_at_each_start(library_dir, monkeypatch):
     before = sum(size for name, size in sealed if name < target)
     monkeypatch.setattr(paper_index, "VERIFY_EVERY_START_BYTES", 0)  # as if the index were big
     monkeypatch.setattr(paper_index, "VERIFY_PART_BYTES", before // 3 + 1)
+    monkeypatch.setattr(paper_index, "VERIFY_PART_SECONDS", 600)  # the bytes count here
     checked = library_dir / "index" / "CHECKED"
     _zero_middle(library_dir / "index" / target)
     cursors = []
@@ -248,3 +249,16 @@ def test_a_big_index_checks_sizes_at_every_start_and_checksums_once_a_day(librar
     said = _start(library_dir)  # a file's size is checked at every start
     assert len(said) == 1 and f"the search index was damaged ({cut}: " in said[0]
     assert "bytes where" in said[0]
+
+
+def test_a_start_on_a_slow_disk_reads_checksums_for_a_bounded_time(library_dir, monkeypatch):
+    """VERIFY_PART_SECONDS bounds the reading too (a slow disk): with no time at all, each
+    start still reads a little (here: one file, all smaller than a megabyte) and goes on."""
+    from tui_reader.index import paper_index
+    sealed = [name for name, _ in _sealed(library_dir)]
+    monkeypatch.setattr(paper_index, "VERIFY_EVERY_START_BYTES", 0)  # as if the index were big
+    monkeypatch.setattr(paper_index, "VERIFY_PART_SECONDS", 0)
+    checked = library_dir / "index" / "CHECKED"
+    for i in range(3):
+        assert _start(library_dir) == []
+        assert json.loads(checked.read_text())["cursor"] == [sealed[i + 1], 0, 0]

@@ -12,9 +12,11 @@ one of `DAMAGE` is damage too: the index is marked (`DAMAGE_FILE`) and rebuilt f
 from __future__ import annotations
 
 import json
+import math
 import os
 import pickle
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -56,9 +58,11 @@ def _checksum(path: str) -> list[int]:
     return [size, crc]
 
 
-def _crc_part(path: str, offset: int, crc: int, budget: int | None) -> tuple[int, int]:
+def _crc_part(path: str, offset: int, crc: int, budget: int | None,
+              deadline: float = math.inf) -> tuple[int, int]:
     """(where the read stopped, the CRC-32 so far) of a file read on from `offset` with the
-    CRC of the bytes before it, at most `budget` bytes (None: to its end)."""
+    CRC of the bytes before it: at most `budget` bytes (None: to its end), a megabyte at a
+    time until `deadline` (time.monotonic) has passed."""
     with open(path, "rb") as f:
         f.seek(offset)
         while budget is None or budget > 0:
@@ -69,6 +73,8 @@ def _crc_part(path: str, offset: int, crc: int, budget: int | None) -> tuple[int
             offset += len(chunk)
             if budget is not None:
                 budget -= len(chunk)
+            if time.monotonic() >= deadline:
+                break
     return offset, crc
 
 
@@ -90,14 +96,16 @@ def verify(ix, read_unsealed: bool = True) -> list[str]:
     return problems
 
 
-def verify_part(ix, cursor: list | None, budget: int) -> tuple[list[str], list | None]:
+def verify_part(ix, cursor: list | None, budget: int, seconds: float
+                ) -> tuple[list[str], list | None]:
     """A part of `verify` that takes a bounded time on any index: every sealed file's size,
-    and the checksums of at most `budget` bytes of the files, taken in name order from
+    and the checksums of at most `budget` bytes of the files (at least a megabyte, at most
+    what `seconds` reads: a disk may be slow), taken in name order from
     `cursor` on (None: from the first; else [file, offset, CRC so far], as this returned it:
     the files never change once written). Returns the problems and where to go on (None: the
     last file was reached). Segments without checksums are left."""
     sums, _, problems = _recorded(ix)
-    resume = None
+    resume, deadline, spent = None, time.monotonic() + seconds, 0
     for file, (size, crc) in sorted(sums.items()):
         path = internals.file_path(ix.storage, file)
         try:
@@ -111,12 +119,15 @@ def verify_part(ix, cursor: list | None, budget: int) -> tuple[list[str], list |
         if (cursor is not None and file < cursor[0]) or resume is not None:
             continue  # read earlier in this pass, or after the budget
         offset, found_crc = cursor[1:] if cursor is not None and file == cursor[0] else (0, 0)
+        if spent and time.monotonic() >= deadline:
+            resume = [file, offset, found_crc]
+            continue
         try:
-            end, found_crc = _crc_part(path, offset, found_crc, budget)
+            end, found_crc = _crc_part(path, offset, found_crc, budget, deadline)
         except OSError as exc:
             problems.append(f"{file}: cannot be read ({exc.strerror or exc})")
             continue
-        budget -= end - offset
+        budget, spent = budget - (end - offset), spent + end - offset
         if end < size:
             resume = [file, end, found_crc]
         else:

@@ -35,7 +35,8 @@ FORMAT_FILE = "FORMAT"  # holds INDEX_FORMAT
 CHECKED_FILE = "CHECKED"  # where the checks at start are in their pass over the files
 VERIFY_EVERY_START_BYTES = 32 << 20  # a smaller index's checksums are checked at every start
 VERIFY_EVERY = 24 * 3600  # ... a bigger one's in a pass begun at most once a day,
-VERIFY_PART_BYTES = 64 << 20  # ... this much of it a start (0.1-1 s: cached or from a disk)
+VERIFY_PART_BYTES = 64 << 20  # ... this much of it a start (0.1 s when cached) ...
+VERIFY_PART_SECONDS = 0.25  # ... or what is read in this time (from a slow disk)
 
 class IndexBusy(Exception):
     """Another process holds the index writer (another import is running)."""
@@ -194,9 +195,9 @@ class PaperIndex:
     def verify_at_start(self) -> list[str]:
         """The checks of the index's files at a start, in a bounded time: below
         VERIFY_EVERY_START_BYTES every checksum; above it, every file's size, and the
-        checksums of VERIFY_PART_BYTES of the files, going on where the last start stopped,
-        in a pass over all of them begun at most once every VERIFY_EVERY seconds (a million
-        papers' 4 GB once read at one start took minutes)."""
+        checksums of VERIFY_PART_BYTES of the files (or what VERIFY_PART_SECONDS reads), going
+        on where the last start stopped, in a pass over all of them begun at most once every
+        VERIFY_EVERY seconds (a million papers' 4 GB read at one start took minutes)."""
         if self.size() < VERIFY_EVERY_START_BYTES:
             return self.verify(read_unsealed=False)
         stamp = self.path / CHECKED_FILE
@@ -206,7 +207,8 @@ class PaperIndex:
         except (OSError, ValueError, KeyError, TypeError):  # none yet, or of an older release
             begun, cursor = 0.0, None
         due = cursor is not None or time.time() - begun > VERIFY_EVERY
-        problems, resume = integrity.verify_part(self.ix, cursor, VERIFY_PART_BYTES if due else 0)
+        problems, resume = integrity.verify_part(
+            self.ix, cursor, VERIFY_PART_BYTES if due else 0, VERIFY_PART_SECONDS)
         if due and not problems:
             state = {"begun": begun if cursor is not None else time.time(), "cursor": resume}
             try:
