@@ -157,6 +157,17 @@ def test_the_word_being_typed_is_a_prefix_and_results_narrow(samples):
     assert (finished.partial, finished.partial_of) == (1, 2)
 
 
+@pytest.mark.parametrize("typed", ["tas", "bas", "dis"])
+def test_three_typed_letters_stand_for_the_words_that_start_with_them(samples, typed):
+    """Not for the words of the start's stem ("tas" is stemmed "ta": target, table, take)."""
+    result = samples.search(typed, typing=True, limit=200)
+    assert result.total > 0
+    for hit in result.hits:
+        text = " ".join([hit.paper.readable_title, hit.paper.readable_abstract,
+                         *hit.paper.authors]).lower()
+        assert re.search(rf"\b{typed}", text), (typed, hit.paper.title)
+
+
 def test_the_query_language_still_works(samples):
     assert samples.search('"theorem proving"').total == 13
     assert samples.search("theor*").total >= 17

@@ -30,6 +30,7 @@ MIN_PREFIX = 2  # letters a wildcard needs before it (`a*` would expand to a ten
 PREFIX_FIELDS = ("title", "abstract", "author", "org", "note")  # where word* looks
 TYPED_FIELDS = ("title", "abstract", "author")  # where the word being typed is a prefix
 TYPED_MIN = 3  # letters of the word being typed before it counts
+STEM_CUT_MIN = 3  # letters a start cut to its stem keeps (_stemmed_start)
 PHRASE_FIELDS = ("title", "abstract", "author", "org", "note")  # where "a phrase" looks
 # Ranking of plain words: the words in a row in the title, in the abstract (a bonus for each
 # word, about what a word found in a title scores); the exact title above all.
@@ -428,14 +429,15 @@ def _typed_prefixes(word: str) -> list[wq.Query]:
 def _stemmed_start(start: str) -> str:
     """The start of a word as the stemmed fields hold it: `start` cut to what it shares with
     its stem ("reasoning" is indexed as "reason", "transformer" as "transform"), when that
-    keeps MIN_PREFIX letters."""
+    keeps STEM_CUT_MIN letters ("cos" is not cut to "co", the stem of "cos": the start of
+    "cosine" would stand for a third of a big collection's words)."""
     stem = title_tokens(start)
     if not stem:
         return start
     n = 0
     while n < min(len(start), len(stem[0])) and start[n] == stem[0][n]:
         n += 1
-    return start[:n] if n >= MIN_PREFIX else start
+    return start[:n] if n >= STEM_CUT_MIN else start
 
 
 def _as_written(word: str) -> wq.Query | None:
