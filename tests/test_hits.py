@@ -11,7 +11,7 @@ from tui_reader.index.hits import top_documents
 
 def _expected(mask: np.ndarray, values: np.ndarray, count: int, reverse: bool) -> list[int]:
     docs = np.flatnonzero(mask).tolist()
-    return sorted(docs, key=lambda d: (-values[d] if reverse else values[d], d))[:count]
+    return sorted(docs, key=lambda d: (-float(values[d]) if reverse else values[d], d))[:count]
 
 
 def _values(shape: str, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -26,11 +26,13 @@ def _values(shape: str, rng: np.random.Generator, size: int) -> np.ndarray:
                         rng.choice([1.0, 3.0, 3.0, 3.0, 4.0], size))
     if shape == "dates":
         return rng.integers(20_000_000, 20_000_400, size).astype(np.int64)
+    if shape == "unsigned":  # a column of unsigned numbers (negated, they would wrap)
+        return rng.integers(0, 400, size).astype(np.uint32)
     return rng.random(size)
 
 
 @pytest.mark.parametrize("shape", ["equal", "mostly equal", "mostly equal, below", "steps",
-                                   "dates", "distinct"])
+                                   "dates", "unsigned", "distinct"])
 def test_top_documents_are_those_of_a_full_sort(shape):
     rng = np.random.default_rng(11)
     for size, share in ((50_000, 0.9), (3_000, 0.05), (200, 1.0)):

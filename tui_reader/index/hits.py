@@ -58,28 +58,27 @@ def top_documents(mask: np.ndarray, values: np.ndarray, count: int, reverse: boo
     if count <= 0 or not len(found):
         return found[:0]
     keys = values[found]
+    if reverse:  # the lowest of the negated: numpy's partition at a place near the end of
+        # many equal values is slow (75 ms, not 4, for a typed start's 457,000 papers)
+        keys = -(keys.astype(np.int64) if keys.dtype.kind == "u" else keys)
     while count < len(found):
         # Most documents often share the last-ranked value (a word being typed finds many
         # papers, all with one score): set them aside first, as numpy's partition takes
         # ten times as long over such ties.
-        last = keys.min() if reverse else keys.max()
-        better = keys > last if reverse else keys < last
+        last = keys.max()
+        better = keys < last
         ahead = int(np.count_nonzero(better))
         if ahead > len(found) // 2:
             break  # not a large tie: partition
         if ahead < count:  # all of those ahead, then the tied ones by docnum
             tied = found[~better][:count - ahead]
             found, keys = found[better], keys[better]
-            order = np.lexsort((found, -keys if reverse else keys))
+            order = np.lexsort((found, keys))
             return np.concatenate([found[order], tied])
         found, keys = found[better], keys[better]
     if count < len(found):  # the count-th value, then only the few candidates are sorted
-        if reverse:
-            edge = np.partition(keys, len(keys) - count)[len(keys) - count]
-            kept = keys >= edge
-        else:
-            edge = np.partition(keys, count - 1)[count - 1]
-            kept = keys <= edge
+        edge = np.partition(keys, count - 1)[count - 1]
+        kept = keys <= edge
         found, keys = found[kept], keys[kept]
-    order = np.lexsort((found, -keys if reverse else keys))
+    order = np.lexsort((found, keys))
     return found[order[:count]]
