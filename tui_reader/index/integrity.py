@@ -5,8 +5,8 @@ files (segment files never change once written; Whoosh deletes the record with i
 `verify` compares them (reading the whole index: about 2 GB/s) and reads whole the segments
 that have none (made by plain Whoosh, or before this check existed); `verify_part` compares
 the sizes and a bounded part of the checksums, going on from where it last stopped (a start's
-check of a big index). A read that fails with
-one of `DAMAGE` is damage too: the index is marked (`DAMAGE_FILE`) and rebuilt from the store.
+check of a big index). A read that fails with one of `DAMAGE` is damage too: the index is
+marked (`DAMAGE_FILE`) and rebuilt from the store.
 """
 
 from __future__ import annotations
@@ -100,10 +100,10 @@ def verify_part(ix, cursor: list | None, budget: int, seconds: float
                 ) -> tuple[list[str], list | None]:
     """A part of `verify` that takes a bounded time on any index: every sealed file's size,
     and the checksums of at most `budget` bytes of the files (at least a megabyte, at most
-    what `seconds` reads: a disk may be slow), taken in name order from
-    `cursor` on (None: from the first; else [file, offset, CRC so far], as this returned it:
-    the files never change once written). Returns the problems and where to go on (None: the
-    last file was reached). Segments without checksums are left."""
+    what `seconds` reads: a disk may be slow), taken in name order from `cursor` on (None:
+    from the first; else [file, offset, CRC so far], as this returned it: the files never
+    change once written). Returns the problems and where to go on (None: the last file was
+    reached). Segments without checksums are left."""
     sums, _, problems = _recorded(ix)
     resume, deadline, spent = None, time.monotonic() + seconds, 0
     for file, (size, crc) in sorted(sums.items()):
