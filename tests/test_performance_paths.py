@@ -198,6 +198,8 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
     if writer_class is FastSegmentWriter:  # phrases are checked on the arrays' positions
         assert all(arrays) and all(a.get("abstract", b"model") for a in arrays)
         assert all(a.positions("abstract", b"model") is not None for a in arrays)
+        assert all(a.ids("abstract", b"model").tolist() == a.get("abstract", b"model")[0]
+                   .tolist() for a in arrays)  # the ids alone, for masks
     else:
         assert not any(arrays)
     facets = {"relevance": None, "-date": sorting.FieldFacet("date", reverse=True),

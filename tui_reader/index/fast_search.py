@@ -395,7 +395,7 @@ class FastSearch(PostingReads):
             return NO_POSTINGS[0]
         parts = []
         for i, info in self._term_infos(field, btext):
-            ids = np.asarray(self._postings(i, field, btext, info)[0], dtype=np.int64)
+            ids = np.asarray(self._posting_ids(i, field, btext, info), dtype=np.int64)
             ids = ids + self.leaves[i][1]
             parts.append(ids[self._live[ids]] if self._deleted[i] else ids)
         if not parts:

@@ -132,6 +132,18 @@ class PostingArrays:
         weights.frombytes(data[4 * count:])
         return ids, weights
 
+    def ids(self, fieldname: str, btext: bytes) -> np.ndarray | None:
+        """The document numbers of a term alone (half the bytes of `get`: a mask of papers
+        needs no weights), or None (not in this file)."""
+        found = self._directory.get((fieldname, btext))
+        if found is None:
+            return None
+        offset, count = found[:2]
+        data = os.pread(self._fd, 4 * count, offset)
+        if len(data) != 4 * count:  # a damaged file
+            return None
+        return np.frombuffer(data, dtype=np.uint32)
+
     def arrays(self, fieldname: str, btext: bytes) -> tuple | None:
         """(document numbers, weights, counts of positions or None, positions or None) of a
         term as numpy arrays, in one read; None: not in this file."""

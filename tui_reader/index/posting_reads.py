@@ -101,6 +101,13 @@ class PostingReads:
         self._read_blocks(leaf, field, btext, info, ids, weights)
         return ids, weights
 
+    def _posting_ids(self, leaf: int, field: str, btext: bytes, info):
+        """The document numbers of a term in one segment (deleted documents included): from
+        its posting arrays without the weights when the segment has them, else its blocks."""
+        arrays = self._leaf_arrays(leaf)
+        found = arrays.ids(field, btext) if arrays else None
+        return found if found is not None else self._postings(leaf, field, btext, info)[0]
+
     def _read_blocks(self, leaf: int, field: str, btext: bytes, info, ids: list,
                      weights: list) -> None:
         """Append a term's postings in one segment (deleted documents included), read from
