@@ -118,15 +118,22 @@ class PostingArrays:
             return None
         return cls(fd, directory, head == MAGIC + _ORDER)
 
-    def get(self, fieldname: str, btext: bytes) -> tuple[array, array] | None:
-        """(document numbers, weights) of a term, or None (not in this file)."""
+    def _read(self, fieldname: str, btext: bytes, size_of) -> tuple[bytes, tuple] | None:
+        """`size_of(entry)` bytes of a term's arrays and its directory entry (offset, count[,
+        positions, wide]), or None (not in this file, or cut short: a damaged file)."""
         found = self._directory.get((fieldname, btext))
         if found is None:
             return None
-        offset, count = found[:2]
-        data = os.pread(self._fd, 8 * count, offset)
-        if len(data) != 8 * count:  # a damaged file
+        size = size_of(found)
+        data = os.pread(self._fd, size, found[0])
+        return (data, found) if len(data) == size else None
+
+    def get(self, fieldname: str, btext: bytes) -> tuple[array, array] | None:
+        """(document numbers, weights) of a term, or None (not in this file)."""
+        read = self._read(fieldname, btext, lambda entry: 8 * entry[1])
+        if read is None:
             return None
+        data, (_, count, *_) = read
         ids, weights = array("I"), array("f")
         ids.frombytes(data[:4 * count])
         weights.frombytes(data[4 * count:])
@@ -135,31 +142,22 @@ class PostingArrays:
     def ids(self, fieldname: str, btext: bytes) -> np.ndarray | None:
         """The document numbers of a term alone (half the bytes of `get`: a mask of papers
         needs no weights), or None (not in this file)."""
-        found = self._directory.get((fieldname, btext))
-        if found is None:
-            return None
-        offset, count = found[:2]
-        data = os.pread(self._fd, 4 * count, offset)
-        if len(data) != 4 * count:  # a damaged file
-            return None
-        return np.frombuffer(data, dtype=np.uint32)
+        read = self._read(fieldname, btext, lambda entry: 4 * entry[1])
+        return None if read is None else np.frombuffer(read[0], dtype=np.uint32)
 
     def arrays(self, fieldname: str, btext: bytes) -> tuple | None:
         """(document numbers, weights, counts of positions or None, positions or None) of a
         term as numpy arrays, in one read; None: not in this file."""
-        found = self._directory.get((fieldname, btext))
-        if found is None:
+        read = self._read(fieldname, btext, _arrays_size)
+        if read is None:
             return None
-        offset, count = found[:2]
-        total, wide = found[2:] if len(found) >= 4 else (0, False)
-        size = 10 * count + (4 if wide else 2) * total if len(found) >= 4 else 8 * count
-        data = os.pread(self._fd, size, offset)
-        if len(data) != size:  # a damaged file
-            return None
+        data, found = read
+        count = found[1]
         ids = np.frombuffer(data, dtype=np.uint32, count=count)
         weights = np.frombuffer(data, dtype=np.float32, count=count, offset=4 * count)
         if len(found) < 4:
             return ids, weights, None, None
+        total, wide = found[2:4]
         counts = np.frombuffer(data, dtype=np.uint16, count=count, offset=8 * count)
         where = np.frombuffer(data, dtype=np.uint32 if wide else np.uint16, count=total,
                               offset=10 * count)
@@ -201,3 +199,12 @@ def decoded_positions(fmt, values: list[bytes]) -> list[tuple[int, ...]]:
                     found = memo[value] = tuple(fmt.decode_positions(value))
                 out[i] = found
     return out
+
+
+def _arrays_size(entry: tuple) -> int:
+    """The bytes of a term's arrays: ids and weights, and counts and positions when kept."""
+    count = entry[1]
+    if len(entry) < 4:
+        return 8 * count
+    total, wide = entry[2:4]
+    return 10 * count + (4 if wide else 2) * total
