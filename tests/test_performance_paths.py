@@ -417,6 +417,25 @@ def test_damaged_posting_arrays_leave_the_results_as_they_were(imported, tmp_pat
         copy.close()
 
 
+def test_the_papers_of_a_term_read_for_a_mask_are_read_once(imported, monkeypatch):
+    """A word being typed reads the same words at each key ("mod", "mode"): the papers of a
+    term read for a mask are remembered, and are those Whoosh finds."""
+    from whoosh import query as wq
+
+    from tui_reader.index.fast_search import FastSearch
+    searcher = imported[0].index.searcher()
+    fast = FastSearch(searcher)
+    reads = []
+    original = FastSearch._posting_ids
+    monkeypatch.setattr(FastSearch, "_posting_ids",
+                        lambda self, *args: reads.append(args[1:3]) or original(self, *args))
+    q = wq.Prefix("abstract", "mod")
+    first = fast.docs(q)
+    assert reads and first == {h.docnum for h in searcher.search(q, limit=None)}
+    count = len(reads)
+    assert fast.docs(q) == first and len(reads) == count
+
+
 def test_reindex_gives_the_same_results(imported):
     lib, _ = imported
     before = _results(lib, exact=False)

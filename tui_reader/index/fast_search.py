@@ -54,7 +54,8 @@ class FastSearch(PostingReads):
         else:
             self.leaves = list(searcher.leaf_searchers())
         self._columns: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict = OrderedDict()  # (field, term bytes) -> (ids, scores)
+        self._cache: OrderedDict = OrderedDict()  # (field, term bytes) -> (ids, scores), and
+        # ("docs", field, term bytes) -> (ids, None): postings read for a mask
         self._cached = 0
         self._expanded: dict[tuple, list[bytes]] = {}
         self._norm_cache: dict[tuple, np.ndarray] = {}
@@ -318,9 +319,9 @@ class FastSearch(PostingReads):
                                           lambda: _summed(*self._score_terms(field, ordered))))
         return parts
 
-    def _remembered(self, key: tuple, compute) -> tuple[np.ndarray, np.ndarray]:
-        """Postings computed once and kept while they fit in TERM_CACHE_POSTINGS (the least
-        recently used let go)."""
+    def _remembered(self, key: tuple, compute) -> tuple[np.ndarray, np.ndarray | None]:
+        """Postings (docnums, and their scores or None) computed once and kept while they fit
+        in TERM_CACHE_POSTINGS (the least recently used let go)."""
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
@@ -386,13 +387,19 @@ class FastSearch(PostingReads):
         raise Unsupported(type(q).__name__)
 
     def _term_docs(self, field: str, btext: bytes) -> np.ndarray:
-        """The docnums of a term's live postings (its scores when remembered, else not
-        computed)."""
+        """The docnums of a term's live postings: its scored postings' when remembered, else
+        read without weights, and remembered too (a word being typed reads the same words
+        at each key: "mod", "mode", "model")."""
         cached = self._cache.get((field, btext))
         if cached is not None:
             return cached[0]
         if field not in self.schema:
             return NO_POSTINGS[0]
+        return self._remembered(("docs", field, btext),
+                                lambda: (self._read_docs(field, btext), None))[0]
+
+    def _read_docs(self, field: str, btext: bytes) -> np.ndarray:
+        """The docnums of a term's live postings, read from every segment."""
         parts = []
         for i, info in self._term_infos(field, btext):
             ids = np.asarray(self._posting_ids(i, field, btext, info), dtype=np.int64)
