@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from . import whoosh_internals as internals
+
 TYPED_PREFIX_TERMS = 64
 TYPED_SCORED_POSTINGS = 20_000
 SPELLING_FIELD = "spell"  # the words of titles as written (schema.py)
@@ -44,7 +46,7 @@ def swaps(word: str) -> list[str]:
             if word[i] != word[i + 1]]
 
 
-class DamerauFuzzyTerm(wq.FuzzyTerm):
+class DamerauFuzzyTerm(internals.IndexTermsQuery, wq.FuzzyTerm):
     """A fuzzy term whose swapped neighbours count as one edit.
 
     In a stemmed field, `written` is the word as typed (lowercased, accents folded): the
@@ -66,7 +68,7 @@ class DamerauFuzzyTerm(wq.FuzzyTerm):
     def __repr__(self):
         return f"{super().__repr__()[:-1]}, written={self.written!r})"
 
-    def _btexts(self, ixreader):
+    def index_terms(self, ixreader):
         field, text, maxdist = self.fieldname, self.text, self.maxdist
         found = {t.encode("utf-8") if isinstance(t, str) else t
                  for t in ixreader.terms_within(field, text, maxdist, prefix=self.prefixlength)}
@@ -98,7 +100,7 @@ class DamerauFuzzyTerm(wq.FuzzyTerm):
                 for token in analyzer(word, mode="query")}
 
 
-class TypedPrefix(wq.Prefix):
+class TypedPrefix(internals.IndexTermsQuery, wq.Prefix):
     """The word being typed: the most frequent words starting with it, fewer for a short
     start (`TYPED_PREFIX_TERMS` from five letters on); past `flat_above` postings the fast
     search finds its papers without scoring them."""
@@ -109,7 +111,7 @@ class TypedPrefix(wq.Prefix):
     def limit(self) -> int:
         return TYPED_PREFIX_TERMS >> max(0, 5 - len(self.text))
 
-    def _btexts(self, ixreader):
+    def index_terms(self, ixreader):
         field = self.fieldname
         texts = list(ixreader.expand_prefix(field, self.text))
         if len(texts) <= self.limit:

@@ -55,7 +55,7 @@ class _MappedFile(StructFile):
 
     def __init__(self, mapped: mmap.mmap, name: str, fd: int):
         super().__init__(mapped, name=name)
-        self.is_real = False  # arrays are read with frombytes, not fromfile
+        internals.read_arrays_as_bytes(self)  # arrays are read with frombytes
         self._fd = fd
         self._close_fd = weakref.finalize(self, os.close, fd)
 

@@ -298,6 +298,20 @@ def query_terms(q, reader) -> list:
     return list(q._btexts(reader))
 
 
+class IndexTermsQuery:
+    """A mixin for a multi-term query (before its Whoosh class) whose index terms in one
+    segment its `index_terms(reader)` gives: Whoosh asks them of `_btexts`."""
+
+    def _btexts(self, ixreader):
+        return self.index_terms(ixreader)
+
+
+def read_arrays_as_bytes(structfile) -> None:
+    """Make a StructFile read and write its arrays through read() and write(), not
+    array.fromfile and tofile (its file object is not a real file: a map, a counter)."""
+    structfile.is_real = False
+
+
 def is_null(q) -> bool:
     """Whether `q` is Whoosh's NullQuery (matches nothing)."""
     return q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery)
@@ -606,6 +620,7 @@ METHODS = {
 ASSIGNED = {  # attributes these methods set
     SegmentWriter.__init__: ("_tempstorage", "_added"),
     SegmentReader.__init__: ("_terms", "_perdoc"),
+    StructFile.__init__: ("is_real",),
     whoosh3.W3FieldWriter.__init__: ("_codec", "_postfile", "_tindex", "_postwriter"),
     whoosh3.W3FieldWriter.start_field: ("_fieldid", "_format"),
     whoosh3.W3Codec.__init__: ("_compression",),

@@ -326,7 +326,7 @@ class _CountingFile:
 
 def _track_position(structfile) -> None:
     structfile.file = _CountingFile(structfile.file)
-    structfile.is_real = False  # write_array goes through write(), not array.tofile()
+    internals.read_arrays_as_bytes(structfile)  # write_array goes through write()
 
 
 class FastSegmentWriter(internals.HookedSegmentWriter):
