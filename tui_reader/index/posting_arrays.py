@@ -1,20 +1,28 @@
-"""Posting arrays: a segment's long posting lists again, as plain arrays, for fast reading.
+"""Posting arrays: a segment's long posting lists again, as numpy arrays, for fast reading.
 
 Whoosh's W3 postings come in blocks of 128, each a zlib-compressed pickle of the documents,
 their weights and their encoded positions; a search for a common word spends most of its time
 unpickling blocks, and a phrase more (each document's positions are one more pickle). Beside
 each segment the fast writer (writing.py) writes one more file, `<segment>.pax`, holding the
-document numbers (uint32) and weights (float32, the values the blocks hold) of every term with
+document numbers and weights (the values the blocks hold) of every term with
 at least MIN_POSTINGS postings, and for a field with positions each posting's count of
 positions (uint16) and the positions themselves (uint16, or uint32 where one is past 65,535):
 a term's come with one `pread`, a phrase is checked on whole arrays (fast_search's phrases).
 The file goes with its segment (Whoosh deletes a dropped segment's files by their name); a
-segment without one (written by Whoosh's own writer) is read from its blocks as before, and a
-file of the first version (no positions) serves its documents and weights.
+segment without one (written by Whoosh's own writer) is read from its blocks as before.
+
+The arrays are packed (the file's third version): a term's document numbers as the
+differences between neighbours (the first from 0) in one, two or four bytes each, the fewest
+that hold its largest, and its weights as bytes when each is a whole number below 256 (counts
+of a word are), else float32. A common word's postings take two bytes, not eight: a word being
+typed, or a page of a common word, reads a quarter as much from a cold disk. Files of the
+earlier versions are read as they are: the second's arrays plain (uint32 and float32), the
+first's without positions.
 
 The file: MAGIC, the byte order, the arrays one after the other, a pickled directory
-{(field, term bytes): (offset, count[, positions, wide])}, and the directory's offset (8
-bytes, little-endian).
+{(field, term bytes): (offset, count, id bytes, weight bytes[, positions, wide])}, and the
+directory's offset (8 bytes, little-endian). Earlier versions: (offset, count[, positions,
+wide]).
 """
 
 from __future__ import annotations
@@ -31,8 +39,11 @@ import numpy as np
 from whoosh import formats
 
 EXT = ".pax"
-MAGIC = b"TRPAX2"
-_READ_MAGICS = (MAGIC, b"TRPAX1")  # the first version: no positions
+MAGIC = b"TRPAX3"
+_PLAIN, _FIRST = b"TRPAX2", b"TRPAX1"  # earlier versions: plain arrays; and no positions
+_READ_MAGICS = (MAGIC, _PLAIN, _FIRST)
+_ID_TYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}  # a packed term's id differences
+_WEIGHT_TYPES = {1: np.uint8, 4: np.float32}
 MIN_POSTINGS = 128  # shorter lists are one block: read from the postings file
 _ORDER = b"L" if sys.byteorder == "little" else b"B"
 _TAIL = struct.Struct("<Q")
@@ -67,10 +78,12 @@ class PostingArraysWriter:
 
     def add_arrays(self, fieldname: str, btext: bytes, ids, weights, counts=None,
                    where=None) -> None:
-        """One term's arrays as the file holds them (uint32 ids, float32 weights, and with
-        positions uint16 counts and uint16 or uint32 positions; arrays or numpy arrays)."""
+        """One term's arrays (ascending ids and their weights, and with positions uint16
+        counts and uint16 or uint32 positions; arrays or numpy arrays), packed."""
+        ids = _packed_ids(np.asarray(ids, dtype=np.uint32))
+        weights = _packed_weights(np.asarray(weights, dtype=np.float32))
         data = ids.tobytes() + weights.tobytes()
-        entry: tuple = (self._position, len(ids))
+        entry: tuple = (self._position, len(ids), ids.itemsize, weights.itemsize)
         if counts is not None:
             data += counts.tobytes() + where.tobytes()
             entry += (len(where), where.itemsize == 4)
@@ -89,79 +102,93 @@ class PostingArrays:
     the pages a search reads would count in the reader's memory); None from `open` when the
     segment has none."""
 
-    def __init__(self, fd: int, directory: dict, with_positions: bool = True):
+    def __init__(self, fd: int, directory: dict, version: bytes = MAGIC):
         self._fd = fd
         self._directory = directory
-        self.with_positions = with_positions  # False: a file of the first version
+        self.with_positions = version != _FIRST
+        self._packed = version == MAGIC
         weakref.finalize(self, os.close, fd)
 
     @classmethod
     def open(cls, reader) -> "PostingArrays | None":
         """The arrays of a segment reader's segment, or None (no file, or not readable)."""
         try:
-            folder = reader.storage().folder
-            name = reader.segment().make_filename(EXT)
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-        except (AttributeError, OSError):
+            path = os.path.join(reader.storage().folder, reader.segment().make_filename(EXT))
+        except AttributeError:
+            return None
+        return cls.open_file(path)
+
+    @classmethod
+    def open_file(cls, path: str) -> "PostingArrays | None":
+        """The arrays of a file, or None (no file, or not readable)."""
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
             return None
         try:
             size = os.fstat(fd).st_size
             head = os.pread(fd, len(MAGIC) + 1, 0)
             if head not in (m + _ORDER for m in _READ_MAGICS):
-                raise ValueError(name)
+                raise ValueError(path)
             (start,) = _TAIL.unpack(os.pread(fd, _TAIL.size, size - _TAIL.size))
             directory = pickle.loads(os.pread(fd, size - _TAIL.size - start, start))
             if not isinstance(directory, dict):
-                raise ValueError(name)
+                raise ValueError(path)
         except Exception:  # a damaged file, or no os.pread (not POSIX): the blocks serve
             os.close(fd)
             return None
-        return cls(fd, directory, head == MAGIC + _ORDER)
+        return cls(fd, directory, head[:-1])
 
-    def _read(self, fieldname: str, btext: bytes, size_of) -> tuple[bytes, tuple] | None:
-        """`size_of(entry)` bytes of a term's arrays and its directory entry (offset, count[,
-        positions, wide]), or None (not in this file, or cut short: a damaged file)."""
+    def _read(self, fieldname: str, btext: bytes, parts: int) -> list[np.ndarray] | None:
+        """A term's first `parts` arrays, decoded: 1, its ids; 2, and their weights; 4, and
+        each one's count of positions and the positions (when kept: else two). None: not in
+        this file, or cut short (a damaged file)."""
         found = self._directory.get((fieldname, btext))
         if found is None:
             return None
-        size = size_of(found)
+        count = found[1]
+        if self._packed:
+            types = [_ID_TYPES[found[2]], _WEIGHT_TYPES[found[3]]]
+            positions = found[4:]
+        else:
+            types, positions = [np.uint32, np.float32], found[2:]
+        lengths = [count, count]
+        if positions:
+            types += [np.uint16, np.uint32 if positions[1] else np.uint16]
+            lengths += [count, positions[0]]
+        types, lengths = types[:parts], lengths[:parts]
+        size = sum(np.dtype(t).itemsize * n for t, n in zip(types, lengths))
         data = os.pread(self._fd, size, found[0])
-        return (data, found) if len(data) == size else None
-
-    def get(self, fieldname: str, btext: bytes) -> tuple[array, array] | None:
-        """(document numbers, weights) of a term, or None (not in this file)."""
-        read = self._read(fieldname, btext, lambda entry: 8 * entry[1])
-        if read is None:
+        if len(data) != size:
             return None
-        data, (_, count, *_) = read
-        ids, weights = array("I"), array("f")
-        ids.frombytes(data[:4 * count])
-        weights.frombytes(data[4 * count:])
-        return ids, weights
+        out, at = [], 0
+        for kind, n in zip(types, lengths):
+            out.append(np.frombuffer(data, dtype=kind, count=n, offset=at))
+            at += np.dtype(kind).itemsize * n
+        if self._packed:
+            out[0] = np.cumsum(out[0], dtype=np.uint32)
+            if len(out) > 1:
+                out[1] = out[1].astype(np.float32, copy=False)
+        return out
+
+    def get(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document numbers, weights) of a term, or None (not in this file)."""
+        found = self._read(fieldname, btext, 2)
+        return None if found is None else (found[0], found[1])
 
     def ids(self, fieldname: str, btext: bytes) -> np.ndarray | None:
-        """The document numbers of a term alone (half the bytes of `get`: a mask of papers
-        needs no weights), or None (not in this file)."""
-        read = self._read(fieldname, btext, lambda entry: 4 * entry[1])
-        return None if read is None else np.frombuffer(read[0], dtype=np.uint32)
+        """The document numbers of a term alone (a mask of papers needs no weights), or None
+        (not in this file)."""
+        found = self._read(fieldname, btext, 1)
+        return None if found is None else found[0]
 
     def arrays(self, fieldname: str, btext: bytes) -> tuple | None:
         """(document numbers, weights, counts of positions or None, positions or None) of a
         term as numpy arrays, in one read; None: not in this file."""
-        read = self._read(fieldname, btext, _arrays_size)
-        if read is None:
+        found = self._read(fieldname, btext, 4)
+        if found is None:
             return None
-        data, found = read
-        count = found[1]
-        ids = np.frombuffer(data, dtype=np.uint32, count=count)
-        weights = np.frombuffer(data, dtype=np.float32, count=count, offset=4 * count)
-        if len(found) < 4:
-            return ids, weights, None, None
-        total, wide = found[2:4]
-        counts = np.frombuffer(data, dtype=np.uint16, count=count, offset=8 * count)
-        where = np.frombuffer(data, dtype=np.uint32 if wide else np.uint16, count=total,
-                              offset=10 * count)
-        return ids, weights, counts, where
+        return tuple(found) if len(found) == 4 else (found[0], found[1], None, None)
 
     def positions(self, fieldname: str, btext: bytes
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -201,10 +228,16 @@ def decoded_positions(fmt, values: list[bytes]) -> list[tuple[int, ...]]:
     return out
 
 
-def _arrays_size(entry: tuple) -> int:
-    """The bytes of a term's arrays: ids and weights, and counts and positions when kept."""
-    count = entry[1]
-    if len(entry) < 4:
-        return 8 * count
-    total, wide = entry[2:4]
-    return 10 * count + (4 if wide else 2) * total
+def _packed_ids(ids: np.ndarray) -> np.ndarray:
+    """Ascending document numbers as their differences (the first from 0), in the fewest
+    bytes that hold the largest."""
+    steps = np.diff(ids, prepend=np.uint32(0))
+    largest = int(steps.max()) if len(steps) else 0
+    return steps.astype(np.uint8 if largest <= 0xFF else np.uint16 if largest <= 0xFFFF
+                        else np.uint32)
+
+
+def _packed_weights(weights: np.ndarray) -> np.ndarray:
+    """Weights as bytes when each is a whole number from 0 to 255, else as they are."""
+    small = weights.astype(np.uint8)
+    return small if np.array_equal(small, weights) else weights
