@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tui_reader.index import hits
 from tui_reader.index.hits import top_documents
 
 
@@ -31,9 +32,11 @@ def _values(shape: str, rng: np.random.Generator, size: int) -> np.ndarray:
     return rng.random(size)
 
 
+@pytest.mark.parametrize("sample", [hits.SAMPLE, 64])  # 64: many documents, as at 1M papers
 @pytest.mark.parametrize("shape", ["equal", "mostly equal", "mostly equal, below", "steps",
                                    "dates", "unsigned", "distinct"])
-def test_top_documents_are_those_of_a_full_sort(shape):
+def test_top_documents_are_those_of_a_full_sort(shape, sample, monkeypatch):
+    monkeypatch.setattr(hits, "SAMPLE", sample)
     rng = np.random.default_rng(11)
     for size, share in ((50_000, 0.9), (3_000, 0.05), (200, 1.0)):
         values = _values(shape, rng, size)
@@ -44,3 +47,15 @@ def test_top_documents_are_those_of_a_full_sort(shape):
                 assert got == _expected(mask, values, count, reverse), (size, count, reverse)
     assert top_documents(np.zeros(5, dtype=bool), np.ones(5), 3, True).tolist() == []
     assert top_documents(np.ones(5, dtype=bool), np.ones(5), 0, True).tolist() == []
+
+
+def test_a_sample_of_the_smallest_values_alone_is_not_trusted(monkeypatch):
+    """The sampled values are all the smallest (fewer than asked for): all documents are
+    partitioned, not the few below the sample's edge."""
+    monkeypatch.setattr(hits, "SAMPLE", 64)
+    size = 50_000
+    values = 1.0 + np.random.default_rng(3).random(size)
+    values[::size // 64] = 0.0  # where the sample is taken
+    mask = np.ones(size, dtype=bool)
+    got = top_documents(mask, values, 150, reverse=False).tolist()
+    assert got == _expected(mask, values, 150, reverse=False)
