@@ -419,7 +419,8 @@ def test_damaged_posting_arrays_leave_the_results_as_they_were(imported, tmp_pat
 
 def test_the_papers_of_a_term_read_for_a_mask_are_read_once(imported, monkeypatch):
     """A word being typed reads the same words at each key ("mod", "mode"): the papers of a
-    term read for a mask are remembered, and are those Whoosh finds."""
+    term read for a mask are remembered (a common word's bitmap is read again: ORing it in
+    costs less than setting its documents one by one), and are those Whoosh finds."""
     from whoosh import query as wq
 
     from tui_reader.index.fast_search import FastSearch
@@ -434,6 +435,44 @@ def test_the_papers_of_a_term_read_for_a_mask_are_read_once(imported, monkeypatc
     assert reads and first == {h.docnum for h in searcher.search(q, limit=None)}
     count = len(reads)
     assert fast.docs(q) == first and len(reads) == count
+
+
+def test_a_mask_of_common_words_from_bitmaps_leaves_deleted_papers_out(tmp_path, docs,
+                                                                         monkeypatch):
+    """Words in more than one paper in eight are kept as bitmaps: a mask ORs them in, each
+    segment at its place, without the papers deleted since; the same documents as Whoosh."""
+    from whoosh import query as wq
+
+    from tui_reader.index.fast_search import FastSearch
+    monkeypatch.setattr(posting_arrays, "MIN_POSTINGS", 2)
+    path = tmp_path / "bits"
+    path.mkdir()
+    ix = whoosh_index.create_in(path, make_schema())
+    half = len(docs) // 2
+    for part in (docs[:half], docs[half:]):
+        writer = FastSegmentWriter(ix, compound=False)
+        for doc in part:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    gone = [next(d["id"] for d in part if " model " in d["abstract"].lower())
+            for part in (docs[:half], docs[half:])]  # a paper of "model" in each segment
+    with ix.searcher() as s:
+        gone_docs = {h.docnum for h in s.search(wq.Or([wq.Term("id", i) for i in gone]))}
+    with ix.writer() as writer:
+        for paper_id in gone:
+            writer.delete_by_term("id", paper_id)
+    index = PaperIndex(path)
+    searcher = index.searcher()
+    fast = FastSearch(searcher)
+    assert len(fast.leaves) == 2 and all(
+        posting_arrays.PostingArrays.open(sub.reader()).bits("abstract", b"model") is not None
+        for sub, _ in fast.leaves)
+    for q in (wq.Term("abstract", "model"), wq.Prefix("abstract", "mod"),
+              wq.Or([wq.Term("abstract", "the"), wq.Term("title", "model")])):
+        found = fast.docs(q)
+        assert found == {h.docnum for h in searcher.search(q, limit=None)} and found, q
+        assert len(gone_docs) == 2 and not found & gone_docs, q
+    index.close()
 
 
 def test_reindex_gives_the_same_results(imported):

@@ -63,13 +63,22 @@ def test_packed_arrays_read_back_as_written(tmp_path):
     assert arrays.get("abstract", b"unknown") is None
 
 
-def test_a_common_word_takes_two_bytes_a_posting(tmp_path):
-    """Its ids in one byte each (steps under 256), its weights (counts of the word) too."""
-    terms = _terms()
-    _write(tmp_path, {("abstract", b"model"): terms["abstract", b"model"]})
-    postings = len(terms["abstract", b"model"][0])
-    size = (tmp_path / ("segment" + EXT)).stat().st_size
-    assert postings * 2 <= size < postings * 2 + 500  # the directory and the head
+def _size(folder, ids: np.ndarray) -> int:
+    """The bytes of a file holding one term of these ids (each weight 1.0)."""
+    _write(folder, {("abstract", b"word"): (ids, np.ones(len(ids), dtype=np.float32))})
+    return (folder / ("segment" + EXT)).stat().st_size
+
+
+def test_a_common_word_takes_a_byte_and_a_bit_a_posting(tmp_path):
+    """A word of one document in two: its ids a bitmap, its weights (counts of the word)
+    a byte each; one of one document in twenty: steps of a byte."""
+    common = np.flatnonzero(np.random.default_rng(5).random(200_000) < 0.5).astype(np.uint32)
+    size = _size(tmp_path, common)
+    assert len(common) * 1.25 <= size < len(common) * 1.25 + 500  # and the directory
+    (tmp_path / "twenty").mkdir()
+    every_twentieth = np.arange(0, 200_000, 20, dtype=np.uint32)
+    size = _size(tmp_path / "twenty", every_twentieth)
+    assert len(every_twentieth) * 2 <= size < len(every_twentieth) * 2 + 500
 
 
 def test_files_of_the_second_version_are_read(tmp_path):

@@ -342,7 +342,7 @@ class FastSearch(PostingReads):
         if isinstance(q, wq.Term):
             out = np.zeros(size, dtype=bool)
             try:
-                out[self._term_docs(q.fieldname, self.schema[q.fieldname].to_bytes(q.text))] = True
+                self._mark(out, q.fieldname, self.schema[q.fieldname].to_bytes(q.text))
             except (KeyError, ValueError):
                 pass
             return out
@@ -373,7 +373,7 @@ class FastSearch(PostingReads):
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange)):
             out = np.zeros(size, dtype=bool)
             for btext in self._expand(q):
-                out[self._term_docs(q.field(), btext)] = True
+                self._mark(out, q.field(), btext)
             return out
         if isinstance(q, wq.NumericRange):
             # its terms depend on the schema only: compiled once for every segment
@@ -397,17 +397,6 @@ class FastSearch(PostingReads):
             return NO_POSTINGS[0]
         return self._remembered(("docs", field, btext),
                                 lambda: (self._read_docs(field, btext), None))[0]
-
-    def _read_docs(self, field: str, btext: bytes) -> np.ndarray:
-        """The docnums of a term's live postings, read from every segment."""
-        parts = []
-        for i, info in self._term_infos(field, btext):
-            ids = np.asarray(self._posting_ids(i, field, btext, info), dtype=np.int64)
-            ids = ids + self.leaves[i][1]
-            parts.append(ids[self._live[ids]] if self._deleted[i] else ids)
-        if not parts:
-            return NO_POSTINGS[0]
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def expand(self, q) -> list[bytes] | None:
         """The index terms a multi-term query stands for (all segments), or None (ask

@@ -13,16 +13,17 @@ segment without one (written by Whoosh's own writer) is read from its blocks as 
 
 The arrays are packed (the file's third version): a term's document numbers as the
 differences between neighbours (the first from 0) in one, two or four bytes each, the fewest
-that hold its largest, and its weights as bytes when each is a whole number below 256 (counts
-of a word are), else float32. A common word's postings take two bytes, not eight: a word being
-typed, or a page of a common word, reads a quarter as much from a cold disk. Files of the
+that hold its largest, or as a bitmap where that is smaller (a word of more than one document
+in eight), and its weights as bytes when each is a whole number below 256 (counts of a word
+are), else float32. A common word's postings take a little over a byte, not eight: a word
+being typed, or a page of a common word, reads a sixth as much from a cold disk. Files of the
 earlier versions are read as they are: the second's arrays plain (uint32 and float32), the
 first's without positions.
 
 The file: MAGIC, the byte order, the arrays one after the other, a pickled directory
-{(field, term bytes): (offset, count, id bytes, weight bytes[, positions, wide])}, and the
-directory's offset (8 bytes, little-endian). Earlier versions: (offset, count[, positions,
-wide]).
+{(field, term bytes): (offset, count, id bytes (minus a bitmap's length), weight bytes[,
+positions, wide])}, and the directory's offset (8 bytes, little-endian). Earlier versions:
+(offset, count[, positions, wide]).
 """
 
 from __future__ import annotations
@@ -80,10 +81,11 @@ class PostingArraysWriter:
                    where=None) -> None:
         """One term's arrays (ascending ids and their weights, and with positions uint16
         counts and uint16 or uint32 positions; arrays or numpy arrays), packed."""
-        ids = _packed_ids(np.asarray(ids, dtype=np.uint32))
+        count = len(ids)
+        ids, id_bytes = _packed_ids(np.asarray(ids, dtype=np.uint32))
         weights = _packed_weights(np.asarray(weights, dtype=np.float32))
         data = ids.tobytes() + weights.tobytes()
-        entry: tuple = (self._position, len(ids), ids.itemsize, weights.itemsize)
+        entry: tuple = (self._position, count, id_bytes, weights.itemsize)
         if counts is not None:
             data += counts.tobytes() + where.tobytes()
             entry += (len(where), where.itemsize == 4)
@@ -147,12 +149,14 @@ class PostingArrays:
         if found is None:
             return None
         count = found[1]
-        if self._packed:
-            types = [_ID_TYPES[found[2]], _WEIGHT_TYPES[found[3]]]
+        if not self._packed:
+            types, lengths, positions = [np.uint32, np.float32], [count, count], found[2:]
+        elif found[2] < 0:  # a bitmap of -found[2] bytes
+            types, lengths = [np.uint8, _WEIGHT_TYPES[found[3]]], [-found[2], count]
             positions = found[4:]
         else:
-            types, positions = [np.uint32, np.float32], found[2:]
-        lengths = [count, count]
+            types, lengths = [_ID_TYPES[found[2]], _WEIGHT_TYPES[found[3]]], [count, count]
+            positions = found[4:]
         if positions:
             types += [np.uint16, np.uint32 if positions[1] else np.uint16]
             lengths += [count, positions[0]]
@@ -166,7 +170,11 @@ class PostingArrays:
             out.append(np.frombuffer(data, dtype=kind, count=n, offset=at))
             at += np.dtype(kind).itemsize * n
         if self._packed:
-            out[0] = np.cumsum(out[0], dtype=np.uint32)
+            if found[2] < 0:
+                out[0] = np.flatnonzero(np.unpackbits(out[0], bitorder="little")
+                                        ).astype(np.uint32)
+            else:
+                out[0] = np.cumsum(out[0], dtype=np.uint32)
             if len(out) > 1:
                 out[1] = out[1].astype(np.float32, copy=False)
         return out
@@ -181,6 +189,18 @@ class PostingArrays:
         (not in this file)."""
         found = self._read(fieldname, btext, 1)
         return None if found is None else found[0]
+
+    def bits(self, fieldname: str, btext: bytes) -> np.ndarray | None:
+        """A common word's documents as a mask (bool, from its bitmap: a mask of papers ORs
+        it in, not a document at a time; past its last document, False), or None (not kept
+        as a bitmap, or not in this file)."""
+        found = self._directory.get((fieldname, btext))
+        if found is None or not self._packed or found[2] >= 0:
+            return None
+        data = os.pread(self._fd, -found[2], found[0])
+        if len(data) != -found[2]:
+            return None
+        return np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little").view(bool)
 
     def arrays(self, fieldname: str, btext: bytes) -> tuple | None:
         """(document numbers, weights, counts of positions or None, positions or None) of a
@@ -228,13 +248,21 @@ def decoded_positions(fmt, values: list[bytes]) -> list[tuple[int, ...]]:
     return out
 
 
-def _packed_ids(ids: np.ndarray) -> np.ndarray:
-    """Ascending document numbers as their differences (the first from 0), in the fewest
-    bytes that hold the largest."""
+def _packed_ids(ids: np.ndarray) -> tuple[np.ndarray, int]:
+    """Ascending document numbers packed, and how (the directory's "id bytes"): their
+    differences (the first from 0) in the fewest bytes that hold the largest (1, 2 or 4), or
+    a bitmap when that is smaller (a word in more than one document in eight; minus its
+    length in bytes)."""
     steps = np.diff(ids, prepend=np.uint32(0))
     largest = int(steps.max()) if len(steps) else 0
-    return steps.astype(np.uint8 if largest <= 0xFF else np.uint16 if largest <= 0xFFFF
-                        else np.uint32)
+    steps = steps.astype(np.uint8 if largest <= 0xFF else np.uint16 if largest <= 0xFFFF
+                         else np.uint32)
+    bitmap_bytes = (int(ids[-1]) + 8) // 8 if len(ids) else 0
+    if len(ids) and bitmap_bytes < steps.nbytes:
+        bits = np.zeros(bitmap_bytes * 8, dtype=bool)
+        bits[ids] = True
+        return np.packbits(bits, bitorder="little"), -bitmap_bytes
+    return steps, steps.itemsize
 
 
 def _packed_weights(weights: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """What the fast search reads of the index: term infos, posting lists (from posting arrays
-or blocks), phrases checked on their words' positions (posting arrays or blocks), field
-lengths and norms, prefix expansions; remembered per searcher where it pays. A mixin of
+or blocks), a term's documents set in a mask (a common word's bitmap ORed in), phrases
+checked on their words' positions (posting arrays or blocks), field lengths and norms,
+prefix expansions; remembered per searcher where it pays. A mixin of
 `fast_search.FastSearch`, which holds the caches."""
 
 from __future__ import annotations
@@ -107,6 +108,42 @@ class PostingReads:
         arrays = self._leaf_arrays(leaf)
         found = arrays.ids(field, btext) if arrays else None
         return found if found is not None else self._postings(leaf, field, btext, info)[0]
+
+    def _mark(self, out: np.ndarray, field: str, btext: bytes) -> None:
+        """Set the documents of a term's live postings in a mask: from the segments that keep
+        it as a bitmap (a common word) ORed in, from the others by their docnums (remembered:
+        a word being typed reads the same words at each key)."""
+        infos = self._term_infos(field, btext)
+        kept = {}
+        for i, _ in infos:
+            arrays = self._leaf_arrays(i)
+            bits = arrays.bits(field, btext) if arrays else None
+            if bits is not None:
+                kept[i] = bits
+        if not kept:
+            out[self._term_docs(field, btext)] = True
+            return
+        for i, bits in kept.items():
+            sub, offset = self.leaves[i]
+            bits = bits[:sub.reader().doc_count_all()]
+            region = out[offset:offset + len(bits)]
+            region |= bits & self._live[offset:offset + len(bits)] if self._deleted[i] else bits
+        others = [(i, info) for i, info in infos if i not in kept]
+        if others:  # (remembered, as `_term_docs` remembers a term's)
+            out[self._remembered(("docs beside bitmaps", field, btext),
+                                 lambda: (self._read_docs(field, btext, others), None))[0]] = True
+
+    def _read_docs(self, field: str, btext: bytes, infos: list | None = None) -> np.ndarray:
+        """The docnums of a term's live postings, read from every segment (or from those of
+        `infos`, (leaf, TermInfo))."""
+        parts = []
+        for i, info in self._term_infos(field, btext) if infos is None else infos:
+            ids = np.asarray(self._posting_ids(i, field, btext, info), dtype=np.int64)
+            ids = ids + self.leaves[i][1]
+            parts.append(ids[self._live[ids]] if self._deleted[i] else ids)
+        if not parts:
+            return NO_POSTINGS[0]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def _read_blocks(self, leaf: int, field: str, btext: bytes, info, ids: list,
                      weights: list) -> None:
