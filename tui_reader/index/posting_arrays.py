@@ -15,8 +15,8 @@ The arrays are packed (the file's third version): a term's document numbers as t
 differences between neighbours (the first from 0) in one, two or four bytes each, the fewest
 that hold its largest, or as a bitmap where that is smaller (a word of more than one document
 in eight), and its weights as bytes when each is a whole number below 256 (counts of a word
-are), else float32. A common word's postings take a little over a byte, not eight: a word
-being typed, or a page of a common word, reads a sixth as much from a cold disk. Files of the
+are), else float32. A common word's postings take a little over a byte, not eight (at a
+million papers the arrays take half the bytes: less to read from a cold disk). Files of the
 earlier versions are read as they are: the second's arrays plain (uint32 and float32), the
 first's without positions.
 
