@@ -19,6 +19,7 @@ from whoosh.writing import SegmentWriter
 from tests.conftest import FIXTURES, SAMPLE_DUMPS
 from tui_reader import importing as importing_module
 from tui_reader.index import merging, posting_arrays, term_pool
+from tui_reader.index import whoosh_internals as internals
 from tui_reader.index import PaperIndex, make_schema, paper_document
 from tui_reader.index.query_language import parse
 from tui_reader.index.term_pool import _write_chunk
@@ -191,7 +192,7 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
         for doc in docs[part * len(docs) // segments:(part + 1) * len(docs) // segments]:
             writer.add_document(**doc)
         writer.commit(merge=False)
-    assert len(ix._segments()) == segments
+    assert len(internals.segments(ix)) == segments
     parts = PaperIndex(tmp_path / "parts")
     fast = FastSearch(parts.searcher())
     arrays = [posting_arrays.PostingArrays.open(sub.reader()) for sub, _ in fast.leaves]
@@ -347,7 +348,7 @@ def imported(tmp_path_factory):
 
 def test_fast_import_gives_the_results_of_the_plain_writer(imported, tmp_path):
     lib, _ = imported
-    assert len(lib.index.ix._segments()) > 1  # committed as it went
+    assert len(internals.segments(lib.index.ix)) > 1  # committed as it went
     plain, _ = _import(tmp_path, SegmentWriter)
     try:
         assert _results(plain) == _results(lib)
@@ -532,8 +533,8 @@ def test_terms_files_are_read_through_a_memory_map(imported):
     mapped = lib.index.searcher().reader()
     with plain_index.open_dir(lib.index.path).reader() as plain:
         for (reader, _), (other, _) in zip(mapped.leaf_readers(), plain.leaf_readers()):
-            assert isinstance(reader._terms._dbfile, _MappedFile)
-            assert not isinstance(other._terms._dbfile, _MappedFile)
+            assert isinstance(internals.terms_table(reader)[0].dbfile, _MappedFile)
+            assert not isinstance(internals.terms_table(other)[0].dbfile, _MappedFile)
             assert [(t, reader.term_info(*t).weight(), reader.term_info(*t).doc_frequency())
                     for t in reader.all_terms()] == [
                 (t, other.term_info(*t).weight(), other.term_info(*t).doc_frequency())
@@ -560,7 +561,7 @@ def test_searches_leave_no_terms_file_pages_mapped(imported):
     lib, _ = imported
     searcher = lib.index.searcher()
     reader = searcher.reader()
-    mapped = [leaf._terms._dbfile for leaf, _ in reader.leaf_readers()]
+    mapped = [internals.terms_table(leaf)[0].dbfile for leaf, _ in reader.leaf_readers()]
     terms = [(f, t.decode()) for f, t in reader.all_terms() if f in ("title", "abstract")]
     assert len(terms) > 1000
     lib.index.release_pages()  # (reading all_terms walked the files through their maps)

@@ -36,7 +36,7 @@ def index(tmp_path_factory):
         for doc in docs[part * len(docs) // SEGMENTS:(part + 1) * len(docs) // SEGMENTS]:
             writer.add_document(**doc)
         writer.commit(merge=False)
-    assert len(ix._segments()) == SEGMENTS
+    assert len(internals.segments(ix)) == SEGMENTS
     found = PaperIndex(folder)
     yield found
     found.close()
@@ -117,7 +117,7 @@ def test_the_fast_search_expands_a_fuzzy_word_as_whoosh_does(index):
         q = DamerauFuzzyTerm("title", word, maxdist=1, prefixlength=1)
         expected = set()
         for reader in leaves:
-            expected.update(q._btexts(reader))
+            expected.update(q.index_terms(reader))
         assert set(fast.expand(q)) == expected, word
     assert b"zzzyzx" in fast.expand(DamerauFuzzyTerm("title", "zzzyxz", maxdist=1,
                                                       prefixlength=1))

@@ -245,11 +245,11 @@ def write_terms(fieldwriter, schema, pdr, doccount: int, terms,
     """FieldWriter.add_postings for the W3 codec, a term at a time.
 
     The same calls and the same posting blocks as Whoosh's loop (start_field, start_term,
-    the posting writer's block buffers filled as `add_posting` fills them, `_write_block` when
-    a block is full, finish_term, finish_field), without its per-posting method calls,
-    asserts and file-backed length lookups; a term of one block (most) written at once, its
-    bytes made without the posting writer's objects. `terms` is `TermPool.iter_terms()`; `arrays`
-    gets each term's postings too (posting_arrays.py).
+    the posting writer's block buffers filled as `add_posting` fills them, a full block
+    written (`internals.write_block`), finish_term, finish_field), without its per-posting
+    method calls, asserts and file-backed length lookups; a term of one block (most) written
+    at once, its bytes made without the posting writer's objects. `terms` is
+    `TermPool.iter_terms()`; `arrays` gets each term's postings too (posting_arrays.py).
     """
     lastfn = None
     lengths: list = []
