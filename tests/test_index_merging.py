@@ -35,8 +35,8 @@ def test_the_plan_merges_a_full_tier_of_similar_segments_and_nothing_else():
     big = FakeSegment(900_000)
     assert merging.plan(small[:-1] + [big]) == []  # one short of a full tier
     assert set(merging.plan(small + [big])) == set(small)  # the large one is left alone
-    tier_one = [FakeSegment(45_000) for _ in range(merging.MERGE_FACTOR)]
-    assert merging.tier(45_000) == 1 and merging.tier(1_000) == 0
+    tier_one = [FakeSegment(60_000) for _ in range(merging.MERGE_FACTOR)]
+    assert merging.tier(60_000) == 1 and merging.tier(1_000) == 0
     assert merging.plan(tier_one + small[:3]) == tier_one
     huge = [FakeSegment(merging.MAX_MERGED_DOCS // 4) for _ in range(merging.MERGE_FACTOR)]
     assert merging.plan(huge) == []  # no giant merge

@@ -22,11 +22,11 @@ from .store import REBUILD_MARK, batched
 STALE_RETRIES = 3  # reads of the index that fail are tried again on a fresh searcher
 BATCH = 2000  # papers per store transaction (and per progress report)
 FIRST_COMMIT = 2000  # an import's first index commit: search works early on
-# then segments of at least this many documents: each writer process's half is above the
-# merge policy's lowest tier (index/merging.py: 8 x 5,000), so a big import's own segments are
-# not merged again at its end ...
-INDEX_COMMIT_EVERY = 80_000
-INDEX_COMMIT_MAX = 250_000  # ... and at most this many (see IndexFeeder)
+# then a commit every this many documents: each writer process's half is above the merge
+# policy's lowest tier (index/merging.py: 10 x 5,000), and a million papers make eight
+# segments of a tier that takes ten, so a big import's own segments are not merged again at
+# its end (Lucene, too, flushes segments of a fixed size)
+INDEX_COMMIT_EVERY = 250_000
 PARALLEL_BYTES = 8 << 20  # imports of this many bytes or more index in two processes
 ORPHAN_WAIT = 5.0  # seconds start-up waits for an index writer whose import has ended
 
@@ -91,12 +91,9 @@ def one_of(problems: list[str]) -> str | None:
 
 def commit_due(committed: int) -> int:
     """How many documents an import's next index commit waits for, after `committed`: the
-    first FIRST_COMMIT (search works early), then as many as before (at least
-    INDEX_COMMIT_EVERY, at most INDEX_COMMIT_MAX): a big import ends with a handful of
-    segments."""
-    if not committed:
-        return FIRST_COMMIT
-    return min(max(INDEX_COMMIT_EVERY, committed), INDEX_COMMIT_MAX)
+    first FIRST_COMMIT (search works early), then INDEX_COMMIT_EVERY (a big import ends with
+    a handful of segments)."""
+    return INDEX_COMMIT_EVERY if committed else FIRST_COMMIT
 
 
 class IndexFeeder:

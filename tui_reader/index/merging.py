@@ -6,12 +6,15 @@ each, a prefix or a fuzzy word expanded in each). `plan` picks the segments to m
 segments of a tier (sizes within a factor of MERGE_FACTOR of each other) once there are
 MERGE_FACTOR of them, so every document is merged about log(N) times in all and a large
 segment is never merged with a small one; a merged segment stays under MAX_MERGED_DOCS
-(about 4.5 GB of index; Lucene's cap is 5 GB), so no merge grows into one giant rewrite. A
-tier of large segments (eight of them over the cap) merges as many of its smallest as fit once
+(about 3.2 GB of index; Lucene's cap is 5 GB), so no merge grows into one giant rewrite. A
+tier of large segments (ten of them over the cap) merges as many of its smallest as fit once
 it holds OVERFULL_TIER, as Lucene's tiered policy does, so that segments do not pile up
 without end. A merge copies its segments' postings (copy_merge.py), several times faster than
-a rewrite through the term pool: the growth benchmark's million papers, imported at once,
-end in eight segments (fifteen before), the eight smallest merged into one of about 500,000.
+a rewrite through the term pool. Ten to a tier, as Lucene's segmentsPerTier: an import's
+segments of 125,000 papers (importing.INDEX_COMMIT_EVERY) fill a tier at 1.25 million papers,
+so the growth benchmark's million papers, imported at once, end in ten segments with no merge
+at the end (with eight to a tier, their eight smallest were merged into one of 500,000 papers
+after the import, alone on one core).
 
 `merge` writes the new segment with no lock held, in `.merging` inside the index folder
 (Whoosh's cleaning skips names starting with a dot), while searches read the old segments
@@ -36,7 +39,7 @@ from whoosh.reading import SegmentReader
 from ..locks import FileLock
 from . import whoosh_internals as internals
 
-MERGE_FACTOR = 8  # segments of one tier merged at once
+MERGE_FACTOR = 10  # segments of one tier merged at once
 TIER_FLOOR = 5_000  # documents: smaller segments are all of the lowest tier
 MAX_MERGED_DOCS = 1_000_000  # a tiered merge never makes a segment larger than this
 OVERFULL_TIER = 2 * MERGE_FACTOR  # segments of a tier whose smallest overflow the cap
