@@ -275,6 +275,7 @@ class ProcessFeeder:
         self.queued: dict[str, dict] = {}  # documents for the lead to write at the next commit
         self._queue_lock = threading.Lock()
         self.in_span: set[str] = set()  # ids written since the last commit
+        self.carried: list[dict] = []  # queued documents sent to the lead after the last one
         self.committed = 0
         context = multiprocessing.get_context("spawn")
         self.lead = _Child(context, _lead, index_path, "tui-reader-index-lead")
@@ -322,16 +323,23 @@ class ProcessFeeder:
             self.queued[doc["id"]] = doc
 
     def commit(self, final: bool = False) -> None:
-        """Both writers flush their segments at once; the lead then commits the two."""
+        """Both writers flush their segments at once; the lead then commits the two. The
+        documents queued meanwhile go to the lead's next segment, as replacements of what
+        was just committed (the last commit's, to a segment of their own after it: one small
+        segment an import, not one a commit)."""
         with self._queue_lock:
             queued, self.queued = list(self.queued.values()), {}
         self.helper.send(("finish",))
-        self.lead.send(("commit", queued))
+        self.lead.send(("commit", queued if final else []))
         _, segment = self.helper.receive()
         self.lead.send(("segments", [segment]))
         _, count = self.lead.receive()
         self.committed += len(self.in_span)
         self.in_span = set()
+        self.carried = queued if not final else []
+        if self.carried:
+            self.lead.send(("add", self.carried, set(), set()))
+            self.in_span.update(d["id"] for d in self.carried)
         if self.on_commit:
             self.on_commit(count)
         if final:
@@ -340,5 +348,11 @@ class ProcessFeeder:
                 child.process.join(10)
 
     def cancel(self) -> None:
+        """Stop both writers, the documents since the last commit not written; those carried
+        over from it are queued again (the Library writes what is queued)."""
         self.helper.stop()
         self.lead.stop()
+        with self._queue_lock:
+            for doc in self.carried:
+                self.queued.setdefault(doc["id"], doc)
+        self.carried = []
