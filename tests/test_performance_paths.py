@@ -604,6 +604,35 @@ def test_notes_saved_during_a_parallel_import_reach_the_index(tmp_path, monkeypa
         lib.close()
 
 
+def test_a_note_carried_past_a_commit_reaches_the_index_when_the_import_stops(tmp_path,
+                                                                            monkeypatch):
+    """A note saved before a commit goes to the lead's next segment; when the import then
+    stops (a failure, an interrupt) before that segment is committed, the Library writes it."""
+    from tui_reader.index.writer_processes import ProcessFeeder
+    lib = Library(tmp_path / "data")
+    try:
+        lib.import_paths([FIXTURES / "arxiv_100.jsonl"])
+        paper = lib.browse(limit=1)[1][0].id
+        monkeypatch.setattr(importing_module, "PARALLEL_BYTES", 0)
+        monkeypatch.setattr(importing_module, "BATCH", 10)
+        monkeypatch.setattr(importing_module, "FIRST_COMMIT", 20)
+        original = ProcessFeeder.commit
+
+        def commit(self, final=False):
+            assert not final  # stopped before the last
+            lib.note(paper, "zyzzyva before a commit")
+            original(self, final)
+            assert self.carried  # the note, for the next segment
+            raise RuntimeError("the import stops")
+
+        monkeypatch.setattr(ProcessFeeder, "commit", commit)
+        with pytest.raises(RuntimeError):
+            lib.import_paths(sorted(SAMPLE_DUMPS.iterdir()))
+        assert [h.paper.id for h in lib.search("note:zyzzyva").hits] == [paper]
+    finally:
+        lib.close()
+
+
 def test_a_note_leaves_the_index_alone_while_another_process_imports(tmp_path):
     """While another process imports (it holds the import lock), a note is saved but its index
     document waits (a commit could clean away the helper writer's unfinished segment); the
