@@ -297,8 +297,9 @@ class ProcessFeeder:
     def add(self, docs: list[dict], new_ids: set[str], gone: set[str] = frozenset()) -> None:
         if gone & self.in_span:
             self.commit()  # Whoosh deletes only documents of committed segments
-        # A paper met again since the last commit is rewritten after the next one (as a note
-        # saved meanwhile is): a commit for each would leave the index in small segments.
+        # A paper met again since the last commit is rewritten in the lead's segment after
+        # the next one (as a note saved meanwhile is): a commit for each would leave the
+        # index in small segments.
         again = [d for d in docs if d["id"] in self.in_span]
         if again:
             with self._queue_lock:
