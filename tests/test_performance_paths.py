@@ -476,6 +476,67 @@ def test_a_mask_of_common_words_from_bitmaps_leaves_deleted_papers_out(tmp_path,
     index.close()
 
 
+def test_a_search_asks_the_disk_for_every_segments_arrays_before_reading_one(tmp_path, docs,
+                                                                             monkeypatch):
+    """From a cold page cache a term's arrays in each segment would wait for the disk one
+    after another: a search first advises the kernel of every segment's arrays it is about to
+    read (posix_fadvise WILLNEED, the same bytes), then reads them (a phrase: each word's,
+    then their positions); the same documents."""
+    import os
+
+    from whoosh import query as wq
+
+    from tui_reader.index.fast_search import FastSearch
+    monkeypatch.setattr(posting_arrays, "MIN_POSTINGS", 2)  # the phrase's words kept too
+    path = tmp_path / "cold"
+    path.mkdir()
+    ix = whoosh_index.create_in(path, make_schema())
+    half = len(docs) // 2
+    for part in (docs[:half], docs[half:]):
+        writer = FastSegmentWriter(ix, compound=False)
+        for doc in part:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    events = []  # ("advise" or "read", file, offset, bytes), of posting arrays' files only
+
+    def arrays_file(fd):
+        name = os.readlink(f"/proc/self/fd/{fd}")
+        return name if name.endswith(posting_arrays.EXT) else None
+
+    def advise(fd, offset, length, advice):
+        if arrays_file(fd):
+            events.append(("advise", arrays_file(fd), offset, length))
+        return real_advise(fd, offset, length, advice)
+
+    def pread(fd, length, offset):
+        if arrays_file(fd):
+            events.append(("read", arrays_file(fd), offset, length))
+        return real_pread(fd, length, offset)
+
+    real_advise, real_pread = os.posix_fadvise, os.pread
+    monkeypatch.setattr(os, "posix_fadvise", advise)
+    monkeypatch.setattr(os, "pread", pread)
+    index = PaperIndex(path)
+    searcher = index.searcher()
+    fast = FastSearch(searcher)
+    fast.warm_up()  # each segment's arrays opened (their directories read), as at a start
+    assert len(fast.leaves) == 2
+    words = [t.text for t in ix.schema["abstract"].analyzer("language models")]
+    phrase = wq.Phrase("abstract", words)
+    for q in (wq.Term("abstract", "model"), wq.Prefix("abstract", "mod"), phrase):
+        events.clear()
+        found = fast.docs(q) if q is not phrase else set(fast.scores(q))
+        assert found == {h.docnum for h in searcher.search(q, limit=None)} and found, q
+        reads = [k for k, e in enumerate(events) if e[0] == "read"]
+        assert len({events[k][1] for k in reads}) == 2, q  # both segments' files read
+        for k in reads:  # each read advised before it
+            assert ("advise", *events[k][1:]) in events[:k], (q, events[k])
+        if q is not phrase:  # a word's (or a prefix's words') in both segments before any
+            assert all(e[0] == "advise" for e in events[:reads[0]]), q
+            assert {e[1:] for e in events[reads[0]:] if e[0] == "advise"} == set(), q
+    index.close()
+
+
 def test_reindex_gives_the_same_results(imported):
     lib, _ = imported
     before = _results(lib, exact=False)

@@ -312,6 +312,8 @@ class FastSearch(PostingReads):
         a document's scores summed); each remembered (typing repeats them)."""
         rare = {t for t in btexts if sum(info.doc_frequency() for _, info in
                                          self._term_infos(field, t)) < posting_arrays.MIN_POSTINGS}
+        self._prefetch(field, [t for t in btexts if t not in rare and (field, t) not in self._cache],
+                       2)
         parts = [self._term_postings(field, t, is_bytes=True) for t in btexts if t not in rare]
         if rare:
             ordered = [t for t in btexts if t in rare]
@@ -342,7 +344,9 @@ class FastSearch(PostingReads):
         if isinstance(q, wq.Term):
             out = np.zeros(size, dtype=bool)
             try:
-                self._mark(out, q.fieldname, self.schema[q.fieldname].to_bytes(q.text))
+                btext = self.schema[q.fieldname].to_bytes(q.text)
+                self._prefetch(q.fieldname, [btext], 1)
+                self._mark(out, q.fieldname, btext)
             except (KeyError, ValueError):
                 pass
             return out
@@ -372,7 +376,9 @@ class FastSearch(PostingReads):
             return self._docs(q.child)
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange)):
             out = np.zeros(size, dtype=bool)
-            for btext in self._expand(q):
+            btexts = self._expand(q)
+            self._prefetch(q.field(), btexts, 1)
+            for btext in btexts:
                 self._mark(out, q.field(), btext)
             return out
         if isinstance(q, wq.NumericRange):

@@ -48,6 +48,7 @@ _WEIGHT_TYPES = {1: np.uint8, 4: np.float32}
 MIN_POSTINGS = 128  # shorter lists are one block: read from the postings file
 _ORDER = b"L" if sys.byteorder == "little" else b"B"
 _TAIL = struct.Struct("<Q")
+_WILLNEED = getattr(os, "POSIX_FADV_WILLNEED", None)  # (posix_fadvise: not on every system)
 
 
 class PostingArraysWriter:
@@ -141,13 +142,9 @@ class PostingArrays:
             return None
         return cls(fd, directory, head[:-1])
 
-    def _read(self, fieldname: str, btext: bytes, parts: int) -> list[np.ndarray] | None:
-        """A term's first `parts` arrays, decoded: 1, its ids; 2, and their weights; 4, and
-        each one's count of positions and the positions (when kept: else two). None: not in
-        this file, or cut short (a damaged file)."""
-        found = self._directory.get((fieldname, btext))
-        if found is None:
-            return None
+    def _layout(self, found: tuple, parts: int) -> tuple[list, list, int]:
+        """(numpy types, lengths, bytes in all) of the first `parts` arrays of a term's
+        directory entry."""
         count = found[1]
         if not self._packed:
             types, lengths, positions = [np.uint32, np.float32], [count, count], found[2:]
@@ -161,7 +158,28 @@ class PostingArrays:
             types += [np.uint16, np.uint32 if positions[1] else np.uint16]
             lengths += [count, positions[0]]
         types, lengths = types[:parts], lengths[:parts]
-        size = sum(np.dtype(t).itemsize * n for t, n in zip(types, lengths))
+        return types, lengths, sum(np.dtype(t).itemsize * n for t, n in zip(types, lengths))
+
+    def prefetch(self, fieldname: str, btext: bytes, parts: int) -> None:
+        """Have the kernel start reading a term's first `parts` arrays (as `_read` counts
+        them), without waiting: a search about to read a term in every segment, from a cold
+        page cache, then waits for the disk once, not once a segment."""
+        found = self._directory.get((fieldname, btext))
+        if found is None or _WILLNEED is None:
+            return
+        try:
+            os.posix_fadvise(self._fd, found[0], self._layout(found, parts)[2], _WILLNEED)
+        except OSError:  # advice only
+            pass
+
+    def _read(self, fieldname: str, btext: bytes, parts: int) -> list[np.ndarray] | None:
+        """A term's first `parts` arrays, decoded: 1, its ids; 2, and their weights; 4, and
+        each one's count of positions and the positions (when kept: else two). None: not in
+        this file, or cut short (a damaged file)."""
+        found = self._directory.get((fieldname, btext))
+        if found is None:
+            return None
+        types, lengths, size = self._layout(found, parts)
         data = os.pread(self._fd, size, found[0])
         if len(data) != size:
             return None

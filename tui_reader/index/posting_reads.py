@@ -91,6 +91,16 @@ class PostingReads:
                 self.leaves[leaf][0].reader()) or False
         return arrays
 
+    def _prefetch(self, field: str, btexts, parts: int, leaves=None) -> None:
+        """Have the disk read these terms' posting arrays in every segment (or in `leaves`)
+        at once, before they are read one by one: from a cold page cache, a term's ten
+        segments then wait for the disk about once, not ten times (posting_arrays.prefetch)."""
+        for btext in btexts:
+            for i, _ in self._term_infos(field, btext):
+                arrays = self._leaf_arrays(i) if leaves is None or i in leaves else None
+                if arrays:
+                    arrays.prefetch(field, btext, parts)
+
     def _postings(self, leaf: int, field: str, btext: bytes, info):
         """(ids, weights) of a term in one segment (deleted documents included): its posting
         arrays when the segment has them, else its blocks."""
@@ -166,6 +176,7 @@ class PostingReads:
             return NO_POSTINGS
         scorable = self.schema[field].scorable
         K1 = self.weighting.K1
+        self._prefetch(field, btexts, 2)
         parts = []
         gathered: dict[int, tuple[list, list, list, list]] = {}
         for btext in btexts:
@@ -238,12 +249,14 @@ class PostingReads:
         (document, position - its place in the phrase); the documents of the keys every word
         has are the phrase's. Positions come from the posting arrays where the segment has
         them, else from the blocks that hold a candidate."""
-        found = []
+        spans = []  # (leaf, its first docnum, the docs in it as its own docnums)
         for leaf, (sub, offset) in enumerate(self.leaves):
             lo, hi = np.searchsorted(docs, [offset, offset + sub.reader().doc_count_all()])
-            local = docs[lo:hi] - offset
-            if not len(local):
-                continue
+            if hi > lo:
+                spans.append((leaf, offset, docs[lo:hi] - offset))
+        self._prefetch(field, set(words), 4, {leaf for leaf, _, _ in spans})
+        found = []
+        for leaf, offset, local in spans:
             pairs = {w: self._word_positions(leaf, field, w, local) for w in set(words)}
             keys = None
             for place, w in enumerate(words):
