@@ -312,8 +312,8 @@ class FastSearch(PostingReads):
         a document's scores summed); each remembered (typing repeats them)."""
         rare = {t for t in btexts if sum(info.doc_frequency() for _, info in
                                          self._term_infos(field, t)) < posting_arrays.MIN_POSTINGS}
-        self._prefetch(field, [t for t in btexts if t not in rare and (field, t) not in self._cache],
-                       2)
+        self._prefetch(field, [t for t in btexts
+                               if t not in rare and (field, t) not in self._cache], 2)
         parts = [self._term_postings(field, t, is_bytes=True) for t in btexts if t not in rare]
         if rare:
             ordered = [t for t in btexts if t in rare]
