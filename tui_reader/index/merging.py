@@ -12,9 +12,10 @@ it holds OVERFULL_TIER, as Lucene's tiered policy does, so that segments do not 
 without end. A merge copies its segments' postings (copy_merge.py), several times faster than
 a rewrite through the term pool. Ten to a tier, as Lucene's segmentsPerTier: an import's
 segments of 125,000 papers (importing.INDEX_COMMIT_EVERY) fill a tier at 1.25 million papers,
-so the growth benchmark's million papers, imported at once, end in ten segments with no merge
-at the end (with eight to a tier, their eight smallest were merged into one of 500,000 papers
-after the import, alone on one core).
+so the growth benchmark's million papers, imported at once, end in eleven segments (eight of
+125,000, the first commit's two of 1,000, and the papers met again in the last span) with no
+merge at the end (with eight to a tier, their eight smallest were merged into one of 500,000
+papers after the import, alone on one core).
 
 `merge` writes the new segment with no lock held, in `.merging` inside the index folder
 (Whoosh's cleaning skips names starting with a dot), while searches read the old segments
