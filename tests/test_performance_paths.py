@@ -438,15 +438,9 @@ def test_the_papers_of_a_term_read_for_a_mask_are_read_once(imported, monkeypatc
     assert fast.docs(q) == first and len(reads) == count
 
 
-def test_a_mask_of_common_words_from_bitmaps_leaves_deleted_papers_out(tmp_path, docs,
-                                                                         monkeypatch):
-    """Words in more than one paper in eight are kept as bitmaps: a mask ORs them in, each
-    segment at its place, without the papers deleted since; the same documents as Whoosh."""
-    from whoosh import query as wq
-
-    from tui_reader.index.fast_search import FastSearch
-    monkeypatch.setattr(posting_arrays, "MIN_POSTINGS", 2)
-    path = tmp_path / "bits"
+def _two_segments(path: Path, docs: list[dict]):
+    """An index of two segments (each half of `docs`) written by the fast writer: its folder
+    and the Whoosh index."""
     path.mkdir()
     ix = whoosh_index.create_in(path, make_schema())
     half = len(docs) // 2
@@ -455,6 +449,19 @@ def test_a_mask_of_common_words_from_bitmaps_leaves_deleted_papers_out(tmp_path,
         for doc in part:
             writer.add_document(**doc)
         writer.commit(merge=False)
+    return path, ix
+
+
+def test_a_mask_of_common_words_from_bitmaps_leaves_deleted_papers_out(tmp_path, docs,
+                                                                         monkeypatch):
+    """Words in more than one paper in eight are kept as bitmaps: a mask ORs them in, each
+    segment at its place, without the papers deleted since; the same documents as Whoosh."""
+    from whoosh import query as wq
+
+    from tui_reader.index.fast_search import FastSearch
+    monkeypatch.setattr(posting_arrays, "MIN_POSTINGS", 2)
+    path, ix = _two_segments(tmp_path / "bits", docs)
+    half = len(docs) // 2
     gone = [next(d["id"] for d in part if " model " in d["abstract"].lower())
             for part in (docs[:half], docs[half:])]  # a paper of "model" in each segment
     with ix.searcher() as s:
@@ -488,15 +495,7 @@ def test_a_search_asks_the_disk_for_every_segments_arrays_before_reading_one(tmp
 
     from tui_reader.index.fast_search import FastSearch
     monkeypatch.setattr(posting_arrays, "MIN_POSTINGS", 2)  # the phrase's words kept too
-    path = tmp_path / "cold"
-    path.mkdir()
-    ix = whoosh_index.create_in(path, make_schema())
-    half = len(docs) // 2
-    for part in (docs[:half], docs[half:]):
-        writer = FastSegmentWriter(ix, compound=False)
-        for doc in part:
-            writer.add_document(**doc)
-        writer.commit(merge=False)
+    path, ix = _two_segments(tmp_path / "cold", docs)
     events = []  # ("advise" or "read", file, offset, bytes), of posting arrays' files only
 
     def arrays_file(fd):
