@@ -294,15 +294,21 @@ class FastSearch(PostingReads):
         out.add_postings(*self._term_postings(field, text, is_bytes))
         return out
 
-    def _term_postings(self, field: str, text, is_bytes: bool = False
+    def _term_postings(self, field: str, text, is_bytes: bool = False, prefetch: bool = True
                        ) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, BM25F scores) of one term's live postings (remembered: typing repeats
-        terms)."""
+        terms). `prefetch`: its arrays in every segment asked for first (False: the caller
+        asked for them with others')."""
         if not is_bytes:
             text = self._term_bytes(field, text)
             if text is None:
                 return NO_POSTINGS
-        return self._remembered((field, text), lambda: self._score_terms(field, [text]))
+
+        def read() -> tuple[np.ndarray, np.ndarray]:
+            if prefetch:
+                self._prefetch(field, [text], 2)
+            return self._score_terms(field, [text])
+        return self._remembered((field, text), read)
 
     def _terms_postings(self, field: str, btexts: list[bytes]
                         ) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -314,7 +320,8 @@ class FastSearch(PostingReads):
                                          self._term_infos(field, t)) < posting_arrays.MIN_POSTINGS}
         self._prefetch(field, [t for t in btexts
                                if t not in rare and (field, t) not in self._cache], 2)
-        parts = [self._term_postings(field, t, is_bytes=True) for t in btexts if t not in rare]
+        parts = [self._term_postings(field, t, is_bytes=True, prefetch=False)
+                 for t in btexts if t not in rare]
         if rare:
             ordered = [t for t in btexts if t in rare]
             parts.append(self._remembered((field, tuple(ordered)),

@@ -176,7 +176,6 @@ class PostingReads:
             return NO_POSTINGS
         scorable = self.schema[field].scorable
         K1 = self.weighting.K1
-        self._prefetch(field, btexts, 2)
         parts = []
         gathered: dict[int, tuple[list, list, list, list]] = {}
         for btext in btexts:
