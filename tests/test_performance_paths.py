@@ -536,6 +536,34 @@ def test_a_search_asks_the_disk_for_every_segments_arrays_before_reading_one(tmp
     index.close()
 
 
+def test_a_warm_up_asks_the_disk_for_every_segments_stored_fields(tmp_path, docs, monkeypatch):
+    """A page of results reads its papers' ids from each segment's stored fields, scattered:
+    the warm-up has the kernel read every segment's whole file ahead (posix_fadvise
+    WILLNEED), and a page read after gives the ids of the papers."""
+    import os
+
+    from tui_reader.index.fast_search import FastSearch
+    path, _ = _two_segments(tmp_path / "stored", docs)
+    advised = []
+
+    def advise(fd, offset, length, advice):
+        advised.append((os.readlink(f"/proc/self/fd/{fd}"), offset, length, advice))
+        return real_advise(fd, offset, length, advice)
+
+    real_advise = os.posix_fadvise
+    monkeypatch.setattr(os, "posix_fadvise", advise)
+    index = PaperIndex(path)
+    searcher = index.searcher()
+    FastSearch(searcher).warm_up()
+    stored = sorted(str(p) for p in path.glob("*_stored.col"))
+    assert len(stored) == 2
+    assert sorted(a for a in advised if a[0].endswith("_stored.col")) == [
+        (name, 0, 0, os.POSIX_FADV_WILLNEED) for name in stored]
+    found = index.find("language models", "relevance", 0, 5)
+    assert len(found.matches) == 5 and {m.id for m in found.matches} <= {d["id"] for d in docs}
+    index.close()
+
+
 def test_reindex_gives_the_same_results(imported):
     lib, _ = imported
     before = _results(lib, exact=False)

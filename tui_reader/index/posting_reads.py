@@ -6,6 +6,7 @@ prefix expansions; remembered per searcher where it pays. A mixin of
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_left, bisect_right
 from itertools import chain
 from math import log
@@ -13,6 +14,7 @@ from math import log
 import numpy as np
 
 from whoosh import fields
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import TermNotFound
 
 from . import term_walks
@@ -25,7 +27,29 @@ from .segment_reading import BYTE_LENGTHS
 
 
 TERM_INFOS_MAX = 50_000  # terms whose per-segment term infos are remembered
+_WILLNEED = getattr(os, "POSIX_FADV_WILLNEED", None)  # (posix_fadvise: not everywhere)
 _LENGTHS = np.array([0] + BYTE_LENGTHS[1:], dtype=np.float64)  # length of a length byte
+
+
+def _advise_stored(reader) -> None:
+    """Ask the kernel to read a segment's stored fields (a file of 46 bytes a paper) into its
+    page cache, without waiting. Every page of results reads the ids of its papers there,
+    one offset and one record each, scattered: from a cold cache, about a hundred reads of
+    the disk a page, which one sequential read of the file now saves."""
+    if _WILLNEED is None:
+        return
+    try:
+        path = os.path.join(reader.storage().folder,
+                            W3Codec.column_filename(reader.segment(), "_stored"))
+        fd = os.open(path, os.O_RDONLY)
+    except (AttributeError, OSError):  # a compound segment (small), or no such file
+        return
+    try:
+        os.posix_fadvise(fd, 0, 0, _WILLNEED)
+    except OSError:  # advice only
+        pass
+    finally:
+        os.close(fd)
 
 
 class Unsupported(Exception):
@@ -37,11 +61,13 @@ class PostingReads:
 
     def warm_up(self) -> None:
         """Read now what the first search would: every segment's posting arrays and the
-        length norms of the scored fields (a reader calls this while the user looks)."""
+        length norms of the scored fields (a reader calls this while the user looks); and
+        have the kernel read every segment's stored fields ahead (_advise_stored)."""
         K1 = self.weighting.K1
         for i, (sub, _) in enumerate(self.leaves):
             if self._arrays[i] is None:
                 self._arrays[i] = PostingArrays.open(sub.reader()) or False
+            _advise_stored(sub.reader())
             for field in (f for f in TEXT_FIELDS if self.schema[f].scorable):
                 self._norms(i, sub, field, K1, internals.field_B(self.weighting, field),
                             self._avg_length(field))
