@@ -474,7 +474,9 @@ def phase_keystrokes(data_dir: str, queries_file: str) -> dict:
     import asyncio
 
     from tui_reader.app.app import ReaderApp
+    from tui_reader.app.memory import one_malloc_arena
     from tui_reader.library import Library
+    one_malloc_arena()  # as tui-reader does (tui_reader.app.run_app)
     queries = json.loads(Path(queries_file).read_text())
     texts = [item["q"] for item in queries["two_terms"][:12]]
     from tui_reader.app.searching import Searching

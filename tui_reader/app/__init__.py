@@ -8,7 +8,9 @@ def run_app(library) -> None:
     import sys
 
     from .app import ReaderApp
+    from .memory import one_malloc_arena
 
+    one_malloc_arena()  # before the workers' threads start
     app = ReaderApp(library)
     app.run()
     for path in app.rescued_notes:
