@@ -202,3 +202,37 @@ def test_the_new_view_walks_the_sort_order_when_most_papers_are_new(sample_lib, 
     assert sample_lib.import_paths([small]).new == 2
     new = sample_lib.browse("new", sort="date", limit=5)[1]
     assert len(new) == 2 and "papers_import" in plan_of_page("new")
+
+
+def test_a_page_of_papers_is_read_by_several_connections_at_once(sample_lib, monkeypatch):
+    """A page of papers is read in parts by the store's reading threads, each with its own
+    connection (from a cold cache their reads of the disk overlap): the same papers as one
+    connection reads. Inside a transaction one connection reads them all, and sees the
+    transaction's own change."""
+    import threading
+
+    from tui_reader.store import papers as store_papers
+    store = sample_lib.store
+    ids = [row[0] for row in store.db.execute("SELECT id FROM papers ORDER BY id LIMIT 50")]
+    alone = {p.id: p for p in store._papers_by_ids(ids)}
+    readers, real = set(), store_papers.PaperTables._papers_by_ids
+    together = threading.Barrier(store_papers.READERS, timeout=10)  # broken unless at once
+
+    def reading(self, part):
+        readers.add(threading.current_thread().name)
+        if not self.db.in_transaction:
+            together.wait()
+        return real(self, part)
+
+    monkeypatch.setattr(store_papers.PaperTables, "_papers_by_ids", reading)
+    assert store.papers(ids) == alone and len(alone) == 50
+    assert len(readers) == store_papers.READERS
+    assert all(name.startswith("store-read") for name in readers)
+    readers.clear()
+    with store.transaction() as db:
+        db.execute("UPDATE papers SET title = 'Changed within' WHERE id = ?", (ids[7],))
+        assert store.papers(ids)[ids[7]].title == "Changed within"
+        assert readers == {threading.current_thread().name}
+        db.execute("ROLLBACK")
+        db.execute("BEGIN")  # (the transaction ends with a COMMIT of nothing)
+    assert store.papers(ids)[ids[7]].title == alone[ids[7]].title

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from .schema import (ADDED_COLUMNS, AFTER_ADDED_COLUMNS, PAPER_TABLES, PAPERS_SC
                      REREAD_FOR_UPVOTES, USER_FILE_TABLES, USER_SCHEMA)
 
 USER_FILE = "user.sqlite3"  # beside the papers' file
+READERS = 4  # threads that read a page of papers at once (Database.readers)
 
 
 class Database:
@@ -41,6 +43,8 @@ class Database:
         self._connections: list[sqlite3.Connection] = []
         self._connecting = False
         self._papers_file_new = False  # the papers' file was missing or empty at open
+        self._readers: ThreadPoolExecutor | None = None
+        self._readers_lock = threading.Lock()
 
     def _open(self) -> bool:
         """Open both files (made 0600 when missing), make their tables, move the user's
@@ -146,6 +150,14 @@ class Database:
             self._connections.append(conn)
         return conn
 
+    def readers(self) -> ThreadPoolExecutor:
+        """READERS threads for reads that may run at once, each with its own connection (the
+        disk then has several reads to serve at a time); started when first asked."""
+        with self._readers_lock:
+            if self._readers is None:
+                self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="store-read")
+            return self._readers
+
     def _connect(self) -> sqlite3.Connection:
         """A new connection to the papers' file with the user's file attached, checked."""
         files = ((self._uri(self.path), self._uri(self.user_path)) if self.read_only
@@ -187,6 +199,10 @@ class Database:
             conn.close()
 
     def _close_connections(self) -> None:
+        with self._readers_lock:
+            if self._readers is not None:
+                self._readers.shutdown()
+                self._readers = None
         for conn in self._connections:
             try:
                 conn.close()

@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 
 from ..models import (VIEWS, Paper, Source, UpvoteCount, normalise_title, one_for_each,
                       path_text)
-from .database import Database
+from .database import READERS, Database
 from .schema import PAPER_COLUMNS, REBUILD_MARK, SORT_SQL, batched, marks
 
 VIEW_SQL = one_for_each(VIEWS, {  # the papers of each view
@@ -304,8 +304,16 @@ class PaperTables(Database):
         return out
 
     def papers(self, ids: list[str]) -> dict[str, Paper]:
-        """The papers with these ids (without sources), by id."""
-        return {p.id: p for p in self._papers_by_ids(ids)}
+        """The papers with these ids (without sources), by id. A page of them is read by
+        the store's reading threads at once (Database.readers), each with its connection:
+        from a cold page cache each paper is two or three scattered reads of the disk, which
+        then overlap. Within a transaction this thread's connection reads them all (it alone
+        sees what the transaction changed)."""
+        if len(ids) <= READERS or self.db.in_transaction:
+            return {p.id: p for p in self._papers_by_ids(ids)}
+        parts = [ids[i::READERS] for i in range(READERS)]
+        return {p.id: p for part in self.readers().map(self._papers_by_ids, parts)
+                for p in part}
 
     def paper(self, paper_id: str) -> Paper | None:
         """One paper with its sources, or None."""
