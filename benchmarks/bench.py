@@ -290,9 +290,10 @@ def _fts5_match(kind: str, item: dict) -> str | None:
 
 
 def phase_queries(data_dir: str, queries_file: str) -> dict:
-    """Library.search for every query (a searcher reused, as the app does)."""
+    """Library.search for every query (a searcher reused and warmed up, as the app does)."""
     from tui_reader.library import Library
     lib = Library(data_dir)
+    lib.warm_up()  # as the reader does once its first screen is shown
     queries = json.loads(Path(queries_file).read_text())
     warm = queries["term"][:3]
     for item in warm:
