@@ -14,6 +14,7 @@ import select
 import struct
 import subprocess
 import termios
+import sys
 import time
 from pathlib import Path
 
@@ -253,7 +254,8 @@ def test_the_app_and_the_cli_write_at_the_same_moment(tmp_path):
     async def run() -> None:
         lib = Library(data)
         app = make_app(lib)
-        writer = subprocess.Popen([sys.executable, "-c", CLI_WRITER, str(data), json.dumps(cli_ids)],
+        writer = subprocess.Popen([sys.executable, "-c", CLI_WRITER, str(data),
+                                   json.dumps(cli_ids)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   env=cli_env(), cwd=ROOT)
         try:
