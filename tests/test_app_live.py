@@ -167,8 +167,7 @@ async def test_the_readers_own_changes_refresh_nothing(corpus_lib, monkeypatch):
 
 async def test_a_change_elsewhere_waits_while_the_user_types(corpus_lib, data_dir,
                                                              monkeypatch):
-    monkeypatch.setattr(live, "TYPING_PAUSE", 0.5)
-    app = make_app(corpus_lib)
+    app = make_app(corpus_lib, typing_pause=0.5)
     other = Library(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -226,6 +226,34 @@ async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch
         assert asked == [screen.detail.paper.id] and titles(app) == [PROTEIN]
 
 
+async def test_similar_papers_wait_for_a_pause_in_typing_while_the_box_has_the_focus(
+        corpus_lib, monkeypatch):
+    """While the search box has the focus, a paper shown waits for the reader's typing_pause
+    without a key before its similar papers are looked up (a lookup cannot be stopped, and
+    the next key's search would wait for it); out of the box, similar_delay is enough."""
+    asked: list[str] = []
+    original = Library.similar
+
+    def similar(self, ref, limit=5):
+        asked.append(ref)
+        return original(self, ref, limit)
+
+    monkeypatch.setattr(Library, "similar", similar)
+    app = make_app(corpus_lib, similar_delay=0, typing_pause=60.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        asked.clear()
+        screen = main(app)
+        await pilot.press("slash", *"protein")
+        await until(pilot, lambda: titles(app) == [PROTEIN] and screen.detail.paper is not None
+                    and screen.detail.paper.abstract)
+        await pilot.pause(0.5)  # (nothing to wait for: a lookup would have started by now)
+        assert asked == [] and screen.search_box.has_focus
+        await pilot.press("escape")  # out of the box, to the list
+        await until(pilot, lambda: asked)
+        assert not screen.search_box.has_focus and set(asked) == {screen.detail.paper.id}
+
+
 async def test_search_instead_can_be_clicked(corpus_lib):
     app = make_app(corpus_lib)
     async with app.run_test(size=SIZE) as pilot:

@@ -30,6 +30,9 @@ class ReaderApp(App[None]):
     `read_delay`: seconds a paper stays in the detail pane before it counts as read (None: never);
     `similar_delay`: seconds a paper stays before its similar papers are looked up (a cursor
     move or a keystroke cancels it: typing is not slowed by lookups of passing results);
+    `typing_pause`: seconds without a key in the search box, while it has the focus, before
+    the user counts as no longer typing: similar papers are looked up and changes made
+    elsewhere shown only then (a pause in typing is often longer than similar_delay);
     `suggestion_delay`: seconds a search as you type that found nothing while its last word
     was a prefix stays before it runs again with the word complete, which corrects a typo
     (typing on cancels it);
@@ -44,13 +47,14 @@ class ReaderApp(App[None]):
     ]
 
     def __init__(self, library: ReaderLibrary, *, debounce: float = 0.15, read_delay: float | None = 1.5,
-                 similar_delay: float = 0.3, suggestion_delay: float = 0.3,
-                 import_samples: bool = True) -> None:
+                 similar_delay: float = 0.3, typing_pause: float = 1.0,
+                 suggestion_delay: float = 0.3, import_samples: bool = True) -> None:
         super().__init__()
         self.library = LibraryGate(library)
         self.debounce = debounce
         self.read_delay = read_delay
         self.similar_delay = similar_delay
+        self.typing_pause = typing_pause
         self.suggestion_delay = suggestion_delay
         self.import_samples = import_samples
         self.rescued_notes: list[str] = []  # notes the library could not take, kept in files

@@ -26,7 +26,6 @@ from .widgets.paper_list import Row
 
 LOOK_EVERY = 0.5  # seconds between two looks at the store
 REFRESH_EVERY = 1.5  # seconds at least between two refreshes
-TYPING_PAUSE = 1.0  # seconds without a key in the search box before a refresh
 
 
 class Live:
@@ -69,7 +68,8 @@ class Live:
             return
         self._live_due = self._live_due or bool(changed)
         now = time.monotonic()
-        typing = self.focused is self.search_box and now - self.typed_at < TYPING_PAUSE
+        typing = (self.focused is self.search_box
+                  and now - self.typed_at < self.reader.typing_pause)
         if self._live_due and not typing and now - self._live_shown_at >= REFRESH_EVERY:
             self._live_due = False
             self._live_shown_at = now

@@ -5,7 +5,7 @@ freed in it for reuse rather than giving it back. The reader searches in worker 
 each search allocating arrays of a few megabytes at a million papers, so each worker's arena
 holds tens of megabytes after a while. With one arena the threads reuse the same freed
 memory (the interpreter's lock lets one allocate at a time anyway): at a million papers, the
-reader's peak RSS after typing 181 keys fell from 393 to 296 MB, the keystrokes no slower.
+reader's peak RSS after typing 181 keys fell from 393 to 294 MB, the keystrokes no slower.
 """
 
 from __future__ import annotations

@@ -104,13 +104,18 @@ class Reading:
 
     def _quiet_for(self, seconds: float, worker: Worker) -> bool:
         """Wait (in a worker) until the paper has been shown and the search box left alone
-        for `seconds`: similar papers are not looked up while the user types. False: the
-        worker was cancelled meanwhile."""
+        for `seconds`, or while the box has the focus, for the reader's `typing_pause` at
+        least: similar papers are not looked up while the user types. (A lookup cannot be
+        stopped once started, and at a million papers it holds the library 0.1-0.25 s: the
+        next key's search would wait for it.) False: the worker was cancelled meanwhile."""
         shown = time.monotonic()
-        while (left := max(shown, self.typed_at) + seconds - time.monotonic()) > 0:
-            if wait_in_worker(worker, left):
+        while (left := max(shown, self.typed_at) + self._pause(seconds) - time.monotonic()) > 0:
+            if wait_in_worker(worker, min(left, 0.1)):  # (the focus may move meanwhile)
                 return False
         return not worker.is_cancelled
+
+    def _pause(self, seconds: float) -> float:
+        return max(seconds, self.reader.typing_pause) if self.search_box.has_focus else seconds
 
     def on_reading_loaded(self, message: Loaded) -> None:
         detail = self.detail
