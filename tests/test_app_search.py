@@ -195,9 +195,8 @@ async def test_did_you_mean_waits_for_a_pause_in_typing(corpus_lib, monkeypatch)
         assert "Showing results for “protein”" in repair_line(app)
 
 
-async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch):
-    """The similar papers of a result are looked up only once it stays shown: a search that
-    replaces it (even by nothing found) cancels the lookup, so typing is not slowed by it."""
+def record_similar(monkeypatch) -> list[str]:
+    """The papers whose similar papers the Library is asked for, in order."""
     asked: list[str] = []
     original = Library.similar
 
@@ -206,6 +205,13 @@ async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch
         return original(self, ref, limit)
 
     monkeypatch.setattr(Library, "similar", similar)
+    return asked
+
+
+async def test_similar_papers_wait_for_the_paper_to_stay(corpus_lib, monkeypatch):
+    """The similar papers of a result are looked up only once it stays shown: a search that
+    replaces it (even by nothing found) cancels the lookup, so typing is not slowed by it."""
+    asked = record_similar(monkeypatch)
     app = make_app(corpus_lib, similar_delay=0, suggestion_delay=60.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # (it waits for the first paper's lookup)
@@ -231,14 +237,7 @@ async def test_similar_papers_wait_for_a_pause_in_typing_while_the_box_has_the_f
     """While the search box has the focus, a paper shown waits for the reader's typing_pause
     without a key before its similar papers are looked up (a lookup cannot be stopped, and
     the next key's search would wait for it); out of the box, similar_delay is enough."""
-    asked: list[str] = []
-    original = Library.similar
-
-    def similar(self, ref, limit=5):
-        asked.append(ref)
-        return original(self, ref, limit)
-
-    monkeypatch.setattr(Library, "similar", similar)
+    asked = record_similar(monkeypatch)
     app = make_app(corpus_lib, similar_delay=0, typing_pause=60.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
