@@ -40,7 +40,17 @@ def _heaps(mode: str) -> int:
     return int(done.stdout)
 
 
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc arenas are glibc's")
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc",
+                    reason="arenas and malloc_info are glibc's; elsewhere the reader leaves"
+                           " malloc as it is (the test below)")
 def test_the_readers_threads_allocate_from_one_arena():
     assert _heaps("default") > 1  # each thread its own arena: what the reader no longer does
     assert _heaps("one") == 1
+
+
+def test_outside_glibc_the_reader_leaves_malloc_as_it_is(monkeypatch):
+    """Another C library (musl, macOS) has no mallopt to call: nothing is asked of it."""
+    from tui_reader.app import memory
+    monkeypatch.setattr(memory.platform, "libc_ver", lambda: ("", ""))
+    monkeypatch.setattr(memory.ctypes, "CDLL", lambda *a, **k: pytest.fail("libc was loaded"))
+    assert memory.one_malloc_arena() is False
