@@ -51,6 +51,18 @@ _TAIL = struct.Struct("<Q")
 _WILLNEED = getattr(os, "POSIX_FADV_WILLNEED", None)  # (posix_fadvise: not on every system)
 
 
+def read_ahead(fd: int, offset: int = 0, length: int = 0) -> None:
+    """Have the kernel start reading these bytes of a file (length 0: to its end) into its
+    page cache, without waiting (posix_fadvise WILLNEED; advice only: nothing where it is
+    missing or refused)."""
+    if _WILLNEED is None:
+        return
+    try:
+        os.posix_fadvise(fd, offset, length, _WILLNEED)
+    except OSError:
+        pass
+
+
 class PostingArraysWriter:
     """Writes the arrays of one segment, a term at a time (terms in any order)."""
 
@@ -165,12 +177,8 @@ class PostingArrays:
         them), without waiting: a search about to read a term in every segment, from a cold
         page cache, then waits for the disk once, not once a segment."""
         found = self._directory.get((fieldname, btext))
-        if found is None or _WILLNEED is None:
-            return
-        try:
-            os.posix_fadvise(self._fd, found[0], self._layout(found, parts)[2], _WILLNEED)
-        except OSError:  # advice only
-            pass
+        if found is not None:
+            read_ahead(self._fd, found[0], self._layout(found, parts)[2])
 
     def _read(self, fieldname: str, btext: bytes, parts: int) -> list[np.ndarray] | None:
         """A term's first `parts` arrays, decoded: 1, its ids; 2, and their weights; 4, and

@@ -21,13 +21,12 @@ from . import term_walks
 from . import whoosh_internals as internals
 from .expansions import SPELLING_FIELD, DamerauFuzzyTerm
 from .hits import NO_POSTINGS
-from .posting_arrays import PostingArrays, decoded_positions
+from .posting_arrays import PostingArrays, decoded_positions, read_ahead
 from .schema import TEXT_FIELDS
 from .segment_reading import BYTE_LENGTHS
 
 
 TERM_INFOS_MAX = 50_000  # terms whose per-segment term infos are remembered
-_WILLNEED = getattr(os, "POSIX_FADV_WILLNEED", None)  # (posix_fadvise: not everywhere)
 _LENGTHS = np.array([0] + BYTE_LENGTHS[1:], dtype=np.float64)  # length of a length byte
 
 
@@ -36,8 +35,6 @@ def _advise_stored(reader) -> None:
     page cache, without waiting. Every page of results reads the ids of its papers there,
     one offset and one record each, scattered: from a cold cache, about a hundred reads of
     the disk a page, which one sequential read of the file now saves."""
-    if _WILLNEED is None:
-        return
     try:
         path = os.path.join(reader.storage().folder,
                             W3Codec.column_filename(reader.segment(), "_stored"))
@@ -45,9 +42,7 @@ def _advise_stored(reader) -> None:
     except (AttributeError, OSError):  # a compound segment (small), or no such file
         return
     try:
-        os.posix_fadvise(fd, 0, 0, _WILLNEED)
-    except OSError:  # advice only
-        pass
+        read_ahead(fd)
     finally:
         os.close(fd)
 
