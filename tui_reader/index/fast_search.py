@@ -33,6 +33,7 @@ from .posting_reads import PostingReads, Unsupported
 
 
 TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (16 bytes each)
+WORDS_KEPT = 2  # the Hits of the last words (each in every field) kept for the next keys
 RESCORE_WINDOW = 100  # the best matches an AndMaybe's phrases are looked for in
 
 
@@ -58,6 +59,7 @@ class FastSearch(PostingReads):
         # ("docs", field, term bytes) -> (ids, None): postings read for a mask
         self._cached = 0
         self._expanded: dict[tuple, list[bytes]] = {}
+        self._words: OrderedDict = OrderedDict()  # an Or of a word's terms -> its Hits
         self._norm_cache: dict[tuple, np.ndarray] = {}
         self._infos: dict[tuple[str, bytes], list] = {}  # (field, term) -> [(leaf, TermInfo)]
         self._doc_count_all = size = searcher.doc_count_all()
@@ -162,6 +164,10 @@ class FastSearch(PostingReads):
                 return Hits.none(size)
             if len(subs) == 1:
                 return self._scores(subs[0])  # Whoosh ignores the boost of a one-item Or
+            word = all(isinstance(sub, wq.Term) for sub in subs)  # a word in each field
+            if word and q in self._words:  # typing the next word asks for this one each key
+                self._words.move_to_end(q)
+                return self._words[q].copy()
             out = Hits.none(size)
             for sub in subs:
                 # a word in each field: its postings added in place, not each made an array
@@ -169,9 +175,16 @@ class FastSearch(PostingReads):
                 if isinstance(sub, wq.Term):
                     ids, scores = self._term_postings(sub.fieldname, sub.text)
                     out.add_postings(ids, scores * sub.boost if sub.boost != 1.0 else scores)
+                elif self._found_not_scored(sub):
+                    out.add_flat(self._docs(sub), sub.boost)
                 else:
                     out.add(self._scores(sub))
-            return out.boosted(q.boost)
+            out.boosted(q.boost)
+            if word:
+                self._words[q] = out.copy()
+                if len(self._words) > WORDS_KEPT:
+                    self._words.popitem(last=False)
+            return out
         if isinstance(q, wq.And) and type(q) is wq.And:
             subs = q.subqueries
             if not subs:
@@ -198,21 +211,21 @@ class FastSearch(PostingReads):
             # window by itself); its terms, cheap to look up, count in every match.
             out = self._scores(q.a)
             if out.mask.any():
-                window = np.zeros(size, dtype=bool)
-                window[top_documents(out.mask, out.scores, RESCORE_WINDOW, reverse=True)] = True
+                window = None
                 optional = q.b.subqueries if type(q.b) is wq.Or and q.b.boost == 1.0 \
                     and not q.b.minmatch and not q.b.scale else [q.b]
                 for part in optional:
-                    where = window if _checks_positions(part) else out.mask
-                    out.scores += self._scores_within(part, where)
+                    if _checks_positions(part) and window is None:
+                        window = np.zeros(size, dtype=bool)
+                        window[top_documents(out.mask, out.scores, RESCORE_WINDOW,
+                                             reverse=True)] = True
+                    self._add_within(out, part, window if _checks_positions(part) else out.mask)
             return out.boosted(q.boost)
         if isinstance(q, wq.Every):
             return Hits.flat(self._live.copy(), q.boost)
         if type(q) is wq.ConstantScoreQuery:
             return Hits.flat(self._docs(q.child), q.score)
-        if getattr(q, "flat_above", None) is not None and self._estimate(q) > q.flat_above:
-            # the word being typed, standing for many postings: found, not scored (its
-            # complete words rank); scoring them would take most of a key press
+        if self._found_not_scored(q):
             return Hits.flat(self._docs(q), q.boost)
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             # Whoosh: an Or of the matching terms, each scored as a term (BM25F); one term
@@ -233,14 +246,28 @@ class FastSearch(PostingReads):
             return Hits.none(size)
         raise Unsupported(type(q).__name__)
 
-    def _scores_within(self, q, where: np.ndarray) -> np.ndarray:
-        """The scores of `q` in these documents only, 0.0 elsewhere (the optional part of an
-        AndMaybe: a phrase is checked in these documents, not in all that have its words)."""
+    def _add_within(self, out: Hits, q, where: np.ndarray) -> None:
+        """Add the scores of `q` in these documents only to `out` (the optional part of an
+        AndMaybe: a phrase is checked in these documents, not in all that have its words; a
+        term's postings are added where they fall, not made an array over the collection)."""
         if type(q) is wq.ConstantScoreQuery and type(q.child) is wq.Phrase:
             phrase = self._phrase_words(q.child)
             found = self._phrase_docs(*phrase, np.flatnonzero(where)) if phrase else []
-            return Hits.flat(self._mask_of(found), q.score).scores
-        return self._scores(q).scores * where
+            out.scores[found] += q.score
+        elif isinstance(q, wq.Term):
+            ids, scores = self._term_postings(q.fieldname, q.text)
+            out.add_within(ids, scores * q.boost if q.boost != 1.0 else scores, where)
+        elif type(q) is wq.ConstantScoreQuery and isinstance(q.child, wq.Term):
+            btext = self._term_bytes(q.child.fieldname, q.child.text)
+            ids = NO_POSTINGS[0] if btext is None else self._term_docs(q.child.fieldname, btext)
+            out.add_within(ids, np.full(len(ids), float(q.score)), where)
+        else:
+            out.scores += self._scores(q).scores * where
+
+    def _found_not_scored(self, q) -> bool:
+        """The word being typed, standing for many postings: found, not scored (its complete
+        words rank); scoring them would take most of a key press."""
+        return getattr(q, "flat_above", None) is not None and self._estimate(q) > q.flat_above
 
     def _conjunction(self, parts) -> Hits:
         """The summed scores of the documents every part matches (the part with the fewest

@@ -26,16 +26,30 @@ class Hits:
         """These documents, each with the same score."""
         return cls(mask, mask * float(score))
 
+    def copy(self) -> "Hits":
+        return Hits(self.mask.copy(), self.scores.copy())
+
     def add(self, other: "Hits") -> None:
         """OR: the documents of either, their scores summed."""
         self.mask |= other.mask
         self.scores += other.scores
+
+    def add_flat(self, mask: np.ndarray, score: float) -> None:
+        """OR with these documents, each with the same score, added in place."""
+        self.mask |= mask
+        self.scores += mask * float(score)  # (7 times as fast as np.add with `where`)
 
     def add_postings(self, ids: np.ndarray, scores: np.ndarray) -> None:
         """OR with one term's postings (docnums, scores), added in place: no array over the
         whole collection made for them."""
         self.mask[ids] = True
         self.scores[ids] += scores
+
+    def add_within(self, ids: np.ndarray, scores: np.ndarray, where: np.ndarray) -> None:
+        """Add postings' scores (distinct docnums) to those of their documents in `where`
+        (a mask), leaving the others as they were."""
+        kept = where[ids]
+        self.scores[ids[kept]] += scores[kept]
 
     def keep(self, mask: np.ndarray) -> None:
         """Only these documents."""
