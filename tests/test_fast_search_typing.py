@@ -52,3 +52,21 @@ def test_hits_added_in_place_equal_hits_added_as_arrays():
     found.add_flat(flat, 1.5)
     assert np.array_equal(found.mask, expected.mask)
     assert np.array_equal(found.scores, expected.scores)
+
+
+def test_the_word_being_typed_stands_for_the_terms_whoosh_expands(sample_lib):
+    """A start past its stem ("factuali", "correcti", "alignm"), one at the stem and one of a
+    few letters: the fast search's terms are those of TypedPrefix.index_terms (Whoosh's
+    path, used where the fast one is not), on one segment."""
+    sample_lib.index.merge(everything=True)
+    searcher = sample_lib.index.searcher()
+    assert searcher.is_atomic()
+    fast = FastSearch(searcher)
+    for typed in ["factuali", "correcti", "alignm", "evalua", "reason", "tas"]:
+        q = parse(typed, typing=True).query
+        prefixes = [s for s in q.subqueries if type(s).__name__ == "TypedPrefix"]
+        assert len(prefixes) == 3, typed
+        for prefix in prefixes:
+            assert fast.expand(prefix) == sorted(prefix.index_terms(searcher.reader())), \
+                (typed, prefix)
+        assert any(fast.expand(prefix) for prefix in prefixes), typed

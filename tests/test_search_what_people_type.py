@@ -157,6 +157,35 @@ def test_the_word_being_typed_is_a_prefix_and_results_narrow(samples):
     assert (finished.partial, finished.partial_of) == (1, 2)
 
 
+@pytest.mark.parametrize("word", ["factuality", "correction", "generation", "evaluation",
+                                  "alignment", "reasoning"])
+def test_every_start_of_a_word_finds_the_papers_of_the_word(samples, word):
+    """Past its stem too: "factuali" starts "factuality", indexed as "factual", a term no
+    prefix "factuali*" finds (in titles: the stems of title words starting with it; in
+    abstracts only, as here: of the word with a common ending)."""
+    complete = {h.paper.id for h in samples.search(word, limit=200).hits}
+    assert complete
+    for n in range(3, len(word) + 1):
+        typed = {h.paper.id for h in samples.search(word[:n], typing=True, limit=200).hits}
+        assert complete <= typed, word[:n]
+
+
+def test_a_start_past_its_stem_finds_the_stems_of_the_title_words_it_starts(tmp_path):
+    """Not the stems of every word it might become with an ending: "model" might become
+    "modely", whose stem is "mode"; no title word starting with "model" has that stem."""
+    library = Library(tmp_path / "data")
+    library.import_paths([write_jsonl(tmp_path / "papers.jsonl", [
+        {"id": "2501.00001", "title": "Factuality of Model Answers", "abstract": "Checks.",
+         "authors": ["A. Author"], "categories": ["cs.CL"]},
+        {"id": "2501.00002", "title": "A Mode of Transport", "abstract": "Trains.",
+         "authors": ["B. Author"], "categories": ["cs.RO"]}])])
+    found = {h.paper.title for h in library.search("factuali", typing=True).hits}
+    assert found == {"Factuality of Model Answers"}
+    found = {h.paper.title for h in library.search("model", typing=True).hits}
+    assert found == {"Factuality of Model Answers"}
+    library.close()
+
+
 @pytest.mark.parametrize("typed", ["tas", "bas", "dis"])
 def test_three_typed_letters_stand_for_the_words_that_start_with_them(samples, typed):
     """Not for the words of the start's stem ("tas" is stemmed "ta": target, table, take)."""

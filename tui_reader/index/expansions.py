@@ -18,6 +18,15 @@ from . import whoosh_internals as internals
 TYPED_PREFIX_TERMS = 64
 TYPED_SCORED_POSTINGS = 20_000
 SPELLING_FIELD = "spell"  # the words of titles as written (schema.py)
+# English endings a word being typed may go on to (with_endings), and how many of its last
+# letters may already be one's start
+ENDINGS = ("s", "es", "ies", "ed", "er", "ers", "ing", "ings", "ly", "y", "ity", "ities",
+           "ion", "ions", "ation", "ations", "ment", "ments", "ness", "al", "ally", "ical",
+           "ically", "ive", "ize", "ized", "izing", "ization", "ise", "ised", "ising",
+           "isation", "able", "ible", "ance", "ence", "ant", "ent", "ism", "ist", "ous",
+           "ful", "ative", "ator", "ic")
+ENDING_STARTED = 4
+ENDING_KEEPS = 3  # letters of the typed word an ending leaves at least
 
 
 def osa_distance(a: str, b: str, limit: int = 3) -> int:
@@ -46,7 +55,39 @@ def swaps(word: str) -> list[str]:
             if word[i] != word[i + 1]]
 
 
-class DamerauFuzzyTerm(internals.IndexTermsQuery, wq.FuzzyTerm):
+def with_endings(typed: str) -> set[str]:
+    """The words a word being typed may become with one of the common ENDINGS, keeping at
+    least ENDING_KEEPS of its letters ("factuali": factuality, factualities...)."""
+    return {typed[:at] + ending
+            for at in range(max(ENDING_KEEPS, len(typed) - ENDING_STARTED), len(typed) + 1)
+            for ending in ENDINGS
+            if len(ending) > len(typed) - at and ending.startswith(typed[at:])}
+
+
+class WrittenWord:
+    """A mixin for a query of a stemmed field (before its Whoosh class) that also knows the
+    word as typed (`written`: lowercased, accents folded), to find the stems of the title
+    words written like it (`SPELLING_FIELD`)."""
+
+    written: str | None = None
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.written == other.written
+
+    def __hash__(self):
+        return super().__hash__() ^ hash(self.written)
+
+    def __repr__(self):
+        return f"{super().__repr__()[:-1]}, written={self.written!r})"
+
+    def stems(self, words, schema) -> set[bytes]:
+        """The terms the field's analyser makes of written words (stop words make none)."""
+        analyzer = schema[self.fieldname].analyzer
+        return {token.text.encode("utf-8") for word in words
+                for token in analyzer(word, mode="query")}
+
+
+class DamerauFuzzyTerm(WrittenWord, internals.IndexTermsQuery, wq.FuzzyTerm):
     """A fuzzy term whose swapped neighbours count as one edit.
 
     In a stemmed field, `written` is the word as typed (lowercased, accents folded): the
@@ -58,15 +99,6 @@ class DamerauFuzzyTerm(internals.IndexTermsQuery, wq.FuzzyTerm):
                  constantscore=True, written: str | None = None):
         super().__init__(fieldname, text, boost, maxdist, prefixlength, constantscore)
         self.written = written
-
-    def __eq__(self, other):
-        return super().__eq__(other) and self.written == other.written
-
-    def __hash__(self):
-        return super().__hash__() ^ hash(self.written)
-
-    def __repr__(self):
-        return f"{super().__repr__()[:-1]}, written={self.written!r})"
 
     def index_terms(self, ixreader):
         field, text, maxdist = self.fieldname, self.text, self.maxdist
@@ -93,19 +125,22 @@ class DamerauFuzzyTerm(internals.IndexTermsQuery, wq.FuzzyTerm):
         keep = word[:self.prefixlength]
         return [swapped for swapped in swaps(word) if swapped.startswith(keep)]
 
-    def stems(self, words, schema) -> set[bytes]:
-        """The terms the field's analyser makes of written words (stop words make none)."""
-        analyzer = schema[self.fieldname].analyzer
-        return {token.text.encode("utf-8") for word in words
-                for token in analyzer(word, mode="query")}
-
-
-class TypedPrefix(internals.IndexTermsQuery, wq.Prefix):
+class TypedPrefix(WrittenWord, internals.IndexTermsQuery, wq.Prefix):
     """The word being typed: the most frequent words starting with it, fewer for a short
     start (`TYPED_PREFIX_TERMS` from five letters on); past `flat_above` postings the fast
-    search finds its papers without scoring them."""
+    search finds its papers without scoring them.
+
+    In a stemmed field, `written` is the word as typed: the prefix then also stands for the
+    stems of the most frequent title words starting with it (a stem can be shorter than the
+    start: "factuali" is the start of "factuality", indexed as "factual"), or where neither
+    finds a word, for the stems of what it may become with a common ending
+    (`with_endings`)."""
 
     flat_above = TYPED_SCORED_POSTINGS
+
+    def __init__(self, fieldname, text, boost=1.0, written: str | None = None):
+        super().__init__(fieldname, text, boost)
+        self.written = written
 
     @property
     def limit(self) -> int:
@@ -114,6 +149,24 @@ class TypedPrefix(internals.IndexTermsQuery, wq.Prefix):
     def index_terms(self, ixreader):
         field = self.fieldname
         texts = list(ixreader.expand_prefix(field, self.text))
-        if len(texts) <= self.limit:
-            return texts
-        return sorted(texts, key=lambda t: -ixreader.doc_frequency(field, t))[:self.limit]
+        if len(texts) > self.limit:
+            texts = sorted(texts, key=lambda t: -ixreader.doc_frequency(field, t))[:self.limit]
+        if self.written:
+            spelled = sorted(ixreader.expand_prefix(SPELLING_FIELD, self.written),
+                             key=lambda t: -ixreader.doc_frequency(SPELLING_FIELD, t))
+            texts += self.written_terms([w.decode("utf-8") for w in spelled[:self.limit]],
+                                        bool(texts), ixreader.schema,
+                                        lambda t: (field, t) in ixreader)
+        return texts
+
+    def written_terms(self, spelled: list[str], found: bool, schema, held) -> list[bytes]:
+        """The field's terms (`held`: whether the field holds one) that are stems of the
+        `spelled` title words starting with the word as typed, or where neither they nor
+        the prefix (`found`) give one, stems of the typed word with an ending; those the
+        prefix finds left out."""
+        start = self.text.encode("utf-8")
+        stems = sorted(t for t in self.stems(spelled, schema) if not t.startswith(start))
+        if not stems and not found:
+            stems = sorted(t for t in self.stems(with_endings(self.written), schema)
+                           if not t.startswith(start))
+        return [t for t in stems if held(t)]

@@ -454,6 +454,8 @@ class FastSearch(PostingReads):
             limit = getattr(q, "limit", None)
             if isinstance(q, wq.Prefix) and limit is not None:
                 texts = self._frequent_prefix_terms(q.fieldname, q.text, limit)
+                if getattr(q, "written", None):  # (expansions.TypedPrefix)
+                    texts = texts + self._written_terms(q, bool(texts))
             elif isinstance(q, wq.Prefix):
                 texts = self._expand_prefix(q.fieldname, q.text)
             elif isinstance(q, wq.FuzzyTerm):

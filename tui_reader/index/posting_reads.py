@@ -411,6 +411,16 @@ class PostingReads:
             self._remember_infos((field, word), infos)
         return chosen
 
+    def _written_terms(self, q, found: bool) -> list[bytes]:
+        """`TypedPrefix.written_terms` over every segment, of the most frequent title words
+        starting with the word as typed (remembered: title and abstract ask for them)."""
+        key = ("written", q.written, q.limit)
+        if key not in self._expanded:
+            self._expanded[key] = [w.decode("utf-8") for w in self._frequent_prefix_terms(
+                SPELLING_FIELD, q.written, q.limit)]
+        return q.written_terms(self._expanded[key], found, self.schema,
+                               lambda t: bool(self._term_infos(q.fieldname, t)))
+
     def _all_sorted_terms(self) -> list[tuple[term_walks.SortedTerms, dict[str, int]]]:
         """Every segment's sorted terms and field numbers (made at first use), or
         Unsupported: a segment not of Whoosh's W3 codec or not memory-mapped."""

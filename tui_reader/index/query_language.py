@@ -31,6 +31,9 @@ PREFIX_FIELDS = ("title", "abstract", "author", "org", "note")  # where word* lo
 TYPED_FIELDS = ("title", "abstract", "author")  # where the word being typed is a prefix
 TYPED_MIN = 3  # letters of the word being typed before it counts
 STEM_CUT_MIN = 3  # letters a start cut to its stem keeps (_stemmed_start)
+# letters of the word being typed from which the stems of the title words it starts count:
+# a shorter start stands for so many words that walking them costs more than their stems add
+TYPED_WRITTEN_FROM = 5
 PHRASE_FIELDS = ("title", "abstract", "author", "org", "note")  # where "a phrase" looks
 # Ranking of plain words: the words in a row in the title, in the abstract (a bonus for each
 # word, about what a word found in a title scores); the exact title above all.
@@ -417,13 +420,17 @@ def _word(raw: str, field: str | None, *, typing: bool = False) -> wq.Query | No
 
 def _typed_prefixes(word: str) -> list[wq.Query]:
     """A word being typed: the words starting with it (with its stem, so "transforme"
-    still finds "transformers", indexed as "transform")."""
+    still finds "transformers", indexed as "transform"), in titles and abstracts also the
+    stems of the title words written starting with it (TypedPrefix)."""
     low = analyse("author", word)
     if len(low) != 1 or len(low[0]) < MIN_PREFIX:
         return []
     start = _stemmed_start(low[0])
-    return [TypedPrefix(f, start if f in ("title", "abstract") else low[0],
-                        boost=FIELD_BOOSTS[f]) for f in TYPED_FIELDS]
+    written = low[0] if len(low[0]) >= TYPED_WRITTEN_FROM \
+        and analyse(SPELLING_FIELD, word) == low else None  # (letters only)
+    return [TypedPrefix(f, start, boost=FIELD_BOOSTS[f], written=written)
+            if f in STEMMED_FIELDS else TypedPrefix(f, low[0], boost=FIELD_BOOSTS[f])
+            for f in TYPED_FIELDS]
 
 
 def _stemmed_start(start: str) -> str:
