@@ -15,7 +15,10 @@ the same), of the kinds people type:
 * surname_word: the first author's surname (as papers are cited: "Vaswani et al.") and a
   word of the title;
 * abstract_words: four consecutive words of the abstract, at least three of them not stop
-  words (a phrase one remembers, not "In this work we").
+  words (a phrase one remembers, not "In this work we");
+* typing_title: the typed title cut inside one of its words of six letters or more, at a
+  letter past the fourth, as the reader searches it while it is typed (its last word a
+  prefix; FTS5: a prefix query of it).
 
 A library grown by `bench.py --papers N` past the corpus holds copies of its papers (the same
 title but for a mark " (r3)", the same abstract and authors: twins). A query that does not
@@ -45,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 KINDS = ("pasted_title", "typed_title", "three_words", "three_words_typo", "typo_category",
-         "surname_word", "abstract_words")
+         "surname_word", "abstract_words", "typing_title")
+TYPING = ("typing_title",)  # the kinds searched as the reader does while they are typed
 CATEGORY = re.compile(r"\s*category:(\S+)")
 STOP = {"a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if",
         "in", "is", "it", "may", "not", "of", "on", "or", "that", "the", "this", "to", "us",
@@ -78,6 +82,7 @@ def make_queries(rows: list[tuple], per_kind: int, seed: int = 20261201) -> dict
     json) rows."""
     rng = random.Random(seed)
     picked = rng.sample(rows, min(len(rows), per_kind * 3))
+    cuts = random.Random(seed + 1)  # its own: the other kinds ask what they asked before
     out: dict[str, list] = {kind: [] for kind in KINDS}
     for pid, title, abstract, authors_json, categories_json in picked:
         words = content_words(title)
@@ -108,6 +113,12 @@ def make_queries(rows: list[tuple], per_kind: int, seed: int = 20261201) -> dict
                 if len([w for w in run if w.lower() not in STOP and len(w) >= 3]) >= 3:
                     add["abstract_words"] = " ".join(run)
                     break
+        typed = re.findall(r"\w+", title.lower())
+        long_ones = [i for i, w in enumerate(typed) if len(w) >= 6 and w.isalpha()]
+        if long_ones:
+            i = cuts.choice(long_ones)
+            cut = typed[i][:cuts.randrange(5, len(typed[i]))]
+            add["typing_title"] = " ".join(typed[:i] + [cut])
         for kind, query in add.items():
             if len(out[kind]) < per_kind:
                 out[kind].append((query, pid))
@@ -174,7 +185,7 @@ def measure(data_dir: Path, per_kind: int, workdir: Path) -> dict:
         ours, theirs, ms, fts_ms, misses = [], [], [], [], []
         for query, pid in items:
             t0 = time.perf_counter()
-            result = lib.search(query, limit=TOP)
+            result = lib.search(query, limit=TOP, typing=kind in TYPING)
             ms.append((time.perf_counter() - t0) * 1000)
             found = rank_of([h.paper.id for h in result.hits], pid, twins)
             ours.append(found)
@@ -183,6 +194,8 @@ def measure(data_dir: Path, per_kind: int, workdir: Path) -> dict:
             t0 = time.perf_counter()
             category = CATEGORY.search(query)
             match = fts5_match(CATEGORY.sub("", query))
+            if match and kind in TYPING:
+                match += "*"
             try:
                 ids = [r[0] for r in fts.execute(
                     "SELECT id FROM papers WHERE papers MATCH ? AND categories LIKE ?"
