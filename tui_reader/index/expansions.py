@@ -165,8 +165,9 @@ class TypedPrefix(WrittenWord, internals.IndexTermsQuery, wq.Prefix):
         the prefix (`found`) give one, stems of the typed word with an ending; those the
         prefix finds left out."""
         start = self.text.encode("utf-8")
-        stems = sorted(t for t in self.stems(spelled, schema) if not t.startswith(start))
+        stems = [t for t in sorted(self.stems(spelled, schema))
+                 if not t.startswith(start) and held(t)]
         if not stems and not found:
-            stems = sorted(t for t in self.stems(with_endings(self.written), schema)
-                           if not t.startswith(start))
-        return [t for t in stems if held(t)]
+            stems = [t for t in sorted(self.stems(with_endings(self.written), schema))
+                     if not t.startswith(start) and held(t)]
+        return stems
