@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tui_reader.index.expansions import TypedPrefix
 from tui_reader.index.fast_search import FastSearch
 from tui_reader.index.hits import Hits
 from tui_reader.index.query_language import parse
@@ -64,7 +65,7 @@ def test_the_word_being_typed_stands_for_the_terms_whoosh_expands(sample_lib):
     fast = FastSearch(searcher)
     for typed in ["factuali", "correcti", "alignm", "evalua", "reason", "tas"]:
         q = parse(typed, typing=True).query
-        prefixes = [s for s in q.subqueries if type(s).__name__ == "TypedPrefix"]
+        prefixes = [s for s in q.subqueries if isinstance(s, TypedPrefix)]
         assert len(prefixes) == 3, typed
         for prefix in prefixes:
             assert fast.expand(prefix) == sorted(prefix.index_terms(searcher.reader())), \

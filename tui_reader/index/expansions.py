@@ -165,9 +165,8 @@ class TypedPrefix(WrittenWord, internals.IndexTermsQuery, wq.Prefix):
         the prefix (`found`) give one, stems of the typed word with an ending; those the
         prefix finds left out."""
         start = self.text.encode("utf-8")
-        stems = [t for t in sorted(self.stems(spelled, schema))
-                 if not t.startswith(start) and held(t)]
-        if not stems and not found:
-            stems = [t for t in sorted(self.stems(with_endings(self.written), schema))
-                     if not t.startswith(start) and held(t)]
-        return stems
+
+        def new_stems(words) -> list[bytes]:
+            return [t for t in sorted(self.stems(words, schema))
+                    if not t.startswith(start) and held(t)]
+        return new_stems(spelled) or ([] if found else new_stems(with_endings(self.written)))

@@ -173,8 +173,7 @@ class FastSearch(PostingReads):
                 # a word in each field: its postings added in place, not each made an array
                 # over the whole collection first (13 of them for two words at 1M papers)
                 if isinstance(sub, wq.Term):
-                    ids, scores = self._term_postings(sub.fieldname, sub.text)
-                    out.add_postings(ids, scores * sub.boost if sub.boost != 1.0 else scores)
+                    out.add_postings(*self._boosted_postings(sub))
                 elif self._found_not_scored(sub):
                     out.add_flat(self._docs(sub), sub.boost)
                 else:
@@ -215,11 +214,14 @@ class FastSearch(PostingReads):
                 optional = q.b.subqueries if type(q.b) is wq.Or and q.b.boost == 1.0 \
                     and not q.b.minmatch and not q.b.scale else [q.b]
                 for part in optional:
-                    if _checks_positions(part) and window is None:
-                        window = np.zeros(size, dtype=bool)
-                        window[top_documents(out.mask, out.scores, RESCORE_WINDOW,
-                                             reverse=True)] = True
-                    self._add_within(out, part, window if _checks_positions(part) else out.mask)
+                    where = out.mask
+                    if _checks_positions(part):
+                        if window is None:
+                            window = np.zeros(size, dtype=bool)
+                            window[top_documents(out.mask, out.scores, RESCORE_WINDOW,
+                                                 reverse=True)] = True
+                        where = window
+                    self._add_within(out, part, where)
             return out.boosted(q.boost)
         if isinstance(q, wq.Every):
             return Hits.flat(self._live.copy(), q.boost)
@@ -255,14 +257,18 @@ class FastSearch(PostingReads):
             found = self._phrase_docs(*phrase, np.flatnonzero(where)) if phrase else []
             out.scores[found] += q.score
         elif isinstance(q, wq.Term):
-            ids, scores = self._term_postings(q.fieldname, q.text)
-            out.add_within(ids, scores * q.boost if q.boost != 1.0 else scores, where)
+            out.add_within(*self._boosted_postings(q), where)
         elif type(q) is wq.ConstantScoreQuery and isinstance(q.child, wq.Term):
             btext = self._term_bytes(q.child.fieldname, q.child.text)
             ids = NO_POSTINGS[0] if btext is None else self._term_docs(q.child.fieldname, btext)
             out.add_within(ids, np.full(len(ids), float(q.score)), where)
         else:
             out.scores += self._scores(q).scores * where
+
+    def _boosted_postings(self, q: wq.Term) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, scores) of a term's postings, its boost applied."""
+        ids, scores = self._term_postings(q.fieldname, q.text)
+        return ids, scores * q.boost if q.boost != 1.0 else scores
 
     def _found_not_scored(self, q) -> bool:
         """The word being typed, standing for many postings: found, not scored (its complete
