@@ -494,7 +494,8 @@ def phase_keystrokes(data_dir: str, queries_file: str) -> dict:
     Searching.on_searching_done = on_searching_done
 
     async def run() -> None:
-        app = ReaderApp(lib, debounce=0, import_samples=False)  # the app's other defaults
+        app = ReaderApp(lib, debounce=0, import_samples=False,  # as tui-reader runs it,
+                        freeze_start=True)  # the app's other defaults
         async with app.run_test(size=(140, 45)) as pilot:
             screen = app.main_screen
             await pilot.pause(0.5)

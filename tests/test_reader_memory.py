@@ -54,3 +54,48 @@ def test_outside_glibc_the_reader_leaves_malloc_as_it_is(monkeypatch):
     monkeypatch.setattr(memory.platform, "libc_ver", lambda: ("", ""))
     monkeypatch.setattr(memory.ctypes, "CDLL", lambda *a, **k: pytest.fail("libc was loaded"))
     assert memory.one_malloc_arena() is False
+
+
+# The real reader started on a library under Pilot, as tui-reader runs it or as tests do;
+# once its start is done, what a full collection walks and whether the screen is in it.
+STARTED = """
+import asyncio, gc, json, sys
+sys.path.insert(0, sys.argv[3])
+from conftest import settle, until
+from tui_reader.app.app import ReaderApp
+from tui_reader.library import Library
+
+async def main():
+    app = ReaderApp(Library(sys.argv[1]), import_samples=False,
+                    freeze_start=sys.argv[2] == "freeze")
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.main_screen.papers.listing is not None)
+        await settle(pilot)
+        walked = gc.get_objects()
+        print(json.dumps({"frozen": gc.get_freeze_count(), "walked": len(walked),
+                          "screen_walked": any(o is app.main_screen for o in walked)}))
+
+asyncio.run(main())
+"""
+
+
+def _started(data_dir, mode: str) -> dict:
+    import json
+    from pathlib import Path
+    done = subprocess.run([sys.executable, "-c", STARTED, str(data_dir), mode,
+                           str(Path(__file__).parent)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_what_the_readers_start_built_is_left_out_of_the_collectors_walks(sample_lib, data_dir):
+    """tui-reader's start ends by freezing what it built (gc.freeze): a full collection while
+    the user types walks what was made since, not the modules, widgets and index readers."""
+    sample_lib.close()
+    frozen = _started(data_dir, "freeze")
+    assert not frozen["screen_walked"]
+    assert frozen["frozen"] > 4 * frozen["walked"], frozen
+    # A process that runs many readers (the tests) does not freeze them: it would keep them all
+    default = _started(data_dir, "default")
+    assert default["frozen"] == 0 and default["screen_walked"], default

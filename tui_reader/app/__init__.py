@@ -11,7 +11,7 @@ def run_app(library) -> None:
     from .memory import one_malloc_arena
 
     one_malloc_arena()  # before the workers' threads start
-    app = ReaderApp(library)
+    app = ReaderApp(library, freeze_start=True)
     app.run()
     for path in app.rescued_notes:
         print(f"tui-reader: a note could not be saved in the library; it is in {path}",

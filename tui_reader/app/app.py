@@ -48,7 +48,8 @@ class ReaderApp(App[None]):
 
     def __init__(self, library: ReaderLibrary, *, debounce: float = 0.15, read_delay: float | None = 1.5,
                  similar_delay: float = 0.3, typing_pause: float = 1.0,
-                 suggestion_delay: float = 0.3, import_samples: bool = True) -> None:
+                 suggestion_delay: float = 0.3, import_samples: bool = True,
+                 freeze_start: bool = False) -> None:
         super().__init__()
         self.library = LibraryGate(library)
         self.debounce = debounce
@@ -57,6 +58,9 @@ class ReaderApp(App[None]):
         self.typing_pause = typing_pause
         self.suggestion_delay = suggestion_delay
         self.import_samples = import_samples
+        # what the start built is frozen out of the garbage collector (memory.py): a process
+        # that runs one reader (run_app), not one that runs many (tests)
+        self.freeze_start = freeze_start
         self.rescued_notes: list[str] = []  # notes the library could not take, kept in files
         self.notices_told = 0  # the library's notices shown so far (more come as its index opens)
 

@@ -1,8 +1,9 @@
 """The reader's start: the first screen comes from the store alone (a page of the newest
 papers). What it does not need starts once that page is shown: the search index is opened and
 checked (Library.open_index, as a start does: Whoosh is imported then), a big store's daily
-whole-file check is done (Library.check_store), the index is warmed up, and the views are
-counted (COUNT queries over every paper). Nothing before the first paint grows with
+whole-file check is done (Library.check_store), the index is warmed up (then what the start
+built is frozen out of the garbage collector's walks: memory.py), and the views are counted
+(COUNT queries over every paper). Nothing before the first paint grows with
 the collection. A search typed meanwhile waits for the index (Library.index), the list and the
 detail pane do not.
 """
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 
 from textual import work
 from textual.message import Message
+
+from .memory import freeze_survivors
 
 
 class Starting:
@@ -49,6 +52,8 @@ class Starting:
         library.check_store()  # (SQLite's own connection of this thread)
         self.post_message(self.IndexOpened())
         self.library.warm_up()
+        if self.reader.freeze_start:
+            freeze_survivors()
 
     def on_starting_index_opened(self, message: IndexOpened) -> None:
         self.reader.tell_notices()
