@@ -10,7 +10,7 @@ reader's peak RSS after typing 181 keys fell from 393 to 294 MB, the keystrokes 
 
 Python's cycle collector walks every object it tracks in a full collection, which comes every
 few searches while the user types. What the start built (the modules, the widgets, the index's
-readers: about 100,000 objects) lives as long as the reader, and walking it took 80-140 ms at
+readers: about 100,000 objects) lives as long as the reader, and walking it took 60-160 ms at
 a million papers, holding the interpreter's lock while a key waited. Once the start is done,
 `freeze_survivors` moves it out of the walks (gc.freeze), as long-running Python servers do.
 """
@@ -37,10 +37,9 @@ def one_malloc_arena() -> bool:
         return False
 
 
-def freeze_survivors() -> int:
-    """Collect, then leave every object alive now out of future collections (gc.freeze); how
-    many objects that is. For a process that keeps them to its end: frozen objects that
-    become garbage in a cycle are never collected."""
+def freeze_survivors() -> None:
+    """Collect, then leave every object alive now out of future collections (gc.freeze). For
+    a process that keeps them to its end: frozen objects that become garbage in a cycle are
+    never collected."""
     gc.collect()
     gc.freeze()
-    return gc.get_freeze_count()
