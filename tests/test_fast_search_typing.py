@@ -71,3 +71,17 @@ def test_the_word_being_typed_stands_for_the_terms_whoosh_expands(sample_lib):
             assert fast.expand(prefix) == sorted(prefix.index_terms(searcher.reader())), \
                 (typed, prefix)
         assert any(fast.expand(prefix) for prefix in prefixes), typed
+
+
+def test_the_remembered_term_infos_are_not_walked_by_the_cycle_collector(sample_lib):
+    """Typing remembers thousands of terms' statistics at a million papers: kept as tuples
+    of numbers, which the cycle collector stops tracking, not as TermInfo objects, which
+    every full collection walks while a key waits."""
+    import gc
+    fast = FastSearch(sample_lib.index.searcher())
+    for typed in ["lan", "language mo", "language model"]:
+        fast.page(parse(typed, typing=True).ranked().normalize(), "relevance", 0, 20)
+    assert len(fast._infos) > 20
+    for _ in range(4):  # a tuple is untracked once what it holds is: a level a collection
+        gc.collect()
+    assert not any(gc.is_tracked(infos) for infos in fast._infos.values())

@@ -102,7 +102,7 @@ def test_postings_decoded_from_blocks_are_the_matchers(tmp_path):
     for field, btext in reader.all_terms():
         info = reader.term_info(field, btext)
         ids, weights = [], []
-        internals.read_postings(postfile, info, ids, weights)
+        internals.read_postings(postfile, internals.extent(info), ids, weights)
         m, expected = reader.postings(field, btext), []
         while m.is_active():
             expected.append((m.id(), m.weight()))

@@ -144,7 +144,7 @@ def _write(fieldwriter, schema, segments: list[_Source], group: list, lastfn: st
     parts: list[tuple] = []  # each source's (ids, weights, counts, positions) for the arrays
     for i, (_, number, info) in enumerate(group):
         source = segments[number]
-        raw = internals.postings_bytes(source.postfile, info)
+        raw = internals.postings_bytes(source.postfile, internals.extent(info))
         stored = source.arrays.arrays(fieldname, btext) if long else None
         decoded = ([], [], []) if long and stored is None else None
         internals.copy_blocks(raw, source.base, i == len(group) - 1, blocks, decoded)

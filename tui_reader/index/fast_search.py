@@ -29,7 +29,7 @@ from whoosh.scoring import BM25F
 from . import posting_arrays
 from . import whoosh_internals as internals
 from .hits import NO_POSTINGS, Hits, top_documents
-from .posting_reads import PostingReads, Unsupported
+from .posting_reads import PostingReads, Unsupported, documents_of
 
 
 TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (16 bytes each)
@@ -61,7 +61,7 @@ class FastSearch(PostingReads):
         self._expanded: dict[tuple, list[bytes]] = {}
         self._words: OrderedDict = OrderedDict()  # an Or of a word's terms -> its Hits
         self._norm_cache: dict[tuple, np.ndarray] = {}
-        self._infos: dict[tuple[str, bytes], list] = {}  # (field, term) -> [(leaf, TermInfo)]
+        self._infos: dict[tuple[str, bytes], tuple] = {}  # (field, term) -> ((leaf, stats), ...)
         self._doc_count_all = size = searcher.doc_count_all()
         self._avg_lengths: dict[str, float] = {}
         self._arrays: list = [None] * len(self.leaves)  # PostingArrays, False: none, None: not yet
@@ -307,7 +307,7 @@ class FastSearch(PostingReads):
                 btext = self.schema[q.fieldname].to_bytes(q.text)
             except (KeyError, ValueError):
                 return 0
-            return sum(info.doc_frequency() for _, info in self._term_infos(q.fieldname, btext))
+            return documents_of(self._term_infos(q.fieldname, btext))
         if isinstance(q, wq.Or) and type(q) is wq.Or:
             return sum(self._estimate(sub) for sub in q.subqueries)
         if isinstance(q, wq.And) and type(q) is wq.And:
@@ -318,8 +318,7 @@ class FastSearch(PostingReads):
                 if q.words else 0
         if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
             field = q.field()
-            return sum(info.doc_frequency() for btext in self._expand(q)
-                       for _, info in self._term_infos(field, btext))
+            return sum(documents_of(self._term_infos(field, btext)) for btext in self._expand(q))
         return self._doc_count_all
 
     def _term_hits(self, field: str, text, is_bytes: bool = False) -> Hits:
@@ -349,8 +348,8 @@ class FastSearch(PostingReads):
         fuzzy word's words), in parts whose docnums are distinct: a part for each term that
         posting arrays may hold, one for all the rarer terms (read from their blocks at once,
         a document's scores summed); each remembered (typing repeats them)."""
-        rare = {t for t in btexts if sum(info.doc_frequency() for _, info in
-                                         self._term_infos(field, t)) < posting_arrays.MIN_POSTINGS}
+        rare = {t for t in btexts
+                if documents_of(self._term_infos(field, t)) < posting_arrays.MIN_POSTINGS}
         self._prefetch(field, [t for t in btexts
                                if t not in rare and (field, t) not in self._cache], 2)
         parts = [self._term_postings(field, t, is_bytes=True, prefetch=False)
@@ -491,7 +490,7 @@ class FastSearch(PostingReads):
         for word, weight in expander.topN_weight.items():
             infos = self._term_infos(field, fieldobj.to_bytes(word))
             if infos:
-                score = model.score(weight, sum(info.weight() for _, info in infos), total)
+                score = model.score(weight, sum(stats[1] for _, stats in infos), total)
                 top = max(top, score)
                 scored.append((score, word))
         norm = model.normalizer(top, total)
@@ -510,8 +509,7 @@ class FastSearch(PostingReads):
 
     def doc_frequency(self, field: str, text: str) -> int:
         """Searcher.doc_frequency(field, text), from the term infos (remembered)."""
-        return sum(info.doc_frequency()
-                   for _, info in self._term_infos(field, self.schema[field].to_bytes(text)))
+        return documents_of(self._term_infos(field, self.schema[field].to_bytes(text)))
 
     def existing_terms(self, q) -> list[tuple[str, bytes]] | None:
         """Query.existing_terms(reader, expand=True) of a multi-term leaf from the expansion

@@ -83,9 +83,10 @@ class PostingReads:
         except ValueError:
             return None
 
-    def _term_infos(self, field: str, btext: bytes) -> list[tuple[int, object]]:
-        """(leaf, TermInfo) of a term in each segment that has it: one lookup per segment
-        (remembered; a prefix's expansion fills this as it reads the terms)."""
+    def _term_infos(self, field: str, btext: bytes) -> tuple[tuple[int, tuple], ...]:
+        """(leaf, term stats: `whoosh_internals.term_stats`) of a term in each segment that
+        has it: one lookup per segment (remembered; a prefix's expansion fills this as it
+        reads the terms)."""
         key = (field, btext)
         found = self._infos.get(key)
         if found is None:
@@ -93,16 +94,20 @@ class PostingReads:
             with internals.scattered_reads():
                 for i, (sub, _) in enumerate(self.leaves):
                     try:
-                        found.append((i, sub.reader().term_info(field, btext)))
+                        found.append((i, internals.term_stats(
+                            sub.reader().term_info(field, btext))))
                     except TermNotFound:
                         pass
-            self._remember_infos(key, found)
+            found = self._remember_infos(key, found)
         return found
 
-    def _remember_infos(self, key: tuple[str, bytes], infos: list) -> None:
+    def _remember_infos(self, key: tuple[str, bytes], infos: list) -> tuple:
+        """Remember a term's (leaf, term stats) as a tuple of numbers (untracked by the cycle
+        collector: `term_stats`), which it returns."""
         if len(self._infos) >= TERM_INFOS_MAX:
             self._infos.clear()
-        self._infos[key] = infos
+        found = self._infos[key] = tuple(infos)
+        return found
 
     def _leaf_arrays(self, leaf: int):
         """A segment's PostingArrays (opened at first use), or False: it has none."""
@@ -122,7 +127,7 @@ class PostingReads:
                 if arrays:
                     arrays.prefetch(field, btext, parts)
 
-    def _postings(self, leaf: int, field: str, btext: bytes, info):
+    def _postings(self, leaf: int, field: str, btext: bytes, stats):
         """(ids, weights) of a term in one segment (deleted documents included): its posting
         arrays when the segment has them, else its blocks."""
         arrays = self._leaf_arrays(leaf)
@@ -130,15 +135,15 @@ class PostingReads:
         if found is not None:
             return found
         ids, weights = [], []
-        self._read_blocks(leaf, field, btext, info, ids, weights)
+        self._read_blocks(leaf, field, btext, stats, ids, weights)
         return ids, weights
 
-    def _posting_ids(self, leaf: int, field: str, btext: bytes, info):
+    def _posting_ids(self, leaf: int, field: str, btext: bytes, stats):
         """The document numbers of a term in one segment (deleted documents included): from
         its posting arrays without the weights when the segment has them, else its blocks."""
         arrays = self._leaf_arrays(leaf)
         found = arrays.ids(field, btext) if arrays else None
-        return found if found is not None else self._postings(leaf, field, btext, info)[0]
+        return found if found is not None else self._postings(leaf, field, btext, stats)[0]
 
     def _mark(self, out: np.ndarray, field: str, btext: bytes) -> None:
         """Set the documents of a term's live postings in a mask: from the segments that keep
@@ -159,32 +164,32 @@ class PostingReads:
             bits = bits[:sub.reader().doc_count_all()]
             region = out[offset:offset + len(bits)]
             region |= bits & self._live[offset:offset + len(bits)] if self._deleted[i] else bits
-        others = [(i, info) for i, info in infos if i not in kept]
+        others = [(i, stats) for i, stats in infos if i not in kept]
         if others:  # (remembered, as `_term_docs` remembers a term's)
             out[self._remembered(("docs beside bitmaps", field, btext),
                                  lambda: (self._read_docs(field, btext, others), None))[0]] = True
 
     def _read_docs(self, field: str, btext: bytes, infos: list | None = None) -> np.ndarray:
         """The docnums of a term's live postings, read from every segment (or from those of
-        `infos`, (leaf, TermInfo))."""
+        `infos`, (leaf, term stats))."""
         parts = []
-        for i, info in self._term_infos(field, btext) if infos is None else infos:
-            ids = np.asarray(self._posting_ids(i, field, btext, info), dtype=np.int64)
+        for i, stats in self._term_infos(field, btext) if infos is None else infos:
+            ids = np.asarray(self._posting_ids(i, field, btext, stats), dtype=np.int64)
             ids = ids + self.leaves[i][1]
             parts.append(ids[self._live[ids]] if self._deleted[i] else ids)
         if not parts:
             return NO_POSTINGS[0]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
-    def _read_blocks(self, leaf: int, field: str, btext: bytes, info, ids: list,
+    def _read_blocks(self, leaf: int, field: str, btext: bytes, stats, ids: list,
                      weights: list) -> None:
         """Append a term's postings in one segment (deleted documents included), read from
         its blocks, to two lists."""
         postfile = internals.postings_file(self.leaves[leaf][0].reader())
-        if postfile is not None:
-            internals.read_postings(postfile, info, ids, weights)
+        if postfile is not None and stats[2] is not None:
+            internals.read_postings(postfile, stats[2], ids, weights)
             return
-        for found, found_weights in _blocks(self._matcher(leaf, field, btext, info)):
+        for found, found_weights in _blocks(self._matcher(leaf, field, btext, stats)):
             ids.extend(found)
             weights.extend(found_weights)
 
@@ -204,9 +209,9 @@ class PostingReads:
             top = 1.0
             if infos and scorable:
                 # BM25F's idf (Weighting.idf): from the segments' document frequencies
-                docfreq = sum(info.doc_frequency() for _, info in infos)
+                docfreq = documents_of(infos)
                 top = (log(self._doc_count_all / (docfreq + 1)) + 1) * (K1 + 1)
-            for i, info in infos:
+            for i, stats in infos:
                 arrays = self._leaf_arrays(i)
                 found = arrays.get(field, btext) if arrays else None
                 if found is not None:
@@ -214,7 +219,7 @@ class PostingReads:
                     continue
                 ids, weights, tops, counts = gathered.setdefault(i, ([], [], [], []))
                 before = len(ids)
-                self._read_blocks(i, field, btext, info, ids, weights)
+                self._read_blocks(i, field, btext, stats, ids, weights)
                 tops.append(top)
                 counts.append(len(ids) - before)
         for i, (ids, weights, tops, counts) in gathered.items():
@@ -243,10 +248,10 @@ class PostingReads:
             ids, weights = ids[live], weights[live]
         return ids, weights
 
-    def _matcher(self, leaf: int, field: str, btext: bytes, info):
+    def _matcher(self, leaf: int, field: str, btext: bytes, stats):
         """The postings of a term in one segment (deleted documents included), from its
-        TermInfo: Whoosh's W3 reader would look the term up again."""
-        return internals.term_matcher(self.leaves[leaf][0].reader(), field, btext, info,
+        term stats: Whoosh's W3 reader would look the term up again."""
+        return internals.term_matcher(self.leaves[leaf][0].reader(), field, btext, stats[2],
                                       self.schema[field].format)
 
     def _phrase_words(self, q) -> tuple[str, list[bytes]] | None:
@@ -321,10 +326,10 @@ class PostingReads:
         """The encoded posting values (positions) of a term in these documents of one
         segment (its own docnums, ascending): only the blocks that hold one are read."""
         out: dict[int, bytes] = {}
-        info = next((info for i, info in self._term_infos(field, btext) if i == leaf), None)
-        if info is None:
+        stats = next((stats for i, stats in self._term_infos(field, btext) if i == leaf), None)
+        if stats is None:
             return out
-        m = internals.leaf_matcher(self._matcher(leaf, field, btext, info))
+        m = internals.leaf_matcher(self._matcher(leaf, field, btext, stats))
         if m is None:
             raise Unsupported("postings")
         wanted, local = set(local.tolist()), local.tolist()
@@ -374,12 +379,13 @@ class PostingReads:
             items = internals.term_infos_from(reader, field, bprefix)
             if items is None:
                 for btext in reader.expand_prefix(field, bprefix):
-                    infos.setdefault(btext, []).append((i, reader.term_info(field, btext)))
+                    infos.setdefault(btext, []).append(
+                        (i, internals.term_stats(reader.term_info(field, btext))))
                 continue
             for (fieldname, btext), info in items:
                 if fieldname != field or not btext.startswith(bprefix):
                     break
-                infos.setdefault(btext, []).append((i, info))
+                infos.setdefault(btext, []).append((i, internals.term_stats(info)))
         for btext, found in infos.items():
             self._remember_infos((field, btext), found)
         return {t for t in infos if t}
@@ -407,7 +413,7 @@ class PostingReads:
             for leaf, terms, first, words in found:
                 at = bisect_left(words, word)
                 if at < len(words) and words[at] == word:
-                    infos.append((leaf, terms.term_info_at(first + at)))
+                    infos.append((leaf, internals.term_stats(terms.term_info_at(first + at))))
             self._remember_infos((field, word), infos)
         return chosen
 
@@ -463,6 +469,11 @@ class PostingReads:
         walks = [(terms, numbers[field]) for terms, numbers in self._all_sorted_terms()
                  if field in numbers]
         return {t.encode("utf-8") for t in term_walks.words_within(walks, dfa)}
+
+
+def documents_of(infos) -> int:
+    """How many documents have a term, from its (leaf, term stats) in each segment."""
+    return sum(stats[0] for _, stats in infos)
 
 
 def _blocks(m):

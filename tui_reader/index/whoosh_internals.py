@@ -70,12 +70,13 @@ def leaf_matcher(m):
 _BLOCK_LENGTH = struct.Struct("!i")  # W3: each block's length, negative for the last
 
 
-def read_postings(postfile, info, ids: list, weights: list) -> None:
+def read_postings(postfile, extent: tuple[int, int], ids: list, weights: list) -> None:
     """Append a term's postings in a W3 segment (document numbers, weights) to two lists,
-    decoded from its blocks in one read of the postings file: what W3LeafMatcher reads,
-    without making a matcher (a prefix reads thousands of rare terms). No W3 segment has
-    inlined postings: Whoosh's writer fails on them (it calls a missing `set_inline`)."""
-    raw = postings_bytes(postfile, info)
+    decoded from its blocks (`extent`: where they are) in one read of the postings file: what
+    W3LeafMatcher reads, without making a matcher (a prefix reads thousands of rare terms).
+    No W3 segment has inlined postings: Whoosh's writer fails on them (it calls a missing
+    `set_inline`)."""
+    raw = postings_bytes(postfile, extent)
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         raise ValueError("not W3 postings")
     stream, at = BytesIO(raw), 4
@@ -103,12 +104,29 @@ def _extend(ids: list, weights: list, deltas, block_weights, count: int) -> None
         weights.extend(block_weights)
 
 
-def postings_bytes(postfile, info) -> bytes:
-    """A term's postings as a W3 postings file holds them, from its term info."""
-    offset, length = info.extent()
+def postings_bytes(postfile, extent: tuple[int, int]) -> bytes:
+    """A term's postings as a W3 postings file holds them, from where they are."""
+    return postfile.get(*extent)
+
+
+def extent(info) -> tuple[int, int] | None:
+    """Where a W3 term info's postings are in the postings file (offset, length), or None
+    (another codec's term info)."""
+    try:
+        offset, length = info.extent()
+    except AttributeError:
+        return None
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it in a 1-tuple
         length = length[0]
-    return postfile.get(offset, length)
+    return None if offset is None else (offset, length)
+
+
+def term_stats(info) -> tuple[int, float, tuple[int, int] | None]:
+    """What the fast search keeps of a term info: (document frequency, total weight, the
+    postings' `extent`). A tuple of numbers, which Python's cycle collector stops tracking: a
+    TermInfo object is walked in every full collection, and typing at a million papers
+    leaves tens of thousands of them remembered."""
+    return info.doc_frequency(), info.weight(), extent(info)
 
 
 def postings_file(reader):
@@ -156,13 +174,13 @@ def next_block(m) -> None:
     m._next_block()
 
 
-def term_matcher(reader, field: str, btext: bytes, info, fmt):
-    """A term's postings in a segment from its TermInfo (a W3 reader would look the term up
-    again); deleted documents included."""
+def term_matcher(reader, field: str, btext: bytes, where: tuple[int, int] | None, fmt):
+    """A term's postings in a segment from their `extent` (a W3 reader would look the term
+    up again); deleted documents included."""
     terms = getattr(reader, "_terms", None)
-    if type(terms) is not whoosh3.W3TermsReader:
+    if type(terms) is not whoosh3.W3TermsReader or where is None:
         return reader.postings(field, btext)
-    return terms._codec.postings_reader(terms._postfile, info, fmt, term=(field, btext))
+    return whoosh3.W3LeafMatcher(terms._postfile, *where, fmt, term=(field, btext))
 
 
 def term_infos_from(reader, field: str, bprefix: bytes):
@@ -688,11 +706,12 @@ def _check_blocks() -> None:
     if read != [([3, 7], [1.0, 2.0], 7, [3, 7], values[:2]), ([8], [1.0], 8, [8], values[2:])]:
         raise ValueError("W3 posting blocks are not read as expected")
     found_ids, found_weights = [], []
-    read_postings(StructFile(BytesIO(out.file.getvalue())), info, found_ids, found_weights)
+    read_postings(StructFile(BytesIO(out.file.getvalue())), extent(info), found_ids,
+                  found_weights)
     if (found_ids, found_weights) != (ids, weights):
         raise ValueError("W3 posting blocks are not decoded as expected")
-    raw, pieces, decoded = postings_bytes(StructFile(BytesIO(out.file.getvalue())), info), [], (
-        [], [], [])
+    raw = postings_bytes(StructFile(BytesIO(out.file.getvalue())), extent(info))
+    pieces, decoded = [], ([], [], [])
     copy_blocks(raw, 300, True, pieces, decoded)
     copied = whoosh3.WHOOSH3_HEADER_MAGIC + b"".join(pieces)
     moved = whoosh3.W3LeafMatcher(StructFile(BytesIO(copied)), 0, len(copied), fmt)

@@ -434,7 +434,8 @@ class FastSegmentWriter(internals.HookedSegmentWriter):
         for (fieldname, btext), info in term_infos(reader):
             if fieldname not in schema:
                 continue
-            m = internals.term_matcher(reader, fieldname, btext, info, schema[fieldname].format)
+            m = internals.term_matcher(reader, fieldname, btext, internals.extent(info),
+                                      schema[fieldname].format)
             leaf = internals.leaf_matcher(m)
             if leaf is None:  # not a W3 segment: Whoosh's way, for this term
                 m = reader.postings(fieldname, btext)
