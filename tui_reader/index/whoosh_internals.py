@@ -70,13 +70,13 @@ def leaf_matcher(m):
 _BLOCK_LENGTH = struct.Struct("!i")  # W3: each block's length, negative for the last
 
 
-def read_postings(postfile, extent: tuple[int, int], ids: list, weights: list) -> None:
+def read_postings(postfile, where: tuple[int, int], ids: list, weights: list) -> None:
     """Append a term's postings in a W3 segment (document numbers, weights) to two lists,
-    decoded from its blocks (`extent`: where they are) in one read of the postings file: what
+    decoded from its blocks (`where`: their `extent`) in one read of the postings file: what
     W3LeafMatcher reads, without making a matcher (a prefix reads thousands of rare terms).
     No W3 segment has inlined postings: Whoosh's writer fails on them (it calls a missing
     `set_inline`)."""
-    raw = postings_bytes(postfile, extent)
+    raw = postings_bytes(postfile, where)
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         raise ValueError("not W3 postings")
     stream, at = BytesIO(raw), 4
@@ -104,9 +104,9 @@ def _extend(ids: list, weights: list, deltas, block_weights, count: int) -> None
         weights.extend(block_weights)
 
 
-def postings_bytes(postfile, extent: tuple[int, int]) -> bytes:
-    """A term's postings as a W3 postings file holds them, from where they are."""
-    return postfile.get(*extent)
+def postings_bytes(postfile, where: tuple[int, int]) -> bytes:
+    """A term's postings as a W3 postings file holds them, from where they are (`extent`)."""
+    return postfile.get(*where)
 
 
 def extent(info) -> tuple[int, int] | None:
