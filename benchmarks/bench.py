@@ -156,7 +156,8 @@ def prepare_dump(source: Path, papers: int | None, workdir: Path) -> tuple[Path,
     if target.exists():
         return target, papers
     written = 0
-    with open(target, "w", encoding="utf-8") as out:
+    part = target.with_name(target.name + ".part")  # a dump cut short is never taken whole
+    with open(part, "w", encoding="utf-8") as out:
         round_ = 0
         while written < papers:
             with gzip.open(source, "rt") if _is_gzip(source) else open(source) as f:
@@ -170,6 +171,7 @@ def prepare_dump(source: Path, papers: int | None, workdir: Path) -> tuple[Path,
                     if written >= papers:
                         break
             round_ += 1
+    part.replace(target)
     return target, written
 
 
