@@ -162,20 +162,30 @@ FAST_QUERIES = [q for q, _ in QUERIES] + [
     "model -tag:to-read", "provign~ langauge~", "reasonign~2"]
 
 
+@pytest.mark.parametrize("remembered", [True, False], ids=["remembered", "cut"])
 @pytest.mark.parametrize("ranked", [False, True], ids=["required", "ranked"])
 @pytest.mark.parametrize("segments,writer_class", [(1, SegmentWriter), (3, SegmentWriter),
                                                    (3, FastSegmentWriter)])
 def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch, segments,
-                                                     writer_class, ranked):
+                                                     writer_class, ranked, remembered):
     """searching.FastSearch on one segment and on several (term infos per segment,
     prefixes expanded over them all; written by the fast writer: read from posting arrays)
     against Whoosh's matchers on one segment: the same documents, the same scores (up to the
     order of additions), the same pages in every sort. (Whoosh itself expands a prefix
     segment by segment, and a segment where it stands for one word scores it without the
-    query's boost: its scores depend on the segmenting.)"""
+    query's boost: its scores depend on the segmenting.) `cut`: no term is remembered, so
+    the words ANDed after the first are cut to its documents before they are scored, as a
+    common word's postings are at a million papers."""
     monkeypatch.setattr(posting_arrays, "MIN_POSTINGS", 2)  # the small fixture gets arrays
     from whoosh import query as wq
     from whoosh import sorting
+    from tui_reader.index import fast_search
+    cuts = []
+    if not remembered:
+        monkeypatch.setattr(fast_search, "TERM_CACHE_POSTINGS", 0)
+        cut = fast_search.FastSearch._postings_within
+        monkeypatch.setattr(fast_search.FastSearch, "_postings_within",
+                            lambda self, *args: cuts.append(args) or cut(self, *args))
 
     # Whoosh scores an OR of 3+ clauses in a segment of <= 5,000 documents with its
     # "preloaded" matcher (every clause counts 1.0, its boost aside); bigger segments (a
@@ -232,6 +242,7 @@ def test_fast_search_finds_and_scores_as_whoosh_does(tmp_path, docs, monkeypatch
             else:
                 assert [d for d, _ in page] == expected, (text, sort)
     assert supported == len(FAST_QUERIES)
+    assert bool(cuts) != remembered
     for doc in docs[:: max(1, len(docs) // 10)]:  # the key terms that find similar papers
         assert fast.key_terms("abstract", doc["abstract"], 12) == s.key_terms_from_text(
             "abstract", doc["abstract"], numterms=12)

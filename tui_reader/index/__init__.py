@@ -1,12 +1,13 @@
 """The search index (Whoosh): derived from the store, rebuilt from it when needed.
 
-schema (fields, analysis, documents) · query_language (what people type) · expansions
-(fuzzy words, the word being typed) · corrections (no dead ends) · fast_search (the common
-queries on whole posting lists) · posting_reads (what it reads) · posting_arrays · writing
-(the fast segment writer) · writer_processes (parallel import) · merging (the tiered policy)
-· copy_merge (merges that copy postings) · segment_reading (a segment read whole) · integrity
-(checksums, damage) · highlighting · paper_index (the index of a data dir) · whoosh_internals
-(every private Whoosh name, checked at start-up).
+schema (fields, analysis, documents) · query_language (what people type) · expansions (fuzzy
+words, the word being typed) · corrections (no dead ends) · fast_search (the common queries on
+whole posting lists) · posting_reads (what it reads) · term_lookups (what prefixes and fuzzy
+words stand for) · posting_arrays · writing (the fast segment writer) · writer_processes
+(parallel import) · merging (the tiered policy) · copy_merge (merges that copy postings) ·
+segment_reading (a segment read whole) · integrity (checksums, damage) · highlighting ·
+paper_index (the index of a data dir) · whoosh_internals (every private Whoosh name, checked at
+start-up).
 
 The names below are loaded when first used (PEP 562): importing the package does not import
 Whoosh, so the reader paints its first screen, from the store, before the index is needed.

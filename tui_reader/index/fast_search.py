@@ -14,7 +14,7 @@ which then goes to Whoosh's matchers. One difference: a prefix, wildcard or fuzz
 expanded over all segments at once, as in one merged segment (Whoosh expands it segment by
 segment and, where it stands for a single word, drops the query's boost there). What it reads
 of the index (term infos, postings from posting arrays or blocks, positions) is in
-posting_reads.py.
+posting_reads.py, what prefixes and fuzzy words stand for in term_lookups.py.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
-from whoosh import classify
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from . import posting_arrays
 from . import whoosh_internals as internals
 from .hits import NO_POSTINGS, Hits, top_documents
-from .posting_reads import PostingReads, Unsupported, documents_of
+from .posting_reads import FALLBACK, Unsupported, documents_of
+from .term_lookups import TermLookups
 
 
 TERM_CACHE_POSTINGS = 1_500_000  # scored postings kept for reuse (16 bytes each)
@@ -37,10 +37,7 @@ WORDS_KEPT = 2  # the Hits of the last words (each in every field) kept for the 
 RESCORE_WINDOW = 100  # the best matches an AndMaybe's phrases are looked for in
 
 
-FALLBACK = (Unsupported, AttributeError, TypeError)
-
-
-class FastSearch(PostingReads):
+class FastSearch(TermLookups):
     """Scores and document sets of queries over a searcher's segments (global docnums)."""
 
     def __init__(self, searcher):
@@ -283,10 +280,51 @@ class FastSearch(PostingReads):
         for part in parts[1:]:
             if not out.mask.any():
                 break
-            more = self._scores(part)
-            out.scores += more.scores
-            out.keep(more.mask)
+            if not self._scored_within(out, part):
+                more = self._scores(part)
+                out.scores += more.scores
+                out.keep(more.mask)
         return out
+
+    def _scored_within(self, out: Hits, q) -> bool:
+        """AND a term, or a word in each field, into `out` from its postings in out's
+        documents only (True), or leave it to the caller (False: another query). A word
+        kept from the last keys is ANDed in whole; a term that would not be remembered (a
+        common word's) is cut to out's documents segment by segment before it is scored."""
+        if type(q) is wq.Or and not q.minmatch and not q.scale \
+                and all(isinstance(sub, wq.Term) for sub in q.subqueries):
+            # (Whoosh ignores the boost of a one-item Or)
+            terms, boost = q.subqueries, q.boost if len(q.subqueries) > 1 else 1.0
+        elif isinstance(q, wq.Term):
+            terms, boost = [q], 1.0
+        else:
+            return False
+        kept = self._words.get(q)
+        if kept is not None:
+            out.scores += kept.scores
+            out.keep(kept.mask)
+            return True
+        where, found = out.mask, []
+        for term in terms:
+            btext = self._term_bytes(term.fieldname, term.text)
+            if btext is None:
+                continue
+            key = (term.fieldname, btext)
+            if key in self._cache or documents_of(self._term_infos(*key)) \
+                    <= TERM_CACHE_POSTINGS // 4:
+                ids, scores = self._term_postings(*key, is_bytes=True)
+                inside = where[ids]
+                ids, scores = ids[inside], scores[inside]
+            else:
+                ids, scores = self._postings_within(*key, where)
+            found.append((ids, scores * term.boost if term.boost != 1.0 else scores))
+        ids, scores = _summed(np.concatenate([f[0] for f in found] or [NO_POSTINGS[0]]),
+                              np.concatenate([f[1] for f in found] or [NO_POSTINGS[1]]))
+        matched = np.zeros(self._doc_count_all, dtype=bool)
+        matched[ids] = True
+        out.scores[ids] += scores * boost if boost != 1.0 else scores
+        out.keep(matched)
+        return True
 
     def _phrase_hits(self, q) -> Hits:
         """Whoosh's Phrase (slop 1): the documents with the words at consecutive positions,
@@ -443,61 +481,6 @@ class FastSearch(PostingReads):
         return self._remembered(("docs", field, btext),
                                 lambda: (self._read_docs(field, btext), None))[0]
 
-    def expand(self, q) -> list[bytes] | None:
-        """The index terms a multi-term query stands for (all segments), or None (ask
-        Whoosh)."""
-        try:
-            return self._expand(q)
-        except FALLBACK:
-            return None
-
-    def _expand(self, q) -> list[bytes]:
-        """The index terms a multi-term query stands for (in every segment; remembered)."""
-        key = (type(q).__name__, repr(q))
-        found = self._expanded.get(key)
-        if found is None:
-            limit = getattr(q, "limit", None)
-            if isinstance(q, wq.Prefix) and limit is not None:
-                texts = self._frequent_prefix_terms(q.fieldname, q.text, limit)
-                if getattr(q, "written", None):  # (expansions.TypedPrefix)
-                    texts = texts + self._written_terms(q, bool(texts))
-            elif isinstance(q, wq.Prefix):
-                texts = self._expand_prefix(q.fieldname, q.text)
-            elif isinstance(q, wq.FuzzyTerm):
-                texts = self._fuzzy_terms(q)
-            else:
-                texts = set()
-                for sub, _ in self.leaves:
-                    texts.update(t for t in internals.query_terms(q, sub.reader()) if t)
-            if len(self._expanded) > 256:
-                self._expanded.clear()
-            found = self._expanded[key] = sorted(texts)
-        return found
-
-    def key_terms(self, field: str, text: str, number: int) -> list[tuple[str, float]] | None:
-        """Searcher.key_terms_from_text(field, text, number): Whoosh's Bo1 expansion of the
-        text's terms, with the terms' frequencies from their term infos (None: ask Whoosh)."""
-        try:
-            return self._key_terms(field, text, number)
-        except FALLBACK:
-            return None
-
-    def _key_terms(self, field: str, text: str, number: int) -> list[tuple[str, float]]:
-        expander = classify.Expander(self.searcher.reader(), field, model=classify.Bo1Model)
-        expander.add_text(text)
-        fieldobj, model, total = self.schema[field], expander.model, expander.top_total
-        scored, top = [], 0
-        for word, weight in expander.topN_weight.items():
-            infos = self._term_infos(field, fieldobj.to_bytes(word))
-            if infos:
-                score = model.score(weight, sum(stats[1] for _, stats in infos), total)
-                top = max(top, score)
-                scored.append((score, word))
-        norm = model.normalizer(top, total)
-        scored = sorted(((score / norm, word) for score, word in scored),
-                        key=lambda x: (0 - x[0], x[1]))
-        return [(word, score) for score, word in scored[:number]]
-
     def document_numbers(self, field: str, values: list[str]) -> list[int] | None:
         """The live document of each value of a unique field (Searcher.document_number of
         each, in order; values not indexed left out), or None (not supported)."""
@@ -506,20 +489,6 @@ class FastSearch(PostingReads):
             return [int(docs[0]) for docs in found if len(docs)]
         except FALLBACK:
             return None
-
-    def doc_frequency(self, field: str, text: str) -> int:
-        """Searcher.doc_frequency(field, text), from the term infos (remembered)."""
-        return documents_of(self._term_infos(field, self.schema[field].to_bytes(text)))
-
-    def existing_terms(self, q) -> list[tuple[str, bytes]] | None:
-        """Query.existing_terms(reader, expand=True) of a multi-term leaf from the expansion
-        the search made (None: ask Whoosh)."""
-        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-            texts = self.expand(q)
-            return None if texts is None else [(q.field(), t) for t in texts]
-        return None
-
-
 
 
 def _summed(ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

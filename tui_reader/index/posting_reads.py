@@ -1,25 +1,22 @@
 """What the fast search reads of the index: term infos, posting lists (from posting arrays
 or blocks), a term's documents set in a mask (a common word's bitmap ORed in), phrases
-checked on their words' positions (posting arrays or blocks), field lengths and norms,
-prefix expansions; remembered per searcher where it pays. A mixin of
-`fast_search.FastSearch`, which holds the caches."""
+checked on their words' positions (posting arrays or blocks), field lengths and norms;
+remembered per searcher where it pays. A mixin of `fast_search.FastSearch`, which holds the
+caches."""
 
 from __future__ import annotations
 
 import os
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from itertools import chain
 from math import log
 
 import numpy as np
 
-from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import TermNotFound
 
-from . import term_walks
 from . import whoosh_internals as internals
-from .expansions import SPELLING_FIELD, DamerauFuzzyTerm
 from .hits import NO_POSTINGS
 from .posting_arrays import PostingArrays, decoded_positions, read_ahead
 from .schema import TEXT_FIELDS
@@ -49,6 +46,9 @@ def _advise_stored(reader) -> None:
 
 class Unsupported(Exception):
     """A query (or part) the fast evaluator leaves to Whoosh."""
+
+
+FALLBACK = (Unsupported, AttributeError, TypeError)  # what makes a query Whoosh's to answer
 
 
 class PostingReads:
@@ -200,17 +200,11 @@ class PostingReads:
         and scored at once: a prefix can stand for thousands of them."""
         if field not in self.schema:
             return NO_POSTINGS
-        scorable = self.schema[field].scorable
-        K1 = self.weighting.K1
         parts = []
         gathered: dict[int, tuple[list, list, list, list]] = {}
         for btext in btexts:
             infos = self._term_infos(field, btext)
-            top = 1.0
-            if infos and scorable:
-                # BM25F's idf (Weighting.idf): from the segments' document frequencies
-                docfreq = documents_of(infos)
-                top = (log(self._doc_count_all / (docfreq + 1)) + 1) * (K1 + 1)
+            top = self._top(field, infos)
             for i, stats in infos:
                 arrays = self._leaf_arrays(i)
                 found = arrays.get(field, btext) if arrays else None
@@ -225,9 +219,34 @@ class PostingReads:
         for i, (ids, weights, tops, counts) in gathered.items():
             parts.append(self._scored(i, field, ids, weights,
                                       tops[0] if len(tops) == 1 else np.repeat(tops, counts)))
-        if len(parts) <= 1:
-            return parts[0] if parts else NO_POSTINGS
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        return _joined(parts)
+
+    def _top(self, field: str, infos) -> float:
+        """The factor of a term's BM25F scores that is the same in every document: idf *
+        (K1 + 1), the idf (Weighting.idf) from the segments' document frequencies; 1.0 in a
+        field that is not scored."""
+        if not infos or not self.schema[field].scorable:
+            return 1.0
+        idf = log(self._doc_count_all / (documents_of(infos) + 1)) + 1
+        return idf * (self.weighting.K1 + 1)
+
+    def _postings_within(self, field: str, btext: bytes, where: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, BM25F scores) of a term's live postings in the documents of `where` (a
+        mask): each segment's postings cut to those documents before they are scored, so a
+        common word's 800,000 at a million papers are not all scored and joined to score the
+        few thousand another word of the query leaves."""
+        infos = self._term_infos(field, btext)
+        top = self._top(field, infos)
+        self._prefetch(field, [btext], 2)
+        parts = []
+        for i, stats in infos:
+            sub, offset = self.leaves[i]
+            ids, weights = self._postings(i, field, btext, stats)
+            ids = np.asarray(ids)
+            kept = where[offset:offset + sub.reader().doc_count_all()][ids]
+            parts.append(self._scored(i, field, ids[kept], np.asarray(weights)[kept], top))
+        return _joined(parts)
 
     def _scored(self, leaf: int, field: str, ids, weights, top
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -367,113 +386,17 @@ class PostingReads:
             return np.array([reader.doc_field_length(d, field, 1) or 0
                              for d in range(reader.doc_count_all())], dtype=np.float64)
 
-    def _expand_prefix(self, field: str, prefix: str) -> set[bytes]:
-        """The terms of a field that start with `prefix`, their term infos remembered on the
-        way (the terms file gives them with the terms)."""
-        bprefix = self._term_bytes(field, prefix)
-        if bprefix is None:
-            return set()
-        infos: dict[bytes, list] = {}
-        for i, (sub, _) in enumerate(self.leaves):
-            reader = sub.reader()
-            items = internals.term_infos_from(reader, field, bprefix)
-            if items is None:
-                for btext in reader.expand_prefix(field, bprefix):
-                    infos.setdefault(btext, []).append(
-                        (i, internals.term_stats(reader.term_info(field, btext))))
-                continue
-            for (fieldname, btext), info in items:
-                if fieldname != field or not btext.startswith(bprefix):
-                    break
-                infos.setdefault(btext, []).append((i, internals.term_stats(info)))
-        for btext, found in infos.items():
-            self._remember_infos((field, btext), found)
-        return {t for t in infos if t}
-
-    def _frequent_prefix_terms(self, field: str, prefix: str, limit: int) -> list[bytes]:
-        """The `limit` terms of a field starting with `prefix` found in the most documents
-        (all segments; ties in the terms' order), their frequencies read from the terms
-        files without making term infos (a three-letter prefix has thousands of terms); the
-        term infos of those chosen made from where the terms were found, and remembered."""
-        bprefix = self._term_bytes(field, prefix)
-        if bprefix is None:
-            return []
-        frequencies: dict[bytes, int] = {}
-        found = []  # (leaf, its terms, the index of the first word, the words in order)
-        for leaf, (terms, numbers) in enumerate(self._all_sorted_terms()):
-            if field in numbers:
-                first, words, counts = terms.prefixed(numbers[field], bprefix)
-                found.append((leaf, terms, first, words))
-                for word, count in zip(words, counts):
-                    frequencies[word] = frequencies.get(word, 0) + count
-        frequencies.pop(b"", None)
-        chosen = sorted(frequencies, key=lambda t: (-frequencies[t], t))[:limit]
-        for word in chosen:
-            infos = []
-            for leaf, terms, first, words in found:
-                at = bisect_left(words, word)
-                if at < len(words) and words[at] == word:
-                    infos.append((leaf, internals.term_stats(terms.term_info_at(first + at))))
-            self._remember_infos((field, word), infos)
-        return chosen
-
-    def _written_terms(self, q, found: bool) -> list[bytes]:
-        """`TypedPrefix.written_terms` over every segment, of the most frequent title words
-        starting with the word as typed (remembered: title and abstract ask for them)."""
-        key = ("written", q.written, q.limit)
-        if key not in self._expanded:
-            self._expanded[key] = [w.decode("utf-8") for w in self._frequent_prefix_terms(
-                SPELLING_FIELD, q.written, q.limit)]
-        return q.written_terms(self._expanded[key], found, self.schema,
-                               lambda t: bool(self._term_infos(q.fieldname, t)))
-
-    def _all_sorted_terms(self) -> list[tuple[term_walks.SortedTerms, dict[str, int]]]:
-        """Every segment's sorted terms and field numbers (made at first use), or
-        Unsupported: a segment not of Whoosh's W3 codec or not memory-mapped."""
-        for i, (sub, _) in enumerate(self.leaves):
-            if self._sorted_terms[i] is None:
-                self._sorted_terms[i] = term_walks.SortedTerms.of(sub.reader()) or False
-            if self._sorted_terms[i] is False:
-                raise Unsupported("a segment not of Whoosh's W3 codec")
-        return self._sorted_terms
-
-    def _fuzzy_terms(self, q) -> set[bytes]:
-        """The terms of a fuzzy query's field within its edits, in every segment: each
-        segment's terms walked with one automaton (`term_walks`); for a `DamerauFuzzyTerm`
-        also its swapped forms and the stems of the title words within its edits of the word
-        as written (`written`), where the field holds them."""
-        fieldobj = self.schema[q.fieldname]
-        if not isinstance(fieldobj, (fields.TEXT, fields.KEYWORD, fields.ID)):
-            raise Unsupported("a fuzzy term of a field not of text")
-        field = fieldobj.spelling_fieldname(q.fieldname)
-        found = self._words_within(field, q.text, q.maxdist, q.prefixlength)
-        if isinstance(q, DamerauFuzzyTerm):
-            candidates = {w.encode("utf-8") for w in q.swapped_forms()}
-            if q.written:
-                key = ("written", q.written, q.maxdist, q.prefixlength)
-                if key not in self._expanded:
-                    spelled = self._words_within(SPELLING_FIELD, q.written, q.maxdist,
-                                                 q.prefixlength)
-                    swapped = {w.encode("utf-8") for w in q.swapped_forms(q.written)}
-                    spelled.update(w for w in swapped if self._term_infos(SPELLING_FIELD, w))
-                    self._expanded[key] = sorted(spelled)
-                candidates |= q.stems((w.decode("utf-8") for w in self._expanded[key]),
-                                      self.schema)
-            found.update(t for t in candidates - found if self._term_infos(q.fieldname, t))
-        return found
-
-    def _words_within(self, field: str, text: str, maxdist: int, prefix: int) -> set[bytes]:
-        """The terms of a field within `maxdist` edits of `text` keeping its first `prefix`
-        letters, in every segment (one automaton walks them all: `term_walks`)."""
-        dfa = term_walks.automaton(text, maxdist, prefix)
-        walks = [(terms, numbers[field]) for terms, numbers in self._all_sorted_terms()
-                 if field in numbers]
-        return {t.encode("utf-8") for t in term_walks.words_within(walks, dfa)}
-
 
 def documents_of(infos) -> int:
     """How many documents have a term, from its (leaf, term stats) in each segment."""
     return sum(stats[0] for _, stats in infos)
+
+
+def _joined(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Postings (docnums, scores) read in parts, as one."""
+    if len(parts) <= 1:
+        return parts[0] if parts else NO_POSTINGS
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def _blocks(m):
